@@ -1,0 +1,83 @@
+/**
+ * Build: src/ → dist/skiff.js (one ES module for Bun, Node ≥ 20 and Deno 2) → dist/skiff (a single
+ * executable made by `bun build --compile`), plus completions/ and man/ generated from the command
+ * table.
+ *
+ *   node --import tsx build.ts                       everything for the host
+ *   node --import tsx build.ts --target linux-arm64  also dist/skiff-linux-arm64 (any Bun target)
+ *   node --import tsx build.ts --no-compile          skip the executable
+ */
+import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { completionScript, SHELLS } from "./src/cli/gen/completion.js";
+import { allPages } from "./src/cli/gen/manpage.js";
+import { RELEASE_DATE } from "./src/version.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, "dist");
+const args = process.argv.slice(2);
+const targets = args.flatMap((a, i) => (a === "--target" ? [args[i + 1]] : a.startsWith("--target=") ? [a.slice(9)] : []));
+const compile = !args.includes("--no-compile");
+
+function step(name: string, fn: () => void | Promise<void>) {
+  const t = performance.now();
+  return Promise.resolve(fn()).then(() => console.log(`${name} (${Math.round(performance.now() - t)} ms)`));
+}
+
+/** Writes generated files and removes stale ones, so that the committed tree equals the table. */
+function writeGenerated(dir: string, files: Map<string, string>) {
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (!files.has(f)) rmSync(join(dir, f));
+  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+}
+
+export function generatedFiles(): { completions: Map<string, string>; man: Map<string, string> } {
+  const ext = { bash: "skiff.bash", zsh: "_skiff", fish: "skiff.fish" } as const;
+  return {
+    completions: new Map(SHELLS.map((s) => [ext[s], completionScript(s)])),
+    man: allPages(RELEASE_DATE),
+  };
+}
+
+async function main() {
+  mkdirSync(dist, { recursive: true });
+  await step("bundle dist/skiff.js", async () => {
+    await build({
+      entryPoints: [join(here, "src/main.ts")],
+      outfile: join(dist, "skiff.js"),
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      external: ["bun:ffi"],
+      minifySyntax: true,
+      legalComments: "none",
+      // CommonJS dependencies (picocolors) call require(); give the ES module one.
+      banner: { js: "#!/usr/bin/env node\nimport { createRequire as __skiffRequire } from 'node:module';\nconst require = __skiffRequire(import.meta.url);" },
+    });
+    chmodSync(join(dist, "skiff.js"), 0o755);
+  });
+  await step("generate completions/ and man/", () => {
+    const { completions, man } = generatedFiles();
+    writeGenerated(join(here, "completions"), completions);
+    writeGenerated(join(here, "man"), man);
+  });
+  if (!compile) return;
+  const bun = join(here, "node_modules", ".bin", "bun");
+  const compileFor = (target: string | undefined, out: string) =>
+    step(`compile ${out}${target ? ` for ${target}` : ""}`, () => {
+      execFileSync(bun, ["build", join(dist, "skiff.js"), "--compile", "--minify", ...(target ? [`--target=bun-${target}`] : []), "--outfile", join(dist, out)], { stdio: ["ignore", "ignore", "inherit"] });
+    });
+  await compileFor(undefined, "skiff");
+  for (const t of targets) await compileFor(t, `skiff-${t}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    console.error(`build failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,281 @@
+# bash completion for skiff (generated from skiff's command table by build.ts; do not edit)
+_skiff() {
+  local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
+  local gvflags='--root --runroot --runtime --storage-driver --log-level'
+  local groups='container generate image network system volume'
+  local cmd="" i w skip=""
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w="${COMP_WORDS[i]}"
+    if [[ -n "$skip" ]]; then skip=""; continue; fi
+    if [[ "$w" == -* ]]; then [[ " $gvflags " == *" $w "* ]] && skip=1; continue; fi
+    if [[ -z "$cmd" ]]; then cmd="$w"; [[ " $groups " == *" $w "* ]] || break
+    else cmd="$cmd $w"; break; fi
+  done
+  case "$prev" in
+    --storage-driver) COMPREPLY=($(compgen -W 'overlay vfs' -- "$cur")); return ;;
+    --log-level) COMPREPLY=($(compgen -W 'error warn info debug' -- "$cur")); return ;;
+    --root|--runroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+  esac
+  if [[ -z "$cmd" ]]; then
+    if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--root --runroot --runtime --storage-driver --log-level --help -h --version -v' -- "$cur"))
+    else COMPREPLY=($(compgen -W 'attach completion container cp create diff exec export generate history image images import info inspect kill load login logout logs network pause port ps pull rename restart rm rmi run save start stats stop system tag top unpause version volume wait' -- "$cur")); fi
+    return
+  fi
+  case "$cmd" in
+    'container') COMPREPLY=($(compgen -W 'attach cp create diff exec exists export inspect kill list logs ls pause port prune ps rename restart rm run start stats stop top unpause wait' -- "$cur")); return ;;
+    'generate') COMPREPLY=($(compgen -W 'systemd' -- "$cur")); return ;;
+    'image') COMPREPLY=($(compgen -W 'exists history import inspect list load ls mount prune pull rm save tag umount unmount' -- "$cur")); return ;;
+    'network') COMPREPLY=($(compgen -W 'connect create disconnect exists inspect list ls prune rm' -- "$cur")); return ;;
+    'system') COMPREPLY=($(compgen -W 'df info' -- "$cur")); return ;;
+    'volume') COMPREPLY=($(compgen -W 'create exists inspect list ls prune remove rm' -- "$cur")); return ;;
+  esac
+  local flags="" vflags=""
+  case "$cmd" in
+    'run'|'container run')
+      vflags='--detach-keys --attach -a --name --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --entrypoint --hostname -h --cap-add --cap-drop --security-opt --memory -m --cpus --pids-limit --ulimit --device --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --network-alias --dns --add-host --cidfile --root --runroot --runtime --storage-driver --log-level'
+      flags='--detach -d --rm --detach-keys --attach -a --name --replace --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --entrypoint --hostname -h --read-only --cap-add --cap-drop --privileged --security-opt --memory -m --cpus --pids-limit --ulimit --device --init --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --publish-all -P --network-alias --dns --add-host --interactive -i --tty -t --cidfile --quiet -q --tls-verify'
+      case "$prev" in --pull) COMPREPLY=($(compgen -W 'always missing never newer' -- "$cur")); return ;; --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --cidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'create'|'container create')
+      vflags='--name --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --entrypoint --hostname -h --cap-add --cap-drop --security-opt --memory -m --cpus --pids-limit --ulimit --device --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --network-alias --dns --add-host --cidfile --root --runroot --runtime --storage-driver --log-level'
+      flags='--name --replace --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --entrypoint --hostname -h --read-only --cap-add --cap-drop --privileged --security-opt --memory -m --cpus --pids-limit --ulimit --device --init --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --publish-all -P --network-alias --dns --add-host --interactive -i --tty -t --cidfile --quiet -q --tls-verify'
+      case "$prev" in --pull) COMPREPLY=($(compgen -W 'always missing never newer' -- "$cur")); return ;; --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --cidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'start'|'container start')
+      vflags='--filter --root --runroot --runtime --storage-driver --log-level'
+      flags='--attach -a --interactive -i --all -a --filter'
+      ;;
+    'ps'|'container ls'|'container list'|'container ps')
+      vflags='--last -n --filter --format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --quiet -q --latest -l --last -n --no-trunc --noheading --filter --format -f'
+      ;;
+    'logs'|'container logs')
+      vflags='--tail --since --until --root --runroot --runtime --storage-driver --log-level'
+      flags='--follow -f --tail --since --until --timestamps -t --latest -l'
+      ;;
+    'attach'|'container attach')
+      vflags='--detach-keys --root --runroot --runtime --storage-driver --log-level'
+      flags='--no-stdin --detach-keys --sig-proxy'
+      ;;
+    'exec'|'container exec')
+      vflags='--env -e --env-file --user -u --workdir -w --detach-keys --root --runroot --runtime --storage-driver --log-level'
+      flags='--detach -d --interactive -i --tty -t --env -e --env-file --user -u --workdir -w --privileged --detach-keys --latest -l'
+      case "$prev" in --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'stop'|'container stop')
+      vflags='--time -t --cidfile --root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --time -t --ignore -i --latest -l --cidfile'
+      case "$prev" in --cidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'kill'|'container kill')
+      vflags='--signal -s --root --runroot --runtime --storage-driver --log-level'
+      flags='--signal -s --all -a --latest -l'
+      ;;
+    'rm'|'container rm')
+      vflags='--time -t --root --runroot --runtime --storage-driver --log-level'
+      flags='--force -f --volumes -v --all -a --ignore -i --time -t --latest -l'
+      ;;
+    'wait'|'container wait')
+      vflags='--condition --root --runroot --runtime --storage-driver --log-level'
+      flags='--condition --ignore -i --latest -l'
+      ;;
+    'inspect'|'container inspect')
+      vflags='--format -f --type --root --runroot --runtime --storage-driver --log-level'
+      flags='--format -f --type --size -s --latest -l'
+      case "$prev" in --type) COMPREPLY=($(compgen -W 'all container image volume network' -- "$cur")); return ;; esac
+      ;;
+    'restart'|'container restart')
+      vflags='--time -t --root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --time -t --latest -l --running'
+      ;;
+    'pause'|'container pause')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --latest -l'
+      ;;
+    'unpause'|'container unpause')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --latest -l'
+      ;;
+    'top'|'container top')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--latest -l'
+      ;;
+    'port'|'container port')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --latest -l'
+      ;;
+    'rename'|'container rename')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+    'cp'|'container cp')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--archive -a --overwrite'
+      ;;
+    'export'|'container export')
+      vflags='--output -o --root --runroot --runtime --storage-driver --log-level'
+      flags='--output -o'
+      case "$prev" in --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'diff'|'container diff')
+      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--format -f'
+      ;;
+    'stats'|'container stats')
+      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--no-stream --all -a --format -f --no-reset'
+      ;;
+    'container exists')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+    'container prune')
+      vflags='--filter --root --runroot --runtime --storage-driver --log-level'
+      flags='--force -f --filter'
+      ;;
+    'generate systemd')
+      vflags='--restart-policy --time -t --root --runroot --runtime --storage-driver --log-level'
+      flags='--name -n --restart-policy --time -t'
+      ;;
+    'pull'|'image pull')
+      vflags='--platform --arch --os --variant --creds --authfile --max-parallel --retry --root --runroot --runtime --storage-driver --log-level'
+      flags='--platform --arch --os --variant --tls-verify --creds --authfile --max-parallel --retry --quiet -q'
+      case "$prev" in --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'login')
+      vflags='--username -u --password -p --authfile --root --runroot --runtime --storage-driver --log-level'
+      flags='--username -u --password -p --password-stdin --authfile --tls-verify --get-login'
+      case "$prev" in --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'logout')
+      vflags='--authfile --root --runroot --runtime --storage-driver --log-level'
+      flags='--authfile --all -a'
+      case "$prev" in --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'images'|'image ls'|'image list')
+      vflags='--filter --format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --quiet -q --digests --no-trunc --noheading --filter --format -f'
+      ;;
+    'image inspect')
+      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--format -f'
+      ;;
+    'history'|'image history')
+      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--human -H --no-trunc --quiet -q --format -f'
+      ;;
+    'tag'|'image tag')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+    'rmi'|'image rm')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--force -f --all -a --ignore -i'
+      ;;
+    'image prune')
+      vflags='--filter --root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --force -f --filter'
+      ;;
+    'image exists')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+    'image mount')
+      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--format -f'
+      ;;
+    'image unmount'|'image umount')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --force -f'
+      ;;
+    'save'|'image save')
+      vflags='--output -o --format --root --runroot --runtime --storage-driver --log-level'
+      flags='--output -o --format --multi-image-archive -m --quiet -q'
+      case "$prev" in --format) COMPREPLY=($(compgen -W 'docker-archive oci-archive' -- "$cur")); return ;; --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'load'|'image load')
+      vflags='--input -i --root --runroot --runtime --storage-driver --log-level'
+      flags='--input -i --quiet -q'
+      case "$prev" in --input|-i) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'import'|'image import')
+      vflags='--change -c --message -m --arch --os --variant --root --runroot --runtime --storage-driver --log-level'
+      flags='--change -c --message -m --arch --os --variant --quiet -q'
+      ;;
+    'volume create')
+      vflags='--label -l --root --runroot --runtime --storage-driver --log-level'
+      flags='--label -l --ignore'
+      ;;
+    'volume ls'|'volume list')
+      vflags='--filter --format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--quiet -q --filter --format -f --noheading'
+      ;;
+    'volume inspect')
+      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--format -f --all -a'
+      ;;
+    'volume rm'|'volume remove')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--force -f --all -a'
+      ;;
+    'volume prune')
+      vflags='--filter --root --runroot --runtime --storage-driver --log-level'
+      flags='--force -f --filter'
+      ;;
+    'volume exists')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+    'network create')
+      vflags='--subnet --gateway --label --root --runroot --runtime --storage-driver --log-level'
+      flags='--subnet --gateway --internal --label --ignore'
+      ;;
+    'network ls'|'network list')
+      vflags='--filter --format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--quiet -q --filter --format -f --noheading'
+      ;;
+    'network inspect')
+      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--format -f'
+      ;;
+    'network rm')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--force -f'
+      ;;
+    'network prune')
+      vflags='--filter --root --runroot --runtime --storage-driver --log-level'
+      flags='--force -f --filter'
+      ;;
+    'network exists')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+    'network connect')
+      vflags='--alias --ip --root --runroot --runtime --storage-driver --log-level'
+      flags='--alias --ip'
+      ;;
+    'network disconnect')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--force -f'
+      ;;
+    'version')
+      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--format -f'
+      ;;
+    'info'|'system info')
+      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--format -f'
+      ;;
+    'system df')
+      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--verbose -v --format -f'
+      ;;
+    'completion')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+  esac
+  if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "$flags --root --runroot --runtime --storage-driver --log-level --help -h --version -v" -- "$cur"))
+  else COMPREPLY=($(compgen -f -- "$cur")); fi
+}
+complete -F _skiff skiff

@@ -1,0 +1,61 @@
+/**
+ * What every command gets: resolved global options, the config file, a logger and the output
+ * streams. The composition root: the only place that turns flags + env + config into settings.
+ */
+import { SkiffError } from "../errors.js";
+import { createLogger, parseLogLevel, type Logger, type LogLevel, type OutStream } from "../log.js";
+import { loadConfig, type Config } from "../config/config.js";
+import { resolvePaths } from "../config/paths.js";
+
+export interface Context {
+  root: string;
+  runroot: string;
+  runtime: string;
+  storageDriver: "overlay" | "vfs";
+  logLevel: LogLevel;
+  rootless: boolean;
+  config: Config;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  stdout: OutStream;
+  stderr: OutStream;
+}
+
+export interface GlobalFlags {
+  root?: string;
+  runroot?: string;
+  runtime?: string;
+  storageDriver?: string;
+  logLevel?: string;
+}
+
+export interface ContextIO {
+  env: NodeJS.ProcessEnv;
+  stdout: OutStream;
+  stderr: OutStream;
+  uid: number;
+}
+
+export function createContext(flags: GlobalFlags, io: ContextIO): Context {
+  const config = loadConfig(io.env);
+  const levelName = flags.logLevel ?? config.logLevel;
+  const logLevel = parseLogLevel(levelName);
+  if (!logLevel) throw new SkiffError("INVALID_ARGUMENT", `invalid log level "${levelName}"`, { hint: "use error, warn, info or debug" });
+  const driver = flags.storageDriver ?? config.storageDriver;
+  if (driver !== "overlay" && driver !== "vfs") {
+    throw new SkiffError("INVALID_ARGUMENT", `invalid storage driver "${driver}"`, { hint: "use overlay or vfs" });
+  }
+  const paths = resolvePaths(flags, config, io.env, io.uid);
+  return {
+    ...paths,
+    runtime: flags.runtime ?? config.runtime,
+    storageDriver: driver,
+    logLevel,
+    rootless: io.uid !== 0,
+    config,
+    log: createLogger(logLevel, io.stderr),
+    env: io.env,
+    stdout: io.stdout,
+    stderr: io.stderr,
+  };
+}

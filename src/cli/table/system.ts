@@ -1,0 +1,33 @@
+import { formatOpt, opt, type CommandSpec } from "./types.js";
+
+export const SYSTEM_COMMANDS: CommandSpec[] = [
+  {
+    name: "version",
+    section: "System",
+    description: "Show skiff, JavaScript runtime and OCI runtime versions",
+    options: [formatOpt()],
+    load: async () => (await import("../commands/version.js")).version,
+  },
+  {
+    name: "info",
+    aliases: ["system info"],
+    section: "System",
+    description: "Show storage, runtime, cgroup and network facts about this host",
+    options: [formatOpt()],
+    load: async () => (await import("../commands/info.js")).info,
+  },
+  {
+    name: "system df",
+    section: "System",
+    description: "Show disk usage of images, containers and volumes",
+    options: [opt("-v, --verbose", "Show each image, container and volume"), formatOpt()],
+  },
+  {
+    name: "completion",
+    args: "<shell>",
+    section: "System",
+    description: "Print the shell completion script (bash, zsh or fish)",
+    examples: ["skiff completion bash > /etc/bash_completion.d/skiff"],
+    load: async () => (await import("../commands/completion.js")).completion,
+  },
+];

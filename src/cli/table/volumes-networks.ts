@@ -1,0 +1,47 @@
+import { filterOpt, formatOpt, multi, opt, quietOpt, type CommandSpec } from "./types.js";
+
+const force = opt("-f, --force", "Do not ask for confirmation");
+
+export const VOLUME_COMMANDS: CommandSpec[] = [
+  {
+    name: "volume create",
+    args: "[name]",
+    section: "Volumes",
+    description: "Create a named volume",
+    options: [multi("-l, --label <key=value>", "Set metadata on the volume"), opt("--ignore", "Do nothing if the volume exists")],
+  },
+  { name: "volume ls", aliases: ["volume list"], section: "Volumes", description: "List volumes", options: [quietOpt("volume names"), filterOpt("name=, label=, dangling="), formatOpt(), opt("--noheading", "Do not print headers")] },
+  { name: "volume inspect", args: "[names...]", section: "Volumes", description: "Show details of volumes", options: [formatOpt(), opt("-a, --all", "Inspect all volumes")] },
+  { name: "volume rm", aliases: ["volume remove"], args: "[names...]", section: "Volumes", description: "Remove volumes", options: [opt("-f, --force", "Remove volumes used by containers, and the containers"), opt("-a, --all", "Remove all volumes")] },
+  { name: "volume prune", section: "Volumes", description: "Remove volumes no container uses", options: [force, filterOpt("label=")] },
+  { name: "volume exists", args: "<name>", section: "Volumes", description: "Exit 0 if the volume exists, 1 if not" },
+];
+
+export const NETWORK_COMMANDS: CommandSpec[] = [
+  {
+    name: "network create",
+    args: "[name]",
+    section: "Networks",
+    description: "Create a bridge network",
+    options: [
+      multi("--subnet <cidr>", "Subnet of the network"),
+      multi("--gateway <ip>", "Gateway of the subnet"),
+      opt("--internal", "No route to the outside"),
+      multi("--label <key=value>", "Set metadata on the network"),
+      opt("--ignore", "Do nothing if the network exists"),
+    ],
+  },
+  { name: "network ls", aliases: ["network list"], section: "Networks", description: "List networks", options: [quietOpt("network names"), filterOpt("name=, label=, driver="), formatOpt(), opt("--noheading", "Do not print headers")] },
+  { name: "network inspect", args: "<names...>", section: "Networks", description: "Show details of networks", options: [formatOpt()] },
+  { name: "network rm", args: "<names...>", section: "Networks", description: "Remove networks", options: [opt("-f, --force", "Also remove the containers using them")] },
+  { name: "network prune", section: "Networks", description: "Remove networks no container uses", options: [force, filterOpt("label=")] },
+  { name: "network exists", args: "<name>", section: "Networks", description: "Exit 0 if the network exists, 1 if not" },
+  {
+    name: "network connect",
+    args: "<network> <container>",
+    section: "Networks",
+    description: "Connect a container to a network",
+    options: [multi("--alias <name>", "Extra DNS name on the network"), opt("--ip <address>", "Static IPv4 address")],
+  },
+  { name: "network disconnect", args: "<network> <container>", section: "Networks", description: "Disconnect a container from a network", options: [opt("-f, --force", "Disconnect even when the container is running")] },
+];

@@ -1,0 +1,50 @@
+/** Finding the OCI runtime binary (runc, crun, youki or a path) and reading its version. */
+import { execFile } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, isAbsolute, join } from "node:path";
+
+export interface RuntimeVersion {
+  version?: string;
+  commit?: string;
+  spec?: string;
+}
+
+/** Parses `runc --version` / `crun --version` / `youki --version` output. */
+export function parseRuntimeVersion(text: string): RuntimeVersion {
+  const out: RuntimeVersion = {};
+  const first = /^\S+ version:? (\S+)/m.exec(text);
+  if (first) out.version = first[1];
+  const commit = /^commit: (\S+)/m.exec(text);
+  if (commit) out.commit = commit[1];
+  const spec = /^spec(?:-version)?: (\S+)/m.exec(text);
+  if (spec) out.spec = spec[1];
+  return out;
+}
+
+/** sbin directories are searched too: runc lives in /usr/sbin on Debian, outside many users' PATH. */
+export function searchPath(env: NodeJS.ProcessEnv): string[] {
+  const dirs = (env.PATH ?? "").split(delimiter).filter(Boolean);
+  for (const d of ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]) if (!dirs.includes(d)) dirs.push(d);
+  return dirs;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Absolute path of an executable by name or path, or undefined. */
+export function findExecutable(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (name.includes("/")) return isAbsolute(name) && isExecutable(name) ? name : undefined;
+  return searchPath(env).map((d) => join(d, name)).find(isExecutable);
+}
+
+export function readRuntimeVersion(path: string): Promise<RuntimeVersion> {
+  return new Promise((resolve) => {
+    execFile(path, ["--version"], { timeout: 5000 }, (err, stdout) => resolve(err ? {} : parseRuntimeVersion(stdout)));
+  });
+}
