@@ -1,0 +1,163 @@
+/**
+ * The Sys implementation over libc, shared by Bun (bun:ffi) and Deno (Deno.dlopen): each runtime
+ * only provides a LibcPort. Struct layouts are those of 64-bit Linux (x86_64, aarch64), the only
+ * targets Bun and Deno ship for; 32-bit devices run on Node and its fallback.
+ */
+import { SkiffError } from "../errors.js";
+import type { JsRuntime } from "../runtime-info.js";
+import { sysError } from "./errno.js";
+import { NODE_TYPES, makedev, type Sys } from "./types.js";
+
+export type FfiType = "i32" | "u32" | "u64" | "i64" | "ptr" | "void";
+
+/** Symbols used, with C signatures in the port-neutral notation above. */
+export const LIBC_SYMBOLS = {
+  mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
+  umount2: { args: ["ptr", "i32"], returns: "i32" },
+  mknod: { args: ["ptr", "u32", "u64"], returns: "i32" },
+  lsetxattr: { args: ["ptr", "ptr", "ptr", "u64", "i32"], returns: "i32" },
+  lgetxattr: { args: ["ptr", "ptr", "ptr", "u64"], returns: "i64" },
+  llistxattr: { args: ["ptr", "ptr", "u64"], returns: "i64" },
+  prctl: { args: ["i32", "u64", "u64", "u64", "u64"], returns: "i32" },
+  setsid: { args: [], returns: "i32" },
+  socketpair: { args: ["i32", "i32", "i32", "ptr"], returns: "i32" },
+  sendmsg: { args: ["i32", "ptr", "i32"], returns: "i64" },
+  recvmsg: { args: ["i32", "ptr", "i32"], returns: "i64" },
+  close: { args: ["i32"], returns: "i32" },
+  __errno_location: { args: [], returns: "ptr" },
+} as const satisfies Record<string, { args: readonly FfiType[]; returns: FfiType }>;
+
+export type LibcSymbol = keyof typeof LIBC_SYMBOLS;
+type Arg = number | bigint | Uint8Array | null;
+
+export interface LibcPort {
+  runtime: JsRuntime;
+  call(name: LibcSymbol, ...args: Arg[]): number;
+  /** errno of the last failed call; read right after it. */
+  errno(): number;
+  /** The address of a buffer, to store inside C structs (msghdr, iovec). */
+  address(buf: Uint8Array): bigint;
+}
+
+const PR_SET_CHILD_SUBREAPER = 36;
+const PR_GET_CHILD_SUBREAPER = 37;
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SCM_RIGHTS = 1;
+const MSG_CMSG_CLOEXEC = 0x40000000;
+const ENODATA = 61;
+const ERANGE = 34;
+
+const cstr = (s: string) => new TextEncoder().encode(`${s}\0`);
+
+/** msghdr with one iovec over `data` and a control buffer for one fd (64-bit layout). */
+function msghdr(port: LibcPort, data: Uint8Array, control: Uint8Array) {
+  const iov = new Uint8Array(16);
+  const iv = new DataView(iov.buffer);
+  iv.setBigUint64(0, port.address(data), true);
+  iv.setBigUint64(8, BigInt(data.length), true);
+  const msg = new Uint8Array(56);
+  const mv = new DataView(msg.buffer);
+  mv.setBigUint64(16, port.address(iov), true);
+  mv.setBigUint64(24, 1n, true);
+  mv.setBigUint64(32, port.address(control), true);
+  mv.setBigUint64(40, BigInt(control.length), true);
+  return { msg, iov };
+}
+
+export function libcSys(port: LibcPort): Sys {
+  const check = (what: string, rc: number) => {
+    if (rc < 0) throw sysError(what, port.errno());
+    return rc;
+  };
+  /** Calls that fill a buffer of unknown size: ask for the size, then fetch (retry on ERANGE). */
+  const sized = (what: string, fetch: (buf: Uint8Array | null, size: number) => number): Uint8Array | undefined => {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const size = fetch(null, 0);
+      if (size < 0) {
+        const e = port.errno();
+        if (e === ENODATA) return undefined;
+        throw sysError(what, e);
+      }
+      const buf = new Uint8Array(Math.max(size, 1));
+      const got = fetch(buf, buf.length);
+      if (got >= 0) return buf.subarray(0, got);
+      const e = port.errno();
+      if (e === ENODATA) return undefined;
+      if (e !== ERANGE) throw sysError(what, e);
+    }
+    throw sysError(what, ERANGE);
+  };
+
+  return {
+    runtime: port.runtime,
+    supports: { subreaper: true, setsid: true, fdPassing: true },
+    mount(source, target, fstype, flags, data) {
+      check(`mount ${target}`, port.call("mount", cstr(source), cstr(target), cstr(fstype), BigInt(flags), data === undefined ? null : cstr(data)));
+    },
+    umount(target, flags = 0) {
+      check(`umount ${target}`, port.call("umount2", cstr(target), flags));
+    },
+    mknod(path, type, perm, major = 0, minor = 0) {
+      check(`mknod ${path}`, port.call("mknod", cstr(path), NODE_TYPES[type] | (perm & 0o7777), makedev(major, minor)));
+    },
+    lsetxattr(path, name, value) {
+      check(`lsetxattr ${path} ${name}`, port.call("lsetxattr", cstr(path), cstr(name), value, BigInt(value.length), 0));
+    },
+    lgetxattr(path, name) {
+      const p = cstr(path), n = cstr(name);
+      return sized(`lgetxattr ${path} ${name}`, (buf, size) => port.call("lgetxattr", p, n, buf, BigInt(size)));
+    },
+    llistxattr(path) {
+      const p = cstr(path);
+      const list = sized(`llistxattr ${path}`, (buf, size) => port.call("llistxattr", p, buf, BigInt(size)));
+      return list ? new TextDecoder().decode(list).split("\0").filter(Boolean) : [];
+    },
+    setChildSubreaper(on) {
+      check("prctl PR_SET_CHILD_SUBREAPER", port.call("prctl", PR_SET_CHILD_SUBREAPER, on ? 1n : 0n, 0n, 0n, 0n));
+    },
+    isChildSubreaper() {
+      const out = new Uint8Array(4);
+      check("prctl PR_GET_CHILD_SUBREAPER", port.call("prctl", PR_GET_CHILD_SUBREAPER, port.address(out), 0n, 0n, 0n));
+      return new DataView(out.buffer).getInt32(0, true) !== 0;
+    },
+    setsid() {
+      return check("setsid", port.call("setsid"));
+    },
+    socketpair() {
+      const sv = new Uint8Array(8);
+      check("socketpair", port.call("socketpair", AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+      const v = new DataView(sv.buffer);
+      return [v.getInt32(0, true), v.getInt32(4, true)];
+    },
+    sendFd(sock, fd, payload = "\0") {
+      const data = new TextEncoder().encode(payload || "\0");
+      const control = new Uint8Array(24);
+      const cv = new DataView(control.buffer);
+      cv.setBigUint64(0, 20n, true); // CMSG_LEN(sizeof(int))
+      cv.setInt32(8, SOL_SOCKET, true);
+      cv.setInt32(12, SCM_RIGHTS, true);
+      cv.setInt32(16, fd, true);
+      const { msg } = msghdr(port, data, control);
+      check(`sendmsg fd ${fd}`, port.call("sendmsg", sock, msg, 0));
+    },
+    recvFd(sock) {
+      const data = new Uint8Array(4096);
+      const control = new Uint8Array(24);
+      const { msg } = msghdr(port, data, control);
+      const n = check(`recvmsg fd ${sock}`, port.call("recvmsg", sock, msg, MSG_CMSG_CLOEXEC));
+      const cv = new DataView(control.buffer);
+      const controllen = Number(new DataView(msg.buffer).getBigUint64(40, true));
+      if (controllen < 20 || cv.getInt32(8, true) !== SOL_SOCKET || cv.getInt32(12, true) !== SCM_RIGHTS) {
+        throw new SkiffError("FAILED_PRECONDITION", `recvmsg fd ${sock}: no file descriptor received`);
+      }
+      const payload = new TextDecoder().decode(data.subarray(0, n)).replace(/\0+$/, "");
+      return { fd: cv.getInt32(16, true), payload };
+    },
+    close(fd) {
+      check(`close ${fd}`, port.call("close", fd));
+    },
+  };
+}

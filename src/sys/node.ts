@@ -1,0 +1,104 @@
+/**
+ * Sys on Node, which has no FFI: the standard binaries mount(8), umount(8), mknod(1), setfattr(1)
+ * and getfattr(1) (Debian's mount, coreutils and attr packages). Process-level calls that only make
+ * sense inside the calling process (subreaper, setsid, fd passing) are not available; callers check
+ * `supports` and take a simpler path (e.g. the shim runs `runc run` in the foreground).
+ */
+import { execFileSync } from "node:child_process";
+import { SkiffError } from "../errors.js";
+import { sysError } from "./errno.js";
+import { MNT_DETACH, MS, type Sys } from "./types.js";
+
+/** mount(8) arguments for mount(2) flags. Pure. */
+export function mountArgs(source: string, target: string, fstype: string, flags: number, data?: string): string[] {
+  const has = (f: number) => (flags & f) !== 0;
+  const propagation = [MS.PRIVATE, MS.SLAVE, MS.SHARED].find(has);
+  if (propagation !== undefined) {
+    const kind = propagation === MS.PRIVATE ? "private" : propagation === MS.SLAVE ? "slave" : "shared";
+    return [`--make-${has(MS.REC) ? "r" : ""}${kind}`, target];
+  }
+  if (has(MS.MOVE)) return ["--move", source, target];
+  const opts: string[] = [];
+  if (has(MS.REMOUNT)) opts.push("remount");
+  if (has(MS.BIND)) opts.push(has(MS.REC) ? "rbind" : "bind");
+  opts.push(has(MS.RDONLY) ? "ro" : "rw");
+  if (has(MS.NOSUID)) opts.push("nosuid");
+  if (has(MS.NODEV)) opts.push("nodev");
+  if (has(MS.NOEXEC)) opts.push("noexec");
+  if (data) opts.push(data);
+  if (has(MS.REMOUNT)) return ["-n", "-o", opts.join(","), target];
+  const typeArgs = has(MS.BIND) || !fstype ? [] : ["-t", fstype];
+  return ["-n", ...typeArgs, "-o", opts.join(","), source, target];
+}
+
+/** The errno a tool's message stands for (the tools print strerror text, not codes). */
+const ERRNO_BY_MESSAGE: [RegExp, string][] = [
+  [/No such file/i, "ENOENT"],
+  [/not permitted|Permission denied/i, "EPERM"],
+  [/No such attribute/i, "ENODATA"],
+  [/File exists/i, "EEXIST"],
+  [/not mounted|Invalid argument/i, "EINVAL"],
+  [/busy/i, "EBUSY"],
+];
+
+/** Runs a tool; a failure becomes one SkiffError line from its stderr. */
+function run(what: string, file: string, args: string[]): Buffer {
+  try {
+    return execFileSync(file, args, { stdio: ["ignore", "pipe", "pipe"] });
+  } catch (err) {
+    const e = err as { code?: string; stderr?: Buffer; status?: number };
+    if (e.code === "ENOENT") {
+      throw new SkiffError("FAILED_PRECONDITION", `${what}: ${file} not found`, { hint: `install it, or run skiff under Bun or as the compiled binary` });
+    }
+    const msg = (e.stderr?.toString() ?? "").trim().split("\n").pop() ?? "";
+    const errno = ERRNO_BY_MESSAGE.find(([re]) => re.test(msg))?.[1] ?? "EIO";
+    throw sysError(what, errno, msg.replace(/^\S+: /, ""));
+  }
+}
+
+function unsupported(what: string): never {
+  throw new SkiffError("NOT_IMPLEMENTED", `${what}: not available on Node`, { hint: "use the compiled skiff binary, or run dist/skiff.js with Bun or Deno" });
+}
+
+export function nodeSys(): Sys {
+  return {
+    runtime: "node",
+    supports: { subreaper: false, setsid: false, fdPassing: false },
+    mount(source, target, fstype, flags, data) {
+      run(`mount ${target}`, "mount", mountArgs(source, target, fstype, flags, data));
+    },
+    umount(target, flags = 0) {
+      run(`umount ${target}`, "umount", [...((flags & MNT_DETACH) !== 0 ? ["-l"] : []), target]);
+    },
+    mknod(path, type, perm, major = 0, minor = 0) {
+      const t = type === "char" ? "c" : type === "block" ? "b" : "p";
+      run(`mknod ${path}`, "mknod", ["-m", (perm & 0o7777).toString(8), path, t, ...(type === "fifo" ? [] : [String(major), String(minor)])]);
+    },
+    lsetxattr(path, name, value) {
+      // setfattr reads "0x…" as hex; an empty value is written as an empty quoted string
+      const encoded = value.length === 0 ? '""' : `0x${Buffer.from(value).toString("hex")}`;
+      run(`lsetxattr ${path} ${name}`, "setfattr", ["-h", "-n", name, "-v", encoded, "--", path]);
+    },
+    lgetxattr(path, name) {
+      try {
+        const out = run(`lgetxattr ${path} ${name}`, "getfattr", ["-h", "--absolute-names", "-e", "hex", "-n", name, "--", path]).toString();
+        const hex = /=0x([0-9a-f]*)/.exec(out)?.[1];
+        return hex === undefined ? new Uint8Array(0) : new Uint8Array(Buffer.from(hex, "hex"));
+      } catch (err) {
+        if (err instanceof SkiffError && err.message.includes("ENODATA")) return undefined;
+        throw err;
+      }
+    },
+    llistxattr(path) {
+      const out = run(`llistxattr ${path}`, "getfattr", ["-h", "--absolute-names", "-d", "-m", "-", "--", path]).toString();
+      return out.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split("=")[0]);
+    },
+    setChildSubreaper: () => unsupported("prctl PR_SET_CHILD_SUBREAPER"),
+    isChildSubreaper: () => unsupported("prctl PR_GET_CHILD_SUBREAPER"),
+    setsid: () => unsupported("setsid"),
+    socketpair: () => unsupported("socketpair"),
+    sendFd: () => unsupported("sendmsg SCM_RIGHTS"),
+    recvFd: () => unsupported("recvmsg SCM_RIGHTS"),
+    close: () => unsupported("close"),
+  };
+}

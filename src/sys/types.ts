@@ -1,0 +1,62 @@
+/**
+ * What skiff needs from the OS that JavaScript cannot do by itself. One implementation per
+ * runtime: libc through FFI on Bun and Deno, standard binaries on Node. Every call throws a
+ * SkiffError naming the call, the path and the errno (e.g. "mount /x: EPERM ...").
+ */
+import type { JsRuntime } from "../runtime-info.js";
+
+export interface Sys {
+  readonly runtime: JsRuntime;
+  /** What this implementation can do; callers pick another path where a feature is missing. */
+  readonly supports: { subreaper: boolean; setsid: boolean; fdPassing: boolean };
+  mount(source: string, target: string, fstype: string, flags: number, data?: string): void;
+  umount(target: string, flags?: number): void;
+  /** mknod(2); `type` selects S_IFCHR, S_IFBLK or S_IFIFO, `perm` the permission bits. */
+  mknod(path: string, type: "char" | "block" | "fifo", perm: number, major?: number, minor?: number): void;
+  /** Sets an extended attribute without following a final symlink. */
+  lsetxattr(path: string, name: string, value: Uint8Array): void;
+  /** The attribute's value, or undefined when the file has no such attribute. */
+  lgetxattr(path: string, name: string): Uint8Array | undefined;
+  llistxattr(path: string): string[];
+  /** prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are reparented to this process. */
+  setChildSubreaper(on: boolean): void;
+  isChildSubreaper(): boolean;
+  /** setsid(2): a new session without a controlling terminal; returns the session id. */
+  setsid(): number;
+  /** A connected AF_UNIX stream socket pair (close-on-exec). */
+  socketpair(): [number, number];
+  /** Sends `fd` over the Unix socket `sock` (SCM_RIGHTS) with a small payload. */
+  sendFd(sock: number, fd: number, payload?: string): void;
+  /** Receives one fd sent with SCM_RIGHTS, and the payload that came with it (runc sends the pty name). */
+  recvFd(sock: number): { fd: number; payload: string };
+  close(fd: number): void;
+}
+
+export const MS = {
+  RDONLY: 0x1,
+  NOSUID: 0x2,
+  NODEV: 0x4,
+  NOEXEC: 0x8,
+  REMOUNT: 0x20,
+  BIND: 0x1000,
+  MOVE: 0x2000,
+  REC: 0x4000,
+  PRIVATE: 0x40000,
+  SLAVE: 0x80000,
+  SHARED: 0x100000,
+} as const;
+
+export const MNT_DETACH = 0x2;
+
+export const S_IFMT = 0o170000;
+export const S_IFIFO = 0o010000;
+export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
+
+export const NODE_TYPES = { char: S_IFCHR, block: S_IFBLK, fifo: S_IFIFO } as const;
+
+/** glibc's makedev(): the dev_t of a device number pair. */
+export function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major), mi = BigInt(minor);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
+}
