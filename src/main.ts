@@ -1,16 +1,20 @@
-/** Process entry of dist/skiff.js and the compiled dist/skiff. */
-import { main } from "./cli/main.js";
+/**
+ * Process entry of dist/skiff.js and the compiled dist/skiff. `skiff --version` is answered here,
+ * before the CLI is loaded: scripts and health checks call it often, and in a compiled executable
+ * every module loaded costs start-up time (bench/startup.sh measures it).
+ */
+import { writeSync } from "node:fs";
+import { VERSION } from "./version.js";
 
-// A closed pipe (`skiff images | head -1`) is not an error worth a stack trace.
-process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
-  throw err;
-});
-
-const code = await main(process.argv.slice(2), {
-  env: process.env,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  uid: typeof process.getuid === "function" ? process.getuid() : 0,
-});
-process.exitCode = code;
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+  writeSync(1, `skiff version ${VERSION}\n`);
+} else {
+  const [{ main }, { fdStream }] = await Promise.all([import("./cli/main.js"), import("./output/stdio.js")]);
+  process.exitCode = await main(argv, {
+    env: process.env,
+    stdout: fdStream(1),
+    stderr: fdStream(2),
+    uid: typeof process.getuid === "function" ? process.getuid() : 0,
+  });
+}

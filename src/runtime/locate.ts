@@ -1,5 +1,4 @@
 /** Finding the OCI runtime binary (runc, crun, youki or a path) and reading its version. */
-import { execFile } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 
@@ -43,7 +42,9 @@ export function findExecutable(name: string, env: NodeJS.ProcessEnv): string | u
   return searchPath(env).map((d) => join(d, name)).find(isExecutable);
 }
 
-export function readRuntimeVersion(path: string): Promise<RuntimeVersion> {
+export async function readRuntimeVersion(path: string): Promise<RuntimeVersion> {
+  // loaded on demand: node:child_process costs start-up time every command would pay
+  const { execFile } = await import("node:child_process");
   return new Promise((resolve) => {
     execFile(path, ["--version"], { timeout: 5000 }, (err, stdout) => resolve(err ? {} : parseRuntimeVersion(stdout)));
   });

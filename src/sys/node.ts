@@ -4,7 +4,6 @@
  * sense inside the calling process (subreaper, setsid, fd passing) are not available; callers check
  * `supports` and take a simpler path (e.g. the shim runs `runc run` in the foreground).
  */
-import { execFileSync } from "node:child_process";
 import { SkiffError } from "../errors.js";
 import { sysError } from "./errno.js";
 import { MNT_DETACH, MS, type Sys } from "./types.js";
@@ -41,6 +40,9 @@ const ERRNO_BY_MESSAGE: [RegExp, string][] = [
   [/busy/i, "EBUSY"],
 ];
 
+type ExecFileSync = typeof import("node:child_process").execFileSync;
+let execFileSync: ExecFileSync;
+
 /** Runs a tool; a failure becomes one SkiffError line from its stderr. */
 function run(what: string, file: string, args: string[]): Buffer {
   try {
@@ -60,7 +62,9 @@ function unsupported(what: string): never {
   throw new SkiffError("NOT_IMPLEMENTED", `${what}: not available on Node`, { hint: "use the compiled skiff binary, or run dist/skiff.js with Bun or Deno" });
 }
 
-export function nodeSys(): Sys {
+export async function nodeSys(): Promise<Sys> {
+  // loaded on demand: node:child_process costs start-up time every command would pay
+  execFileSync ??= (await import("node:child_process")).execFileSync;
   return {
     runtime: "node",
     supports: { subreaper: false, setsid: false, fdPassing: false },

@@ -34,9 +34,8 @@ export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const dir = mkdtempSync(join(tmpdir(), "skiff-test-"));
   const config = join(dir, "skiff.toml");
   writeFileSync(config, "");
-  const env: NodeJS.ProcessEnv = { ...process.env, SKIFF_ROOT: join(dir, "root"), SKIFF_RUNROOT: join(dir, "run"), SKIFF_CONFIG: config, ...extra };
-  delete env.FORCE_COLOR;
-  return env;
+  const { FORCE_COLOR: _forced, NO_COLOR: _none, ...base } = process.env;
+  return { ...base, SKIFF_ROOT: join(dir, "root"), SKIFF_RUNROOT: join(dir, "run"), SKIFF_CONFIG: config, ...extra };
 }
 
 export function skiff(args: string[], opts: RunOptions = {}): Result {

@@ -1,0 +1,53 @@
+/**
+ * stdout and stderr as plain file descriptors. In a Bun executable, touching process.stdout costs
+ * ~14 ms of start-up (it builds a tty stream); a blocking write(2) per chunk is all a CLI needs.
+ */
+import { fstatSync, writeSync } from "node:fs";
+import type { OutStream } from "../log.js";
+
+/** Linux terminal majors: 4 (tty, console), 5 (/dev/tty, ptmx), 136–143 (pts). /dev/null is 1. */
+export function isTerminalDevice(isCharDevice: boolean, rdev: number): boolean {
+  if (!isCharDevice) return false;
+  const major = ((rdev >> 8) & 0xfff) | ((rdev >>> 32) & ~0xfff);
+  return major === 4 || major === 5 || (major >= 136 && major <= 143);
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+export interface FdStream extends OutStream {
+  readonly fd: number;
+  readonly isTTY: boolean;
+}
+
+/** A writer on `fd`. A closed pipe (EPIPE) ends the process quietly, as SIGPIPE would. */
+export function fdStream(fd: number): FdStream {
+  let tty: boolean | undefined;
+  return {
+    fd,
+    get isTTY() {
+      if (tty === undefined) {
+        try {
+          const st = fstatSync(fd);
+          tty = isTerminalDevice(st.isCharacterDevice(), st.rdev);
+        } catch {
+          tty = false;
+        }
+      }
+      return tty;
+    },
+    write(chunk: string) {
+      let buf = Buffer.from(chunk);
+      while (buf.length > 0) {
+        try {
+          buf = buf.subarray(writeSync(fd, buf));
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === "EAGAIN") Atomics.wait(pause, 0, 0, 1);
+          else if (code === "EPIPE") process.exit(process.exitCode ?? 0);
+          else throw err;
+        }
+      }
+      return true;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * src/sys on every runtime: the probe (test/fixtures/sys-probe.ts) is bundled like dist/skiff.js,
+ * run on Node, Bun and Deno and as a `bun build --compile` executable; effects that outlive it are
+ * checked here with independent tools (stat, getfattr).
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { lstatSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { build } from "esbuild";
+import { BUN, DENO, REPO, requiresRoot } from "../helpers/skiff.js";
+
+const work = mkdtempSync(join(tmpdir(), "skiff-sys-"));
+const bundle = join(work, "probe.mjs");
+const compiled = join(work, "probe");
+
+const RUNNERS: Record<string, string[]> = {
+  node: [process.execPath, bundle],
+  bun: [BUN, bundle],
+  deno: [DENO, "run", "-A", "--quiet", bundle],
+  compiled: [compiled],
+};
+
+function probe(runner: string): { dir: string; out: Record<string, any> } {
+  const dir = mkdtempSync(join(work, `${runner}-`));
+  const [cmd, ...args] = RUNNERS[runner];
+  const r = spawnSync(cmd, [...args, dir], { encoding: "utf8", timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr);
+  return { dir, out: JSON.parse(r.stdout) };
+}
+
+function getfattrHex(path: string, name: string): string {
+  return execFileSync("getfattr", ["-h", "--absolute-names", "-e", "hex", "-n", name, path], { encoding: "utf8" }).match(/=0x([0-9a-f]*)/)![1];
+}
+
+describe("sys on every runtime", () => {
+  before(async () => {
+    await build({
+      entryPoints: [join(REPO, "test/fixtures/sys-probe.ts")],
+      outfile: bundle,
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      external: ["bun:ffi"],
+      logLevel: "error",
+      banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+    });
+    execFileSync(BUN, ["build", bundle, "--compile", "--outfile", compiled], { stdio: "ignore" });
+  });
+
+  for (const runner of Object.keys(RUNNERS)) {
+    it(`works on ${runner}`, (t) => {
+      if (!requiresRoot(t)) return;
+      const { dir, out } = probe(runner);
+      const ffi = runner !== "node";
+      assert.equal(out.runtime, runner === "compiled" ? "bun" : runner);
+
+      // mknod: types, permissions and device numbers as the kernel sees them
+      assert.equal(out.mknod, "ok");
+      assert.ok(lstatSync(join(dir, "fifo")).isFIFO());
+      assert.equal(lstatSync(join(dir, "fifo")).mode & 0o777, 0o640 & ~process.umask());
+      const nul = lstatSync(join(dir, "null"));
+      assert.ok(nul.isCharacterDevice());
+      assert.equal(nul.rdev, 0x103);
+      const loop = lstatSync(join(dir, "loop"));
+      assert.ok(loop.isBlockDevice());
+      assert.equal(loop.rdev, (7 << 8) | (300 & 0xff) | ((300 & ~0xff) << 12));
+      assert.match(out.mknodExisting.error, /^mknod .*fifo: EEXIST/);
+
+      // xattrs: values read back by getfattr; the symlink's attribute is on the link, not its target
+      assert.deepEqual(out.xattr, { user: "hello", capLength: 20, missing: true, list: ["security.capability", "user.skiff"], onLink: "on-link", fileHasLinkAttr: false });
+      assert.equal(getfattrHex(join(dir, "file"), "user.skiff"), Buffer.from("hello").toString("hex"));
+      assert.equal(getfattrHex(join(dir, "link"), "trusted.skiff"), Buffer.from("on-link").toString("hex"));
+      assert.equal(getfattrHex(join(dir, "file"), "security.capability"), "0100000200200000000000000000000000000000");
+      assert.match(out.xattrMissingFile.error, /^lgetxattr .*nope user\.x: ENOENT/);
+
+      // mount: a tmpfs with flags and data, a read-only bind remount, both gone after umount
+      assert.match(out.mount.mounts[0], /^skiff-probe \S+\/mnt tmpfs rw,nosuid,nodev,\S*size=1024k,mode=750/);
+      assert.equal(out.mount.roWrite, "EROFS");
+      assert.equal(out.mount.seen, "1");
+      assert.equal(out.mount.after, false);
+      assert.match(out.umountNotMounted.error, /^umount .*mnt: EINVAL/);
+
+      if (!ffi) {
+        assert.deepEqual(out.supports, { subreaper: false, setsid: false, fdPassing: false });
+        assert.match(out.subreaper.error, /not available on Node/);
+        return;
+      }
+      assert.deepEqual(out.supports, { subreaper: true, setsid: true, fdPassing: true });
+      assert.deepEqual(out.subreaper, { before: false, after: true });
+      assert.equal(out.setsid.sid, out.setsid.pid);
+      assert.equal(out.setsid.sessionFromProc, out.setsid.pid);
+      assert.deepEqual(out.fdPassing, { payload: "/dev/pts/42", path: join(dir, "passed"), distinct: true });
+    });
+  }
+});
