@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { lstatSync, mkdtempSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -15,16 +15,20 @@ import { BUN, DENO, REPO, requiresRoot } from "../helpers/skiff.js";
 const work = mkdtempSync(join(tmpdir(), "skiff-sys-"));
 const bundle = join(work, "probe.mjs");
 const compiled = join(work, "probe");
+const compiledArm64 = join(work, "probe-arm64");
+const QEMU = "/usr/bin/qemu-aarch64-static";
+const canRunArm64 = existsSync(QEMU) && existsSync("/lib/ld-linux-aarch64.so.1");
 
 const RUNNERS: Record<string, string[]> = {
   node: [process.execPath, bundle],
   bun: [BUN, bundle],
   deno: [DENO, "run", "-A", "--quiet", bundle],
   compiled: [compiled],
+  "compiled for arm64, under qemu": [QEMU, compiledArm64],
 };
 
 function probe(runner: string): { dir: string; out: Record<string, any> } {
-  const dir = mkdtempSync(join(work, `${runner}-`));
+  const dir = mkdtempSync(join(work, `${runner.replace(/\W+/g, "-")}-`));
   const [cmd, ...args] = RUNNERS[runner];
   const r = spawnSync(cmd, [...args, dir], { encoding: "utf8", timeout: 60000 });
   assert.equal(r.status, 0, r.stderr);
@@ -49,14 +53,16 @@ describe("sys on every runtime", () => {
       banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
     });
     execFileSync(BUN, ["build", bundle, "--compile", "--outfile", compiled], { stdio: "ignore" });
+    if (canRunArm64) execFileSync(BUN, ["build", bundle, "--compile", "--target=bun-linux-arm64", "--outfile", compiledArm64], { stdio: "ignore" });
   });
 
   for (const runner of Object.keys(RUNNERS)) {
     it(`works on ${runner}`, (t) => {
       if (!requiresRoot(t)) return;
+      if (runner.includes("arm64") && !canRunArm64) return t.skip("needs qemu-user-static and libc6:arm64 (scripts/setup.sh installs them)");
       const { dir, out } = probe(runner);
       const ffi = runner !== "node";
-      assert.equal(out.runtime, runner === "compiled" ? "bun" : runner);
+      assert.equal(out.runtime, runner.startsWith("compiled") ? "bun" : runner);
 
       // mknod: types, permissions and device numbers as the kernel sees them
       assert.equal(out.mknod, "ok");
@@ -90,9 +96,15 @@ describe("sys on every runtime", () => {
         return;
       }
       assert.deepEqual(out.supports, { subreaper: true, setsid: true, fdPassing: true });
-      assert.deepEqual(out.subreaper, { before: false, after: true });
       assert.equal(out.setsid.sid, out.setsid.pid);
-      assert.equal(out.setsid.sessionFromProc, out.setsid.pid);
+      if (runner.includes("qemu")) {
+        // qemu-user refuses PR_GET_CHILD_SUBREAPER and fakes the session in /proc/self/stat;
+        // everything else above ran through the arm64 FFI for real.
+        assert.match(out.subreaper.error, /^prctl PR_GET_CHILD_SUBREAPER: EINVAL/);
+      } else {
+        assert.deepEqual(out.subreaper, { before: false, after: true });
+        assert.equal(out.setsid.sessionFromProc, out.setsid.pid);
+      }
       assert.deepEqual(out.fdPassing, { payload: "/dev/pts/42", path: join(dir, "passed"), distinct: true });
     });
   }

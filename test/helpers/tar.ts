@@ -34,7 +34,7 @@ function header(name: string, typeflag: string, size: number, e: TarEntry): Buff
   const h = Buffer.alloc(512);
   const put = (s: string | Buffer, off: number, len: number) => enc(s).copy(h, off, 0, len);
   put(name, 0, 100);
-  put(octal(e.mode ?? (e.type === "dir" ? 0o755 : 0o644), 8), 100, 8);
+  put(octal(e.mode ?? (e.type === "dir" ? 0o755 : e.type === "symlink" ? 0o777 : 0o644), 8), 100, 8);
   put(octal(e.uid ?? 0, 8), 108, 8);
   put(octal(e.gid ?? 0, 8), 116, 8);
   put(octal(size, 12), 124, 12);

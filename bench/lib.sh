@@ -1,0 +1,30 @@
+# Shared helpers for bench/*.sh: hyperfine runs and a median/ratio report.
+set -euo pipefail
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$BENCH_DIR/.." && pwd)
+export CONTAINERS_CONF="$BENCH_DIR/containers.conf"
+
+need() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is not installed (apt-get install $tool)" >&2; exit 125; }
+  done
+}
+
+# report JSON LABEL... : prints median and min per command, then each command's median as a ratio of the first's
+report() {
+  node -e '
+    const [file, ...labels] = process.argv.slice(1);
+    const r = JSON.parse(require("fs").readFileSync(file, "utf8")).results;
+    const med = (t) => { const s = [...t].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] * 1000; };
+    const base = med(r[0].times);
+    r.forEach((x, i) => {
+      const m = med(x.times);
+      console.log(`${(labels[i] ?? x.command).padEnd(34)} median ${m.toFixed(1).padStart(7)} ms  min ${(Math.min(...x.times) * 1000).toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}x ${labels[0] ?? "first"}`);
+    });
+  ' "$@"
+}
+
+# median_ms JSON INDEX
+median_ms() {
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results[+process.argv[2]]; const s = [...r.times].sort((a, b) => a - b); console.log((s[Math.floor(s.length / 2)] * 1000).toFixed(1));' "$1" "$2"
+}
