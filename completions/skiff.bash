@@ -18,7 +18,7 @@ _skiff() {
   esac
   if [[ -z "$cmd" ]]; then
     if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--root --runroot --runtime --storage-driver --log-level --help -h --version -v' -- "$cur"))
-    else COMPREPLY=($(compgen -W 'attach completion container cp create diff exec export generate history image images import info inspect kill load login logout logs network pause port ps pull rename restart rm rmi run save start stats stop system tag top unpause version volume wait' -- "$cur")); fi
+    else COMPREPLY=($(compgen -W 'attach completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs network pause port ps pull rename restart rm rmi run save start stats stop system tag top unpause version volume wait' -- "$cur")); fi
     return
   fi
   case "$cmd" in
@@ -269,6 +269,10 @@ _skiff() {
     'system df')
       vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
       flags='--verbose -v --format -f'
+      ;;
+    'help')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
       ;;
     'completion')
       vflags='--root --runroot --runtime --storage-driver --log-level'

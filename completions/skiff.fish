@@ -16,6 +16,7 @@ complete -c skiff -n '__fish_use_subcommand' -a diff -d 'Show changes to a conta
 complete -c skiff -n '__fish_use_subcommand' -a exec -d 'Run a command in a running container'
 complete -c skiff -n '__fish_use_subcommand' -a export -d 'Export a container'\''s filesystem as a tar archive'
 complete -c skiff -n '__fish_use_subcommand' -a generate -d 'generate commands'
+complete -c skiff -n '__fish_use_subcommand' -a help -d 'Show help for skiff or for a command'
 complete -c skiff -n '__fish_use_subcommand' -a history -d 'Show the history of an image'
 complete -c skiff -n '__fish_use_subcommand' -a image -d 'image commands'
 complete -c skiff -n '__fish_use_subcommand' -a images -d 'List images'

@@ -62,8 +62,36 @@ describe("CLI entry", () => {
     assert.match(g.stdout, /create +Create a named volume/);
   });
 
-  it("shows the cause only at debug level, and never a stack for user errors", async () => {
-    const quiet = await run(["--log-level", "debug", "pull"]);
-    assert.doesNotMatch(quiet.stderr, /at .*\.ts:\d+/);
+  it("shows the cause only at --log-level debug", async () => {
+    const missing = join(tmpdir(), `skiff-absent-${process.pid}.toml`);
+    const plain = await run(["info"], { SKIFF_CONFIG: missing });
+    assert.equal(plain.stderr, `Error: read config ${missing}: ENOENT\n`);
+    const debug = await run(["--log-level", "debug", "info"], { SKIFF_CONFIG: missing });
+    assert.equal(debug.code, 125);
+    assert.match(debug.stderr, /^Error: read config .*: ENOENT\n {2}cause: Error: ENOENT: no such file or directory/);
+  });
+
+  it("maps a bug to 125 and asks for a report, without a stack unless debugging", async () => {
+    const { COMMANDS: table } = await import("../../src/cli/table/index.js");
+    const version = table.find((c) => c.name === "version")!;
+    const saved = version.load;
+    version.load = async () => async () => { throw new TypeError("boom"); };
+    try {
+      const r = await run(["version"]);
+      assert.equal(r.code, 125);
+      assert.equal(r.stderr, "Error: internal error: boom (please report this with the output of --log-level debug)\n");
+      const d = await run(["version", "--log-level", "debug"]);
+      assert.match(d.stderr, /TypeError: boom\n\s+at /);
+    } finally {
+      version.load = saved;
+    }
+  });
+
+  it("answers skiff help like --help", async () => {
+    assert.equal((await run(["help", "image", "ls"])).stdout, (await run(["image", "ls", "--help"])).stdout);
+    assert.equal((await run(["help"])).stdout, (await run(["--help"])).stdout);
+    assert.match((await run(["help", "network"])).stdout, /^Usage:\n {2}skiff network COMMAND/);
+    const bad = await run(["help", "frob"]);
+    assert.deepEqual([bad.code, bad.stderr], [125, `Error: unknown command "frob" for "skiff help" (run 'skiff --help' to list the commands)\n`]);
   });
 });

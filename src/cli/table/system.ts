@@ -23,6 +23,14 @@ export const SYSTEM_COMMANDS: CommandSpec[] = [
     options: [opt("-v, --verbose", "Show each image, container and volume"), formatOpt()],
   },
   {
+    name: "help",
+    args: "[command...]",
+    section: "System",
+    description: "Show help for skiff or for a command",
+    examples: ["skiff help", "skiff help image ls"],
+    load: async () => (await import("../commands/help.js")).help,
+  },
+  {
     name: "completion",
     args: "<shell>",
     section: "System",
