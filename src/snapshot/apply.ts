@@ -1,0 +1,237 @@
+/**
+ * Applies one layer's tar entries to a snapshot directory. "overlay" writes the layer as an
+ * overlayfs upper directory (whiteouts become 0:0 char devices, opaque directories an xattr) so the
+ * snapshot can serve as a lower dir; "plain" applies deletions directly (the vfs driver). Nothing
+ * can reach outside `root`: paths are resolved with chroot semantics (resolve.ts), the last
+ * component is never followed, and nothing is written through a symlink.
+ */
+import { closeSync, ftruncateSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, chmodSync, writeSync, constants, readdirSync, type Stats, copyFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { SkiffError, errnoCode, messageOf } from "../errors.js";
+import type { Sys } from "../sys/types.js";
+import type { Logger } from "../log.js";
+import type { TarEntry, TarHeader } from "./tar/reader.js";
+import { cleanComponents, resolveEntryPath, resolveInRoot } from "./resolve.js";
+
+export interface ApplyOptions {
+  /** The snapshot directory this layer is written into (fresh, private). */
+  root: string;
+  /** Lower snapshot directories, top-most first: parents inherit attributes, hardlinks copy up. */
+  lowers: string[];
+  mode: "overlay" | "plain";
+  sys: Sys;
+  log?: Logger;
+  /** Rootless: no chown, no device nodes, user.overlay.* instead of trusted.overlay.*. */
+  rootless?: boolean;
+}
+
+export interface ApplyStats { entries: number; bytes: number }
+
+const WH = ".wh.";
+const OPAQUE = ".wh..wh..opq";
+
+function bad(msg: string): never {
+  throw new SkiffError("INVALID_ARGUMENT", msg);
+}
+
+function lstatMaybe(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+/** xattrs an image may set: never trusted.* (that includes overlay's own), nor SELinux labels. */
+export function allowedXattr(name: string, rootless: boolean): boolean {
+  if (name.startsWith("trusted.")) return false;
+  if (name === "security.selinux" || name === "system.nfs4_acl") return false;
+  if (rootless && name.startsWith("user.overlay.")) return false;
+  return true;
+}
+
+export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOptions): Promise<ApplyStats> {
+  const { root, sys } = opts;
+  const overlayPrefix = opts.rootless ? "user.overlay." : "trusted.overlay.";
+  /** Directory times, set after the whole layer: creating children would change them again. */
+  const dirTimes: [string, Date | number, Date | number][] = [];
+  const created = new Set<string>();
+  const stats: ApplyStats = { entries: 0, bytes: 0 };
+
+  /** mkdir -p inside root; new directories copy their attributes from the lowers when they can. */
+  const ensureDir = (abs: string) => {
+    const rel = relative(root, abs);
+    if (rel === "") return;
+    let cur = root;
+    for (const c of rel.split("/")) {
+      cur = join(cur, c);
+      const st = lstatMaybe(cur);
+      if (st?.isDirectory()) continue;
+      if (st) bad(`${relative(root, cur)} is not a directory`);
+      mkdirSync(cur, 0o755);
+      created.add(relative(root, cur));
+      const from = opts.lowers.map((l) => lstatMaybe(resolveInRoot(l, relative(root, cur).split("/")))).find((s) => s?.isDirectory());
+      if (from) {
+        if (!opts.rootless) lchownSync(cur, from.uid, from.gid);
+        chmodSync(cur, from.mode & 0o7777);
+        dirTimes.push([cur, from.atime, from.mtime]);
+      } else {
+        chmodSync(cur, 0o755);
+      }
+    }
+  };
+
+  const removeExisting = (path: string, keepDir: boolean): Stats | undefined => {
+    const st = lstatMaybe(path);
+    if (!st) return undefined;
+    if (keepDir && st.isDirectory()) return st;
+    rmSync(path, { recursive: true, force: true });
+    return undefined;
+  };
+
+  const setMetadata = (path: string, h: TarHeader) => {
+    if (!opts.rootless) lchownSync(path, h.uid, h.gid);
+    for (const [name, value] of h.xattrs) {
+      if (!allowedXattr(name, Boolean(opts.rootless))) {
+        opts.log?.debug(`skip xattr ${name} on ${relative(root, path)}`);
+        continue;
+      }
+      try {
+        sys.lsetxattr(path, name, value);
+      } catch (err) {
+        // user.* cannot be set on symlinks and devices; rootless cannot set security.capability
+        if (h.type === "symlink" || h.type === "char" || h.type === "block" || h.type === "fifo" || opts.rootless) {
+          opts.log?.debug(`skip xattr ${name} on ${relative(root, path)}: ${messageOf(err)}`);
+        } else throw err;
+      }
+    }
+    // after chown, which clears setuid/setgid
+    if (h.type !== "symlink") chmodSync(path, h.mode);
+    const times: [number, number] = [Math.max(h.atime ?? h.mtime, h.mtime), h.mtime];
+    if (h.type === "dir") dirTimes.push([path, ...times]);
+    else lutimesSync(path, ...times);
+  };
+
+  const writeFile = async (path: string, entry: TarEntry) => {
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      const regions = entry.header.sparse?.regions ?? [{ offset: 0, length: entry.header.size }];
+      let region = 0, inRegion = 0;
+      for await (const chunk of entry.body()) {
+        let off = 0;
+        while (off < chunk.length) {
+          while (region < regions.length && inRegion === regions[region].length) { region++; inRegion = 0; }
+          if (region >= regions.length) bad(`tar entry ${entry.header.name}: more data than its sparse map`);
+          const n = Math.min(chunk.length - off, regions[region].length - inRegion);
+          writeSync(fd, chunk, off, n, regions[region].offset + inRegion);
+          off += n;
+          inRegion += n;
+          stats.bytes += n;
+        }
+      }
+      if (entry.header.sparse) ftruncateSync(fd, entry.header.sparse.realSize);
+    } finally {
+      closeSync(fd);
+    }
+  };
+
+  const hardlinkSource = (h: TarHeader): string => {
+    const comps = cleanComponents(h.linkname);
+    if (comps.length === 0) bad(`hardlink ${h.name} points at the root`);
+    const here = resolveEntryPath(root, comps).path;
+    const st = lstatMaybe(here);
+    if (st) {
+      if (st.isDirectory()) bad(`hardlink ${h.name} points at a directory`);
+      return here;
+    }
+    // a link to a file of an earlier layer: copy it up into this layer first
+    for (const lower of opts.lowers) {
+      const src = resolveEntryPath(lower, comps).path;
+      const lst = lstatMaybe(src);
+      if (!lst || lst.isDirectory()) continue;
+      if (!lst.isFile()) bad(`hardlink ${h.name}: target ${h.linkname} in an earlier layer is not a regular file`);
+      ensureDir(resolveEntryPath(root, comps).parent);
+      copyFileSync(src, here, constants.COPYFILE_EXCL);
+      if (!opts.rootless) lchownSync(here, lst.uid, lst.gid);
+      chmodSync(here, lst.mode & 0o7777);
+      lutimesSync(here, lst.atime, lst.mtime);
+      return here;
+    }
+    return bad(`hardlink ${h.name}: target ${h.linkname} not found`);
+  };
+
+  for await (const entry of entries) {
+    const h = entry.header;
+    stats.entries++;
+    const comps = cleanComponents(h.name);
+    if (comps.length === 0) {
+      if (h.type !== "dir") bad(`refusing to change the type of the image root (entry "${h.name}")`);
+      setMetadata(root, h);
+      continue;
+    }
+    const base = comps[comps.length - 1];
+    const { parent, path } = resolveEntryPath(root, comps);
+    ensureDir(parent);
+
+    if (base === OPAQUE) {
+      if (opts.mode === "overlay") sys.lsetxattr(parent, `${overlayPrefix}opaque`, new TextEncoder().encode("y"));
+      else for (const child of readdirSync(parent)) {
+        if (!created.has(relative(root, join(parent, child)))) rmSync(join(parent, child), { recursive: true, force: true });
+      }
+      continue;
+    }
+    if (base.startsWith(WH)) {
+      const victim = base.slice(WH.length);
+      if (victim === "" || victim === "." || victim === ".." || victim.startsWith(WH)) bad(`invalid whiteout "${h.name}"`);
+      const target = join(parent, victim);
+      removeExisting(target, false);
+      created.delete(relative(root, target));
+      if (opts.mode === "overlay") {
+        if (opts.rootless) bad(`whiteout ${h.name}: rootless overlay whiteouts are not supported yet`);
+        sys.mknod(target, "char", 0, 0, 0);
+        lchownSync(target, h.uid, h.gid);
+      }
+      continue;
+    }
+
+    const kept = removeExisting(path, h.type === "dir");
+    switch (h.type) {
+      case "dir":
+        if (!kept) mkdirSync(path, 0o700);
+        break;
+      case "file":
+        await writeFile(path, entry);
+        break;
+      case "symlink":
+        symlinkSync(h.linkname, path);
+        break;
+      case "hardlink":
+        linkSync(hardlinkSource(h), path);
+        created.add(relative(root, path));
+        continue; // a link shares its target's metadata
+      case "char":
+      case "block":
+      case "fifo":
+        if (opts.rootless && h.type !== "fifo") {
+          opts.log?.warn(`skip device ${h.name}: device nodes need root`);
+          continue;
+        }
+        sys.mknod(path, h.type, h.mode, h.devmajor, h.devminor);
+        break;
+    }
+    created.add(relative(root, path));
+    setMetadata(path, h);
+  }
+
+  // deepest first; a later entry for the same directory wins
+  const last = new Map(dirTimes.map((d) => [d[0], d] as const));
+  for (const [path, atime, mtime] of [...last.values()].sort((a, b) => b[0].length - a[0].length)) {
+    try {
+      lutimesSync(path, atime, mtime);
+    } catch (err) {
+      if (errnoCode(err) !== "ENOENT") throw err; // removed later in the same layer
+    }
+  }
+  return stats;
+}
