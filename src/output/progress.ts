@@ -13,6 +13,8 @@ export interface Progress {
   update(id: string, current: number): void;
   /** The item finished; `status` defaults to "done". */
   done(id: string, status?: string): void;
+  /** An item that needs no work ("skipped: already exists"): one line, no bar. */
+  note(id: string, label: string, status: string): void;
   /** Draws the final state; call once at the end. */
   close(): void;
 }
@@ -62,7 +64,7 @@ export function createProgress(stream: OutStream = process.stderr, opts: Progres
     drawnLines = lines.length;
   };
 
-  if (opts.quiet) return { start() {}, update() {}, done() {}, close() {} };
+  if (opts.quiet) return { start() {}, update() {}, done() {}, note() {}, close() {} };
 
   return {
     start(id, label, total) {
@@ -82,6 +84,11 @@ export function createProgress(stream: OutStream = process.stderr, opts: Progres
       item.status = status;
       if (tty) draw(true);
       else stream.write(`${item.label}: ${status}\n`);
+    },
+    note(id, label, status) {
+      items.set(id, { id, label, current: 0, status, startedAt: now() });
+      if (tty) draw(true);
+      else stream.write(`${label}: ${status}\n`);
     },
     close() {
       if (tty && items.size > 0) draw(true);

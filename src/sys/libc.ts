@@ -24,6 +24,7 @@ export const LIBC_SYMBOLS = {
   sendmsg: { args: ["i32", "ptr", "i32"], returns: "i64" },
   recvmsg: { args: ["i32", "ptr", "i32"], returns: "i64" },
   close: { args: ["i32"], returns: "i32" },
+  flock: { args: ["i32", "i32"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
 } as const satisfies Record<string, { args: readonly FfiType[]; returns: FfiType }>;
 
@@ -48,6 +49,10 @@ const SOL_SOCKET = 1;
 const SCM_RIGHTS = 1;
 const MSG_CMSG_CLOEXEC = 0x40000000;
 const ENODATA = 61;
+const EWOULDBLOCK = 11;
+const EINTR = 4;
+const LOCK = { shared: 1, exclusive: 2, unlock: 8 } as const;
+const LOCK_NB = 4;
 const ERANGE = 34;
 
 const cstr = (s: string) => new TextEncoder().encode(`${s}\0`);
@@ -93,7 +98,7 @@ export function libcSys(port: LibcPort): Sys {
 
   return {
     runtime: port.runtime,
-    supports: { subreaper: true, setsid: true, fdPassing: true },
+    supports: { subreaper: true, setsid: true, fdPassing: true, flock: true },
     mount(source, target, fstype, flags, data) {
       check(`mount ${target}`, port.call("mount", cstr(source), cstr(target), cstr(fstype), BigInt(flags), data === undefined ? null : cstr(data)));
     },
@@ -158,6 +163,14 @@ export function libcSys(port: LibcPort): Sys {
     },
     close(fd) {
       check(`close ${fd}`, port.call("close", fd));
+    },
+    flock(fd, op, wait) {
+      for (;;) {
+        if (port.call("flock", fd, LOCK[op] | (wait ? 0 : LOCK_NB)) === 0) return true;
+        const e = port.errno();
+        if (e === EWOULDBLOCK && !wait) return false;
+        if (e !== EINTR) throw sysError(`flock fd ${fd}`, e);
+      }
     },
   };
 }

@@ -67,7 +67,7 @@ export async function nodeSys(): Promise<Sys> {
   execFileSync ??= (await import("node:child_process")).execFileSync;
   return {
     runtime: "node",
-    supports: { subreaper: false, setsid: false, fdPassing: false },
+    supports: { subreaper: false, setsid: false, fdPassing: false, flock: false },
     mount(source, target, fstype, flags, data) {
       run(`mount ${target}`, "mount", mountArgs(source, target, fstype, flags, data));
     },
@@ -104,5 +104,6 @@ export async function nodeSys(): Promise<Sys> {
     sendFd: () => unsupported("sendmsg SCM_RIGHTS"),
     recvFd: () => unsupported("recvmsg SCM_RIGHTS"),
     close: () => unsupported("close"),
+    flock: () => unsupported("flock"),
   };
 }

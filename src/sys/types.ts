@@ -8,7 +8,7 @@ import type { JsRuntime } from "../runtime-info.js";
 export interface Sys {
   readonly runtime: JsRuntime;
   /** What this implementation can do; callers pick another path where a feature is missing. */
-  readonly supports: { subreaper: boolean; setsid: boolean; fdPassing: boolean };
+  readonly supports: { subreaper: boolean; setsid: boolean; fdPassing: boolean; flock: boolean };
   mount(source: string, target: string, fstype: string, flags: number, data?: string): void;
   umount(target: string, flags?: number): void;
   /** mknod(2); `type` selects S_IFCHR, S_IFBLK or S_IFIFO, `perm` the permission bits. */
@@ -30,6 +30,11 @@ export interface Sys {
   /** Receives one fd sent with SCM_RIGHTS, and the payload that came with it (runc sends the pty name). */
   recvFd(sock: number): { fd: number; payload: string };
   close(fd: number): void;
+  /**
+   * flock(2) on an open fd. With `wait` false, returns false instead of blocking when another
+   * process holds the lock. The kernel drops the lock when the holder dies.
+   */
+  flock(fd: number, op: "exclusive" | "shared" | "unlock", wait: boolean): boolean;
 }
 
 export const MS = {

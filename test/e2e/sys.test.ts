@@ -91,11 +91,12 @@ describe("sys on every runtime", () => {
       assert.match(out.umountNotMounted.error, /^umount .*mnt: EINVAL/);
 
       if (!ffi) {
-        assert.deepEqual(out.supports, { subreaper: false, setsid: false, fdPassing: false });
+        assert.deepEqual(out.supports, { subreaper: false, setsid: false, fdPassing: false, flock: false });
         assert.match(out.subreaper.error, /not available on Node/);
         return;
       }
-      assert.deepEqual(out.supports, { subreaper: true, setsid: true, fdPassing: true });
+      assert.deepEqual(out.supports, { subreaper: true, setsid: true, fdPassing: true, flock: true });
+      assert.deepEqual(out.flock, { first: true, otherFd: false, afterUnlock: true, sharedTwice: true, heldByChild: false });
       assert.equal(out.setsid.sid, out.setsid.pid);
       if (runner.includes("qemu")) {
         // qemu-user refuses PR_GET_CHILD_SUBREAPER and fakes the session in /proc/self/stat;

@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { makeTar, type TarEntry } from "./tar.js";
 
@@ -34,23 +35,45 @@ export function busyboxEntries(): TarEntry[] {
   ];
 }
 
+export type LayerCompression = "gzip" | "zstd" | "none";
+
 export interface ImageOptions {
   /** Layers as tar entry lists, base first; defaults to one busybox layer. */
   layers?: TarEntry[][];
+  /** One for all layers, or one per layer. */
+  compression?: LayerCompression | LayerCompression[];
+  /** Docker schema 2 media types instead of OCI. */
+  docker?: boolean;
   architecture?: string;
+  variant?: string;
   cmd?: string[];
   env?: string[];
+  /** Overrides the config's diff_ids (to make a lying image). */
+  diffIds?: string[];
 }
 
-/** An OCI image with gzip layers. */
+function compress(tar: Buffer, kind: LayerCompression): Buffer {
+  if (kind === "gzip") return gzipSync(tar);
+  if (kind === "zstd") return execFileSync("zstd", ["-q", "-c", "-3"], { input: tar, maxBuffer: 1 << 28 });
+  return tar;
+}
+
+function layerMediaType(kind: LayerCompression, docker: boolean): string {
+  if (docker) return kind === "gzip" ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : kind === "zstd" ? "application/vnd.docker.image.rootfs.diff.tar.zstd" : "application/vnd.docker.image.rootfs.diff.tar";
+  return `application/vnd.oci.image.layer.v1.tar${kind === "none" ? "" : `+${kind}`}`;
+}
+
+/** An image with the chosen layers, compression and media types. */
 export function buildImage(opts: ImageOptions = {}): TestImage {
   const tars = (opts.layers ?? [busyboxEntries()]).map((entries) => makeTar(entries));
-  const layers = tars.map((t) => blob(gzipSync(t), "application/vnd.oci.image.layer.v1.tar+gzip"));
-  const diffIds = tars.map((t) => sha256(t));
+  const kinds = tars.map((_t, i) => (Array.isArray(opts.compression) ? opts.compression[i] : opts.compression) ?? "gzip");
+  const layers = tars.map((t, i) => blob(compress(t, kinds[i]), layerMediaType(kinds[i], Boolean(opts.docker))));
+  const diffIds = opts.diffIds ?? tars.map((t) => sha256(t));
   const config = blob(
     Buffer.from(
       JSON.stringify({
         architecture: opts.architecture ?? (process.arch === "x64" ? "amd64" : process.arch),
+        ...(opts.variant ? { variant: opts.variant } : {}),
         os: "linux",
         created: "2026-01-01T00:00:00Z",
         config: { Cmd: opts.cmd ?? ["sh"], Env: opts.env ?? ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] },
@@ -58,18 +81,33 @@ export function buildImage(opts: ImageOptions = {}): TestImage {
         history: tars.map(() => ({ created: "2026-01-01T00:00:00Z", created_by: "skiff tests" })),
       }),
     ),
-    "application/vnd.oci.image.config.v1+json",
+    opts.docker ? "application/vnd.docker.container.image.v1+json" : "application/vnd.oci.image.config.v1+json",
   );
   const manifest = blob(
     Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        mediaType: opts.docker ? "application/vnd.docker.distribution.manifest.v2+json" : "application/vnd.oci.image.manifest.v1+json",
         config: { mediaType: config.mediaType, digest: config.digest, size: config.size },
         layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
       }),
     ),
-    "application/vnd.oci.image.manifest.v1+json",
+    opts.docker ? "application/vnd.docker.distribution.manifest.v2+json" : "application/vnd.oci.image.manifest.v1+json",
   );
   return { manifest, config, layers, diffIds };
+}
+
+export interface IndexEntry { image: TestImage; platform: { os: string; architecture: string; variant?: string } }
+
+/** A multi-platform index (OCI, or a Docker manifest list) over images. */
+export function buildIndex(entries: IndexEntry[], docker = false): Blob {
+  const mediaType = docker ? "application/vnd.docker.distribution.manifest.list.v2+json" : "application/vnd.oci.image.index.v1+json";
+  return blob(
+    Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      manifests: entries.map((e) => ({ mediaType: e.image.manifest.mediaType, digest: e.image.manifest.digest, size: e.image.manifest.size, platform: e.platform })),
+    })),
+    mediaType,
+  );
 }

@@ -103,6 +103,21 @@ async function pushBlob(url: string, repo: string, b: Blob): Promise<void> {
   if (put.status !== 201) throw new Error(`upload ${b.digest}: HTTP ${put.status} ${await put.text()}`);
 }
 
+async function putManifest(reg: Registry, repo: string, ref: string, m: Blob): Promise<string> {
+  const res = await fetch(`${reg.url}/v2/${repo}/manifests/${ref}`, { method: "PUT", body: new Uint8Array(m.data), headers: { "content-type": m.mediaType } });
+  if (res.status !== 201) throw new Error(`put manifest: HTTP ${res.status} ${await res.text()}`);
+  return res.headers.get("docker-content-digest") ?? m.digest;
+}
+
+/** Pushes every image of an index, then the index as `repo:tag`; returns the index digest. */
+export async function pushIndex(reg: Registry, repo: string, tag: string, index: Blob, images: TestImage[]): Promise<string> {
+  for (const image of images) {
+    for (const b of [...image.layers, image.config]) await pushBlob(reg.url, repo, b);
+    await putManifest(reg, repo, image.manifest.digest, image.manifest);
+  }
+  return putManifest(reg, repo, tag, index);
+}
+
 /** Pushes the image as `repo:tag` and returns its manifest digest. */
 export async function pushImage(reg: Registry, repo: string, tag: string, image: TestImage): Promise<string> {
   for (const b of [...image.layers, image.config]) await pushBlob(reg.url, repo, b);

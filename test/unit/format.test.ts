@@ -95,6 +95,12 @@ describe("progress", () => {
     assert.match(chunks.join(""), /layer2 exists/);
   });
 
+  it("prints one line for an item that needs no work", () => {
+    const { chunks, stream } = sink();
+    createProgress(stream, { tty: false }).note("a", "Copying blob abc", "skipped: already exists");
+    assert.deepEqual(chunks, ["Copying blob abc: skipped: already exists\n"]);
+  });
+
   it("prints nothing when quiet", () => {
     const { chunks, stream } = sink();
     const p = createProgress(stream, { quiet: true });

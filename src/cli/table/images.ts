@@ -25,6 +25,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       quietOpt("the image ID"),
     ],
     examples: ["skiff pull alpine", "skiff pull --platform linux/arm64 docker.io/library/alpine:3.20"],
+    load: async () => (await import("../commands/pull.js")).pull,
   },
   {
     name: "login",
@@ -62,6 +63,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       filterOpt("reference=, dangling="),
       formatOpt(),
     ],
+    load: async () => (await import("../commands/images.js")).images,
   },
   {
     name: "image inspect",
@@ -69,6 +71,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Show details of images",
     options: [formatOpt()],
+    load: async () => (await import("../commands/images.js")).imageInspect,
   },
   {
     name: "history",
@@ -104,6 +107,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     args: "<image>",
     section,
     description: "Exit 0 if the image exists locally, 1 if not",
+    load: async () => (await import("../commands/images.js")).imageExists,
   },
   {
     name: "image mount",

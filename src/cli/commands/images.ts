@@ -1,0 +1,81 @@
+import { ExitError, SkiffError } from "../../errors.js";
+import { shortId } from "../../image/digest.js";
+import { findImage, inspectImage, listImages, type ImageRecord } from "../../image/images.js";
+import { formatList, formatObject, toJson } from "../../output/format.js";
+import { humanDuration, humanSize } from "../../output/units.js";
+import type { Handler } from "../table/types.js";
+import { storeOf } from "./image-context.js";
+
+interface Row {
+  Id: string; ID: string; Repository: string; Tag: string; Digest: string; Created: number; CreatedAt: string;
+  CreatedSince: string; Size: string; Names: string[]; RepoTags: string[]; RepoDigests: string[]; Dangling: boolean;
+}
+
+function rows(img: ImageRecord, noTrunc: boolean, now: number): Row[] {
+  const created = Date.parse(img.config.created ?? "") || 0;
+  const base = {
+    Id: img.id.slice(7),
+    ID: noTrunc ? img.id : shortId(img.id),
+    Digest: img.digests[0]?.split("@")[1] ?? img.manifestDigest,
+    Created: Math.floor(created / 1000),
+    CreatedAt: created ? new Date(created).toISOString() : "",
+    CreatedSince: created ? `${humanDuration(now - created)} ago` : "",
+    Size: humanSize(img.size),
+    Names: img.names,
+    RepoTags: img.names,
+    RepoDigests: img.digests,
+    Dangling: img.names.length === 0,
+  };
+  if (img.names.length === 0) return [{ ...base, Repository: "<none>", Tag: "<none>" }];
+  return img.names.map((n) => {
+    const i = n.lastIndexOf(":");
+    return { ...base, Repository: n.slice(0, i), Tag: n.slice(i + 1) };
+  });
+}
+
+/** reference=PATTERN (glob over names, with or without registry), dangling=true|false */
+function filterImages(images: ImageRecord[], filters: string[]): ImageRecord[] {
+  return filters.reduce((list, f) => {
+    const [key, value = ""] = f.split(/=(.*)/s);
+    if (key === "dangling") return list.filter((i) => (i.names.length === 0) === (value !== "false"));
+    if (key === "reference") {
+      const re = new RegExp(`^${value.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, ".")}(:[^/]*)?$`);
+      return list.filter((i) => i.names.some((n) => re.test(n) || re.test(n.replace(/^[^/]+\//, "")) || re.test(n.replace(/^docker\.io\/library\//, ""))));
+    }
+    throw new SkiffError("INVALID_ARGUMENT", `invalid image filter "${f}"`, { hint: "use reference=PATTERN or dangling=true|false" });
+  }, images);
+}
+
+export const images: Handler = async ({ ctx, args, opts }) => {
+  let list = listImages(storeOf(ctx));
+  if (args[0]) list = filterImages(list, [`reference=${args[0]}`]);
+  list = filterImages(list, opts.filter as string[]);
+  list.sort((a, b) => Date.parse(b.config.created ?? "") - Date.parse(a.config.created ?? ""));
+  if (opts.quiet) return [...new Set(list.map((i) => (opts.noTrunc ? i.id : shortId(i.id))))].map((id) => `${id}\n`).join("");
+  const now = Date.now();
+  const all = list.flatMap((i) => rows(i, Boolean(opts.noTrunc), now));
+  const template = `{{.Repository}}\t{{.Tag}}\t${opts.digests ? "{{.Digest}}\t" : ""}{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`;
+  return formatList(all, {
+    format: opts.format as string | undefined,
+    defaultTemplate: template,
+    headers: { ID: "IMAGE ID", CreatedSince: "CREATED", Digest: "DIGEST" },
+    noHeading: Boolean(opts.noheading),
+  });
+};
+
+export const imageInspect: Handler = async ({ ctx, args, opts }) => {
+  const store = storeOf(ctx);
+  const found = args.map((a) => {
+    const img = findImage(store, a, ctx.config.registries.unqualifiedSearch);
+    if (!img) throw new SkiffError("NOT_FOUND", `${a}: image not known`);
+    return inspectImage(img);
+  });
+  const format = opts.format as string | undefined;
+  // inspect prints an array, even for one image, as podman does
+  if (format === undefined || format === "" || /^\s*json\s*$/.test(format)) return toJson(found);
+  return found.map((f) => formatObject(f, format, () => "")).join("");
+};
+
+export const imageExists: Handler = async ({ ctx, args }) => {
+  if (!findImage(storeOf(ctx), args[0], ctx.config.registries.unqualifiedSearch)) throw new ExitError(1);
+};

@@ -1,0 +1,35 @@
+import { SkiffError } from "../../errors.js";
+import { pull as pullImage } from "../../image/pull.js";
+import { createProgress } from "../../output/progress.js";
+import { getSys } from "../../sys/index.js";
+import type { Handler } from "../table/types.js";
+import { platformOf, storeOf } from "./image-context.js";
+
+function parseCreds(value: string): { username: string; password: string } {
+  const i = value.indexOf(":");
+  if (i <= 0 || i === value.length - 1) {
+    throw new SkiffError("INVALID_ARGUMENT", "--creds must be USERNAME:PASSWORD", { hint: "skiff never prompts; give both parts" });
+  }
+  return { username: value.slice(0, i), password: value.slice(i + 1) };
+}
+
+export const pull: Handler = async ({ ctx, args, opts }) => {
+  if (opts.authfile) throw new SkiffError("NOT_IMPLEMENTED", "skiff pull --authfile: not implemented yet", { hint: "use --creds USER:PASSWORD for now" });
+  const { platform, explicit } = platformOf(opts);
+  const img = await pullImage(args[0], {
+    store: storeOf(ctx),
+    searchRegistries: ctx.config.registries.unqualifiedSearch,
+    insecureRegistries: ctx.config.registries.insecure,
+    platform,
+    platformExplicit: explicit,
+    credentials: typeof opts.creds === "string" ? parseCreds(opts.creds) : undefined,
+    tlsVerify: opts.tlsVerify as boolean,
+    maxParallel: opts.maxParallel as number,
+    retries: opts.retry as number,
+    sys: await getSys(),
+    log: ctx.log,
+    progress: createProgress(ctx.stderr, { quiet: Boolean(opts.quiet), columns: Number(ctx.env.COLUMNS) || undefined }),
+    rootless: ctx.rootless,
+  });
+  return `${img.id.slice(7)}\n`;
+};

@@ -1,0 +1,34 @@
+/** Layer decompression as a stream: gzip through node:zlib, zstd through fzstd (pure JS, every runtime). */
+import { createGunzip } from "node:zlib";
+import { Readable } from "node:stream";
+import { Decompress } from "fzstd";
+import { SkiffError, messageOf } from "../errors.js";
+import type { Compression } from "./media.js";
+
+async function* gunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const z = Readable.from(source).pipe(createGunzip());
+  try {
+    for await (const chunk of z) yield chunk as Uint8Array;
+  } catch (err) {
+    throw new SkiffError("INVALID_ARGUMENT", `decompress gzip layer: ${messageOf(err)}`);
+  }
+}
+
+async function* unzstd(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const out: Uint8Array[] = [];
+  const d = new Decompress((chunk) => { out.push(chunk); });
+  try {
+    for await (const chunk of source) {
+      d.push(chunk);
+      while (out.length) yield out.shift()!;
+    }
+    d.push(new Uint8Array(0), true);
+  } catch (err) {
+    throw new SkiffError("INVALID_ARGUMENT", `decompress zstd layer: ${messageOf(err)}`);
+  }
+  while (out.length) yield out.shift()!;
+}
+
+export function decompress(source: AsyncIterable<Uint8Array>, kind: Compression): AsyncIterable<Uint8Array> {
+  return kind === "gzip" ? gunzip(source) : kind === "zstd" ? unzstd(source) : source;
+}

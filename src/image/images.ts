@@ -1,0 +1,108 @@
+/**
+ * The images in the store, as podman shows them: ID = config digest, names from index.json,
+ * RepoDigests from the digest each name was pulled by. Lookup by name, short name, ID prefix or
+ * digest.
+ */
+import { SkiffError } from "../errors.js";
+import { parseConfig, type ImageConfig, type ImageManifest } from "./manifest.js";
+import { chainIds } from "./digest.js";
+import { parseReference, qualify, repositoryOf } from "./reference.js";
+import { readBlob } from "./store/blobs.js";
+import { PULLED_DIGEST, REF_NAME, readIndex } from "./store/refs.js";
+import type { StorePaths } from "./store/layout.js";
+import { hasSnapshot, readSnapshotInfo } from "../snapshot/store.js";
+
+const REPOSITORY = "io.skiff.image.repository";
+
+export interface ImageRecord {
+  /** Config digest, "sha256:…". */
+  id: string;
+  manifestDigest: string;
+  manifest: ImageManifest;
+  config: ImageConfig;
+  /** "docker.io/library/alpine:latest", ... */
+  names: string[];
+  /** "docker.io/library/alpine@sha256:…" */
+  digests: string[];
+  /** Unpacked size of the layers. */
+  size: number;
+  chainIds: string[];
+}
+
+export function listImages(s: StorePaths): ImageRecord[] {
+  const byManifest = new Map<string, ImageRecord>();
+  for (const d of readIndex(s).manifests) {
+    let rec = byManifest.get(d.digest);
+    if (!rec) {
+      const manifest = JSON.parse(readBlob(s, d.digest, "manifest").toString()) as ImageManifest;
+      const config = parseConfig(readBlob(s, manifest.config.digest, "config"), `config ${manifest.config.digest}`, manifest.layers.length);
+      const chain = chainIds(config.rootfs.diff_ids);
+      const size = chain.reduce((n, c, i) => n + (hasSnapshot(s, c) ? readSnapshotInfo(s, c).size : manifest.layers[i].size), 0);
+      rec = { id: manifest.config.digest, manifestDigest: d.digest, manifest, config, names: [], digests: [], size, chainIds: chain };
+      byManifest.set(d.digest, rec);
+    }
+    const name = d.annotations?.[REF_NAME];
+    if (name && !rec.names.includes(name)) rec.names.push(name);
+    const repo = d.annotations?.[REPOSITORY];
+    const pulled = d.annotations?.[PULLED_DIGEST];
+    for (const dig of [pulled, d.digest]) {
+      if (repo && dig && !rec.digests.includes(`${repo}@${dig}`)) rec.digests.push(`${repo}@${dig}`);
+    }
+  }
+  return [...byManifest.values()];
+}
+
+/** The image `query` names: a name (short names on each search registry or localhost), an ID prefix, or a digest. */
+export function findImage(s: StorePaths, query: string, searchRegistries: string[]): ImageRecord | undefined {
+  const images = listImages(s);
+  const hex = query.replace(/^sha256:/, "");
+  if (/^[a-f0-9]{3,64}$/.test(hex)) {
+    const hits = images.filter((i) => i.id.slice(7).startsWith(hex));
+    if (hits.length > 1 && hex.length < 64) throw new SkiffError("INVALID_ARGUMENT", `image ID prefix "${query}" is ambiguous`, { hint: "give more characters" });
+    if (hits.length === 1) return hits[0];
+  }
+  let parsed;
+  try {
+    parsed = parseReference(query);
+  } catch {
+    return undefined;
+  }
+  const wanted = (parsed.domain ? [parsed.domain] : [...searchRegistries, "localhost"]).map((d) => qualify(parsed, d));
+  for (const ref of wanted) {
+    const hit = ref.digest
+      ? images.find((i) => i.digests.includes(`${repositoryOf(ref)}@${ref.digest}`))
+      : images.find((i) => i.names.includes(`${repositoryOf(ref)}:${ref.tag}`));
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** podman's `image inspect` shape. */
+export function inspectImage(img: ImageRecord) {
+  const c = img.config;
+  return {
+    Id: img.id.slice(7),
+    Digest: img.digests[0]?.split("@")[1] ?? img.manifestDigest,
+    RepoTags: img.names,
+    RepoDigests: img.digests,
+    Parent: "",
+    Comment: c.history?.[c.history.length - 1]?.comment ?? "",
+    Created: c.created ?? "",
+    Config: c.config ?? {},
+    Version: "",
+    Author: c.author ?? "",
+    Architecture: c.architecture,
+    Os: c.os,
+    ...(c.variant ? { Variant: c.variant } : {}),
+    Size: img.size,
+    VirtualSize: img.size,
+    GraphDriver: { Name: "overlay", Data: {} },
+    RootFS: { Type: c.rootfs.type, Layers: c.rootfs.diff_ids },
+    Labels: c.config?.Labels ?? null,
+    Annotations: {},
+    ManifestType: img.manifest.mediaType ?? "",
+    User: c.config?.User ?? "",
+    History: c.history ?? [],
+    NamesHistory: img.names,
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * `pull`: resolve a name on its registry (or on each search registry for a short name), choose the
+ * platform, verify every manifest, config and blob, and unpack each missing layer once into its
+ * snapshot. Blobs download in parallel; layer i is unpacked as soon as it and layer i-1 are ready,
+ * and its diffID is hashed while the bytes stream into the snapshot.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { SkiffError, isSkiffError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { Progress } from "../output/progress.js";
+import type { Sys } from "../sys/types.js";
+import { applyLayer } from "../snapshot/apply.js";
+import { ensureSnapshot, hasSnapshot, snapshotFs } from "../snapshot/store.js";
+import { readTar } from "../snapshot/tar/reader.js";
+import { decompress } from "./decompress.js";
+import { chainIds, sha256Of, shortId } from "./digest.js";
+import { classify, parseConfig, type ImageConfig } from "./manifest.js";
+import { layerCompression, sniffCompression, type Compression } from "./media.js";
+import { formatPlatform, normalizePlatform, selectPlatform, type Platform } from "./platform.js";
+import { candidates, formatReference, repositoryOf, type Reference } from "./reference.js";
+import { createRegistryClient, type Credentials, type RegistryClient } from "./registry/client.js";
+import { blobPath, ensureLayout, type StorePaths } from "./store/layout.js";
+import { hasBlob, ingestBlob, putBlob, readBlob, type Descriptor } from "./store/blobs.js";
+import { PULLED_DIGEST, REF_NAME, setRef, updateIndex } from "./store/refs.js";
+
+export const REPOSITORY = "io.skiff.image.repository";
+
+export interface PullOptions {
+  store: StorePaths;
+  searchRegistries: string[];
+  insecureRegistries: string[];
+  platform: Platform;
+  /** The user chose the platform: a single-platform image for another one is an error. */
+  platformExplicit?: boolean;
+  credentials?: Credentials;
+  tlsVerify?: boolean;
+  maxParallel?: number;
+  retries?: number;
+  sys: Sys;
+  log: Logger;
+  progress: Progress;
+  rootless: boolean;
+}
+
+export interface PulledImage {
+  /** The config digest (podman's image ID). */
+  id: string;
+  manifestDigest: string;
+  /** What the name resolved to at the registry (an index digest for multi-arch images). */
+  pulledDigest: string;
+  reference: Reference;
+  config: ImageConfig;
+}
+
+/** Runs `fn` over items with at most `limit` at a time; results in order. */
+function limited<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R>[] {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return items.map(async (item, i) => {
+    if (running >= limit) await new Promise<void>((r) => queue.push(r));
+    running++;
+    try {
+      return await fn(item, i);
+    } finally {
+      running--;
+      queue.shift()?.();
+    }
+  });
+}
+
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Uint8Array;
+}
+
+async function* hashing(source: AsyncIterable<Uint8Array>, hash: ReturnType<typeof createHash>) {
+  for await (const c of source) {
+    hash.update(c);
+    yield c;
+  }
+}
+
+async function compressionOf(layer: Descriptor, path: string): Promise<Compression> {
+  const kind = layerCompression(layer.mediaType);
+  if (kind === "unsupported") throw new SkiffError("FAILED_PRECONDITION", `layer ${layer.digest}: unsupported media type ${layer.mediaType}`);
+  if (kind !== "sniff") return kind;
+  for await (const head of fileChunks(path)) return sniffCompression(head);
+  return "none";
+}
+
+async function pullReference(ref: Reference, opts: PullOptions): Promise<PulledImage> {
+  const { store, log, progress } = opts;
+  const insecure = opts.insecureRegistries.includes(ref.domain) || opts.tlsVerify === false;
+  const client: RegistryClient = createRegistryClient({ registry: ref.domain, insecure, credentials: opts.credentials, log, retries: opts.retries });
+  const name = formatReference(ref);
+
+  const top = await client.getManifest(ref.path, ref.digest ?? ref.tag!);
+  const pulledDigest = sha256Of(top.data);
+  if (ref.digest && pulledDigest !== ref.digest) throw new SkiffError("FAILED_PRECONDITION", `manifest ${name}: content has digest ${pulledDigest}`);
+  if (top.digest && top.digest !== pulledDigest) throw new SkiffError("FAILED_PRECONDITION", `manifest ${name}: registry says ${top.digest}, content has ${pulledDigest}`);
+  let doc = classify(top.data, top.mediaType, `manifest ${name}`);
+  const topDesc: Descriptor = { mediaType: top.mediaType || doc.kind, digest: pulledDigest, size: top.data.length };
+  await putBlob(store, topDesc, top.data, "manifest");
+
+  let manifestDesc = topDesc;
+  if (doc.kind === "index") {
+    const entry = selectPlatform(doc.index.manifests, opts.platform);
+    if (!entry) {
+      const have = doc.index.manifests.filter((m) => m.platform && m.platform.os !== "unknown").map((m) => formatPlatform(normalizePlatform(m.platform!)));
+      throw new SkiffError("NOT_FOUND", `${name} has no image for ${formatPlatform(opts.platform)}`, { hint: `it has ${have.join(", ") || "none"}; choose one with --platform` });
+    }
+    const child = await client.getManifest(ref.path, entry.digest);
+    if (sha256Of(child.data) !== entry.digest || child.data.length !== entry.size) {
+      throw new SkiffError("FAILED_PRECONDITION", `manifest ${entry.digest}: content does not match the index`);
+    }
+    doc = classify(child.data, child.mediaType || entry.mediaType, `manifest ${entry.digest}`);
+    if (doc.kind !== "manifest") throw new SkiffError("FAILED_PRECONDITION", `manifest ${entry.digest}: nested indexes are not supported`);
+    manifestDesc = { mediaType: entry.mediaType, digest: entry.digest, size: entry.size, platform: entry.platform };
+    await putBlob(store, manifestDesc, child.data, "manifest");
+  }
+  const manifest = doc.manifest;
+
+  if (!hasBlob(store, manifest.config.digest, manifest.config.size)) {
+    await ingestBlob(store, manifest.config, client.getBlob(ref.path, manifest.config.digest), "config");
+  }
+  const config = parseConfig(readBlob(store, manifest.config.digest, "config"), `config ${manifest.config.digest}`, manifest.layers.length);
+  if (doc.kind === "manifest" && topDesc === manifestDesc && config.architecture) {
+    const got = formatPlatform({ os: config.os, architecture: config.architecture, variant: config.variant });
+    if (selectPlatform([{ platform: { os: config.os, architecture: config.architecture, variant: config.variant } }], opts.platform) === undefined) {
+      if (opts.platformExplicit) throw new SkiffError("NOT_FOUND", `${name} is for ${got}, not ${formatPlatform(opts.platform)}`);
+      log.warn(`${name} is for ${got}, not this host's ${formatPlatform(opts.platform)}`);
+    }
+  }
+
+  const diffIds = config.rootfs.diff_ids;
+  const chain = chainIds(diffIds);
+  const label = (l: Descriptor) => `Copying blob ${shortId(l.digest)}`;
+  const downloads = limited(manifest.layers, opts.maxParallel ?? 3, async (layer, i) => {
+    if (hasSnapshot(store, chain[i]) || hasBlob(store, layer.digest, layer.size)) return;
+    if (layer.urls?.length) log.debug(`layer ${layer.digest}: ignoring foreign URLs, fetching from the registry`);
+    progress.start(layer.digest, label(layer), layer.size);
+    await ingestBlob(store, layer, client.getBlob(ref.path, layer.digest), "layer", (n) => progress.update(layer.digest, n));
+  });
+  // a failed download must not go unobserved while an earlier layer is still unpacking
+  downloads.forEach((p) => p.catch(() => {}));
+  for (const [i, layer] of manifest.layers.entries()) {
+    await downloads[i];
+    if (hasSnapshot(store, chain[i])) {
+      progress.note(layer.digest, label(layer), "skipped: already exists");
+      continue;
+    }
+    const lowers = chain.slice(0, i).reverse().map((c) => snapshotFs(store, c));
+    await ensureSnapshot(store, { chainId: chain[i], diffId: diffIds[i], parent: chain[i - 1] }, async (fsDir) => {
+      const path = blobPath(store, layer.digest);
+      const hash = createHash("sha256");
+      const tar = hashing(decompress(fileChunks(path), await compressionOf(layer, path)), hash);
+      const stats = await applyLayer(readTar(tar), { root: fsDir, lowers, mode: "overlay", sys: opts.sys, log, rootless: opts.rootless });
+      const diffId = `sha256:${hash.digest("hex")}`;
+      if (diffId !== diffIds[i]) throw new SkiffError("FAILED_PRECONDITION", `layer ${layer.digest}: uncompressed digest ${diffId} is not the config's ${diffIds[i]}`);
+      return { size: stats.bytes };
+    });
+    progress.done(layer.digest, "done");
+  }
+
+  await updateIndex(store, (index) => {
+    const annotations = { [REPOSITORY]: repositoryOf(ref), [PULLED_DIGEST]: pulledDigest };
+    setRef(index, { ...manifestDesc, annotations }, ref.tag ? `${repositoryOf(ref)}:${ref.tag}` : undefined);
+    // keep the pulled digest current on every descriptor of this manifest
+    for (const d of index.manifests) if (d.digest === manifestDesc.digest && d.annotations?.[REPOSITORY] === repositoryOf(ref)) d.annotations[PULLED_DIGEST] = pulledDigest;
+  });
+  progress.close();
+  return { id: manifest.config.digest, manifestDigest: manifestDesc.digest, pulledDigest, reference: ref, config };
+}
+
+/** Pulls `input` (as the user typed it), trying each search registry for a short name. */
+export async function pull(input: string, opts: PullOptions): Promise<PulledImage> {
+  ensureLayout(opts.store);
+  const refs = candidates(input, opts.searchRegistries);
+  const failures: string[] = [];
+  for (const ref of refs) {
+    try {
+      return await pullReference(ref, opts);
+    } catch (err) {
+      // a short name moves on to the next registry only when this one does not have the image
+      if (refs.length === 1 || !isSkiffError(err) || (err.code !== "NOT_FOUND" && err.code !== "UNAVAILABLE")) throw err;
+      failures.push(`${formatReference(ref)}: ${err.message}`);
+      opts.log.debug(`pull ${formatReference(ref)}: ${err.message}`);
+    }
+  }
+  throw new SkiffError("NOT_FOUND", `pull ${input}: not found in any search registry`, { hint: failures.join("; ") });
+}
+
+export { REF_NAME };

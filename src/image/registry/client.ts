@@ -1,0 +1,178 @@
+/**
+ * A registry client for pulls (distribution-spec): challenge-driven auth (Bearer tokens cached per
+ * scope, Basic), redirects followed by hand so that Authorization never reaches another host,
+ * retries with backoff on 429, 5xx and dropped connections, and blob downloads that resume with
+ * Range. Content is verified by the callers (blobs.ts), never here.
+ */
+import { SkiffError, messageOf } from "../../errors.js";
+import type { Logger } from "../../log.js";
+import { MANIFEST_ACCEPT } from "../media.js";
+import { preferredChallenge } from "./challenge.js";
+
+export interface Credentials { username: string; password: string }
+
+export interface RegistryOptions {
+  /** Registry as named in references: "docker.io", "localhost:5000". */
+  registry: string;
+  /** Plain HTTP (allowed for loopback always, otherwise only when configured insecure). */
+  insecure?: boolean;
+  credentials?: Credentials;
+  log?: Logger;
+  /** Attempts after the first for transient failures. */
+  retries?: number;
+  /** Backoff base in ms (tests shorten it). */
+  backoffMs?: number;
+}
+
+export interface Manifest { data: Buffer; mediaType: string; digest?: string }
+
+const MAX_REDIRECTS = 10;
+
+export function registryEndpoint(registry: string, insecure: boolean): string {
+  const host = registry === "docker.io" ? "registry-1.docker.io" : registry;
+  const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+  return `${loopback || insecure ? "http" : "https"}://${host}`;
+}
+
+function retryAfterMs(res: Response): number | undefined {
+  const v = res.headers.get("retry-after");
+  if (!v) return undefined;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return secs * 1000;
+  const date = Date.parse(v);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function httpError(what: string, res: Response): SkiffError {
+  const code = res.status === 404 ? "NOT_FOUND" : res.status === 401 || res.status === 403 ? "PERMISSION_DENIED" : "UNAVAILABLE";
+  const hint = res.status === 401 ? "log in with 'skiff login' or pass --creds" : undefined;
+  return new SkiffError(code, `${what}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`, { hint });
+}
+
+export interface RegistryClient {
+  readonly endpoint: string;
+  getManifest(repo: string, reference: string): Promise<Manifest>;
+  /** The blob's bytes; resumes with Range after a dropped connection. */
+  getBlob(repo: string, digest: string): AsyncGenerator<Uint8Array>;
+}
+
+export function createRegistryClient(opts: RegistryOptions): RegistryClient {
+  const endpoint = registryEndpoint(opts.registry, Boolean(opts.insecure));
+  const origin = new URL(endpoint).host;
+  const retries = opts.retries ?? 3;
+  const backoff = opts.backoffMs ?? 200;
+  const tokens = new Map<string, { header: string; expires: number }>();
+  const basic = opts.credentials ? `Basic ${Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`).toString("base64")}` : undefined;
+  let scheme: "bearer" | "basic" | undefined;
+
+  async function fetchToken(realm: string, service: string | undefined, scope: string): Promise<string> {
+    const url = new URL(realm);
+    if (service) url.searchParams.set("service", service);
+    url.searchParams.set("scope", scope);
+    const res = await fetch(url, { headers: basic ? { authorization: basic } : {}, redirect: "follow" });
+    if (!res.ok) throw httpError(`get a token for ${scope} from ${url.host}`, res);
+    const body = (await res.json()) as { token?: string; access_token?: string; expires_in?: number };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new SkiffError("PERMISSION_DENIED", `get a token for ${scope} from ${url.host}: no token in the answer`);
+    tokens.set(scope, { header: `Bearer ${token}`, expires: Date.now() + Math.max(60, body.expires_in ?? 60) * 1000 - 10000 });
+    return `Bearer ${token}`;
+  }
+
+  function authFor(scope: string): string | undefined {
+    if (scheme === "basic") return basic;
+    const t = tokens.get(scope);
+    return t && t.expires > Date.now() ? t.header : undefined;
+  }
+
+  /** One request with auth, manual redirects and retries; resolves to a 2xx response. */
+  async function request(what: string, path: string, repo: string, headers: Record<string, string>, method = "GET"): Promise<Response> {
+    const scope = `repository:${repo}:pull`;
+    let authRetried = false;
+    for (let attempt = 0; ; attempt++) {
+      let url = new URL(path, endpoint);
+      let res: Response;
+      try {
+        for (let hops = 0; ; hops++) {
+          const auth = url.host === origin ? authFor(scope) : undefined;
+          res = await fetch(url, { method, headers: { ...headers, ...(auth ? { authorization: auth } : {}) }, redirect: "manual" });
+          const location = res.headers.get("location");
+          if (res.status < 300 || res.status >= 400 || !location) break;
+          if (hops >= MAX_REDIRECTS) throw new SkiffError("UNAVAILABLE", `${what}: too many redirects`);
+          await res.body?.cancel();
+          url = new URL(location, url);
+          opts.log?.debug(`${what}: redirected to ${url.host}`);
+        }
+      } catch (err) {
+        if (err instanceof SkiffError) throw err;
+        if (attempt >= retries) throw new SkiffError("UNAVAILABLE", `${what}: ${messageOf(err)}`, { cause: err });
+        opts.log?.debug(`${what}: ${messageOf(err)}; retrying`);
+        await sleep(backoff * 2 ** attempt);
+        continue;
+      }
+      if (res.status === 401 && !authRetried) {
+        authRetried = true;
+        const challenge = preferredChallenge(res.headers.get("www-authenticate") ? [res.headers.get("www-authenticate")!] : []);
+        await res.body?.cancel();
+        if (challenge?.scheme === "bearer" && challenge.params.realm) {
+          scheme = "bearer";
+          await fetchToken(challenge.params.realm, challenge.params.service, scope);
+          attempt--;
+          continue;
+        }
+        if (challenge?.scheme === "basic" && basic) {
+          scheme = "basic";
+          attempt--;
+          continue;
+        }
+        throw httpError(what, res);
+      }
+      if ((res.status === 429 || res.status >= 500) && attempt < retries) {
+        const wait = Math.min(retryAfterMs(res) ?? backoff * 2 ** attempt, 30000);
+        opts.log?.debug(`${what}: HTTP ${res.status}; retrying in ${wait} ms`);
+        await res.body?.cancel();
+        await sleep(wait);
+        continue;
+      }
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw httpError(what, res);
+      }
+      return res;
+    }
+  }
+
+  return {
+    endpoint,
+    async getManifest(repo, reference) {
+      const what = `fetch manifest ${opts.registry}/${repo}:${reference}`;
+      const res = await request(what, `/v2/${repo}/manifests/${reference}`, repo, { accept: MANIFEST_ACCEPT });
+      const data = Buffer.from(await res.arrayBuffer());
+      return { data, mediaType: (res.headers.get("content-type") ?? "").split(";")[0].trim(), digest: res.headers.get("docker-content-digest") ?? undefined };
+    },
+    async *getBlob(repo, digest) {
+      const what = `fetch blob ${digest}`;
+      let offset = 0;
+      for (let attempt = 0; ; attempt++) {
+        const res = await request(what, `/v2/${repo}/blobs/${digest}`, repo, offset > 0 ? { range: `bytes=${offset}-` } : {});
+        let skip = 0;
+        if (offset > 0 && res.status !== 206) skip = offset; // the server ignored Range: drop what we have
+        try {
+          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+            if (skip >= chunk.length) { skip -= chunk.length; continue; }
+            const part = skip > 0 ? chunk.subarray(skip) : chunk;
+            skip = 0;
+            offset += part.length;
+            yield part;
+          }
+          return;
+        } catch (err) {
+          if (attempt >= retries) throw new SkiffError("UNAVAILABLE", `${what}: ${messageOf(err)}`, { cause: err });
+          opts.log?.debug(`${what}: ${messageOf(err)} after ${offset} bytes; resuming`);
+          await sleep(backoff * 2 ** attempt);
+        }
+      }
+    },
+  };
+}

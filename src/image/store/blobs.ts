@@ -1,0 +1,107 @@
+/**
+ * Content-addressed blobs. Bytes are hashed as they are written to ingest/, checked against the
+ * expected size and digest, and only then renamed into blobs/: a half-written or wrong blob is
+ * never visible under its digest. Reads of small blobs (manifests, configs) are verified again.
+ */
+import { createHash } from "node:crypto";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { SkiffError, errnoCode } from "../../errors.js";
+import { parseDigest } from "../digest.js";
+import { fsyncDir } from "../../util/atomic.js";
+import { blobPath, blobsDir, ingestDir, type StorePaths } from "./layout.js";
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+  platform?: { os: string; architecture: string; variant?: string };
+  urls?: string[];
+}
+
+/** Manifests and configs larger than this are refused (containers/image uses 4 MiB too). */
+export const MAX_METADATA_SIZE = 4 * 1024 * 1024;
+
+export function checkDescriptor(d: Descriptor, what: string): void {
+  parseDigest(d.digest);
+  if (!Number.isSafeInteger(d.size) || d.size < 0) throw new SkiffError("INVALID_ARGUMENT", `${what} ${d.digest}: invalid size ${d.size}`);
+}
+
+export function hasBlob(s: StorePaths, digest: string, size?: number): boolean {
+  try {
+    const st = statSync(blobPath(s, digest));
+    return size === undefined || st.size === size;
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return false;
+    throw err;
+  }
+}
+
+function mismatch(what: string, expected: Descriptor, got: string): SkiffError {
+  return new SkiffError("FAILED_PRECONDITION", `${what} ${expected.digest}: ${got}`, { hint: "the registry or a proxy sent corrupt data; pull again" });
+}
+
+/**
+ * Streams `source` into the store as `expected`. Stops as soon as the data exceeds the expected
+ * size; verifies the digest at the end. Returns the blob's path. An existing blob is kept.
+ */
+export async function ingestBlob(
+  s: StorePaths,
+  expected: Descriptor,
+  source: AsyncIterable<Uint8Array>,
+  what = "blob",
+  onBytes?: (n: number) => void,
+): Promise<string> {
+  checkDescriptor(expected, what);
+  const target = blobPath(s, expected.digest);
+  const { algorithm } = parseDigest(expected.digest);
+  const tmp = join(ingestDir(s), `${expected.digest.replace(":", "-")}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const fd = openSync(tmp, "wx", 0o600);
+  const hash = createHash(algorithm);
+  let size = 0;
+  try {
+    for await (const chunk of source) {
+      size += chunk.length;
+      if (size > expected.size) throw mismatch(what, expected, `more than the expected ${expected.size} bytes`);
+      hash.update(chunk);
+      let off = 0;
+      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+      onBytes?.(size);
+    }
+    if (size !== expected.size) throw mismatch(what, expected, `${size} bytes instead of ${expected.size}`);
+    const got = `${algorithm}:${hash.digest("hex")}`;
+    if (got !== expected.digest) throw mismatch(what, expected, `content has digest ${got}`);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, target);
+  fsyncDir(blobsDir(s));
+  return target;
+}
+
+export async function putBlob(s: StorePaths, expected: Descriptor, data: Uint8Array, what: string): Promise<string> {
+  if (hasBlob(s, expected.digest, expected.size)) return blobPath(s, expected.digest);
+  return ingestBlob(s, expected, (async function* () { yield data; })(), what);
+}
+
+/** A small blob from the store, verified again (never trust bytes at rest either). */
+export function readBlob(s: StorePaths, digest: string, what = "blob", max = MAX_METADATA_SIZE): Buffer {
+  const { algorithm } = parseDigest(digest);
+  let data: Buffer;
+  try {
+    const st = statSync(blobPath(s, digest));
+    if (st.size > max) throw new SkiffError("FAILED_PRECONDITION", `${what} ${digest}: ${st.size} bytes is more than ${max}`);
+    data = readFileSync(blobPath(s, digest));
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") throw new SkiffError("NOT_FOUND", `${what} ${digest}: not in the store`, { cause: err });
+    throw err;
+  }
+  const got = `${algorithm}:${createHash(algorithm).update(data).digest("hex")}`;
+  if (got !== digest) throw new SkiffError("FAILED_PRECONDITION", `${what} ${digest}: stored content has digest ${got}`, { hint: "the store is damaged; remove the image and pull it again" });
+  return data;
+}
