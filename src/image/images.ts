@@ -12,7 +12,7 @@ import { PULLED_DIGEST, REF_NAME, readIndex } from "./store/refs.js";
 import type { StorePaths } from "./store/layout.js";
 import { hasSnapshot, readSnapshotInfo } from "../snapshot/store.js";
 
-const REPOSITORY = "io.skiff.image.repository";
+export const REPOSITORY = "io.skiff.image.repository";
 
 export interface ImageRecord {
   /** Config digest, "sha256:…". */
@@ -54,12 +54,17 @@ export function listImages(s: StorePaths): ImageRecord[] {
 
 /** The image `query` names: a name (short names on each search registry or localhost), an ID prefix, or a digest. */
 export function findImage(s: StorePaths, query: string, searchRegistries: string[]): ImageRecord | undefined {
+  return resolveImage(s, query, searchRegistries)?.image;
+}
+
+/** Like findImage, also saying which of the image's names the query meant (none for an ID or digest). */
+export function resolveImage(s: StorePaths, query: string, searchRegistries: string[]): { image: ImageRecord; name?: string } | undefined {
   const images = listImages(s);
   const hex = query.replace(/^sha256:/, "");
   if (/^[a-f0-9]{3,64}$/.test(hex)) {
     const hits = images.filter((i) => i.id.slice(7).startsWith(hex));
     if (hits.length > 1 && hex.length < 64) throw new SkiffError("INVALID_ARGUMENT", `image ID prefix "${query}" is ambiguous`, { hint: "give more characters" });
-    if (hits.length === 1) return hits[0];
+    if (hits.length === 1) return { image: hits[0] };
   }
   let parsed;
   try {
@@ -69,10 +74,14 @@ export function findImage(s: StorePaths, query: string, searchRegistries: string
   }
   const wanted = (parsed.domain ? [parsed.domain] : [...searchRegistries, "localhost"]).map((d) => qualify(parsed, d));
   for (const ref of wanted) {
-    const hit = ref.digest
-      ? images.find((i) => i.digests.includes(`${repositoryOf(ref)}@${ref.digest}`))
-      : images.find((i) => i.names.includes(`${repositoryOf(ref)}:${ref.tag}`));
-    if (hit) return hit;
+    if (ref.digest) {
+      const hit = images.find((i) => i.digests.includes(`${repositoryOf(ref)}@${ref.digest}`));
+      if (hit) return { image: hit };
+      continue;
+    }
+    const name = `${repositoryOf(ref)}:${ref.tag}`;
+    const hit = images.find((i) => i.names.includes(name));
+    if (hit) return { image: hit, name };
   }
   return undefined;
 }

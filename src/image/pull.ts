@@ -23,8 +23,9 @@ import { createRegistryClient, type Credentials, type RegistryClient } from "./r
 import { blobPath, ensureLayout, type StorePaths } from "./store/layout.js";
 import { hasBlob, ingestBlob, putBlob, readBlob, type Descriptor } from "./store/blobs.js";
 import { PULLED_DIGEST, REF_NAME, setRef, updateIndex } from "./store/refs.js";
+import { holdStoreShared } from "./gc.js";
+import { REPOSITORY } from "./images.js";
 
-export const REPOSITORY = "io.skiff.image.repository";
 
 export interface PullOptions {
   store: StorePaths;
@@ -174,8 +175,17 @@ async function pullReference(ref: Reference, opts: PullOptions): Promise<PulledI
 
 /** Pulls `input` (as the user typed it), trying each search registry for a short name. */
 export async function pull(input: string, opts: PullOptions): Promise<PulledImage> {
-  ensureLayout(opts.store);
   const refs = candidates(input, opts.searchRegistries);
+  ensureLayout(opts.store);
+  const hold = await holdStoreShared(opts.store);
+  try {
+    return await pullFirst(input, refs, opts);
+  } finally {
+    hold.release();
+  }
+}
+
+async function pullFirst(input: string, refs: Reference[], opts: PullOptions): Promise<PulledImage> {
   const failures: string[] = [];
   for (const ref of refs) {
     try {

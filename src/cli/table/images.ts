@@ -87,6 +87,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     args: "<image> <names...>",
     section,
     description: "Add names to an image",
+    load: async () => (await import("../commands/rmi.js")).tag,
   },
   {
     name: "rmi",
@@ -95,12 +96,14 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Remove images",
     options: [opt("-f, --force", "Remove the image even if containers use it"), allOpt("Remove all images"), opt("-i, --ignore", "Ignore images that do not exist")],
+    load: async () => (await import("../commands/rmi.js")).rmi,
   },
   {
     name: "image prune",
     section,
     description: "Remove unused images",
     options: [allOpt("Remove all images no container uses, not only dangling ones"), opt("-f, --force", "Do not ask for confirmation"), filterOpt("label=, until=")],
+    load: async () => (await import("../commands/rmi.js")).imagePrune,
   },
   {
     name: "image exists",

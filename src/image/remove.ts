@@ -1,0 +1,54 @@
+/** Untagging and removing images, as podman's `rmi` and `tag` do. */
+import { SkiffError } from "../errors.js";
+import { resolveImage } from "./images.js";
+import { REPOSITORY } from "./images.js";
+import { parseReference, qualify, repositoryOf } from "./reference.js";
+import type { StorePaths } from "./store/layout.js";
+import { REF_NAME, readIndex, setRef, updateIndex } from "./store/refs.js";
+
+export interface Removal {
+  untagged: string[];
+  /** The image ID when the image itself went away. */
+  deleted?: string;
+}
+
+/**
+ * Removes the name `query` from its image, or the whole image when `query` is an ID, the image's
+ * only name, or `force` is set. Blobs and snapshots are left for collectGarbage.
+ */
+export async function removeImage(s: StorePaths, query: string, searchRegistries: string[], force: boolean): Promise<Removal> {
+  const hit = resolveImage(s, query, searchRegistries);
+  if (!hit) throw new SkiffError("NOT_FOUND", `${query}: image not known`, { exitCode: 1 });
+  const { image, name } = hit;
+  if (name && image.names.length > 1 && !force) {
+    await updateIndex(s, (index) => {
+      const keep = index.manifests.filter((d) => !(d.digest === image.manifestDigest && d.annotations?.[REF_NAME] === name));
+      index.manifests = keep;
+    });
+    return { untagged: [name] };
+  }
+  await updateIndex(s, (index) => {
+    index.manifests = index.manifests.filter((d) => d.digest !== image.manifestDigest);
+  });
+  return { untagged: image.names, deleted: image.id };
+}
+
+/** A name given to `tag`: short names go to localhost, as podman does; no digests. */
+export function tagName(input: string): string {
+  const ref = parseReference(input);
+  if (ref.digest) throw new SkiffError("INVALID_ARGUMENT", `tag ${input}: a tag cannot contain a digest`);
+  const q = qualify(ref, ref.domain ?? "localhost");
+  return `${repositoryOf(q)}:${q.tag}`;
+}
+
+export async function tagImage(s: StorePaths, query: string, names: string[], searchRegistries: string[]): Promise<void> {
+  const hit = resolveImage(s, query, searchRegistries);
+  if (!hit) throw new SkiffError("NOT_FOUND", `${query}: image not known`);
+  const full = names.map(tagName);
+  const desc = readIndex(s).manifests.find((d) => d.digest === hit.image.manifestDigest)!;
+  await updateIndex(s, (index) => {
+    for (const n of full) {
+      setRef(index, { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, platform: desc.platform, annotations: { [REPOSITORY]: n.slice(0, n.lastIndexOf(":")) } }, n);
+    }
+  });
+}

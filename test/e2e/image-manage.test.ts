@@ -1,0 +1,85 @@
+/** tag, rmi and image prune, and the garbage collection behind them. */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { buildImage, busyboxEntries, type TestImage } from "../helpers/image.js";
+import { pushImage, startRegistry, type Registry } from "../helpers/registry.js";
+import { isolatedEnv, requiresRoot, skiff } from "../helpers/skiff.js";
+
+describe("tag, rmi, image prune", () => {
+  let reg: Registry;
+  let base: TestImage, two: TestImage;
+  before(async () => {
+    reg = await startRegistry();
+    base = buildImage();
+    two = buildImage({ layers: [busyboxEntries(), [{ name: "two", content: "2" }]] });
+    await pushImage(reg, "t/base", "latest", base);
+    await pushImage(reg, "t/two", "latest", two);
+  });
+  after(async () => { await reg?.stop(); });
+
+  const blobs = (env: NodeJS.ProcessEnv) => readdirSync(join(env.SKIFF_ROOT!, "blobs", "sha256")).sort();
+  const snapshots = (env: NodeJS.ProcessEnv) => readdirSync(join(env.SKIFF_ROOT!, "snapshots")).sort();
+
+  it("untags one of several names, then deletes the image and only what nothing else uses", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    const b = `${reg.host}/t/base:latest`, w = `${reg.host}/t/two:latest`;
+    for (const n of [b, w]) assert.equal(skiff(["pull", "-q", n], { env }).code, 0);
+    assert.deepEqual(skiff(["tag", b, "mine", "other/x:1"], { env }), { code: 0, stdout: "", stderr: "" });
+    const names = JSON.parse(skiff(["image", "inspect", "mine"], { env }).stdout)[0].RepoTags.sort();
+    assert.deepEqual(names, [b, "localhost/mine:latest", "localhost/other/x:1"].sort());
+
+    assert.deepEqual(skiff(["rmi", "mine"], { env }), { code: 0, stdout: "Untagged: localhost/mine:latest\n", stderr: "" });
+    assert.equal(skiff(["image", "exists", b], { env }).code, 0, "the image keeps its other names");
+
+    const r = skiff(["rmi", base.config.digest.slice(7, 19)], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split("\n").sort(), [`Deleted: ${base.config.digest.slice(7)}`, `Untagged: ${b}`, "Untagged: localhost/other/x:1"].sort());
+    assert.match(r.stdout, /^Untagged: [^\n]+\nUntagged: [^\n]+\nDeleted: /, "names first, then the ID");
+    assert.equal(skiff(["image", "exists", b], { env }).code, 1);
+    // the base layer is shared with t/two: its blob and snapshot stay; base's own manifest and config go
+    assert.ok(blobs(env).includes(two.layers[0].digest.slice(7)));
+    assert.ok(!blobs(env).includes(base.config.digest.slice(7)));
+    assert.ok(!blobs(env).includes(base.manifest.digest.slice(7)));
+    assert.equal(snapshots(env).length, 2);
+
+    assert.equal(skiff(["rmi", w], { env }).code, 0);
+    assert.deepEqual(blobs(env), []);
+    assert.deepEqual(snapshots(env), []);
+    assert.equal(skiff(["images", "-q"], { env }).stdout, "");
+  });
+
+  it("exits 1 for an image that does not exist, 0 with --ignore", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    assert.deepEqual(skiff(["rmi", "ghost"], { env }), { code: 1, stdout: "", stderr: "Error: ghost: image not known\n" });
+    assert.deepEqual(skiff(["rmi", "-i", "ghost"], { env }), { code: 0, stdout: "", stderr: "" });
+    assert.equal(skiff(["rmi"], { env }).code, 125);
+  });
+
+  it("prunes dangling images, and everything with --all", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    assert.equal(skiff(["pull", "-q", `${reg.host}/t/base@${base.manifest.digest}`], { env }).code, 0);
+    assert.equal(skiff(["pull", "-q", `${reg.host}/t/two`], { env }).code, 0);
+    const dangling = JSON.parse(skiff(["images", "--format", "json", "--filter", "dangling=true"], { env }).stdout);
+    assert.deepEqual(dangling.map((i: { Id: string }) => i.Id), [base.config.digest.slice(7)]);
+    assert.equal(skiff(["image", "prune"], { env }).stdout, `${base.config.digest.slice(7)}\n`);
+    assert.equal(skiff(["images", "-q"], { env }).stdout, `${two.config.digest.slice(7, 19)}\n`);
+    assert.equal(skiff(["image", "prune", "-a"], { env }).stdout, `${two.config.digest.slice(7)}\n`);
+    assert.deepEqual(blobs(env), []);
+    assert.ok(existsSync(join(env.SKIFF_ROOT!, "index.json")));
+  });
+
+  it("rmi --all removes every image", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    for (const n of ["t/base", "t/two"]) skiff(["pull", "-q", `${reg.host}/${n}`], { env });
+    const r = skiff(["rmi", "-a"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((r.stdout.match(/^Deleted: /gm) ?? []).length, 2);
+    assert.deepEqual(snapshots(env), []);
+  });
+});
