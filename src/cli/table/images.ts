@@ -161,5 +161,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       opt("--variant <variant>", "Architecture variant of the image"),
       quietOpt("nothing (suppress progress)"),
     ],
+    examples: ["tar -C rootfs -c . | skiff import - localhost/mybase", "skiff import --change 'CMD [\"sh\"]' rootfs.tar.gz base"],
+    load: async () => (await import("../commands/import.js")).importCommand,
   },
 ];

@@ -105,3 +105,29 @@ export function readBlob(s: StorePaths, digest: string, what = "blob", max = MAX
   if (got !== digest) throw new SkiffError("FAILED_PRECONDITION", `${what} ${digest}: stored content has digest ${got}`, { hint: "the store is damaged; remove the image and pull it again" });
   return data;
 }
+
+/** Streams `source` into the store when its digest is not known in advance; returns its descriptor. */
+export async function ingestComputed(s: StorePaths, source: AsyncIterable<Uint8Array>, mediaType: string): Promise<Descriptor> {
+  const tmp = join(ingestDir(s), `computed.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const fd = openSync(tmp, "wx", 0o600);
+  const hash = createHash("sha256");
+  let size = 0;
+  try {
+    for await (const chunk of source) {
+      hash.update(chunk);
+      size += chunk.length;
+      let off = 0;
+      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+    }
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  const digest = `sha256:${hash.digest("hex")}`;
+  renameSync(tmp, blobPath(s, digest));
+  fsyncDir(blobsDir(s));
+  return { mediaType, digest, size };
+}

@@ -41,7 +41,12 @@ export function isZeroBlock(b: Uint8Array): boolean {
 
 /** The header checksum, unsigned (as POSIX says) or signed (as some old tars wrote it). */
 export function checksumOk(b: Uint8Array): boolean {
-  const stored = number(b, 148, 8, "checksum");
+  let stored: number;
+  try {
+    stored = number(b, 148, 8, "checksum");
+  } catch {
+    return false; // not even a number: not a tar header
+  }
   let unsigned = 0, signed = 0;
   for (let i = 0; i < BLOCK; i++) {
     const v = i >= 148 && i < 156 ? 0x20 : b[i];

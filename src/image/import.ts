@@ -1,0 +1,103 @@
+/**
+ * `import`: a root filesystem tarball (plain, gzip or zstd; a file or stdin) becomes a one-layer
+ * image. The decompressed tar is stored as an uncompressed layer, so its digest is its diffID and
+ * one pass both hashes and stores it; the snapshot is then unpacked from the stored blob.
+ */
+import { createReadStream } from "node:fs";
+import { SkiffError, errnoCode } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { Sys } from "../sys/types.js";
+import { applyLayer } from "../snapshot/apply.js";
+import { ensureSnapshot } from "../snapshot/store.js";
+import { readTar } from "../snapshot/tar/reader.js";
+import { applyChanges } from "./changes.js";
+import { decompress } from "./decompress.js";
+import { holdStoreShared } from "./gc.js";
+import { REPOSITORY } from "./images.js";
+import { MEDIA, sniffCompression } from "./media.js";
+import { formatPlatform, type Platform } from "./platform.js";
+import { tagName } from "./remove.js";
+import { sha256Of } from "./digest.js";
+import { ensureLayout, blobPath, type StorePaths } from "./store/layout.js";
+import { ingestComputed, putBlob, type Descriptor } from "./store/blobs.js";
+import { setRef, updateIndex } from "./store/refs.js";
+import type { ImageConfig } from "./manifest.js";
+
+export interface ImportOptions {
+  store: StorePaths;
+  /** A path, or "-" for stdin. */
+  source: string;
+  name?: string;
+  changes: string[];
+  message?: string;
+  platform: Platform;
+  sys: Sys;
+  log: Logger;
+  rootless: boolean;
+  stdin?: AsyncIterable<Uint8Array>;
+}
+
+const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** The stream with its first bytes looked at to tell the compression. */
+async function sniffed(source: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
+  const it = source[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) throw new SkiffError("INVALID_ARGUMENT", "import: the tarball is empty");
+  const rest = (async function* () {
+    yield first.value;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  })();
+  return decompress(rest, sniffCompression(first.value));
+}
+
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Uint8Array;
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") throw new SkiffError("NOT_FOUND", `import ${path}: no such file`);
+    throw err;
+  }
+}
+
+export async function importImage(opts: ImportOptions): Promise<{ id: string; name?: string }> {
+  const { store } = opts;
+  const name = opts.name ? tagName(opts.name) : undefined;
+  const settings = applyChanges({ Env: [DEFAULT_PATH] }, opts.changes);
+  ensureLayout(store);
+  const hold = await holdStoreShared(store);
+  try {
+    const input = opts.source === "-" ? (opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : fileChunks(opts.source);
+    const layer = await ingestComputed(store, await sniffed(input), MEDIA.ociLayer);
+    const diffId = layer.digest;
+    await ensureSnapshot(store, { chainId: diffId, diffId }, async (fsDir) => {
+      const chunks = (async function* () { for await (const c of createReadStream(blobPath(store, diffId), { highWaterMark: 1 << 20 })) yield c as Uint8Array; })();
+      const stats = await applyLayer(readTar(chunks), { root: fsDir, lowers: [], mode: "overlay", sys: opts.sys, log: opts.log, rootless: opts.rootless });
+      return { size: stats.bytes };
+    });
+    const created = new Date().toISOString();
+    const config: ImageConfig = {
+      architecture: opts.platform.architecture,
+      os: opts.platform.os,
+      ...(opts.platform.variant ? { variant: opts.platform.variant } : {}),
+      created,
+      config: settings,
+      rootfs: { type: "layers", diff_ids: [diffId] },
+      history: [{ created, created_by: `skiff import ${opts.source === "-" ? "(stdin)" : opts.source}`, ...(opts.message ? { comment: opts.message } : {}) }],
+    };
+    const configData = Buffer.from(JSON.stringify(config));
+    const configDesc: Descriptor = { mediaType: MEDIA.ociConfig, digest: sha256Of(configData), size: configData.length };
+    await putBlob(store, configDesc, configData, "config");
+    const manifestData = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: configDesc, layers: [layer] }));
+    const manifestDesc: Descriptor = { mediaType: MEDIA.ociManifest, digest: sha256Of(manifestData), size: manifestData.length };
+    await putBlob(store, manifestDesc, manifestData, "manifest");
+    const [os, architecture, variant] = formatPlatform(opts.platform).split("/");
+    await updateIndex(store, (index) => {
+      const annotations = name ? { [REPOSITORY]: name.slice(0, name.lastIndexOf(":")) } : undefined;
+      setRef(index, { ...manifestDesc, platform: { os, architecture, ...(variant ? { variant } : {}) }, ...(annotations ? { annotations } : {}) }, name);
+    });
+    return { id: configDesc.digest, name };
+  } finally {
+    hold.release();
+  }
+}
