@@ -15,7 +15,19 @@ export interface Registry {
   /** "127.0.0.1:PORT" */
   host: string;
   url: string;
+  /** The storage directory (another registry can serve it, e.g. behind auth). */
+  storage: string;
   stop(): Promise<void>;
+}
+
+export type RegistryAuth =
+  | { htpasswd: string }
+  | { token: { realm: string; service: string; issuer: string; rootcertbundle: string } };
+
+export interface RegistryOptions {
+  auth?: RegistryAuth;
+  /** Serve this storage directory instead of a new one (it is not removed on stop). */
+  storage?: string;
 }
 
 function freePort(): Promise<number> {
@@ -44,8 +56,16 @@ async function waitReady(url: string, child: ChildProcess, ms: number): Promise<
   throw new Error(`docker-registry not ready at ${url} after ${ms} ms`);
 }
 
-export async function startRegistry(): Promise<Registry> {
+function authConfig(auth?: RegistryAuth): string[] {
+  if (!auth) return [];
+  if ("htpasswd" in auth) return ["auth:", "  htpasswd:", "    realm: skiff-test", `    path: ${auth.htpasswd}`];
+  const t = auth.token;
+  return ["auth:", "  token:", `    realm: ${t.realm}`, `    service: ${t.service}`, `    issuer: ${t.issuer}`, `    rootcertbundle: ${t.rootcertbundle}`];
+}
+
+export async function startRegistry(opts: RegistryOptions = {}): Promise<Registry> {
   const dir = mkdtempSync(join(tmpdir(), "skiff-registry-"));
+  const storage = opts.storage ?? join(dir, "data");
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const host = `127.0.0.1:${port}`;
@@ -60,11 +80,12 @@ export async function startRegistry(): Promise<Registry> {
         "    disabled: true",
         "storage:",
         "  filesystem:",
-        `    rootdirectory: ${join(dir, "data")}`,
+        `    rootdirectory: ${storage}`,
         "  delete:",
         "    enabled: true",
         "http:",
         `  addr: ${host}`,
+        ...authConfig(opts.auth),
         "",
       ].join("\n"),
     );
@@ -82,6 +103,7 @@ export async function startRegistry(): Promise<Registry> {
     return {
       host,
       url,
+      storage,
       stop: async () => {
         child.kill("SIGTERM");
         await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));

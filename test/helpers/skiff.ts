@@ -1,5 +1,5 @@
 /** Running the built skiff the way a user does, with an isolated root, runroot and config. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -48,6 +48,24 @@ export function skiff(args: string[], opts: RunOptions = {}): Result {
   });
   if (r.error) throw r.error;
   return { code: r.status ?? 128 + 9, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Like skiff(), without blocking this process: for tests that serve something in-process. */
+export function skiffAsync(args: string[], opts: RunOptions = {}): Promise<Result> {
+  const [cmd, ...pre] = LAUNCHERS[opts.launcher ?? "compiled"];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, [...pre, ...args], { env: opts.env ?? isolatedEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => { stdout += String(d); });
+    child.stderr.on("data", (d) => { stderr += String(d); });
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 30000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 128 + (signal === "SIGKILL" ? 9 : 15), stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? "");
+  });
 }
 
 /** Skips a test that needs root, saying why, when not root (CI runs as root). */
