@@ -32,6 +32,8 @@ const r = spawnSync(
   [
     "--import", "tsx",
     "--test",
+    // a hung test fails after 5 minutes instead of stalling CI
+    "--test-timeout=300000",
     "--test-reporter=spec", "--test-reporter-destination=stdout",
     `--test-reporter=${join(REPO, "test", "summary-reporter.mjs")}`, "--test-reporter-destination=stdout",
     ...files,
