@@ -27,7 +27,7 @@ describe("CLI entry", () => {
   });
 
   it("maps user errors to one line on stderr and exit 125", async () => {
-    for (const argv of [["nope"], ["pull"], ["ps", "--frob"], ["images", "-q"], ["--log-level", "loud", "version"], ["completion", "tcsh"]]) {
+    for (const argv of [["nope"], ["pull"], ["ps", "--frob"], ["images", "--filter", "bogus=1"], ["--log-level", "loud", "version"], ["completion", "tcsh"]]) {
       const r = await run(argv);
       assert.equal(r.code, 125, argv.join(" "));
       assert.equal(r.stdout, "");
