@@ -6,7 +6,8 @@ import { SkiffError, messageOf } from "../errors.js";
 import type { Compression } from "./media.js";
 
 async function* gunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const z = Readable.from(source).pipe(createGunzip());
+  // 1 MiB output chunks: the 16 KiB default made gunzip twice as slow (measured on Bun and Node)
+  const z = Readable.from(source).pipe(createGunzip({ chunkSize: 1 << 20 }));
   try {
     for await (const chunk of z) yield chunk as Uint8Array;
   } catch (err) {

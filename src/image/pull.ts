@@ -140,7 +140,9 @@ async function pullReference(ref: Reference, opts: PullOptions): Promise<PulledI
     if (hasSnapshot(store, chain[i]) || hasBlob(store, layer.digest, layer.size)) return;
     if (layer.urls?.length) log.debug(`layer ${layer.digest}: ignoring foreign URLs, fetching from the registry`);
     progress.start(layer.digest, label(layer), layer.size);
+    const t0 = performance.now();
     await ingestBlob(store, layer, client.getBlob(ref.path, layer.digest), "layer", (n) => progress.update(layer.digest, n));
+    log.debug(`layer ${shortId(layer.digest)}: downloaded ${layer.size} bytes in ${Math.round(performance.now() - t0)} ms`);
   });
   // a failed download must not go unobserved while an earlier layer is still unpacking
   downloads.forEach((p) => p.catch(() => {}));
@@ -155,7 +157,9 @@ async function pullReference(ref: Reference, opts: PullOptions): Promise<PulledI
       const path = blobPath(store, layer.digest);
       const hash = createHash("sha256");
       const tar = hashing(decompress(fileChunks(path), await compressionOf(layer, path)), hash);
+      const t0 = performance.now();
       const stats = await applyLayer(readTar(tar), { root: fsDir, lowers, mode: "overlay", sys: opts.sys, log, rootless: opts.rootless });
+      log.debug(`layer ${shortId(layer.digest)}: unpacked ${stats.entries} entries, ${stats.bytes} bytes in ${Math.round(performance.now() - t0)} ms`);
       const diffId = `sha256:${hash.digest("hex")}`;
       if (diffId !== diffIds[i]) throw new SkiffError("FAILED_PRECONDITION", `layer ${layer.digest}: uncompressed digest ${diffId} is not the config's ${diffIds[i]}`);
       return { size: stats.bytes };

@@ -5,7 +5,7 @@
  * can reach outside `root`: paths are resolved with chroot semantics (resolve.ts), the last
  * component is never followed, and nothing is written through a symlink.
  */
-import { closeSync, ftruncateSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, chmodSync, writeSync, constants, readdirSync, type Stats, copyFileSync } from "node:fs";
+import { closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, chmodSync, writeSync, constants, readdirSync, type Stats, copyFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { SkiffError, errnoCode, messageOf } from "../errors.js";
 import type { Sys } from "../sys/types.js";
@@ -58,6 +58,13 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
   const dirTimes: [string, Date | number, Date | number][] = [];
   const created = new Set<string>();
   const stats: ApplyStats = { entries: 0, bytes: 0 };
+  // Directories of this layer already resolved and known to be real directories (no symlink on the
+  // way). Valid because nothing else writes the snapshot; any removal clears it.
+  const knownDirs = new Map<string, string>();
+  const forgetDirs = () => knownDirs.clear();
+  const isRoot = !opts.rootless && process.getuid?.() === 0;
+  /** Path relative to root; cheaper than path.relative for paths known to be under root. */
+  const relOf = (p: string) => (p === root ? "" : p.slice(root.length + 1));
 
   /** mkdir -p inside root; new directories copy their attributes from the lowers when they can. */
   const ensureDir = (abs: string) => {
@@ -87,11 +94,22 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
     if (!st) return undefined;
     if (keepDir && st.isDirectory()) return st;
     rmSync(path, { recursive: true, force: true });
+    if (st.isDirectory()) forgetDirs();
     return undefined;
   };
 
-  const setMetadata = (path: string, h: TarHeader) => {
-    if (!opts.rootless) lchownSync(path, h.uid, h.gid);
+  /** The real directory holding an entry, created if needed; cached per parent path. */
+  const parentOf = (comps: string[]): string => {
+    const key = comps.slice(0, -1).join("/");
+    const hit = knownDirs.get(key);
+    if (hit !== undefined) return hit;
+    const { parent } = resolveEntryPath(root, comps);
+    ensureDir(parent);
+    knownDirs.set(key, parent);
+    return parent;
+  };
+
+  const setXattrs = (path: string, h: TarHeader) => {
     for (const [name, value] of h.xattrs) {
       if (!allowedXattr(name, Boolean(opts.rootless))) {
         opts.log?.debug(`skip xattr ${name} on ${relative(root, path)}`);
@@ -106,6 +124,15 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
         } else throw err;
       }
     }
+  };
+
+  const setMetadata = (path: string, h: TarHeader) => {
+    if (h.type === "file") {
+      setXattrs(path, h); // owner, mode and times were set through the fd
+      return;
+    }
+    if (!opts.rootless && !(isRoot && h.uid === 0 && h.gid === 0)) lchownSync(path, h.uid, h.gid);
+    setXattrs(path, h);
     // after chown, which clears setuid/setgid
     if (h.type !== "symlink") chmodSync(path, h.mode);
     const times: [number, number] = [Math.max(h.atime ?? h.mtime, h.mtime), h.mtime];
@@ -113,7 +140,9 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
     else lutimesSync(path, ...times);
   };
 
+  /** Writes a regular file and sets its owner, mode and times through the open fd. */
   const writeFile = async (path: string, entry: TarEntry) => {
+    const h = entry.header;
     const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     try {
       const regions = entry.header.sparse?.regions ?? [{ offset: 0, length: entry.header.size }];
@@ -131,6 +160,10 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
         }
       }
       if (entry.header.sparse) ftruncateSync(fd, entry.header.sparse.realSize);
+      // a file made by root is already 0:0; chown before chmod, which keeps setuid/setgid
+      if (!opts.rootless && !(isRoot && h.uid === 0 && h.gid === 0)) fchownSync(fd, h.uid, h.gid);
+      fchmodSync(fd, h.mode);
+      futimesSync(fd, Math.max(h.atime ?? h.mtime, h.mtime), h.mtime);
     } finally {
       closeSync(fd);
     }
@@ -171,13 +204,16 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
       continue;
     }
     const base = comps[comps.length - 1];
-    const { parent, path } = resolveEntryPath(root, comps);
-    ensureDir(parent);
+    const parent = parentOf(comps);
+    const path = join(parent, base);
 
     if (base === OPAQUE) {
       if (opts.mode === "overlay") sys.lsetxattr(parent, `${overlayPrefix}opaque`, new TextEncoder().encode("y"));
-      else for (const child of readdirSync(parent)) {
-        if (!created.has(relative(root, join(parent, child)))) rmSync(join(parent, child), { recursive: true, force: true });
+      else {
+        for (const child of readdirSync(parent)) {
+          if (!created.has(relOf(join(parent, child)))) rmSync(join(parent, child), { recursive: true, force: true });
+        }
+        forgetDirs();
       }
       continue;
     }
@@ -186,7 +222,8 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
       if (victim === "" || victim === "." || victim === ".." || victim.startsWith(WH)) bad(`invalid whiteout "${h.name}"`);
       const target = join(parent, victim);
       removeExisting(target, false);
-      created.delete(relative(root, target));
+      forgetDirs();
+      created.delete(relOf(target));
       if (opts.mode === "overlay") {
         if (opts.rootless) bad(`whiteout ${h.name}: rootless overlay whiteouts are not supported yet`);
         sys.mknod(target, "char", 0, 0, 0);
@@ -208,7 +245,7 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
         break;
       case "hardlink":
         linkSync(hardlinkSource(h), path);
-        created.add(relative(root, path));
+        created.add(relOf(path));
         continue; // a link shares its target's metadata
       case "char":
       case "block":
@@ -220,7 +257,7 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
         sys.mknod(path, h.type, h.mode, h.devmajor, h.devminor);
         break;
     }
-    created.add(relative(root, path));
+    created.add(relOf(path));
     setMetadata(path, h);
   }
 
