@@ -35,6 +35,8 @@ export interface PullOptions {
   /** The user chose the platform: a single-platform image for another one is an error. */
   platformExplicit?: boolean;
   credentials?: Credentials;
+  /** Stored credentials for a registry (auth.json), used when `credentials` is not given. */
+  credentialsFor?: (registry: string, repo: string) => Credentials | undefined;
   tlsVerify?: boolean;
   maxParallel?: number;
   retries?: number;
@@ -92,7 +94,8 @@ async function compressionOf(layer: Descriptor, path: string): Promise<Compressi
 async function pullReference(ref: Reference, opts: PullOptions): Promise<PulledImage> {
   const { store, log, progress } = opts;
   const insecure = opts.insecureRegistries.includes(ref.domain) || opts.tlsVerify === false;
-  const client: RegistryClient = createRegistryClient({ registry: ref.domain, insecure, credentials: opts.credentials, log, retries: opts.retries });
+  const credentials = opts.credentials ?? opts.credentialsFor?.(ref.domain, ref.path);
+  const client: RegistryClient = createRegistryClient({ registry: ref.domain, insecure, credentials, log, retries: opts.retries });
   const name = formatReference(ref);
 
   const top = await client.getManifest(ref.path, ref.digest ?? ref.tag!);

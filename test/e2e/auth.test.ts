@@ -1,7 +1,7 @@
 /** Pulls from registries that require credentials: htpasswd Basic auth and Bearer tokens. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -40,6 +40,36 @@ describe("registry authentication", () => {
     const ok = skiff(["pull", "-q", "--creds", "alice:s3cret", `${basic.host}/private/app:v1`], { env });
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout.trim(), image.config.digest.slice(7));
+  });
+
+  it("logs in (only with valid credentials), pulls with the stored ones, and logs out", async (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    const authfile = join(mkdtempSync(join(tmpdir(), "skiff-authfile-")), "auth.json");
+    env.REGISTRY_AUTH_FILE = authfile;
+    const bad = await skiffAsync(["login", "-u", "alice", "--password-stdin", basic.host], { env, input: "nope\n" });
+    assert.deepEqual([bad.code, bad.stderr], [125, `Error: log in to ${basic.host}: invalid username or password\n`]);
+    assert.ok(!existsSync(authfile), "nothing stored for a failed login");
+    const ok = await skiffAsync(["login", "-u", "alice", "--password-stdin", basic.host], { env, input: "s3cret\n" });
+    assert.deepEqual([ok.code, ok.stdout], [0, "Login Succeeded!\n"], ok.stderr);
+    assert.equal(statSync(authfile).mode & 0o777, 0o600);
+    assert.deepEqual(JSON.parse(readFileSync(authfile, "utf8")).auths[basic.host], { auth: Buffer.from("alice:s3cret").toString("base64") });
+    assert.equal((await skiffAsync(["login", "--get-login", basic.host], { env })).stdout, "alice\n");
+    const pulled = await skiffAsync(["pull", "-q", `${basic.host}/private/app:v1`], { env });
+    assert.equal(pulled.code, 0, pulled.stderr);
+    // the token registry: login and pull through the issuer
+    const tok = await skiffAsync(["login", "-u", "bob", "-p", "hunter2", token.host], { env });
+    assert.equal(tok.code, 0, tok.stderr);
+    assert.match(tok.stderr, /^WARNING! Using --password via the command line is insecure/);
+    assert.equal((await skiffAsync(["pull", "-q", `${token.host}/private/app:v1`], { env })).code, 0);
+    const out = await skiffAsync(["logout", basic.host], { env });
+    assert.deepEqual([out.code, out.stdout], [0, `Removed login credentials for ${basic.host}\n`]);
+    assert.equal((await skiffAsync(["pull", `${basic.host}/private/app:v1`], { env })).code, 125);
+    const again = await skiffAsync(["logout", basic.host], { env });
+    assert.deepEqual([again.code, again.stderr], [125, `Error: not logged into ${basic.host}\n`]);
+    const noPw = await skiffAsync(["login", "-u", "alice", basic.host], { env });
+    assert.equal(noPw.code, 125);
+    assert.match(noPw.stderr, /skiff never prompts/);
   });
 
   it("pulls with Bearer tokens from the registry's issuer, asking for the pull scope", async (t) => {

@@ -35,7 +35,9 @@ export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const config = join(dir, "skiff.toml");
   writeFileSync(config, "");
   const { FORCE_COLOR: _forced, NO_COLOR: _none, ...base } = process.env;
-  return { ...base, SKIFF_ROOT: join(dir, "root"), SKIFF_RUNROOT: join(dir, "run"), SKIFF_CONFIG: config, ...extra };
+  // credentials only from this environment, never the developer's own
+  const auth = { REGISTRY_AUTH_FILE: join(dir, "auth.json"), XDG_CONFIG_HOME: join(dir, "config"), DOCKER_CONFIG: join(dir, "docker") };
+  return { ...base, SKIFF_ROOT: join(dir, "root"), SKIFF_RUNROOT: join(dir, "run"), SKIFF_CONFIG: config, ...auth, ...extra };
 }
 
 export function skiff(args: string[], opts: RunOptions = {}): Result {

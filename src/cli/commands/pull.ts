@@ -4,6 +4,7 @@ import { createProgress } from "../../output/progress.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
 import { platformOf, storeOf } from "./image-context.js";
+import { pullCredentials } from "./login.js";
 
 function parseCreds(value: string): { username: string; password: string } {
   const i = value.indexOf(":");
@@ -14,7 +15,6 @@ function parseCreds(value: string): { username: string; password: string } {
 }
 
 export const pull: Handler = async ({ ctx, args, opts }) => {
-  if (opts.authfile) throw new SkiffError("NOT_IMPLEMENTED", "skiff pull --authfile: not implemented yet", { hint: "use --creds USER:PASSWORD for now" });
   const { platform, explicit } = platformOf(opts);
   const img = await pullImage(args[0], {
     store: storeOf(ctx),
@@ -23,6 +23,7 @@ export const pull: Handler = async ({ ctx, args, opts }) => {
     platform,
     platformExplicit: explicit,
     credentials: typeof opts.creds === "string" ? parseCreds(opts.creds) : undefined,
+    credentialsFor: (registry, repo) => pullCredentials(ctx, opts.authfile as string | undefined, registry, repo),
     tlsVerify: opts.tlsVerify as boolean,
     maxParallel: opts.maxParallel as number,
     retries: opts.retry as number,

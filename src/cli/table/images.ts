@@ -40,6 +40,8 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       tlsVerify,
       opt("--get-login", "Print the user logged in to the registry"),
     ],
+    examples: ["echo \"$TOKEN\" | skiff login -u me --password-stdin registry.example.com"],
+    load: async () => (await import("../commands/login.js")).login,
   },
   {
     name: "logout",
@@ -47,6 +49,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Log out of a registry",
     options: [authfile, allOpt("Remove the credentials of all registries")],
+    load: async () => (await import("../commands/login.js")).logout,
   },
   {
     name: "images",

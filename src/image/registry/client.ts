@@ -53,6 +53,8 @@ function httpError(what: string, res: Response): SkiffError {
 
 export interface RegistryClient {
   readonly endpoint: string;
+  /** GET /v2/ with authentication: resolves when the registry accepts us. */
+  ping(): Promise<void>;
   getManifest(repo: string, reference: string): Promise<Manifest>;
   /** The blob's bytes; resumes with Range after a dropped connection. */
   getBlob(repo: string, digest: string): AsyncGenerator<Uint8Array>;
@@ -70,7 +72,7 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
   async function fetchToken(realm: string, service: string | undefined, scope: string): Promise<string> {
     const url = new URL(realm);
     if (service) url.searchParams.set("service", service);
-    url.searchParams.set("scope", scope);
+    if (scope) url.searchParams.set("scope", scope);
     const res = await fetch(url, { headers: basic ? { authorization: basic } : {}, redirect: "follow" });
     if (!res.ok) throw httpError(`get a token for ${scope} from ${url.host}`, res);
     const body = (await res.json()) as { token?: string; access_token?: string; expires_in?: number };
@@ -87,8 +89,8 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
   }
 
   /** One request with auth, manual redirects and retries; resolves to a 2xx response. */
-  async function request(what: string, path: string, repo: string, headers: Record<string, string>, method = "GET"): Promise<Response> {
-    const scope = `repository:${repo}:pull`;
+  async function request(what: string, path: string, repo: string | undefined, headers: Record<string, string>, method = "GET"): Promise<Response> {
+    const scope = repo === undefined ? "" : `repository:${repo}:pull`;
     let authRetried = false;
     for (let attempt = 0; ; attempt++) {
       let url = new URL(path, endpoint);
@@ -145,6 +147,10 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
 
   return {
     endpoint,
+    async ping() {
+      const res = await request(`log in to ${opts.registry}`, "/v2/", undefined, {});
+      await res.body?.cancel();
+    },
     async getManifest(repo, reference) {
       const what = `fetch manifest ${opts.registry}/${repo}:${reference}`;
       const res = await request(what, `/v2/${repo}/manifests/${reference}`, repo, { accept: MANIFEST_ACCEPT });
