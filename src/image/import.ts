@@ -7,9 +7,6 @@ import { createReadStream } from "node:fs";
 import { SkiffError, errnoCode } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Sys } from "../sys/types.js";
-import { applyLayer } from "../snapshot/apply.js";
-import { ensureSnapshot } from "../snapshot/store.js";
-import { readTar } from "../snapshot/tar/reader.js";
 import { applyChanges } from "./changes.js";
 import { decompress } from "./decompress.js";
 import { holdStoreShared } from "./gc.js";
@@ -18,7 +15,8 @@ import { MEDIA, sniffCompression } from "./media.js";
 import { formatPlatform, type Platform } from "./platform.js";
 import { tagName } from "./remove.js";
 import { sha256Of } from "./digest.js";
-import { ensureLayout, blobPath, type StorePaths } from "./store/layout.js";
+import { ensureLayout, type StorePaths } from "./store/layout.js";
+import { unpackLayer } from "./unpack.js";
 import { ingestComputed, putBlob, type Descriptor } from "./store/blobs.js";
 import { setRef, updateIndex } from "./store/refs.js";
 import type { ImageConfig } from "./manifest.js";
@@ -70,11 +68,7 @@ export async function importImage(opts: ImportOptions): Promise<{ id: string; na
     const input = opts.source === "-" ? (opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : fileChunks(opts.source);
     const layer = await ingestComputed(store, await sniffed(input), MEDIA.ociLayer);
     const diffId = layer.digest;
-    await ensureSnapshot(store, { chainId: diffId, diffId }, async (fsDir) => {
-      const chunks = (async function* () { for await (const c of createReadStream(blobPath(store, diffId), { highWaterMark: 1 << 20 })) yield c as Uint8Array; })();
-      const stats = await applyLayer(readTar(chunks), { root: fsDir, lowers: [], mode: "overlay", sys: opts.sys, log: opts.log, rootless: opts.rootless });
-      return { size: stats.bytes };
-    });
+    await unpackLayer([layer], [diffId], 0, { store, sys: opts.sys, log: opts.log, rootless: opts.rootless });
     const created = new Date().toISOString();
     const config: ImageConfig = {
       architecture: opts.platform.architecture,

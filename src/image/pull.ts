@@ -4,23 +4,18 @@
  * snapshot. Blobs download in parallel; layer i is unpacked as soon as it and layer i-1 are ready,
  * and its diffID is hashed while the bytes stream into the snapshot.
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { SkiffError, isSkiffError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Progress } from "../output/progress.js";
 import type { Sys } from "../sys/types.js";
-import { applyLayer } from "../snapshot/apply.js";
-import { ensureSnapshot, hasSnapshot, snapshotFs } from "../snapshot/store.js";
-import { readTar } from "../snapshot/tar/reader.js";
-import { decompress } from "./decompress.js";
+import { hasSnapshot } from "../snapshot/store.js";
+import { unpackLayer } from "./unpack.js";
 import { chainIds, sha256Of, shortId } from "./digest.js";
 import { classify, parseConfig, type ImageConfig } from "./manifest.js";
-import { layerCompression, sniffCompression, type Compression } from "./media.js";
 import { formatPlatform, normalizePlatform, selectPlatform, type Platform } from "./platform.js";
 import { candidates, formatReference, repositoryOf, type Reference } from "./reference.js";
 import { createRegistryClient, type Credentials, type RegistryClient } from "./registry/client.js";
-import { blobPath, ensureLayout, type StorePaths } from "./store/layout.js";
+import { ensureLayout, type StorePaths } from "./store/layout.js";
 import { hasBlob, ingestBlob, putBlob, readBlob, type Descriptor } from "./store/blobs.js";
 import { PULLED_DIGEST, REF_NAME, setRef, updateIndex } from "./store/refs.js";
 import { holdStoreShared } from "./gc.js";
@@ -70,25 +65,6 @@ function limited<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Pr
       queue.shift()?.();
     }
   });
-}
-
-async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
-  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Uint8Array;
-}
-
-async function* hashing(source: AsyncIterable<Uint8Array>, hash: ReturnType<typeof createHash>) {
-  for await (const c of source) {
-    hash.update(c);
-    yield c;
-  }
-}
-
-async function compressionOf(layer: Descriptor, path: string): Promise<Compression> {
-  const kind = layerCompression(layer.mediaType);
-  if (kind === "unsupported") throw new SkiffError("FAILED_PRECONDITION", `layer ${layer.digest}: unsupported media type ${layer.mediaType}`);
-  if (kind !== "sniff") return kind;
-  for await (const head of fileChunks(path)) return sniffCompression(head);
-  return "none";
 }
 
 async function pullReference(ref: Reference, opts: PullOptions): Promise<PulledImage> {
@@ -155,18 +131,7 @@ async function pullReference(ref: Reference, opts: PullOptions): Promise<PulledI
       progress.note(layer.digest, label(layer), "skipped: already exists");
       continue;
     }
-    const lowers = chain.slice(0, i).reverse().map((c) => snapshotFs(store, c));
-    await ensureSnapshot(store, { chainId: chain[i], diffId: diffIds[i], parent: chain[i - 1] }, async (fsDir) => {
-      const path = blobPath(store, layer.digest);
-      const hash = createHash("sha256");
-      const tar = hashing(decompress(fileChunks(path), await compressionOf(layer, path)), hash);
-      const t0 = performance.now();
-      const stats = await applyLayer(readTar(tar), { root: fsDir, lowers, mode: "overlay", sys: opts.sys, log, rootless: opts.rootless });
-      log.debug(`layer ${shortId(layer.digest)}: unpacked ${stats.entries} entries, ${stats.bytes} bytes in ${Math.round(performance.now() - t0)} ms`);
-      const diffId = `sha256:${hash.digest("hex")}`;
-      if (diffId !== diffIds[i]) throw new SkiffError("FAILED_PRECONDITION", `layer ${layer.digest}: uncompressed digest ${diffId} is not the config's ${diffIds[i]}`);
-      return { size: stats.bytes };
-    });
+    await unpackLayer(manifest.layers, diffIds, i, { store, sys: opts.sys, log, rootless: opts.rootless });
     progress.done(layer.digest, "done");
   }
 

@@ -1,0 +1,63 @@
+/**
+ * Unpacking stored layer blobs into snapshots, in chain order, each layer once, its diffID hashed
+ * while the bytes stream into the snapshot. Used by pull, import and load.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { SkiffError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { Sys } from "../sys/types.js";
+import { applyLayer } from "../snapshot/apply.js";
+import { ensureSnapshot, hasSnapshot, snapshotFs } from "../snapshot/store.js";
+import { readTar } from "../snapshot/tar/reader.js";
+import { decompress } from "./decompress.js";
+import { chainIds, shortId } from "./digest.js";
+import { layerCompression, sniffCompression, type Compression } from "./media.js";
+import { blobPath, type StorePaths } from "./store/layout.js";
+import type { Descriptor } from "./store/blobs.js";
+
+export interface UnpackOptions {
+  store: StorePaths;
+  sys: Sys;
+  log: Logger;
+  rootless: boolean;
+}
+
+export async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Uint8Array;
+}
+
+async function* hashing(source: AsyncIterable<Uint8Array>, hash: ReturnType<typeof createHash>) {
+  for await (const c of source) {
+    hash.update(c);
+    yield c;
+  }
+}
+
+export async function compressionOf(layer: Descriptor, path: string): Promise<Compression> {
+  const kind = layerCompression(layer.mediaType);
+  if (kind === "unsupported") throw new SkiffError("FAILED_PRECONDITION", `layer ${layer.digest}: unsupported media type ${layer.mediaType}`);
+  if (kind !== "sniff") return kind;
+  for await (const head of fileChunks(path)) return sniffCompression(head);
+  return "none";
+}
+
+/** Unpacks layer i (its blob stored, layers below it unpacked) unless its snapshot exists. Returns true if it unpacked. */
+export async function unpackLayer(layers: Descriptor[], diffIds: string[], i: number, opts: UnpackOptions): Promise<boolean> {
+  const { store, log } = opts;
+  const chain = chainIds(diffIds);
+  if (hasSnapshot(store, chain[i])) return false;
+  const layer = layers[i];
+  const lowers = chain.slice(0, i).reverse().map((c) => snapshotFs(store, c));
+  return ensureSnapshot(store, { chainId: chain[i], diffId: diffIds[i], parent: chain[i - 1] }, async (fsDir) => {
+    const path = blobPath(store, layer.digest);
+    const hash = createHash("sha256");
+    const tar = hashing(decompress(fileChunks(path), await compressionOf(layer, path)), hash);
+    const t0 = performance.now();
+    const stats = await applyLayer(readTar(tar), { root: fsDir, lowers, mode: "overlay", sys: opts.sys, log, rootless: opts.rootless });
+    log.debug(`layer ${shortId(layer.digest)}: unpacked ${stats.entries} entries, ${stats.bytes} bytes in ${Math.round(performance.now() - t0)} ms`);
+    const diffId = `sha256:${hash.digest("hex")}`;
+    if (diffId !== diffIds[i]) throw new SkiffError("FAILED_PRECONDITION", `layer ${layer.digest}: uncompressed digest ${diffId} is not the config's ${diffIds[i]}`);
+    return { size: stats.bytes };
+  });
+}
