@@ -317,7 +317,7 @@ complete -c skiff -n '__fish_seen_subcommand_from unmount umount' -l all -s a -d
 complete -c skiff -n '__fish_seen_subcommand_from unmount umount' -l force -s f -d 'Unmount even if mounted more than once'
 complete -c skiff -n '__fish_seen_subcommand_from save' -l output -s o -r -F -d 'Write to this file instead of stdout'
 complete -c skiff -n '__fish_seen_subcommand_from save' -l format -r -a 'docker-archive oci-archive' -d 'Archive format'
-complete -c skiff -n '__fish_seen_subcommand_from save' -l multi-image-archive -s m -d 'Put several images in one docker-archive'
+complete -c skiff -n '__fish_seen_subcommand_from save' -l multi-image-archive -s m -d 'Put several images in one docker-archive (always allowed)'
 complete -c skiff -n '__fish_seen_subcommand_from save' -l quiet -s q -d 'Print only nothing (suppress progress)'
 complete -c skiff -n '__fish_seen_subcommand_from load' -l input -s i -r -F -d 'Read from this file instead of stdin'
 complete -c skiff -n '__fish_seen_subcommand_from load' -l quiet -s q -d 'Print only nothing (suppress progress)'

@@ -3,7 +3,7 @@ import { createGunzip } from "node:zlib";
 import { Readable } from "node:stream";
 import { Decompress } from "fzstd";
 import { SkiffError, messageOf } from "../errors.js";
-import type { Compression } from "./media.js";
+import { sniffCompression, type Compression } from "./media.js";
 
 async function* gunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   // 1 MiB output chunks: the 16 KiB default made gunzip twice as slow (measured on Bun and Node)
@@ -32,4 +32,16 @@ async function* unzstd(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8A
 
 export function decompress(source: AsyncIterable<Uint8Array>, kind: Compression): AsyncIterable<Uint8Array> {
   return kind === "gzip" ? gunzip(source) : kind === "zstd" ? unzstd(source) : source;
+}
+
+/** Decompresses a stream whose compression is told by its first bytes (gzip, zstd or none). */
+export async function autoDecompress(source: AsyncIterable<Uint8Array>, what: string): Promise<AsyncIterable<Uint8Array>> {
+  const it = source[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) throw new SkiffError("INVALID_ARGUMENT", `${what}: the input is empty`);
+  const rest = (async function* () {
+    yield first.value;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  })();
+  return decompress(rest, sniffCompression(first.value));
 }

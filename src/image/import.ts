@@ -8,10 +8,10 @@ import { SkiffError, errnoCode } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Sys } from "../sys/types.js";
 import { applyChanges } from "./changes.js";
-import { decompress } from "./decompress.js";
+import { autoDecompress } from "./decompress.js";
 import { holdStoreShared } from "./gc.js";
 import { REPOSITORY } from "./images.js";
-import { MEDIA, sniffCompression } from "./media.js";
+import { MEDIA } from "./media.js";
 import { formatPlatform, type Platform } from "./platform.js";
 import { tagName } from "./remove.js";
 import { sha256Of } from "./digest.js";
@@ -37,18 +37,6 @@ export interface ImportOptions {
 
 const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** The stream with its first bytes looked at to tell the compression. */
-async function sniffed(source: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
-  const it = source[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) throw new SkiffError("INVALID_ARGUMENT", "import: the tarball is empty");
-  const rest = (async function* () {
-    yield first.value;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-  })();
-  return decompress(rest, sniffCompression(first.value));
-}
-
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   try {
     for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Uint8Array;
@@ -66,7 +54,7 @@ export async function importImage(opts: ImportOptions): Promise<{ id: string; na
   const hold = await holdStoreShared(store);
   try {
     const input = opts.source === "-" ? (opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : fileChunks(opts.source);
-    const layer = await ingestComputed(store, await sniffed(input), MEDIA.ociLayer);
+    const layer = await ingestComputed(store, await autoDecompress(input, "import"), MEDIA.ociLayer);
     const diffId = layer.digest;
     await unpackLayer([layer], [diffId], 0, { store, sys: opts.sys, log: opts.log, rootless: opts.rootless });
     const created = new Date().toISOString();

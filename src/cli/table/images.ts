@@ -139,9 +139,11 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     options: [
       opt("-o, --output <file>", "Write to this file instead of stdout", { complete: "file" }),
       opt("--format <format>", "Archive format", { choices: ["docker-archive", "oci-archive"], default: "docker-archive" }),
-      opt("-m, --multi-image-archive", "Put several images in one docker-archive"),
+      opt("-m, --multi-image-archive", "Put several images in one docker-archive (always allowed)"),
       quietOpt("nothing (suppress progress)"),
     ],
+    examples: ["skiff save -o busybox.tar busybox", "skiff save --format oci-archive a b | ssh device skiff load"],
+    load: async () => (await import("../commands/save-load.js")).save,
   },
   {
     name: "load",
@@ -149,6 +151,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Load images from an archive (docker-archive or OCI archive)",
     options: [opt("-i, --input <file>", "Read from this file instead of stdin", { complete: "file" }), quietOpt("nothing (suppress progress)")],
+    load: async () => (await import("../commands/save-load.js")).load,
   },
   {
     name: "import",

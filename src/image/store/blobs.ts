@@ -4,7 +4,7 @@
  * never visible under its digest. Reads of small blobs (manifests, configs) are verified again.
  */
 import { createHash } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError, errnoCode } from "../../errors.js";
 import { parseDigest } from "../digest.js";
@@ -130,4 +130,19 @@ export async function ingestComputed(s: StorePaths, source: AsyncIterable<Uint8A
   renameSync(tmp, blobPath(s, digest));
   fsyncDir(blobsDir(s));
   return { mediaType, digest, size };
+}
+
+/** Moves a file (on the store's filesystem) into the store under its digest; checks `expected` if given. */
+export async function adoptFile(s: StorePaths, path: string, expected?: string): Promise<{ digest: string; size: number }> {
+  const hash = createHash("sha256");
+  let size = 0;
+  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(c as Uint8Array);
+    size += (c as Uint8Array).length;
+  }
+  const digest = `sha256:${hash.digest("hex")}`;
+  if (expected && digest !== expected) throw new SkiffError("FAILED_PRECONDITION", `blob ${expected}: content has digest ${digest}`);
+  if (hasBlob(s, digest, size)) rmSync(path, { force: true });
+  else renameSync(path, blobPath(s, digest));
+  return { digest, size };
 }

@@ -1,0 +1,169 @@
+/**
+ * `load`: images from a docker-archive (docker save, podman save) or an OCI archive (podman save
+ * --format oci-archive, skopeo), plain or compressed, from a file or stdin. The archive is unpacked
+ * into a private directory under ingest/, every blob is checked by digest and moved into the store,
+ * the layers are unpacked, and the images keep their registry names.
+ */
+import { linkSync, mkdirSync, openSync, closeSync, writeSync, existsSync, readFileSync, rmSync, constants } from "node:fs";
+import { dirname, join } from "node:path";
+import { SkiffError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { Sys } from "../sys/types.js";
+import { cleanComponents } from "../snapshot/resolve.js";
+import { readTar } from "../snapshot/tar/reader.js";
+import { autoDecompress } from "./decompress.js";
+import { holdStoreShared } from "./gc.js";
+import { REPOSITORY } from "./images.js";
+import { classify, parseConfig, type ImageManifest } from "./manifest.js";
+import { MEDIA, sniffCompression } from "./media.js";
+import { selectPlatform, type Platform } from "./platform.js";
+import { parseReference, qualify, repositoryOf } from "./reference.js";
+import { sha256Of } from "./digest.js";
+import { adoptFile, putBlob, readBlob, type Descriptor } from "./store/blobs.js";
+import { ensureLayout, ingestDir, type StorePaths } from "./store/layout.js";
+import { REF_NAME, setRef, updateIndex } from "./store/refs.js";
+import { unpackLayer } from "./unpack.js";
+
+export interface LoadOptions {
+  store: StorePaths;
+  source: AsyncIterable<Uint8Array>;
+  platform: Platform;
+  sys: Sys;
+  log: Logger;
+  rootless: boolean;
+}
+
+/** Writes the archive's files under `dir`; symlinks (old docker save) become hard links inside it. */
+async function extract(source: AsyncIterable<Uint8Array>, dir: string): Promise<void> {
+  const links: [string, string][] = [];
+  for await (const e of readTar(await autoDecompress(source, "load"))) {
+    const comps = cleanComponents(e.header.name);
+    if (comps.length === 0) continue;
+    const path = join(dir, ...comps);
+    if (e.header.type === "dir") { mkdirSync(path, { recursive: true }); continue; }
+    mkdirSync(dirname(path), { recursive: true });
+    if (e.header.type === "symlink") { links.push([path, join(dirname(comps.join("/")), e.header.linkname)]); continue; }
+    if (e.header.type !== "file") continue;
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      for await (const c of e.body()) { let off = 0; while (off < c.length) off += writeSync(fd, c, off, c.length - off); }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  for (const [path, target] of links) linkSync(join(dir, ...cleanComponents(target)), path);
+}
+
+function readJson<T>(path: string, what: string): T {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch {
+    throw new SkiffError("INVALID_ARGUMENT", `load: ${what} is missing or not valid JSON`);
+  }
+}
+
+/** A name from an archive: full names kept, short ones put on docker.io as docker would. */
+function nameOf(raw: string | undefined): string | undefined {
+  if (!raw || (!raw.includes("/") && !raw.includes(":"))) return undefined;
+  const ref = parseReference(raw);
+  const q = qualify(ref, ref.domain ?? "docker.io");
+  return q.tag ? `${repositoryOf(q)}:${q.tag}` : undefined;
+}
+
+interface Loaded { manifest: Descriptor; names: string[]; id: string }
+
+async function finish(opts: LoadOptions, loaded: Loaded[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const l of loaded) {
+    const m = JSON.parse(readBlob(opts.store, l.manifest.digest, "manifest").toString()) as ImageManifest;
+    const config = parseConfig(readBlob(opts.store, m.config.digest, "config"), `config ${m.config.digest}`, m.layers.length);
+    for (let i = 0; i < m.layers.length; i++) await unpackLayer(m.layers, config.rootfs.diff_ids, i, opts);
+    await updateIndex(opts.store, (index) => {
+      if (l.names.length === 0) setRef(index, l.manifest, undefined);
+      for (const n of l.names) setRef(index, { ...l.manifest, annotations: { [REPOSITORY]: n.slice(0, n.lastIndexOf(":")) } }, n);
+    });
+    out.push(...(l.names.length ? l.names.map((n) => `Loaded image: ${n}`) : [`Loaded image: ${l.id}`]));
+  }
+  return out;
+}
+
+async function loadDocker(dir: string, opts: LoadOptions): Promise<Loaded[]> {
+  const entries = readJson<{ Config: string; RepoTags?: string[] | null; Layers: string[] }[]>(join(dir, "manifest.json"), "manifest.json");
+  const loaded: Loaded[] = [];
+  for (const e of entries) {
+    const configPath = join(dir, ...cleanComponents(e.Config));
+    const config = parseConfig(readFileSync(configPath), `config ${e.Config}`, e.Layers.length);
+    const configDesc = { mediaType: MEDIA.ociConfig, ...(await adoptCopy(opts.store, configPath)) };
+    const layers: Descriptor[] = [];
+    for (const [i, file] of e.Layers.entries()) {
+      const path = join(dir, ...cleanComponents(file));
+      const head = readFileSync(path).subarray(0, 4);
+      const kind = sniffCompression(head);
+      const { digest, size } = await adoptCopy(opts.store, path);
+      if (kind === "none" && digest !== config.rootfs.diff_ids[i]) throw new SkiffError("FAILED_PRECONDITION", `load: layer ${file} has digest ${digest}, the config says ${config.rootfs.diff_ids[i]}`);
+      layers.push({ mediaType: kind === "none" ? MEDIA.ociLayer : kind === "gzip" ? MEDIA.ociLayerGzip : MEDIA.ociLayerZstd, digest, size });
+    }
+    const data = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: configDesc, layers }));
+    const manifest = { mediaType: MEDIA.ociManifest, digest: sha256Of(data), size: data.length };
+    await putBlob(opts.store, manifest, data, "manifest");
+    const names = (e.RepoTags ?? []).map(nameOf).filter((n): n is string => n !== undefined);
+    loaded.push({ manifest, names, id: configDesc.digest });
+  }
+  return loaded;
+}
+
+/** A file may be shared by several entries (hard links): copy-free when it is the last user. */
+async function adoptCopy(s: StorePaths, path: string) {
+  const tmp = `${path}.${Math.random().toString(36).slice(2)}`;
+  linkSync(path, tmp);
+  return adoptFile(s, tmp);
+}
+
+async function loadOci(dir: string, opts: LoadOptions): Promise<Loaded[]> {
+  const index = readJson<{ manifests: Descriptor[] }>(join(dir, "index.json"), "index.json");
+  const blob = async (d: Descriptor) => {
+    const path = join(dir, "blobs", "sha256", d.digest.replace(/^sha256:/, ""));
+    if (!existsSync(path)) throw new SkiffError("NOT_FOUND", `load: blob ${d.digest} is missing from the archive`);
+    await adoptCopy(opts.store, path).then((r) => {
+      if (r.digest !== d.digest || r.size !== d.size) throw new SkiffError("FAILED_PRECONDITION", `load: blob ${d.digest} does not match its descriptor`);
+    });
+  };
+  const byManifest = new Map<string, Loaded>();
+  for (const top of index.manifests) {
+    await blob(top);
+    let desc = top;
+    let doc = classify(readBlob(opts.store, top.digest, "manifest"), top.mediaType, `manifest ${top.digest}`);
+    if (doc.kind === "index") {
+      const entry = selectPlatform(doc.index.manifests, opts.platform);
+      if (!entry) throw new SkiffError("NOT_FOUND", `load: no image for this platform in index ${top.digest}`);
+      await blob(entry);
+      desc = { mediaType: entry.mediaType, digest: entry.digest, size: entry.size, platform: entry.platform };
+      doc = classify(readBlob(opts.store, entry.digest, "manifest"), entry.mediaType, `manifest ${entry.digest}`);
+    }
+    if (doc.kind !== "manifest") throw new SkiffError("FAILED_PRECONDITION", `load: nested index in ${top.digest}`);
+    for (const d of [doc.manifest.config, ...doc.manifest.layers]) await blob(d);
+    const rec = byManifest.get(desc.digest) ?? { manifest: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, names: [], id: doc.manifest.config.digest };
+    const name = nameOf(top.annotations?.["io.containerd.image.name"] ?? top.annotations?.[REF_NAME]);
+    if (name && !rec.names.includes(name)) rec.names.push(name);
+    byManifest.set(desc.digest, rec);
+  }
+  return [...byManifest.values()];
+}
+
+/** Loads every image of the archive; returns podman's "Loaded image: …" lines. */
+export async function loadImages(opts: LoadOptions): Promise<string[]> {
+  ensureLayout(opts.store);
+  const hold = await holdStoreShared(opts.store);
+  const dir = join(ingestDir(opts.store), `load-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(dir, { mode: 0o700 });
+  try {
+    await extract(opts.source, dir);
+    const loaded = existsSync(join(dir, "manifest.json")) ? await loadDocker(dir, opts)
+      : existsSync(join(dir, "index.json")) ? await loadOci(dir, opts)
+      : (() => { throw new SkiffError("INVALID_ARGUMENT", "load: not a docker-archive or OCI archive (no manifest.json or index.json)"); })();
+    return await finish(opts, loaded);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    hold.release();
+  }
+}
