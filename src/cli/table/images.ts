@@ -83,6 +83,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Show the history of an image",
     options: [opt("-H, --human", "Sizes and dates in human-readable form", { default: true }), opt("--no-trunc", "Do not truncate output"), quietOpt("IDs"), formatOpt()],
+    load: async () => (await import("../commands/history.js")).history,
   },
   {
     name: "tag",
@@ -121,6 +122,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Mount an image read-only and print the mount point",
     options: [formatOpt()],
+    load: async () => (await import("../commands/image-mount.js")).imageMount,
   },
   {
     name: "image unmount",
@@ -129,6 +131,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Unmount images",
     options: [allOpt("Unmount all mounted images"), opt("-f, --force", "Unmount even if mounted more than once")],
+    load: async () => (await import("../commands/image-mount.js")).imageUnmount,
   },
   {
     name: "save",
