@@ -268,7 +268,7 @@ _skiff() {
       ;;
     'system df')
       vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--verbose -v --format -f'
+      flags='--format -f'
       ;;
     'help')
       vflags='--root --runroot --runtime --storage-driver --log-level'

@@ -357,5 +357,4 @@ complete -c skiff -n '__fish_seen_subcommand_from connect' -l ip -r -d 'Static I
 complete -c skiff -n '__fish_seen_subcommand_from disconnect' -l force -s f -d 'Disconnect even when the container is running'
 complete -c skiff -n '__fish_seen_subcommand_from version' -l format -s f -r -d 'Pretty-print output with a Go template, or json'
 complete -c skiff -n '__fish_seen_subcommand_from info' -l format -s f -r -d 'Pretty-print output with a Go template, or json'
-complete -c skiff -n '__fish_seen_subcommand_from df' -l verbose -s v -d 'Show each image, container and volume'
 complete -c skiff -n '__fish_seen_subcommand_from df' -l format -s f -r -d 'Pretty-print output with a Go template, or json'

@@ -1,6 +1,6 @@
 /** tag, rmi and image prune, and the garbage collection behind them. */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildImage, busyboxEntries, type TestImage } from "../helpers/image.js";
@@ -71,6 +71,18 @@ describe("tag, rmi, image prune", () => {
     assert.equal(skiff(["image", "prune", "-a"], { env }).stdout, `${two.config.digest.slice(7)}\n`);
     assert.deepEqual(blobs(env), []);
     assert.ok(existsSync(join(env.SKIFF_ROOT!, "index.json")));
+  });
+
+  it("reports disk usage with shared layers counted once", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    for (const n of ["t/base", "t/two"]) skiff(["pull", "-q", `${reg.host}/${n}`], { env });
+    const sizes = snapshots(env).map((s) => JSON.parse(readFileSync(join(env.SKIFF_ROOT!, "snapshots", s, "info.json"), "utf8")).size as number);
+    assert.equal(sizes.length, 2, "two images, two distinct layers");
+    const [images, containers] = JSON.parse(skiff(["system", "df", "--format", "json"], { env }).stdout);
+    assert.deepEqual([images.Type, images.Total, images.Active, images.RawSize], ["Images", 2, 0, sizes[0] + sizes[1]]);
+    assert.equal(containers.Total, 0);
+    assert.match(skiff(["system", "df"], { env }).stdout, /^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE\nImages +2 +0 +[\d.]+ MB +[\d.]+ MB \(100%\)\n/);
   });
 
   it("rmi --all removes every image", (t) => {

@@ -1,4 +1,4 @@
-import { formatOpt, opt, type CommandSpec } from "./types.js";
+import { formatOpt, type CommandSpec } from "./types.js";
 
 export const SYSTEM_COMMANDS: CommandSpec[] = [
   {
@@ -20,7 +20,8 @@ export const SYSTEM_COMMANDS: CommandSpec[] = [
     name: "system df",
     section: "System",
     description: "Show disk usage of images, containers and volumes",
-    options: [opt("-v, --verbose", "Show each image, container and volume"), formatOpt()],
+    options: [formatOpt()],
+    load: async () => (await import("../commands/system-df.js")).systemDf,
   },
   {
     name: "help",
