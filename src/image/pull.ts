@@ -26,6 +26,8 @@ export interface PullOptions {
   store: StorePaths;
   searchRegistries: string[];
   insecureRegistries: string[];
+  /** Mirrors tried in order before a registry (pulls only), by registry host. */
+  mirrors?: Record<string, string[]>;
   platform: Platform;
   /** The user chose the platform: a single-platform image for another one is an error. */
   platformExplicit?: boolean;
@@ -67,11 +69,25 @@ function limited<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Pr
   });
 }
 
+/** The name's registry behind its configured mirrors: each mirror first, then the registry itself. */
 async function pullReference(ref: Reference, opts: PullOptions): Promise<PulledImage> {
+  const mirrors = opts.mirrors?.[ref.domain] ?? [];
+  for (const mirror of mirrors) {
+    try {
+      return await pullFrom(ref, mirror, opts);
+    } catch (err) {
+      if (!isSkiffError(err) || (err.code !== "NOT_FOUND" && err.code !== "UNAVAILABLE")) throw err;
+      opts.log.debug(`mirror ${mirror} of ${ref.domain}: ${err.message}; trying the next`);
+    }
+  }
+  return pullFrom(ref, ref.domain, opts);
+}
+
+async function pullFrom(ref: Reference, registry: string, opts: PullOptions): Promise<PulledImage> {
   const { store, log, progress } = opts;
-  const insecure = opts.insecureRegistries.includes(ref.domain) || opts.tlsVerify === false;
-  const credentials = opts.credentials ?? opts.credentialsFor?.(ref.domain, ref.path);
-  const client: RegistryClient = createRegistryClient({ registry: ref.domain, insecure, credentials, log, retries: opts.retries });
+  const insecure = opts.insecureRegistries.includes(registry) || opts.tlsVerify === false;
+  const credentials = registry === ref.domain ? (opts.credentials ?? opts.credentialsFor?.(ref.domain, ref.path)) : opts.credentialsFor?.(registry, ref.path);
+  const client: RegistryClient = createRegistryClient({ registry, insecure, credentials, log, retries: opts.retries });
   const name = formatReference(ref);
 
   const top = await client.getManifest(ref.path, ref.digest ?? ref.tag!);

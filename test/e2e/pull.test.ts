@@ -1,7 +1,7 @@
 /** `skiff pull` against a real registry, then `images`, `image inspect` and `image exists`. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -154,6 +154,30 @@ describe("pull", () => {
     const r = skiff(["pull", "-q", "library/busybox"], { env });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(skiff(["image", "exists", "library/busybox"], { env }).code, 0);
+  });
+
+  it("pulls through a configured mirror, keeping the canonical name", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    // the primary does not exist: only the mirror can serve the image
+    writeFileSync(env.SKIFF_CONFIG!, `[registries]\n[registries.mirrors]\n"primary.invalid:5000" = ["127.0.0.1:1", "${reg.host}"]\n`);
+    const r = skiff(["pull", "-q", "--retry", "0", "primary.invalid:5000/library/busybox"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), busybox.config.digest.slice(7));
+    assert.deepEqual(JSON.parse(skiff(["image", "inspect", "primary.invalid:5000/library/busybox"], { env }).stdout)[0].RepoTags, ["primary.invalid:5000/library/busybox:latest"]);
+  });
+
+  it("refuses a layer that reaches outside its root, with the reason and nothing left behind", async (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    const evil = buildImage({ layers: [[{ name: "ok", content: "fine" }, { name: "../../../../tmp/skiff-pwned", content: "x" }]] });
+    await pushImage(reg, "bad/escape", "t", evil);
+    const r = skiff(["pull", `${reg.host}/bad/escape:t`], { env });
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /^Error: path "\.\.\/\.\.\/\.\.\/\.\.\/tmp\/skiff-pwned" escapes the image root\n$/m);
+    assert.ok(!existsSync("/tmp/skiff-pwned"));
+    assert.deepEqual(readdirSync(join(env.SKIFF_ROOT!, "snapshots")), []);
+    assert.equal(skiff(["images", "-q"], { env }).stdout, "");
   });
 
   it("refuses an image whose layers do not match its config, leaving nothing behind", async (t) => {

@@ -20,6 +20,7 @@ export const pull: Handler = async ({ ctx, args, opts }) => {
     store: storeOf(ctx),
     searchRegistries: ctx.config.registries.unqualifiedSearch,
     insecureRegistries: ctx.config.registries.insecure,
+    mirrors: ctx.config.registries.mirrors,
     platform,
     platformExplicit: explicit,
     credentials: typeof opts.creds === "string" ? parseCreds(opts.creds) : undefined,
