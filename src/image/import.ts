@@ -3,7 +3,6 @@
  * image. The decompressed tar is stored as an uncompressed layer, so its digest is its diffID and
  * one pass both hashes and stores it; the snapshot is then unpacked from the stored blob.
  */
-import { createReadStream } from "node:fs";
 import { SkiffError, errnoCode } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Sys } from "../sys/types.js";
@@ -16,7 +15,7 @@ import { formatPlatform, type Platform } from "./platform.js";
 import { tagName } from "./remove.js";
 import { sha256Of } from "./digest.js";
 import { ensureLayout, type StorePaths } from "./store/layout.js";
-import { unpackLayer } from "./unpack.js";
+import { fileChunks, unpackLayer } from "./unpack.js";
 import { ingestComputed, putBlob, type Descriptor } from "./store/blobs.js";
 import { setRef, updateIndex } from "./store/refs.js";
 import type { ImageConfig } from "./manifest.js";
@@ -37,9 +36,9 @@ export interface ImportOptions {
 
 const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+async function* userFile(path: string): AsyncGenerator<Uint8Array> {
   try {
-    for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Uint8Array;
+    yield* fileChunks(path);
   } catch (err) {
     if (errnoCode(err) === "ENOENT") throw new SkiffError("NOT_FOUND", `import ${path}: no such file`);
     throw err;
@@ -53,7 +52,7 @@ export async function importImage(opts: ImportOptions): Promise<{ id: string; na
   ensureLayout(store);
   const hold = await holdStoreShared(store);
   try {
-    const input = opts.source === "-" ? (opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : fileChunks(opts.source);
+    const input = opts.source === "-" ? (opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : userFile(opts.source);
     const layer = await ingestComputed(store, await autoDecompress(input, "import"), MEDIA.ociLayer);
     const diffId = layer.digest;
     await unpackLayer([layer], [diffId], 0, { store, sys: opts.sys, log: opts.log, rootless: opts.rootless });

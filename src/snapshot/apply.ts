@@ -5,13 +5,13 @@
  * can reach outside `root`: paths are resolved with chroot semantics (resolve.ts), the last
  * component is never followed, and nothing is written through a symlink.
  */
-import { closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, chmodSync, writeSync, constants, readdirSync, type Stats, copyFileSync } from "node:fs";
+import { closeSync, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, chmodSync, writeSync, constants, readdirSync, type Stats, copyFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { SkiffError, errnoCode, messageOf } from "../errors.js";
 import type { Sys } from "../sys/types.js";
 import type { Logger } from "../log.js";
 import type { TarEntry, TarHeader } from "./tar/reader.js";
-import { cleanComponents, resolveEntryPath, resolveInRoot } from "./resolve.js";
+import { cleanComponents, lstatMaybe, resolveEntryPath, resolveInRoot } from "./resolve.js";
 
 export interface ApplyOptions {
   /** The snapshot directory this layer is written into (fresh, private). */
@@ -32,15 +32,6 @@ const OPAQUE = ".wh..wh..opq";
 
 function bad(msg: string): never {
   throw new SkiffError("INVALID_ARGUMENT", msg);
-}
-
-function lstatMaybe(p: string): Stats | undefined {
-  try {
-    return lstatSync(p);
-  } catch (err) {
-    if (errnoCode(err) === "ENOENT") return undefined;
-    throw err;
-  }
 }
 
 /** xattrs an image may set: never trusted.* (that includes overlay's own), nor SELinux labels. */

@@ -9,7 +9,8 @@ import { SkiffError, errnoCode } from "../errors.js";
 
 const MAX_LINKS = 255;
 
-function lstatOrUndefined(p: string): Stats | undefined {
+/** lstat, or undefined when nothing is there. */
+export function lstatMaybe(p: string): Stats | undefined {
   try {
     return lstatSync(p);
   } catch (err) {
@@ -45,7 +46,7 @@ export function resolveInRoot(root: string, components: string[]): string {
     if (c === "" || c === ".") continue;
     if (c === "..") { resolved.pop(); continue; }
     const candidate = join(root, ...resolved, c);
-    const st = lstatOrUndefined(candidate);
+    const st = lstatMaybe(candidate);
     if (st?.isSymbolicLink()) {
       if (++links > MAX_LINKS) throw new SkiffError("INVALID_ARGUMENT", `too many levels of symbolic links under ${join("/", ...components)}`);
       const target = readlinkSync(candidate);

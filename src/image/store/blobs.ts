@@ -43,6 +43,49 @@ function mismatch(what: string, expected: Descriptor, got: string): SkiffError {
 }
 
 /**
+ * Streams `source` into a new file in ingest/, hashing as it goes; `check` sees the running size
+ * (and may throw) before each chunk is written, and the final size and digest before the file is
+ * synced. Returns the temp file; on any failure the file is gone.
+ */
+async function ingestToTemp(
+  s: StorePaths,
+  source: AsyncIterable<Uint8Array>,
+  algorithm: "sha256" | "sha512",
+  check: (size: number, digest?: string) => void,
+): Promise<{ tmp: string; digest: string; size: number }> {
+  const tmp = join(ingestDir(s), `${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const fd = openSync(tmp, "wx", 0o600);
+  const hash = createHash(algorithm);
+  let size = 0;
+  try {
+    for await (const chunk of source) {
+      size += chunk.length;
+      check(size);
+      hash.update(chunk);
+      let off = 0;
+      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+    }
+    const digest = `${algorithm}:${hash.digest("hex")}`;
+    check(size, digest);
+    fsyncSync(fd);
+    closeSync(fd);
+    return { tmp, digest, size };
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Renames a verified temp file into blobs/ and syncs the directory. */
+function commitBlob(s: StorePaths, tmp: string, digest: string): string {
+  const target = blobPath(s, digest);
+  renameSync(tmp, target);
+  fsyncDir(blobsDir(s));
+  return target;
+}
+
+/**
  * Streams `source` into the store as `expected`. Stops as soon as the data exceeds the expected
  * size; verifies the digest at the end. Returns the blob's path. An existing blob is kept.
  */
@@ -54,34 +97,13 @@ export async function ingestBlob(
   onBytes?: (n: number) => void,
 ): Promise<string> {
   checkDescriptor(expected, what);
-  const target = blobPath(s, expected.digest);
-  const { algorithm } = parseDigest(expected.digest);
-  const tmp = join(ingestDir(s), `${expected.digest.replace(":", "-")}.${process.pid}.${Math.random().toString(36).slice(2)}`);
-  const fd = openSync(tmp, "wx", 0o600);
-  const hash = createHash(algorithm);
-  let size = 0;
-  try {
-    for await (const chunk of source) {
-      size += chunk.length;
-      if (size > expected.size) throw mismatch(what, expected, `more than the expected ${expected.size} bytes`);
-      hash.update(chunk);
-      let off = 0;
-      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
-      onBytes?.(size);
-    }
+  const { tmp, digest } = await ingestToTemp(s, source, parseDigest(expected.digest).algorithm, (size, got) => {
+    if (size > expected.size) throw mismatch(what, expected, `more than the expected ${expected.size} bytes`);
+    if (got === undefined) return onBytes?.(size);
     if (size !== expected.size) throw mismatch(what, expected, `${size} bytes instead of ${expected.size}`);
-    const got = `${algorithm}:${hash.digest("hex")}`;
     if (got !== expected.digest) throw mismatch(what, expected, `content has digest ${got}`);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  renameSync(tmp, target);
-  fsyncDir(blobsDir(s));
-  return target;
+  });
+  return commitBlob(s, tmp, digest);
 }
 
 export async function putBlob(s: StorePaths, expected: Descriptor, data: Uint8Array, what: string): Promise<string> {
@@ -108,27 +130,8 @@ export function readBlob(s: StorePaths, digest: string, what = "blob", max = MAX
 
 /** Streams `source` into the store when its digest is not known in advance; returns its descriptor. */
 export async function ingestComputed(s: StorePaths, source: AsyncIterable<Uint8Array>, mediaType: string): Promise<Descriptor> {
-  const tmp = join(ingestDir(s), `computed.${process.pid}.${Math.random().toString(36).slice(2)}`);
-  const fd = openSync(tmp, "wx", 0o600);
-  const hash = createHash("sha256");
-  let size = 0;
-  try {
-    for await (const chunk of source) {
-      hash.update(chunk);
-      size += chunk.length;
-      let off = 0;
-      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
-    }
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  const digest = `sha256:${hash.digest("hex")}`;
-  renameSync(tmp, blobPath(s, digest));
-  fsyncDir(blobsDir(s));
+  const { tmp, digest, size } = await ingestToTemp(s, source, "sha256", () => {});
+  commitBlob(s, tmp, digest);
   return { mediaType, digest, size };
 }
 
