@@ -138,14 +138,14 @@ _skiff() {
       flags='--name -n --restart-policy --time -t'
       ;;
     'pull'|'image pull')
-      vflags='--platform --arch --os --variant --creds --authfile --max-parallel --retry --root --runroot --runtime --storage-driver --log-level'
-      flags='--platform --arch --os --variant --tls-verify --creds --authfile --max-parallel --retry --quiet -q'
-      case "$prev" in --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      vflags='--platform --arch --os --variant --cert-dir --creds --authfile --max-parallel --retry --root --runroot --runtime --storage-driver --log-level'
+      flags='--platform --arch --os --variant --tls-verify --cert-dir --creds --authfile --max-parallel --retry --quiet -q'
+      case "$prev" in --cert-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;; --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'login')
-      vflags='--username -u --password -p --authfile --root --runroot --runtime --storage-driver --log-level'
-      flags='--username -u --password -p --password-stdin --authfile --tls-verify --get-login'
-      case "$prev" in --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      vflags='--username -u --password -p --authfile --cert-dir --root --runroot --runtime --storage-driver --log-level'
+      flags='--username -u --password -p --password-stdin --authfile --tls-verify --cert-dir --get-login'
+      case "$prev" in --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; --cert-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;; esac
       ;;
     'logout')
       vflags='--authfile --root --runroot --runtime --storage-driver --log-level'

@@ -16,6 +16,8 @@ export interface RegistriesConfig {
   insecure: string[];
   /** Mirrors tried before a registry, by registry host. */
   mirrors: Record<string, string[]>;
+  /** Directories with <host:port>/*.crt CA certificates. */
+  certsDirs: string[];
 }
 
 export interface Config {
@@ -35,7 +37,7 @@ export const DEFAULT_CONFIG: Config = {
   runtime: "runc",
   storageDriver: "overlay",
   logLevel: "warn",
-  registries: { unqualifiedSearch: ["docker.io"], insecure: [], mirrors: {} },
+  registries: { unqualifiedSearch: ["docker.io"], insecure: [], mirrors: {}, certsDirs: ["/etc/skiff/certs.d", "/etc/containers/certs.d", "/etc/docker/certs.d"] },
   logs: { driver: "k8s-file" },
   sources: [],
 };
@@ -95,8 +97,10 @@ export function parseConfigText(text: string, path: string): Partial<Config> {
   const reg: Partial<RegistriesConfig> = {};
   const search = strList(registries, "unqualified_search", path, "registries");
   const insecure = strList(registries, "insecure", path, "registries");
+  const certsDirs = strList(registries, "certs_dirs", path, "registries");
   if (search) reg.unqualifiedSearch = search;
   if (insecure) reg.insecure = insecure;
+  if (certsDirs) reg.certsDirs = certsDirs;
   if (Object.keys(mirrors).length) reg.mirrors = mirrors;
   if (Object.keys(reg).length) out.registries = reg as RegistriesConfig;
   const logDriver = str(logs, "driver", path, "logs");

@@ -26,6 +26,8 @@ export type RegistryAuth =
 
 export interface RegistryOptions {
   auth?: RegistryAuth;
+  /** Serve HTTPS with this certificate and key (PEM files). */
+  tls?: { certificate: string; key: string };
   /** Serve this storage directory instead of a new one (it is not removed on stop). */
   storage?: string;
 }
@@ -41,13 +43,13 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitReady(url: string, child: ChildProcess, ms: number): Promise<void> {
+async function waitReady(url: string, child: ChildProcess, ms: number, tls = false): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}`);
     try {
       const res = await fetch(`${url}/v2/`);
-      if (res.status === 200 || res.status === 401) return;
+      if (res.status === 200 || res.status === 401 || (tls && res.status === 400)) return;
     } catch {
       /* not listening yet */
     }
@@ -85,6 +87,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         "    enabled: true",
         "http:",
         `  addr: ${host}`,
+        ...(opts.tls ? ["  tls:", `    certificate: ${opts.tls.certificate}`, `    key: ${opts.tls.key}`] : []),
         ...authConfig(opts.auth),
         "",
       ].join("\n"),
@@ -92,9 +95,10 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     const child = spawn(REGISTRY_BIN, ["serve", config], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d) => { stderr += String(d); });
-    const url = `http://${host}`;
+    const url = `${opts.tls ? "https" : "http"}://${host}`;
     try {
-      await waitReady(url, child, 10000);
+      // a TLS registry answers plain HTTP with 400: enough to know it is listening
+      await waitReady(`http://${host}`, child, 10000, Boolean(opts.tls));
     } catch (err) {
       child.kill("SIGKILL");
       if (attempt === 2) throw new Error(`${(err as Error).message}: ${stderr.trim()}`);

@@ -3,6 +3,7 @@ import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import { createRegistryClient } from "../../image/registry/client.js";
 import { findCredentials, readAuthPaths, removeCredentials, storeCredentials, writeAuthPath } from "../../image/registry/auth-file.js";
 import type { Context } from "../context.js";
+import { registryCAs } from "../../image/registry/certs.js";
 import type { Handler } from "../table/types.js";
 
 const uidOf = () => (typeof process.getuid === "function" ? process.getuid() : 0);
@@ -35,7 +36,13 @@ export const login: Handler = async ({ ctx, args, opts }) => {
     throw new SkiffError("INVALID_ARGUMENT", "login needs --username and a password", { hint: "skiff never prompts: use -u USER --password-stdin" });
   }
   // only what the registry accepts is stored
-  const client = createRegistryClient({ registry, insecure: opts.tlsVerify === false || ctx.config.registries.insecure.includes(registry), credentials: { username, password }, log: ctx.log });
+  const client = createRegistryClient({
+    registry,
+    insecure: opts.tlsVerify === false || ctx.config.registries.insecure.includes(registry),
+    ca: registryCAs(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
+    credentials: { username, password },
+    log: ctx.log,
+  });
   try {
     await client.ping();
   } catch (err) {

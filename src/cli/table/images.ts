@@ -3,6 +3,7 @@ import { allOpt, filterOpt, formatOpt, multi, opt, quietOpt, type CommandSpec } 
 const section = "Images" as const;
 const tlsVerify = opt("--tls-verify", "Require HTTPS and verify certificates", { default: true });
 const authfile = opt("--authfile <path>", "Path of the authentication file", { complete: "file" });
+const certDir = opt("--cert-dir <dir>", "Directory with the registry's CA certificates (*.crt)", { complete: "dir" });
 const platform = opt("--platform <os/arch[/variant]>", "Platform of the image to use");
 
 export const IMAGE_COMMANDS: CommandSpec[] = [
@@ -18,6 +19,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       opt("--os <os>", "Operating system of the image"),
       opt("--variant <variant>", "Architecture variant of the image"),
       tlsVerify,
+      certDir,
       opt("--creds <user:password>", "Credentials for the registry"),
       authfile,
       opt("--max-parallel <n>", "Layers to download at once", { type: "number", default: 3 }),
@@ -38,6 +40,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       opt("--password-stdin", "Read the password from stdin"),
       authfile,
       tlsVerify,
+      certDir,
       opt("--get-login", "Print the user logged in to the registry"),
     ],
     examples: ["echo \"$TOKEN\" | skiff login -u me --password-stdin registry.example.com"],

@@ -8,14 +8,17 @@ import { SkiffError, messageOf } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import { MANIFEST_ACCEPT } from "../media.js";
 import { preferredChallenge } from "./challenge.js";
+import { isCertificateError, tlsFetchOptions } from "../../sys/tls.js";
 
 export interface Credentials { username: string; password: string }
 
 export interface RegistryOptions {
   /** Registry as named in references: "docker.io", "localhost:5000". */
   registry: string;
-  /** Plain HTTP (allowed for loopback always, otherwise only when configured insecure). */
+  /** Insecure (configured, or --tls-verify=false): certificates are not checked and plain HTTP is allowed. */
   insecure?: boolean;
+  /** Extra CA certificates (PEM) for this registry, from certs.d. */
+  ca?: string[];
   credentials?: Credentials;
   log?: Logger;
   /** Attempts after the first for transient failures. */
@@ -28,10 +31,13 @@ export interface Manifest { data: Buffer; mediaType: string; digest?: string }
 
 const MAX_REDIRECTS = 10;
 
-export function registryEndpoint(registry: string, insecure: boolean): string {
-  const host = registry === "docker.io" ? "registry-1.docker.io" : registry;
-  const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
-  return `${loopback || insecure ? "http" : "https"}://${host}`;
+export function registryHost(registry: string): string {
+  return registry === "docker.io" ? "registry-1.docker.io" : registry;
+}
+
+/** Plain HTTP is a fallback only for loopback registries and insecure ones (as containerd does). */
+export function allowsHttp(registry: string, insecure: boolean): boolean {
+  return insecure || /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(registryHost(registry));
 }
 
 function retryAfterMs(res: Response): number | undefined {
@@ -61,8 +67,20 @@ export interface RegistryClient {
 }
 
 export function createRegistryClient(opts: RegistryOptions): RegistryClient {
-  const endpoint = registryEndpoint(opts.registry, Boolean(opts.insecure));
-  const origin = new URL(endpoint).host;
+  const host = registryHost(opts.registry);
+  const allowHttp = allowsHttp(opts.registry, Boolean(opts.insecure));
+  let tlsOptions: Record<string, unknown> = {};
+  let https = true;
+  try {
+    tlsOptions = tlsFetchOptions({ ca: opts.ca ?? [], verify: !opts.insecure });
+  } catch (err) {
+    // a runtime that cannot do these TLS settings may still reach an insecure registry over HTTP
+    if (!allowHttp) throw err;
+    https = false;
+  }
+  let endpoint = `${https ? "https" : "http"}://${host}`;
+  const origin = host;
+  const withTls = (url: URL, init: RequestInit): RequestInit => (url.protocol === "https:" ? { ...init, ...tlsOptions } : init);
   const retries = opts.retries ?? 3;
   const backoff = opts.backoffMs ?? 200;
   const tokens = new Map<string, { header: string; expires: number }>();
@@ -73,7 +91,7 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
     const url = new URL(realm);
     if (service) url.searchParams.set("service", service);
     if (scope) url.searchParams.set("scope", scope);
-    const res = await fetch(url, { headers: basic ? { authorization: basic } : {}, redirect: "follow" });
+    const res = await fetch(url, withTls(url, { headers: basic ? { authorization: basic } : {}, redirect: "follow" }));
     if (!res.ok) throw httpError(`get a token for ${scope} from ${url.host}`, res);
     const body = (await res.json()) as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token ?? body.access_token;
@@ -98,7 +116,7 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
       try {
         for (let hops = 0; ; hops++) {
           const auth = url.host === origin ? authFor(scope) : undefined;
-          res = await fetch(url, { method, headers: { ...headers, ...(auth ? { authorization: auth } : {}) }, redirect: "manual" });
+          res = await fetch(url, withTls(url, { method, headers: { ...headers, ...(auth ? { authorization: auth } : {}) }, redirect: "manual" }));
           const location = res.headers.get("location");
           if (res.status < 300 || res.status >= 400 || !location) break;
           if (hops >= MAX_REDIRECTS) throw new SkiffError("UNAVAILABLE", `${what}: too many redirects`);
@@ -108,6 +126,16 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
         }
       } catch (err) {
         if (err instanceof SkiffError) throw err;
+        if (isCertificateError(err)) {
+          throw new SkiffError("FAILED_PRECONDITION", `${what}: TLS: ${messageOf(err)}`, { cause: err, hint: `put the registry's CA in /etc/skiff/certs.d/${opts.registry}/ca.crt, or use --tls-verify=false` });
+        }
+        if (url.protocol === "https:" && url.host === origin && allowHttp && endpoint.startsWith("https:")) {
+          // no TLS server there: this registry may be reached over plain HTTP
+          opts.log?.debug(`${what}: HTTPS failed (${messageOf(err)}); trying HTTP`);
+          endpoint = `http://${host}`;
+          attempt--;
+          continue;
+        }
         if (attempt >= retries) throw new SkiffError("UNAVAILABLE", `${what}: ${messageOf(err)}`, { cause: err });
         opts.log?.debug(`${what}: ${messageOf(err)}; retrying`);
         await sleep(backoff * 2 ** attempt);
@@ -146,7 +174,9 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
   }
 
   return {
-    endpoint,
+    get endpoint() {
+      return endpoint;
+    },
     async ping() {
       const res = await request(`log in to ${opts.registry}`, "/v2/", undefined, {});
       await res.body?.cancel();

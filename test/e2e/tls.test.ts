@@ -1,0 +1,59 @@
+/** Pulls over TLS: the registry's CA from certs.d or --cert-dir, or --tls-verify=false. */
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
+import { buildImage, type TestImage } from "../helpers/image.js";
+import { pushImage, startRegistry, type Registry } from "../helpers/registry.js";
+import { isolatedEnv, requiresRoot, skiff } from "../helpers/skiff.js";
+
+describe("TLS registries", () => {
+  let open: Registry, secure: Registry, certs: TestCerts, image: TestImage;
+  before(async () => {
+    open = await startRegistry();
+    image = buildImage();
+    await pushImage(open, "tls/app", "v1", image);
+    certs = makeTestCerts();
+    secure = await startRegistry({ storage: open.storage, tls: { certificate: certs.cert, key: certs.key } });
+  });
+  after(async () => {
+    await secure?.stop();
+    await open?.stop();
+  });
+  const name = () => `${secure.host}/tls/app:v1`;
+
+  it("refuses a certificate it cannot verify, with a hint and one line", (t) => {
+    if (!requiresRoot(t)) return;
+    const r = skiff(["pull", "-q", name()], { env: isolatedEnv() });
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, new RegExp(`^Error: fetch manifest .*: TLS: .*\\(put the registry's CA in /etc/skiff/certs\\.d/${secure.host.replace(/\./g, "\\.")}/ca\\.crt, or use --tls-verify=false\\)\\n$`));
+  });
+
+  it("trusts the CA from a certs.d directory", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    const certsd = mkdtempSync(join(tmpdir(), "skiff-certsd-"));
+    mkdirSync(join(certsd, secure.host));
+    copyFileSync(certs.ca, join(certsd, secure.host, "ca.crt"));
+    writeFileSync(env.SKIFF_CONFIG!, `[registries]\ncerts_dirs = ["${certsd}"]\n`);
+    const r = skiff(["pull", "-q", name()], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), image.config.digest.slice(7));
+  });
+
+  it("trusts the CA from --cert-dir", (t) => {
+    if (!requiresRoot(t)) return;
+    const dir = mkdtempSync(join(tmpdir(), "skiff-certdir-"));
+    copyFileSync(certs.ca, join(dir, "ca.crt"));
+    const r = skiff(["pull", "-q", "--cert-dir", dir, name()], { env: isolatedEnv() });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it("skips verification with --tls-verify=false", (t) => {
+    if (!requiresRoot(t)) return;
+    const r = skiff(["pull", "-q", "--tls-verify=false", name()], { env: isolatedEnv() });
+    assert.equal(r.code, 0, r.stderr);
+  });
+});
