@@ -15,7 +15,8 @@ import { classify, parseConfig, type ImageConfig } from "./manifest.js";
 import { formatPlatform, normalizePlatform, selectPlatform, type Platform } from "./platform.js";
 import { candidates, formatReference, repositoryOf, type Reference } from "./reference.js";
 import { createRegistryClient, type Credentials, type RegistryClient } from "./registry/client.js";
-import { ensureLayout, type StorePaths } from "./store/layout.js";
+import { ensureLayout, lockPath, type StorePaths } from "./store/layout.js";
+import { withLock } from "../util/lock.js";
 import { hasBlob, ingestBlob, putBlob, readBlob, type Descriptor } from "./store/blobs.js";
 import { PULLED_DIGEST, REF_NAME, setRef, updateIndex } from "./store/refs.js";
 import { holdStoreShared } from "./gc.js";
@@ -133,13 +134,19 @@ async function pullFrom(ref: Reference, registry: string, opts: PullOptions): Pr
   const diffIds = config.rootfs.diff_ids;
   const chain = chainIds(diffIds);
   const label = (l: Descriptor) => `Copying blob ${shortId(l.digest)}`;
+  const downloaded = new Set<string>();
   const downloads = limited(manifest.layers, opts.maxParallel ?? 3, async (layer, i) => {
     if (hasSnapshot(store, chain[i]) || hasBlob(store, layer.digest, layer.size)) return;
     if (layer.urls?.length) log.debug(`layer ${layer.digest}: ignoring foreign URLs, fetching from the registry`);
-    progress.start(layer.digest, label(layer), layer.size);
-    const t0 = performance.now();
-    await ingestBlob(store, layer, client.getBlob(ref.path, layer.digest), "layer", (n) => progress.update(layer.digest, n));
-    log.debug(`layer ${shortId(layer.digest)}: downloaded ${layer.size} bytes in ${Math.round(performance.now() - t0)} ms`);
+    // one download per blob, even across concurrent pulls: the others wait and find it stored
+    await withLock(lockPath(store, `blob-${layer.digest.slice(7)}.lock`), { what: `layer ${layer.digest}`, timeoutMs: 3600_000 }, async () => {
+      if (hasBlob(store, layer.digest, layer.size)) return;
+      progress.start(layer.digest, label(layer), layer.size);
+      const t0 = performance.now();
+      await ingestBlob(store, layer, client.getBlob(ref.path, layer.digest), "layer", (n) => progress.update(layer.digest, n));
+      downloaded.add(layer.digest);
+      log.debug(`layer ${shortId(layer.digest)}: downloaded ${layer.size} bytes in ${Math.round(performance.now() - t0)} ms`);
+    });
   });
   // a failed download must not go unobserved while an earlier layer is still unpacking
   downloads.forEach((p) => p.catch(() => {}));
@@ -149,8 +156,12 @@ async function pullFrom(ref: Reference, registry: string, opts: PullOptions): Pr
       progress.note(layer.digest, label(layer), "skipped: already exists");
       continue;
     }
-    await unpackLayer(manifest.layers, diffIds, i, { store, sys: opts.sys, log, rootless: opts.rootless });
-    progress.done(layer.digest, "done");
+    const unpacked = await unpackLayer(manifest.layers, diffIds, i, { store, sys: opts.sys, log, rootless: opts.rootless });
+    // another pull may have downloaded what this one unpacked, or unpacked what this one downloaded
+    if (unpacked && downloaded.has(layer.digest)) progress.done(layer.digest, "done");
+    else if (unpacked) progress.note(layer.digest, label(layer), "done");
+    else if (downloaded.has(layer.digest)) progress.done(layer.digest, "skipped: already exists");
+    else progress.note(layer.digest, label(layer), "skipped: already exists");
   }
 
   await updateIndex(store, (index) => {

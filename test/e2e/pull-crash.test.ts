@@ -68,7 +68,10 @@ describe("pull crash safety", () => {
   it("lets concurrent pulls of one image share the work", async (t) => {
     if (!requiresRoot(t)) return;
     const env = isolatedEnv();
-    const results = await Promise.all([1, 2, 3].map(() => skiffAsync(["pull", "-q", `${reg.host}/crash/me:v1`], { env, timeoutMs: 60000 })));
+    const results = await Promise.all([1, 2, 3].map(() => skiffAsync(["pull", `${reg.host}/crash/me:v1`], { env, timeoutMs: 60000 })));
+    const count = (re: RegExp) => results.map((r) => (r.stderr.match(re) ?? []).length).reduce((a, b) => a + b, 0);
+    assert.equal(count(/: started$/gm), image.layers.length, "each layer is downloaded once in all");
+    assert.equal(count(/: done$/gm), image.layers.length, "and unpacked once in all");
     for (const r of results) {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.trim(), image.config.digest.slice(7));
