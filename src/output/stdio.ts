@@ -8,7 +8,8 @@ import type { OutStream } from "../log.js";
 /** Linux terminal majors: 4 (tty, console), 5 (/dev/tty, ptmx), 136–143 (pts). /dev/null is 1. */
 export function isTerminalDevice(isCharDevice: boolean, rdev: number): boolean {
   if (!isCharDevice) return false;
-  const major = ((rdev >> 8) & 0xfff) | ((rdev >>> 32) & ~0xfff);
+  // glibc's major(): bits 8–19, and bits 32+ for large numbers (a JS shift by 32 shifts by 0)
+  const major = ((rdev >> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
   return major === 4 || major === 5 || (major >= 136 && major <= 143);
 }
 

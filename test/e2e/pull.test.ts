@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { buildImage, buildIndex, busyboxEntries, sha256, type TestImage } from "../helpers/image.js";
 import { pushImage, pushIndex, startRegistry, type Registry } from "../helpers/registry.js";
 import { describeTree } from "../helpers/tree.js";
-import { isolatedEnv, requiresRoot, skiff } from "../helpers/skiff.js";
+import { BIN, isolatedEnv, requiresRoot, skiff } from "../helpers/skiff.js";
 import { makeTar, type TarEntry } from "../helpers/tar.js";
 
 const chainOf = (diffIds: string[]) => diffIds.reduce<string[]>((out, d) => [...out, out.length ? sha256(`${out[out.length - 1]} ${d}`) : d], []);
@@ -44,6 +44,19 @@ describe("pull", () => {
     mkdirSync(join(ref, "fs"));
     execFileSync("tar", ["--numeric-owner", "-xpf", join(ref, "layer.tar"), "-C", join(ref, "fs")]);
     assert.deepEqual(describeTree(snapshotDir(env, busybox.diffIds[0])), describeTree(join(ref, "fs")));
+  });
+
+  it("draws progress bars on a terminal and plain lines elsewhere", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv({ COLUMNS: "100" });
+    // script(1) gives the pull a real pseudo-terminal
+    const r = execFileSync("script", ["-qec", `'${BIN}' pull ${reg.host}/library/busybox`, "/dev/null"], { env, encoding: "utf8" });
+    assert.match(r, /\x1b\[2K/, "redraws lines in place");
+    assert.match(r, /Copying blob [0-9a-f]{12} (\[[= ]+\] [\d.]+ \w+|done)/);
+    assert.doesNotMatch(r, /: started/, "no plain event lines on a terminal");
+    const plain = skiff(["pull", `${reg.host}/library/busybox`], { env: isolatedEnv() });
+    assert.doesNotMatch(plain.stderr, /\x1b\[/, "no escape codes off a terminal");
+    assert.match(plain.stderr, /^Copying blob [0-9a-f]{12}: started\nCopying blob [0-9a-f]{12}: done\n$/);
   });
 
   it("lists, inspects and finds pulled images as podman does", (t) => {

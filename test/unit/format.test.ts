@@ -4,6 +4,7 @@ import { formatList, formatObject, headerFor, isJsonFormat } from "../../src/out
 import { alignColumns } from "../../src/output/tabwriter.js";
 import { humanSize, binarySize } from "../../src/output/units.js";
 import { createProgress } from "../../src/output/progress.js";
+import { isTerminalDevice } from "../../src/output/stdio.js";
 
 const rows = [
   { ID: "abc", Names: ["web"], CreatedAt: "now" },
@@ -57,6 +58,17 @@ describe("output formatting", () => {
     assert.equal(humanSize(1000), "1 kB");
     assert.equal(humanSize(123_456_789), "123 MB");
     assert.equal(binarySize(1536), "1.5 KiB");
+  });
+});
+
+describe("terminal detection", () => {
+  it("recognises terminals by device major, not /dev/null", () => {
+    assert.equal(isTerminalDevice(true, 0x8803), true, "/dev/pts/3 (136, 3)");
+    assert.equal(isTerminalDevice(true, 0x0401), true, "/dev/tty1 (4, 1)");
+    assert.equal(isTerminalDevice(true, 0x0500), true, "/dev/tty (5, 0)");
+    assert.equal(isTerminalDevice(true, 0x0103), false, "/dev/null (1, 3)");
+    assert.equal(isTerminalDevice(false, 0x8803), false, "not a character device");
+    assert.equal(isTerminalDevice(true, 0x1000 * 2 ** 32 + 0x8803), false, "major 0x1088 is not 136");
   });
 });
 
