@@ -31,6 +31,8 @@ export interface PullOptions {
   mirrors?: Record<string, string[]>;
   /** CA certificates (PEM) for a registry. */
   caFor?: (registry: string) => string[];
+  /** A client certificate for a registry. */
+  clientCertFor?: (registry: string) => { cert: string; key: string } | undefined;
   platform: Platform;
   /** The user chose the platform: a single-platform image for another one is an error. */
   platformExplicit?: boolean;
@@ -90,7 +92,7 @@ async function pullFrom(ref: Reference, registry: string, opts: PullOptions): Pr
   const { store, log, progress } = opts;
   const insecure = opts.insecureRegistries.includes(registry) || opts.tlsVerify === false;
   const credentials = registry === ref.domain ? (opts.credentials ?? opts.credentialsFor?.(ref.domain, ref.path)) : opts.credentialsFor?.(registry, ref.path);
-  const client: RegistryClient = createRegistryClient({ registry, insecure, ca: opts.caFor?.(registry), credentials, log, retries: opts.retries });
+  const client: RegistryClient = createRegistryClient({ registry, insecure, ca: opts.caFor?.(registry), clientCert: opts.clientCertFor?.(registry), credentials, log, retries: opts.retries });
   const name = formatReference(ref);
 
   const top = await client.getManifest(ref.path, ref.digest ?? ref.tag!);

@@ -13,9 +13,11 @@ export interface TlsSettings {
   ca: string[];
   /** false: accept any certificate (--tls-verify=false, insecure registries). */
   verify: boolean;
+  /** A client certificate and key (PEM) for registries that ask for one. */
+  client?: { cert: string; key: string };
 }
 
-declare const Deno: { createHttpClient(o: { caCerts: string[] }): unknown };
+declare const Deno: { createHttpClient(o: { caCerts: string[]; cert?: string; key?: string }): unknown };
 
 function unsupported(what: string): never {
   throw new SkiffError("NOT_IMPLEMENTED", `${what} is not possible on ${jsRuntime()}`, { hint: "use the compiled skiff executable, or run dist/skiff.js with Bun" });
@@ -23,15 +25,15 @@ function unsupported(what: string): never {
 
 /** Extra fetch() options carrying `tls`, or {} when the defaults do. */
 export function tlsFetchOptions(tls: TlsSettings): Record<string, unknown> {
-  if (tls.ca.length === 0 && tls.verify) return {};
+  if (tls.ca.length === 0 && tls.verify && !tls.client) return {};
   switch (jsRuntime()) {
     case "bun":
-      return { tls: { ...(tls.ca.length ? { ca: [...rootCertificates, ...tls.ca] } : {}), rejectUnauthorized: tls.verify } };
+      return { tls: { ...(tls.ca.length ? { ca: [...rootCertificates, ...tls.ca] } : {}), ...(tls.client ?? {}), rejectUnauthorized: tls.verify } };
     case "deno":
       if (!tls.verify) unsupported("skipping TLS verification for one registry");
-      return { client: Deno.createHttpClient({ caCerts: tls.ca }) };
+      return { client: Deno.createHttpClient({ caCerts: tls.ca, ...(tls.client ?? {}) }) };
     default:
-      return unsupported(tls.verify ? "trusting a registry's own CA" : "skipping TLS verification for one registry");
+      return unsupported(!tls.verify ? "skipping TLS verification for one registry" : tls.client ? "a TLS client certificate" : "trusting a registry's own CA");
   }
 }
 

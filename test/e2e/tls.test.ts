@@ -51,6 +51,27 @@ describe("TLS registries", () => {
     assert.equal(r.code, 0, r.stderr);
   });
 
+  it("presents a client certificate from certs.d to a registry that demands one", async (t) => {
+    if (!requiresRoot(t)) return;
+    const mtls = await startRegistry({ storage: open.storage, tls: { certificate: certs.cert, key: certs.key, clientca: certs.ca } });
+    try {
+      const env = isolatedEnv();
+      const certsd = mkdtempSync(join(tmpdir(), "skiff-mtls-"));
+      mkdirSync(join(certsd, mtls.host));
+      copyFileSync(certs.ca, join(certsd, mtls.host, "ca.crt"));
+      writeFileSync(env.SKIFF_CONFIG!, `[registries]\ncerts_dirs = ["${certsd}"]\n`);
+      const without = skiff(["pull", "-q", "--retry", "0", `${mtls.host}/tls/app:v1`], { env });
+      assert.equal(without.code, 125, "refused without a client certificate");
+      copyFileSync(certs.clientCert, join(certsd, mtls.host, "client.cert"));
+      copyFileSync(certs.clientKey, join(certsd, mtls.host, "client.key"));
+      const r = skiff(["pull", "-q", `${mtls.host}/tls/app:v1`], { env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), image.config.digest.slice(7));
+    } finally {
+      await mtls.stop();
+    }
+  });
+
   it("skips verification with --tls-verify=false", (t) => {
     if (!requiresRoot(t)) return;
     const r = skiff(["pull", "-q", "--tls-verify=false", name()], { env: isolatedEnv() });

@@ -26,8 +26,8 @@ export type RegistryAuth =
 
 export interface RegistryOptions {
   auth?: RegistryAuth;
-  /** Serve HTTPS with this certificate and key (PEM files). */
-  tls?: { certificate: string; key: string };
+  /** Serve HTTPS with this certificate and key (PEM files); with clientca, demand client certificates. */
+  tls?: { certificate: string; key: string; clientca?: string };
   /** Serve this storage directory instead of a new one (it is not removed on stop). */
   storage?: string;
 }
@@ -88,6 +88,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         "http:",
         `  addr: ${host}`,
         ...(opts.tls ? ["  tls:", `    certificate: ${opts.tls.certificate}`, `    key: ${opts.tls.key}`] : []),
+        ...(opts.tls?.clientca ? ["    clientcas:", `      - ${opts.tls.clientca}`] : []),
         ...authConfig(opts.auth),
         "",
       ].join("\n"),

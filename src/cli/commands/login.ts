@@ -3,7 +3,7 @@ import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import { createRegistryClient } from "../../image/registry/client.js";
 import { findCredentials, readAuthPaths, removeCredentials, storeCredentials, writeAuthPath } from "../../image/registry/auth-file.js";
 import type { Context } from "../context.js";
-import { registryCAs } from "../../image/registry/certs.js";
+import { registryCAs, registryClientCert } from "../../image/registry/certs.js";
 import type { Handler } from "../table/types.js";
 
 const uidOf = () => (typeof process.getuid === "function" ? process.getuid() : 0);
@@ -40,6 +40,7 @@ export const login: Handler = async ({ ctx, args, opts }) => {
     registry,
     insecure: opts.tlsVerify === false || ctx.config.registries.insecure.includes(registry),
     ca: registryCAs(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
+    clientCert: registryClientCert(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
     credentials: { username, password },
     log: ctx.log,
   });

@@ -5,7 +5,7 @@ import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
 import { platformOf, storeOf } from "./image-context.js";
 import { pullCredentials } from "./login.js";
-import { registryCAs } from "../../image/registry/certs.js";
+import { registryCAs, registryClientCert } from "../../image/registry/certs.js";
 
 function parseCreds(value: string): { username: string; password: string } {
   const i = value.indexOf(":");
@@ -23,6 +23,7 @@ export const pull: Handler = async ({ ctx, args, opts }) => {
     insecureRegistries: ctx.config.registries.insecure,
     mirrors: ctx.config.registries.mirrors,
     caFor: (registry) => registryCAs(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
+    clientCertFor: (registry) => registryClientCert(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
     platform,
     platformExplicit: explicit,
     credentials: typeof opts.creds === "string" ? parseCreds(opts.creds) : undefined,

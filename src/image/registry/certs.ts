@@ -20,3 +20,19 @@ export function registryCAs(registry: string, certsDirs: string[], certDir?: str
   if (certDir) return crtFiles(certDir);
   return certsDirs.flatMap((d) => crtFiles(join(d, registry)));
 }
+
+/** A client certificate for `registry`: the first <name>.cert with a <name>.key beside it. */
+export function registryClientCert(registry: string, certsDirs: string[], certDir?: string): { cert: string; key: string } | undefined {
+  for (const dir of certDir ? [certDir] : certsDirs.map((d) => join(d, registry))) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (err) {
+      if (errnoCode(err) === "ENOENT" || errnoCode(err) === "ENOTDIR") continue;
+      throw err;
+    }
+    const cert = names.filter((f) => f.endsWith(".cert")).sort().find((f) => names.includes(f.replace(/\.cert$/, ".key")));
+    if (cert) return { cert: readFileSync(join(dir, cert), "utf8"), key: readFileSync(join(dir, cert.replace(/\.cert$/, ".key")), "utf8") };
+  }
+  return undefined;
+}

@@ -19,6 +19,8 @@ export interface RegistryOptions {
   insecure?: boolean;
   /** Extra CA certificates (PEM) for this registry, from certs.d. */
   ca?: string[];
+  /** A client certificate and key (PEM), from certs.d. */
+  clientCert?: { cert: string; key: string };
   credentials?: Credentials;
   log?: Logger;
   /** Attempts after the first for transient failures. */
@@ -72,7 +74,7 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
   let tlsOptions: Record<string, unknown> = {};
   let https = true;
   try {
-    tlsOptions = tlsFetchOptions({ ca: opts.ca ?? [], verify: !opts.insecure });
+    tlsOptions = tlsFetchOptions({ ca: opts.ca ?? [], verify: !opts.insecure, client: opts.clientCert });
   } catch (err) {
     // a runtime that cannot do these TLS settings may still reach an insecure registry over HTTP
     if (!allowHttp) throw err;
