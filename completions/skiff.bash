@@ -153,8 +153,9 @@ _skiff() {
       case "$prev" in --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'images'|'image ls'|'image list')
-      vflags='--filter --format -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--all -a --quiet -q --digests --no-trunc --noheading --filter --format -f'
+      vflags='--sort --filter --format -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --quiet -q --digests --no-trunc --noheading --sort --filter --format -f'
+      case "$prev" in --sort) COMPREPLY=($(compgen -W 'created id repository size tag' -- "$cur")); return ;; esac
       ;;
     'image inspect')
       vflags='--format -f --root --runroot --runtime --storage-driver --log-level'

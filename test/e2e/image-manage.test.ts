@@ -85,6 +85,20 @@ describe("tag, rmi, image prune", () => {
     assert.match(skiff(["system", "df"], { env }).stdout, /^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE\nImages +2 +0 +[\d.]+ MB +[\d.]+ MB \(100%\)\n/);
   });
 
+  it("sorts images by repository, tag, size and ID", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    for (const n of ["t/two", "t/base"]) skiff(["pull", "-q", `${reg.host}/${n}`], { env });
+    assert.equal(skiff(["tag", `${reg.host}/t/two`, "aaa/first:zz"], { env }).code, 0);
+    const col = (sort: string, field: string) => skiff(["images", "--sort", sort, "--format", `{{.${field}}}`], { env }).stdout.trim().split("\n");
+    assert.deepEqual(col("repository", "Repository"), [`${reg.host}/t/base`, `${reg.host}/t/two`, "localhost/aaa/first"]);
+    assert.deepEqual(col("tag", "Tag"), ["latest", "latest", "zz"]);
+    const ids = col("id", "Id");
+    assert.deepEqual(ids, [...ids].sort());
+    assert.equal(col("size", "Repository").at(-1), `${reg.host}/t/base`, "the one-layer image is the smallest");
+    assert.equal(skiff(["images", "--sort", "name"], { env }).code, 125);
+  });
+
   it("rmi --all removes every image", (t) => {
     if (!requiresRoot(t)) return;
     const env = isolatedEnv();

@@ -53,7 +53,17 @@ export const images: Handler = async ({ ctx, args, opts }) => {
   list.sort((a, b) => Date.parse(b.config.created ?? "") - Date.parse(a.config.created ?? ""));
   if (opts.quiet) return [...new Set(list.map((i) => (opts.noTrunc ? i.id : shortId(i.id))))].map((id) => `${id}\n`).join("");
   const now = Date.now();
-  const all = list.flatMap((i) => rows(i, Boolean(opts.noTrunc), now));
+  const all = list.flatMap((i) => rows(i, Boolean(opts.noTrunc), now).map((r) => ({ ...r, bytes: i.size })));
+  // podman's orders: newest first, largest first, otherwise ascending; stable within equal keys
+  const key = opts.sort as string;
+  const by: Record<string, (a: (typeof all)[number], b: (typeof all)[number]) => number> = {
+    created: (a, b) => b.Created - a.Created,
+    size: (a, b) => b.bytes - a.bytes,
+    id: (a, b) => a.Id.localeCompare(b.Id),
+    repository: (a, b) => a.Repository.localeCompare(b.Repository),
+    tag: (a, b) => a.Tag.localeCompare(b.Tag),
+  };
+  all.sort(by[key]);
   const template = `{{.Repository}}\t{{.Tag}}\t${opts.digests ? "{{.Digest}}\t" : ""}{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`;
   return formatList(all, {
     format: opts.format as string | undefined,

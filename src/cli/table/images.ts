@@ -61,11 +61,12 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "List images",
     options: [
-      allOpt("Show all images, including intermediate ones"),
+      allOpt("Show all images (skiff keeps no intermediate images, so this lists the same)"),
       quietOpt("image IDs"),
       opt("--digests", "Show digests"),
       opt("--no-trunc", "Do not truncate output"),
       opt("--noheading", "Do not print headers"),
+      opt("--sort <key>", "Sort by", { choices: ["created", "id", "repository", "size", "tag"], default: "created" }),
       filterOpt("reference=, dangling="),
       formatOpt(),
     ],
