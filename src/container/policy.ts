@@ -1,0 +1,32 @@
+/** --restart policies and --since/--until times, as podman accepts them. Pure. */
+import { SkiffError } from "../errors.js";
+
+export interface RestartPolicy { name: "no" | "on-failure" | "always" | "unless-stopped"; maxRetries: number }
+
+/** no | never | on-failure[:N] | always | unless-stopped */
+export function parseRestartPolicy(value: string): RestartPolicy {
+  const m = /^(no|never|on-failure|always|unless-stopped)(?::(\d+))?$/.exec(value.trim());
+  if (!m || (m[2] !== undefined && m[1] !== "on-failure")) {
+    throw new SkiffError("INVALID_ARGUMENT", `invalid restart policy "${value}"`, { hint: "use no, on-failure[:N], always or unless-stopped" });
+  }
+  return { name: m[1] === "never" ? "no" : (m[1] as RestartPolicy["name"]), maxRetries: m[2] === undefined ? 0 : Number(m[2]) };
+}
+
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A point in time for --since/--until: a Go duration before `now` ("10m", "1h30m"), Unix seconds
+ * ("1700000000", "1700000000.5"), or an RFC 3339 / date form ("2024-01-02T03:04:05Z", "2024-01-02").
+ */
+export function parseTimeArg(value: string, now: number, flag: string): number {
+  const v = value.trim();
+  if (/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) {
+    let ms = 0;
+    for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]];
+    return now - ms;
+  }
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new SkiffError("INVALID_ARGUMENT", `invalid time "${value}" for ${flag}`, { hint: "use a duration (10m), Unix seconds, or an RFC 3339 time" });
+  return t;
+}
