@@ -53,13 +53,15 @@ export function listImages(s: StorePaths): ImageRecord[] {
 }
 
 /** The image `query` names: a name (short names on each search registry or localhost), an ID prefix, or a digest. */
-export function findImage(s: StorePaths, query: string, searchRegistries: string[]): ImageRecord | undefined {
-  return resolveImage(s, query, searchRegistries)?.image;
+export function findImage(s: StorePaths, query: string, searchRegistries: string[], images?: ImageRecord[]): ImageRecord | undefined {
+  return resolveImage(s, query, searchRegistries, images)?.image;
 }
 
-/** Like findImage, also saying which of the image's names the query meant (none for an ID or digest). */
-export function resolveImage(s: StorePaths, query: string, searchRegistries: string[]): { image: ImageRecord; name?: string } | undefined {
-  const images = listImages(s);
+/**
+ * Like findImage, also saying which of the image's names the query meant (none for an ID or
+ * digest). Commands looking up several names pass one `images` listing for all of them.
+ */
+export function resolveImage(s: StorePaths, query: string, searchRegistries: string[], images = listImages(s)): { image: ImageRecord; name?: string } | undefined {
   const hex = query.replace(/^sha256:/, "");
   if (/^[a-f0-9]{3,64}$/.test(hex)) {
     const hits = images.filter((i) => i.id.slice(7).startsWith(hex));

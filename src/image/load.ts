@@ -4,7 +4,7 @@
  * into a private directory under ingest/, every blob is checked by digest and moved into the store,
  * the layers are unpacked, and the images keep their registry names.
  */
-import { linkSync, mkdirSync, openSync, closeSync, writeSync, existsSync, readFileSync, rmSync, constants } from "node:fs";
+import { linkSync, mkdirSync, openSync, closeSync, existsSync, readFileSync, rmSync, constants } from "node:fs";
 import { dirname, join } from "node:path";
 import { SkiffError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -23,6 +23,7 @@ import { adoptFile, putBlob, readBlob, type Descriptor } from "./store/blobs.js"
 import { ensureLayout, ingestDir, type StorePaths } from "./store/layout.js";
 import { REF_NAME, setRef, updateIndex } from "./store/refs.js";
 import { unpackLayer } from "./unpack.js";
+import { writeAllSync } from "../util/write.js";
 
 export interface LoadOptions {
   store: StorePaths;
@@ -46,7 +47,7 @@ async function extract(source: AsyncIterable<Uint8Array>, dir: string): Promise<
     if (e.header.type !== "file") continue;
     const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     try {
-      for await (const c of e.body()) { let off = 0; while (off < c.length) off += writeSync(fd, c, off, c.length - off); }
+      for await (const c of e.body()) writeAllSync(fd, c);
     } finally {
       closeSync(fd);
     }

@@ -18,7 +18,7 @@ import { createRegistryClient, type Credentials, type RegistryClient } from "./r
 import { ensureLayout, lockPath, type StorePaths } from "./store/layout.js";
 import { withLock } from "../util/lock.js";
 import { hasBlob, ingestBlob, putBlob, readBlob, type Descriptor } from "./store/blobs.js";
-import { PULLED_DIGEST, REF_NAME, setRef, updateIndex } from "./store/refs.js";
+import { PULLED_DIGEST, setRef, updateIndex } from "./store/refs.js";
 import { holdStoreShared } from "./gc.js";
 import { REPOSITORY } from "./images.js";
 
@@ -125,12 +125,12 @@ async function pullFrom(ref: Reference, registry: string, opts: PullOptions): Pr
     await ingestBlob(store, manifest.config, client.getBlob(ref.path, manifest.config.digest), "config");
   }
   const config = parseConfig(readBlob(store, manifest.config.digest, "config"), `config ${manifest.config.digest}`, manifest.layers.length);
-  if (doc.kind === "manifest" && topDesc === manifestDesc && config.architecture) {
-    const got = formatPlatform({ os: config.os, architecture: config.architecture, variant: config.variant });
-    if (selectPlatform([{ platform: { os: config.os, architecture: config.architecture, variant: config.variant } }], opts.platform) === undefined) {
-      if (opts.platformExplicit) throw new SkiffError("NOT_FOUND", `${name} is for ${got}, not ${formatPlatform(opts.platform)}`);
-      log.warn(`${name} is for ${got}, not this host's ${formatPlatform(opts.platform)}`);
-    }
+  // a single-platform image (no index chose for us): its config says what it is for
+  const own = { os: config.os, architecture: config.architecture, variant: config.variant };
+  if (topDesc === manifestDesc && config.architecture && selectPlatform([{ platform: own }], opts.platform) === undefined) {
+    const got = formatPlatform(own);
+    if (opts.platformExplicit) throw new SkiffError("NOT_FOUND", `${name} is for ${got}, not ${formatPlatform(opts.platform)}`);
+    log.warn(`${name} is for ${got}, not this host's ${formatPlatform(opts.platform)}`);
   }
 
   const diffIds = config.rootfs.diff_ids;
@@ -203,4 +203,3 @@ async function pullFirst(input: string, refs: Reference[], opts: PullOptions): P
   throw new SkiffError("NOT_FOUND", `pull ${input}: not found in any search registry`, { hint: failures.join("; ") });
 }
 
-export { REF_NAME };

@@ -1,7 +1,6 @@
 /** Untagging and removing images, as podman's `rmi` and `tag` do. */
 import { SkiffError } from "../errors.js";
-import { resolveImage } from "./images.js";
-import { REPOSITORY } from "./images.js";
+import { REPOSITORY, resolveImage } from "./images.js";
 import { parseReference, qualify, repositoryOf } from "./reference.js";
 import type { StorePaths } from "./store/layout.js";
 import { REF_NAME, readIndex, setRef, updateIndex } from "./store/refs.js";

@@ -13,6 +13,16 @@ export function isTerminalDevice(isCharDevice: boolean, rdev: number): boolean {
   return major === 4 || major === 5 || (major >= 136 && major <= 143);
 }
 
+/** Whether `fd` is a terminal; false when it cannot be inspected. */
+export function isTerminalFd(fd: number): boolean {
+  try {
+    const st = fstatSync(fd);
+    return isTerminalDevice(st.isCharacterDevice(), st.rdev);
+  } catch {
+    return false;
+  }
+}
+
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 export interface FdStream extends OutStream {
@@ -26,14 +36,7 @@ export function fdStream(fd: number): FdStream {
   return {
     fd,
     get isTTY() {
-      if (tty === undefined) {
-        try {
-          const st = fstatSync(fd);
-          tty = isTerminalDevice(st.isCharacterDevice(), st.rdev);
-        } catch {
-          tty = false;
-        }
-      }
+      tty ??= isTerminalFd(fd);
       return tty;
     },
     write(chunk: string) {

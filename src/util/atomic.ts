@@ -2,8 +2,9 @@
  * Writes that others may read happen atomically: a temp file in the same directory, fsync, rename
  * over the target, fsync of the directory. A crash leaves the old file or the new one, never half.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { writeAllSync } from "./write.js";
 
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, "r");
@@ -18,9 +19,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   const fd = openSync(tmp, "wx", mode);
   try {
-    const buf = typeof data === "string" ? Buffer.from(data) : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    writeAllSync(fd, typeof data === "string" ? Buffer.from(data) : data);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

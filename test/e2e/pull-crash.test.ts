@@ -7,13 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { buildImage, busyboxEntries, sha256, type TestImage } from "../helpers/image.js";
+import { buildImage, chainOf, busyboxEntries, sha256, type TestImage } from "../helpers/image.js";
 import { pushImage, startRegistry, type Registry } from "../helpers/registry.js";
 import { makeTar, type TarEntry } from "../helpers/tar.js";
 import { describeTree } from "../helpers/tree.js";
 import { BIN, isolatedEnv, requiresRoot, skiff, skiffAsync } from "../helpers/skiff.js";
 
-const chainOf = (diffIds: string[]) => diffIds.reduce<string[]>((out, d) => [...out, out.length ? sha256(`${out[out.length - 1]} ${d}`) : d], []);
 
 describe("pull crash safety", () => {
   let reg: Registry;

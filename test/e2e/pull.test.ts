@@ -5,13 +5,12 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { buildImage, buildIndex, busyboxEntries, sha256, type TestImage } from "../helpers/image.js";
+import { buildImage, chainOf, buildIndex, busyboxEntries, sha256, type TestImage } from "../helpers/image.js";
 import { pushImage, pushIndex, startRegistry, type Registry } from "../helpers/registry.js";
 import { describeTree } from "../helpers/tree.js";
 import { BIN, isolatedEnv, requiresRoot, skiff } from "../helpers/skiff.js";
 import { makeTar, type TarEntry } from "../helpers/tar.js";
 
-const chainOf = (diffIds: string[]) => diffIds.reduce<string[]>((out, d) => [...out, out.length ? sha256(`${out[out.length - 1]} ${d}`) : d], []);
 const snapshotDir = (env: NodeJS.ProcessEnv, chainId: string) => join(env.SKIFF_ROOT!, "snapshots", chainId.slice(7), "fs");
 
 const EXTRA: TarEntry[] = [

@@ -15,6 +15,11 @@ export interface TestImage { manifest: Blob; config: Blob; layers: Blob[]; diffI
 
 export const sha256 = (data: Buffer | string) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
 
+/** Chain IDs as the image spec defines them, computed here independently of src/. */
+export function chainOf(diffIds: string[]): string[] {
+  return diffIds.reduce<string[]>((out, d) => [...out, out.length ? sha256(`${out[out.length - 1]} ${d}`) : d], []);
+}
+
 export function blob(data: Buffer, mediaType: string): Blob {
   return { digest: sha256(data), size: data.length, mediaType, data };
 }

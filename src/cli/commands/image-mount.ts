@@ -1,5 +1,5 @@
 import { ExitError, SkiffError } from "../../errors.js";
-import { findImage } from "../../image/images.js";
+import { findImage, listImages } from "../../image/images.js";
 import { mountImage, mountedImages, unmountImage } from "../../image/mount.js";
 import { formatList } from "../../output/format.js";
 import { getSys } from "../../sys/index.js";
@@ -10,8 +10,9 @@ export const imageMount: Handler = async ({ ctx, args, opts }) => {
   if (ctx.rootless) throw new SkiffError("PERMISSION_DENIED", "image mount needs root", { hint: "run it as root" });
   const store = storeOf(ctx);
   const sys = await getSys();
+  const all = listImages(store);
   const rows = args.map((a) => {
-    const img = findImage(store, a, ctx.config.registries.unqualifiedSearch);
+    const img = findImage(store, a, ctx.config.registries.unqualifiedSearch, all);
     if (!img) throw new SkiffError("NOT_FOUND", `${a}: image not known`);
     return { id: img.id.slice(7), Repositories: img.names, path: mountImage(store, img, sys) };
   });
@@ -22,8 +23,9 @@ export const imageMount: Handler = async ({ ctx, args, opts }) => {
 export const imageUnmount: Handler = async ({ ctx, args, opts }) => {
   const store = storeOf(ctx);
   const sys = await getSys();
+  const all = opts.all ? [] : listImages(store);
   const ids = opts.all ? mountedImages(store) : args.map((a) => {
-    const img = findImage(store, a, ctx.config.registries.unqualifiedSearch);
+    const img = findImage(store, a, ctx.config.registries.unqualifiedSearch, all);
     if (!img) throw new SkiffError("NOT_FOUND", `${a}: image not known`);
     return img.id;
   });

@@ -75,8 +75,9 @@ export const images: Handler = async ({ ctx, args, opts }) => {
 
 export const imageInspect: Handler = async ({ ctx, args, opts }) => {
   const store = storeOf(ctx);
+  const all = listImages(store);
   const found = args.map((a) => {
-    const img = findImage(store, a, ctx.config.registries.unqualifiedSearch);
+    const img = findImage(store, a, ctx.config.registries.unqualifiedSearch, all);
     if (!img) throw new SkiffError("NOT_FOUND", `${a}: image not known`);
     return inspectImage(img);
   });

@@ -1,36 +1,28 @@
-import { closeSync, createReadStream, fstatSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, openSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { SkiffError, errnoCode } from "../../errors.js";
-import { findImage } from "../../image/images.js";
+import { findImage, listImages } from "../../image/images.js";
 import { loadImages } from "../../image/load.js";
 import { saveImages, type ArchiveFormat } from "../../image/save.js";
-import { isTerminalDevice } from "../../output/stdio.js";
+import { isTerminalFd } from "../../output/stdio.js";
+import { writeAllSync } from "../../util/write.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
 import { platformOf, storeOf } from "./image-context.js";
 
-function isTerminal(fd: number): boolean {
-  const st = fstatSync(fd);
-  return isTerminalDevice(st.isCharacterDevice(), st.rdev);
-}
-
-function writeAll(fd: number, bytes: Uint8Array) {
-  let off = 0;
-  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-}
-
 export const save: Handler = async ({ ctx, args, opts }) => {
   const store = storeOf(ctx);
+  const all = listImages(store);
   const images = args.map((a) => {
-    const img = findImage(store, a, ctx.config.registries.unqualifiedSearch);
+    const img = findImage(store, a, ctx.config.registries.unqualifiedSearch, all);
     if (!img) throw new SkiffError("NOT_FOUND", `${a}: image not known`);
     return img;
   });
   const format = opts.format as ArchiveFormat;
   const output = opts.output as string | undefined;
   if (!output) {
-    if (isTerminal(1)) throw new SkiffError("INVALID_ARGUMENT", "refusing to write an archive to a terminal", { hint: "use -o FILE or redirect stdout" });
-    await saveImages(store, images, format, (b) => writeAll(1, b));
+    if (isTerminalFd(1)) throw new SkiffError("INVALID_ARGUMENT", "refusing to write an archive to a terminal", { hint: "use -o FILE or redirect stdout" });
+    await saveImages(store, images, format, (b) => writeAllSync(1, b));
     return;
   }
   // written next to the target and renamed over it: an interrupted save leaves no half archive
@@ -42,7 +34,7 @@ export const save: Handler = async ({ ctx, args, opts }) => {
     throw new SkiffError("FAILED_PRECONDITION", `save: cannot write ${output}: ${errnoCode(err) ?? err}`);
   }
   try {
-    await saveImages(store, images, format, (b) => writeAll(fd, b));
+    await saveImages(store, images, format, (b) => writeAllSync(fd, b));
     closeSync(fd);
     renameSync(tmp, output);
   } catch (err) {
@@ -54,7 +46,7 @@ export const save: Handler = async ({ ctx, args, opts }) => {
 
 export const load: Handler = async ({ ctx, opts }) => {
   const input = opts.input as string | undefined;
-  if (!input && isTerminal(0)) throw new SkiffError("INVALID_ARGUMENT", "refusing to read an archive from a terminal", { hint: "use -i FILE or redirect stdin" });
+  if (!input && isTerminalFd(0)) throw new SkiffError("INVALID_ARGUMENT", "refusing to read an archive from a terminal", { hint: "use -i FILE or redirect stdin" });
   const source = input ? createReadStream(input, { highWaterMark: 1 << 20 }) : createReadStream("", { fd: 0, highWaterMark: 1 << 20 });
   const guarded = (async function* () {
     try {

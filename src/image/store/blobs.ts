@@ -4,11 +4,12 @@
  * never visible under its digest. Reads of small blobs (manifests, configs) are verified again.
  */
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError, errnoCode } from "../../errors.js";
 import { parseDigest } from "../digest.js";
 import { fsyncDir } from "../../util/atomic.js";
+import { writeAllSync } from "../../util/write.js";
 import { blobPath, blobsDir, ingestDir, type StorePaths } from "./layout.js";
 
 export interface Descriptor {
@@ -62,8 +63,7 @@ async function ingestToTemp(
       size += chunk.length;
       check(size);
       hash.update(chunk);
-      let off = 0;
-      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+      writeAllSync(fd, chunk);
     }
     const digest = `${algorithm}:${hash.digest("hex")}`;
     check(size, digest);
