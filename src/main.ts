@@ -9,6 +9,10 @@ import { VERSION } from "./version.js";
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
   writeSync(1, `skiff version ${VERSION}\n`);
+} else if (argv[0] === "__shim") {
+  // the per-container shim: a hidden mode of the same executable that loads none of the CLI
+  const { shimMain } = await import("./shim/shim.js");
+  process.exitCode = await shimMain(argv.slice(1));
 } else {
   const [{ main }, { fdStream }] = await Promise.all([import("./cli/main.js"), import("./output/stdio.js")]);
   process.exitCode = await main(argv, {

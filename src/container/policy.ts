@@ -30,3 +30,27 @@ export function parseTimeArg(value: string, now: number, flag: string): number {
   if (Number.isNaN(t)) throw new SkiffError("INVALID_ARGUMENT", `invalid time "${value}" for ${flag}`, { hint: "use a duration (10m), Unix seconds, or an RFC 3339 time" });
   return t;
 }
+
+/** Whether the shim starts the container again after it exited (never after stop or kill). */
+export function shouldRestart(policy: RestartPolicy, exitCode: number, restartCount: number, stoppedByUser: boolean): boolean {
+  if (stoppedByUser) return false;
+  switch (policy.name) {
+    case "always":
+    case "unless-stopped":
+      return true;
+    case "on-failure":
+      return exitCode !== 0 && (policy.maxRetries === 0 || restartCount < policy.maxRetries);
+    default:
+      return false;
+  }
+}
+
+/** Docker's backoff: 100 ms doubling per restart, at most a minute; a run that lasted 10 s resets it. */
+export function restartDelay(consecutive: number): number {
+  return Math.min(100 * 2 ** consecutive, 60_000);
+}
+
+/** What `start --all` brings back at boot: always, or unless-stopped when the user did not stop it. */
+export function startsOnBoot(policy: RestartPolicy, stoppedByUser: boolean): boolean {
+  return policy.name === "always" || (policy.name === "unless-stopped" && !stoppedByUser);
+}

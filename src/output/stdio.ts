@@ -39,8 +39,8 @@ export function fdStream(fd: number): FdStream {
       tty ??= isTerminalFd(fd);
       return tty;
     },
-    write(chunk: string) {
-      let buf = Buffer.from(chunk);
+    write(chunk: string | Uint8Array) {
+      let buf = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       while (buf.length > 0) {
         try {
           buf = buf.subarray(writeSync(fd, buf));

@@ -1,5 +1,6 @@
 import { SkiffError } from "../../errors.js";
-import { pull as pullImage } from "../../image/pull.js";
+import { pull as pullImage, type PulledImage } from "../../image/pull.js";
+import type { Context } from "../context.js";
 import { createProgress } from "../../output/progress.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
@@ -16,8 +17,14 @@ function parseCreds(value: string): { username: string; password: string } {
 }
 
 export const pull: Handler = async ({ ctx, args, opts }) => {
+  const img = await pullFor(ctx, args[0], opts);
+  return `${img.id.slice(7)}\n`;
+};
+
+/** Pulls `ref` with the registry settings of the config file and the pull flags in `opts` (also run/create's). */
+export async function pullFor(ctx: Context, ref: string, opts: Record<string, unknown>): Promise<PulledImage> {
   const { platform, explicit } = platformOf(opts);
-  const img = await pullImage(args[0], {
+  return pullImage(ref, {
     store: storeOf(ctx),
     searchRegistries: ctx.config.registries.unqualifiedSearch,
     insecureRegistries: ctx.config.registries.insecure,
@@ -36,5 +43,4 @@ export const pull: Handler = async ({ ctx, args, opts }) => {
     progress: createProgress(ctx.stderr, { quiet: Boolean(opts.quiet), columns: Number(ctx.env.COLUMNS) || undefined }),
     rootless: ctx.rootless,
   });
-  return `${img.id.slice(7)}\n`;
-};
+}

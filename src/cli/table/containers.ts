@@ -15,6 +15,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     stopAtFirstPositional: true,
     options: [...RUN_ONLY_OPTIONS, ...CREATE_OPTIONS],
     examples: ["skiff run --rm alpine echo hello", "skiff run -d --name web -p 8080:80 nginx"],
+    load: async () => (await import("../commands/run.js")).run,
   },
   {
     name: "create",
@@ -23,6 +24,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     description: "Create a container without starting it",
     stopAtFirstPositional: true,
     options: CREATE_OPTIONS,
+    load: async () => (await import("../commands/run.js")).createCommand,
   },
   {
     name: "start",
@@ -35,6 +37,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       allOpt("Start all containers (with --filter: the matching ones)"),
       filterOpt("restart-policy=, status=, name=, label="),
     ],
+    load: async () => (await import("../commands/run.js")).start,
   },
   {
     name: "ps",
@@ -51,6 +54,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       filterOpt("status=, name=, label=, ancestor=, exited=, id="),
       formatOpt(),
     ],
+    load: async () => (await import("../commands/ps.js")).ps,
   },
   {
     name: "logs",
@@ -65,6 +69,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       opt("-t, --timestamps", "Show timestamps"),
       latest,
     ],
+    load: async () => (await import("../commands/logs.js")).logs,
   },
   {
     name: "attach",
@@ -98,6 +103,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Stop containers (the stop signal, then SIGKILL after the timeout)",
     options: [allOpt("Stop all running containers"), time, opt("-i, --ignore", "Ignore containers that do not exist"), latest, opt("--cidfile <file>", "Read the container ID from a file", { complete: "file" })],
+    load: async () => (await import("../commands/manage.js")).stop,
   },
   {
     name: "kill",
@@ -105,6 +111,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Send a signal to containers",
     options: [opt("-s, --signal <signal>", "Signal to send", { default: "KILL" }), allOpt("Signal all running containers"), latest],
+    load: async () => (await import("../commands/manage.js")).kill,
   },
   {
     name: "rm",
@@ -119,6 +126,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       time,
       latest,
     ],
+    load: async () => (await import("../commands/manage.js")).rm,
   },
   {
     name: "wait",
@@ -126,6 +134,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Wait for containers to stop and print their exit codes",
     options: [opt("--condition <state>", "State to wait for", { default: "stopped" }), opt("-i, --ignore", "Ignore containers that do not exist"), latest],
+    load: async () => (await import("../commands/manage.js")).wait,
   },
   {
     name: "inspect",
@@ -133,6 +142,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Show details of containers or images",
     options: [formatOpt(), opt("--type <type>", "What to inspect", { choices: ["all", "container", "image", "volume", "network"], default: "all" }), opt("-s, --size", "Show sizes"), latest],
+    load: async () => (await import("../commands/manage.js")).inspect,
   },
   {
     name: "restart",
@@ -141,11 +151,11 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     description: "Restart containers",
     options: [allOpt("Restart all containers"), time, latest, opt("--running", "Restart only running containers")],
   },
-  { name: "pause", args: "[containers...]", section, description: "Pause all processes in containers", options: [allOpt("Pause all running containers"), latest] },
-  { name: "unpause", args: "[containers...]", section, description: "Resume paused containers", options: [allOpt("Unpause all paused containers"), latest] },
+  { name: "pause", args: "[containers...]", section, description: "Pause all processes in containers", options: [allOpt("Pause all running containers"), latest], load: async () => (await import("../commands/manage.js")).pause },
+  { name: "unpause", args: "[containers...]", section, description: "Resume paused containers", options: [allOpt("Unpause all paused containers"), latest], load: async () => (await import("../commands/manage.js")).unpause },
   { name: "top", args: "<container> [descriptors...]", section, description: "Show the processes of a container", options: [latest] },
   { name: "port", args: "[container] [port]", section, description: "List a container's published ports", options: [allOpt("Show ports of all containers"), latest] },
-  { name: "rename", args: "<container> <name>", section, description: "Rename a container" },
+  { name: "rename", args: "<container> <name>", section, description: "Rename a container", load: async () => (await import("../commands/manage.js")).rename },
   {
     name: "cp",
     args: "<src> <dest>",
@@ -170,12 +180,13 @@ export const CONTAINER_TABLE: CommandSpec[] = [
   ...CONTAINER_COMMANDS.map((c) =>
     ALIASED.has(c.name) ? { ...c, aliases: [...(c.aliases ?? []), `container ${c.name}`] } : c,
   ),
-  { name: "container exists", args: "<container>", section, description: "Exit 0 if the container exists, 1 if not" },
+  { name: "container exists", args: "<container>", section, description: "Exit 0 if the container exists, 1 if not", load: async () => (await import("../commands/manage.js")).containerExists },
   {
     name: "container prune",
     section,
     description: "Remove all stopped containers",
     options: [opt("-f, --force", "Do not ask for confirmation"), filterOpt("label=, until=")],
+    load: async () => (await import("../commands/manage.js")).containerPrune,
   },
   {
     name: "generate systemd",

@@ -27,7 +27,7 @@ export const CREATE_OPTIONS: OptionSpec[] = [
   opt("--init", "Run an init process that forwards signals and reaps zombies"),
   multi("-l, --label <key=value>", "Set metadata on the container"),
   multi("--annotation <key=value>", "Add an OCI annotation"),
-  opt("--stop-signal <signal>", "Signal that stops the container", { default: "SIGTERM" }),
+  opt("--stop-signal <signal>", "Signal that stops the container (default: the image's STOPSIGNAL, or SIGTERM)"),
   opt("--stop-timeout <seconds>", "Seconds to wait before killing", { type: "number", default: 10 }),
   opt("--restart <policy>", "Restart policy: no, on-failure[:N], always, unless-stopped", { default: "no" }),
   opt("--pull <policy>", "When to pull the image", { choices: ["always", "missing", "never", "newer"], default: "missing" }),

@@ -1,0 +1,121 @@
+/** stop, kill, rm, wait, rename, pause/unpause, container exists/prune, inspect. */
+import { ExitError, SkiffError } from "../../errors.js";
+import { observedState, removeContainer, signalContainer, stopContainer, waitContainer } from "../../container/lifecycle.js";
+import { bundleDir, rootfsDir } from "../../container/paths.js";
+import { findRecord, listRecords, renameRecord, getRecord, readState, writeState } from "../../container/store.js";
+import { inspectContainer, matchFilters } from "../../container/view.js";
+import { findImage, inspectImage, listImages } from "../../image/images.js";
+import { formatObject, toJson } from "../../output/format.js";
+import { pauseArgs, runRuntime } from "../../runtime/runc.js";
+import { runtimeOf } from "../../container/cleanup.js";
+import { containerLock } from "../../container/paths.js";
+import { withLock } from "../../util/lock.js";
+import { getSys } from "../../sys/index.js";
+import type { Handler } from "../table/types.js";
+import { eachNamed, pathsOf } from "./container-context.js";
+import { join } from "node:path";
+
+const running = (status: string) => status === "running" || status === "stopping" || status === "paused";
+
+export const stop: Handler = async ({ ctx, args, opts }) => {
+  const p = pathsOf(ctx);
+  const all = Boolean(opts.all);
+  await eachNamed(ctx, args, opts, async (rec, query) => {
+    if (all && !running(observedState(p, rec.id).status)) return undefined;
+    await stopContainer(p, rec, typeof opts.time === "number" ? opts.time : rec.options.stopTimeout);
+    return query ?? rec.id;
+  });
+};
+
+export const kill: Handler = async ({ ctx, args, opts }) => {
+  const p = pathsOf(ctx);
+  const all = Boolean(opts.all);
+  await eachNamed(ctx, args, opts, async (rec, query) => {
+    if (all && !running(observedState(p, rec.id).status)) return undefined;
+    await signalContainer(p, rec, String(opts.signal ?? "KILL"));
+    return query ?? rec.id;
+  });
+};
+
+export const rm: Handler = async ({ ctx, args, opts }) => {
+  const p = pathsOf(ctx);
+  const sys = await getSys();
+  await eachNamed(ctx, args, opts, async (rec, query) => {
+    await removeContainer(p, rec, sys, { force: Boolean(opts.force), volumes: Boolean(opts.volumes), timeout: typeof opts.time === "number" ? opts.time : undefined });
+    return query ?? rec.id;
+  });
+};
+
+export const wait: Handler = async ({ ctx, args, opts }) => {
+  const condition = String(opts.condition ?? "stopped");
+  if (condition !== "stopped" && condition !== "exited") throw new SkiffError("NOT_IMPLEMENTED", `wait --condition ${condition}: not supported`, { hint: "use stopped or exited" });
+  const p = pathsOf(ctx);
+  await eachNamed(ctx, args, opts, async (rec) => String(await waitContainer(p, rec)));
+};
+
+export const rename: Handler = async ({ ctx, args }) => {
+  const p = pathsOf(ctx);
+  await renameRecord(p, getRecord(p, args[0]), args[1]);
+};
+
+async function setPaused(ctx: Parameters<Handler>[0]["ctx"], args: string[], opts: Record<string, unknown>, pause: boolean): Promise<void> {
+  const p = pathsOf(ctx);
+  await eachNamed(ctx, args, opts, async (rec, query) => {
+    return withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, async () => {
+      const s = observedState(p, rec.id);
+      if (opts.all && s.status !== (pause ? "running" : "paused")) return undefined;
+      if (s.status !== (pause ? "running" : "paused")) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} is ${s.status}, not ${pause ? "running" : "paused"}`);
+      const rt = runtimeOf(p, rec);
+      const log = join(bundleDir(p, rec.id), "runtime-pause.log");
+      await runRuntime(rt, pauseArgs(rt, log, rec.id, pause), log, `${pause ? "pause" : "unpause"} container ${rec.name}`);
+      writeState(p, rec.id, { ...readState(p, rec.id), status: pause ? "paused" : "running" });
+      return query ?? rec.id;
+    });
+  });
+}
+
+export const pause: Handler = async ({ ctx, args, opts }) => setPaused(ctx, args, opts, true);
+export const unpause: Handler = async ({ ctx, args, opts }) => setPaused(ctx, args, opts, false);
+
+export const containerExists: Handler = async ({ ctx, args }) => {
+  if (!findRecord(pathsOf(ctx), args[0])) throw new ExitError(1);
+};
+
+/** Removes every exited or created container (podman: stopped ones), printing their IDs. */
+export const containerPrune: Handler = async ({ ctx, opts }) => {
+  const p = pathsOf(ctx);
+  const sys = await getSys();
+  const filters = ((opts.filter as string[]) ?? []).filter((f) => !f.startsWith("until="));
+  const until = ((opts.filter as string[]) ?? []).find((f) => f.startsWith("until="));
+  const out: string[] = [];
+  for (const rec of listRecords(p)) {
+    const state = observedState(p, rec.id);
+    if (running(state.status) || !matchFilters(filters, { rec, state })) continue;
+    if (until && Date.parse(rec.created) >= Date.parse(until.slice(6))) continue;
+    await removeContainer(p, rec, sys, { force: false, volumes: false });
+    out.push(`${rec.id}\n`);
+  }
+  return out.join("");
+};
+
+export const inspect: Handler = async ({ ctx, args, opts }) => {
+  const p = pathsOf(ctx);
+  const type = String(opts.type ?? "all");
+  const records = listRecords(p);
+  const images = type === "container" ? [] : listImages(p);
+  const docs = args.map((a) => {
+    if (type === "all" || type === "container") {
+      const rec = findRecord(p, a, records);
+      if (rec) return inspectContainer({ rec, state: observedState(p, rec.id) }, { rootfs: rootfsDir(p, rec.id), bundle: bundleDir(p, rec.id) });
+    }
+    if (type === "all" || type === "image") {
+      const img = findImage(p, a, ctx.config.registries.unqualifiedSearch, images);
+      if (img) return inspectImage(img);
+    }
+    if (type === "volume" || type === "network") throw new SkiffError("NOT_IMPLEMENTED", `inspect --type ${type}: not implemented yet`);
+    throw new SkiffError("NOT_FOUND", `no such object: "${a}"`);
+  });
+  const format = opts.format as string | undefined;
+  if (format === undefined || format === "" || /^\s*json\s*$/.test(format)) return toJson(docs);
+  return docs.map((d) => formatObject(d, format, () => "")).join("");
+};

@@ -1,0 +1,129 @@
+/** create, run and start: a container from an image, its shim, and (in the foreground) its stdio. */
+import { readFileSync } from "node:fs";
+import { ExitError, SkiffError } from "../../errors.js";
+import { createContainer } from "../../container/create.js";
+import { removeContainer, startContainer } from "../../container/lifecycle.js";
+import { parseCreateOptions } from "../../container/options.js";
+import type { ContainerPaths } from "../../container/paths.js";
+import type { ContainerRecord } from "../../container/record.js";
+import { attach } from "../../container/shim-client.js";
+import { getRecord } from "../../container/store.js";
+import { findImage, resolveImage } from "../../image/images.js";
+import { parseSize } from "../../spec/values.js";
+import { getSys } from "../../sys/index.js";
+import { writeFileAtomic } from "../../util/atomic.js";
+import type { Context } from "../context.js";
+import type { Handler, Invocation } from "../table/types.js";
+import { eachNamed, pathsOf } from "./container-context.js";
+import { pullFor } from "./pull.js";
+
+function readEnvFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new SkiffError("NOT_FOUND", `env file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** The image for run/create, pulled according to --pull. */
+async function imageFor(ctx: Context, ref: string, opts: Record<string, unknown>) {
+  const p = pathsOf(ctx);
+  const search = ctx.config.registries.unqualifiedSearch;
+  const policy = String(opts.pull ?? "missing");
+  let found = policy === "always" ? undefined : resolveImage(p, ref, search);
+  if (!found) {
+    if (policy === "never") throw new SkiffError("NOT_FOUND", `image ${ref} is not in the store`, { hint: "pull it first, or use --pull missing" });
+    const pulled = await pullFor(ctx, ref, opts);
+    const record = findImage(p, pulled.id, []);
+    if (!record) throw new SkiffError("INTERNAL", `pulled image ${pulled.id} is not in the store`);
+    found = { image: record, name: record.names.find((n) => n === `${pulled.reference.domain}/${pulled.reference.path}:${pulled.reference.tag}`) ?? record.names[0] ?? ref };
+  }
+  return { record: found.image, name: found.name ?? ref };
+}
+
+/** logs.max_size / logs.max_file of the config file: no limit and one file unless set. */
+function logDefaults(ctx: Context): { maxSize: number; maxFile: number } {
+  const { maxSize, maxFile } = ctx.config.logs;
+  return { maxSize: maxSize ? parseSize(maxSize, "logs.max_size") : 0, maxFile: maxFile ?? 1 };
+}
+
+async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerRecord> {
+  const envFiles = ((opts.envFile as string[]) ?? []).map(readEnvFile);
+  const o = parseCreateOptions(opts, { env: ctx.env, envFiles, logDefaults: logDefaults(ctx) });
+  const image = await imageFor(ctx, args[0], opts);
+  const p = pathsOf(ctx);
+  const sys = await getSys();
+  const rec = await createContainer(p, image, o, rest, {
+    runtime: ctx.runtime,
+    replace: opts.replace ? async (id) => removeContainer(p, getRecord(p, id), sys, { force: true, volumes: true }) : undefined,
+  });
+  if (typeof opts.cidfile === "string") writeFileAtomic(opts.cidfile, rec.id);
+  return rec;
+}
+
+export const createCommand: Handler = async (inv) => `${(await create(inv)).id}\n`;
+
+/** Attaches to a started shim, sends GO, relays stdio and signals; resolves to the exit code. */
+async function foreground(ctx: Context, p: ContainerPaths, rec: ContainerRecord, interactive: boolean): Promise<number> {
+  let stopStdin = () => undefined as void;
+  const session = await attach(p, rec.id, {
+    onStdout: (b) => ctx.stdout.write(b),
+    onStderr: (b) => ctx.stderr.write(b),
+    stdin: interactive
+      ? (send, eof) => {
+        const onData = (d: Buffer) => send(d);
+        const onEnd = () => eof();
+        process.stdin.on("data", onData);
+        process.stdin.on("end", onEnd);
+        stopStdin = () => {
+          process.stdin.off("data", onData);
+          process.stdin.off("end", onEnd);
+          process.stdin.destroy();
+        };
+      }
+      : undefined,
+  });
+  const relay = (sig: NodeJS.Signals) => session.signal(sig);
+  process.on("SIGINT", relay);
+  process.on("SIGTERM", relay);
+  session.go();
+  const result = await session.exit;
+  process.off("SIGINT", relay);
+  process.off("SIGTERM", relay);
+  stopStdin();
+  session.close();
+  if (result.code < 0) throw new SkiffError("UNAVAILABLE", `container ${rec.name}: ${result.error}`);
+  if (result.error && result.code >= 125) throw new SkiffError("FAILED_PRECONDITION", result.error, { exitCode: result.code });
+  return result.code;
+}
+
+export const run: Handler = async (inv) => {
+  const { ctx, opts } = inv;
+  const rec = await create(inv);
+  const p = pathsOf(ctx);
+  const sys = await getSys();
+  if (opts.detach) {
+    await startContainer(p, rec, sys, { attachWait: false });
+    return `${rec.id}\n`;
+  }
+  await startContainer(p, rec, sys, { attachWait: true });
+  const code = await foreground(ctx, p, rec, Boolean(opts.interactive));
+  if (code !== 0) throw new ExitError(code);
+};
+
+export const start: Handler = async ({ ctx, args, opts }) => {
+  const p = pathsOf(ctx);
+  const sys = await getSys();
+  if (opts.attach || opts.interactive) {
+    if (args.length !== 1) throw new SkiffError("INVALID_ARGUMENT", "start --attach takes exactly one container");
+    const rec = getRecord(p, args[0]);
+    await startContainer(p, rec, sys, { attachWait: true });
+    const code = await foreground(ctx, p, rec, Boolean(opts.interactive));
+    if (code !== 0) throw new ExitError(code);
+    return;
+  }
+  await eachNamed(ctx, args, opts, async (rec, query) => {
+    await startContainer(p, rec, sys, { attachWait: false });
+    return query ?? rec.id;
+  });
+};

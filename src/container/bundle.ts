@@ -1,0 +1,130 @@
+/**
+ * A container's OCI bundle under --runroot: the rootfs (the image's snapshots as overlayfs lower
+ * dirs under the container's own upper dir) and config.json, built at every start from the stored
+ * definition. Nothing here reads a path of the image without chroot-style resolution.
+ */
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
+import { join } from "node:path";
+import { SkiffError } from "../errors.js";
+import { hasSnapshot, snapshotFs } from "../snapshot/store.js";
+import { resolveInRoot } from "../snapshot/resolve.js";
+import { hardLimitsFromProc } from "../spec/values.js";
+import { resolveUser } from "../spec/user.js";
+import type { Mount } from "../spec/types.js";
+import { MNT_DETACH, type Sys } from "../sys/index.js";
+import { isMounted } from "../image/mount.js";
+import type { ImageConfig } from "../image/manifest.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths } from "./paths.js";
+import type { ContainerRecord } from "./record.js";
+import { containerSpec } from "./spec.js";
+
+/** A file of the image read inside its root; "" when absent or not a regular file. */
+export function readImageFile(rootfs: string, path: string): string {
+  const host = resolveInRoot(rootfs, path.split("/").filter(Boolean));
+  try {
+    if (!lstatSync(host).isFile()) return "";
+    return readFileSync(host, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): string {
+  const target = rootfsDir(p, rec.id);
+  if (isMounted(target)) return target;
+  const lowers = [...rec.image.chainIds].reverse().map((c) => {
+    if (!hasSnapshot(p, c)) throw new SkiffError("NOT_FOUND", `container ${rec.name}: layer ${c} of image ${rec.image.name} is missing`, { hint: "pull the image again" });
+    return snapshotFs(p, c);
+  });
+  for (const d of [upperDir(p, rec.id), workDir(p, rec.id)]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  mkdirSync(target, { recursive: true, mode: 0o700 });
+  // an image with no layers still gets an overlay: an empty lower dir
+  if (lowers.length === 0) {
+    const empty = join(bundleDir(p, rec.id), "empty");
+    mkdirSync(empty, { recursive: true });
+    lowers.push(empty);
+  }
+  sys.mount("overlay", target, "overlay", 0, `lowerdir=${lowers.join(":")},upperdir=${upperDir(p, rec.id)},workdir=${workDir(p, rec.id)}`);
+  return target;
+}
+
+export function unmountRootfs(p: ContainerPaths, id: string, sys: Sys): void {
+  const target = rootfsDir(p, id);
+  if (isMounted(target)) sys.umount(target, MNT_DETACH);
+  try {
+    rmdirSync(target);
+  } catch { /* absent */ }
+}
+
+function hostFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** The host's resolver config without loopback nameservers (a stub resolver on the host is unreachable from another netns). */
+export function resolvConf(host: string, sharesHostNetwork: boolean): string {
+  if (sharesHostNetwork) return host;
+  const lines = host.split("\n").filter((l) => !/^\s*nameserver\s+(127\.|::1\s*$)/.test(l));
+  if (!lines.some((l) => /^\s*nameserver\s/.test(l))) lines.push("nameserver 8.8.8.8", "nameserver 8.8.4.4");
+  return `${lines.join("\n").trim()}\n`;
+}
+
+export function hostsFile(host: string, sharesHostNetwork: boolean, hostname: string, name: string): string {
+  const base = sharesHostNetwork && host ? host.trimEnd() : "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain ip6-localhost ip6-loopback";
+  return `${base}\n127.0.1.1\t${hostname} ${name}\n`;
+}
+
+/** /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, as bind mounts. */
+function etcMounts(p: ContainerPaths, rec: ContainerRecord): Mount[] {
+  const dir = userdataDir(p, rec.id);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const hostNet = rec.options.network === "host";
+  const files: [string, string][] = [
+    ["hostname", `${rec.hostname}\n`],
+    ["hosts", hostsFile(hostFile("/etc/hosts"), hostNet, rec.hostname, rec.name)],
+    ["resolv.conf", resolvConf(hostFile("/etc/resolv.conf"), hostNet)],
+  ];
+  const mounts: Mount[] = [];
+  for (const [name, text] of files) {
+    const file = join(dir, name);
+    if (!existsSync(file)) writeFileAtomic(file, text);
+    mounts.push({ destination: `/etc/${name}`, type: "bind", source: file, options: ["rbind", "rprivate", rec.options.readOnly ? "ro" : "rw"] });
+  }
+  return mounts;
+}
+
+function userMounts(rec: ContainerRecord): Mount[] {
+  return rec.mounts.map((m): Mount => {
+    if (m.type === "tmpfs") return { destination: m.destination, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", m.rw ? "rw" : "ro", ...m.options] };
+    return { destination: m.destination, type: "bind", source: m.source, options: ["rbind", "rprivate", m.rw ? "rw" : "ro", ...m.options] };
+  });
+}
+
+/** Mounts the rootfs and writes config.json; returns the bundle directory. */
+export function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: ImageConfig, sys: Sys): string {
+  const rootfs = mountRootfs(p, rec, sys);
+  try {
+    const user = resolveUser(rec.options.user ?? image.config?.User ?? "", readImageFile(rootfs, "/etc/passwd"), readImageFile(rootfs, "/etc/group"), rec.options.groupAdd);
+    const spec = containerSpec({
+      image,
+      options: rec.options,
+      userArgs: rec.userArgs,
+      user,
+      hardLimits: hardLimitsFromProc(hostFile("/proc/self/limits")),
+      rootfs,
+      hostname: rec.hostname,
+      mounts: [...etcMounts(p, rec), ...userMounts(rec)],
+    });
+    const dir = bundleDir(p, rec.id);
+    writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec));
+    return dir;
+  } catch (err) {
+    unmountRootfs(p, rec.id, sys);
+    throw err;
+  }
+}
+

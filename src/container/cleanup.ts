@@ -1,0 +1,58 @@
+/**
+ * Taking a stopped container apart: the runtime's leftover state, the rootfs mount, and on removal
+ * its files, name and anonymous volumes. Every step is safe to repeat, so a command that finds a
+ * half-cleaned container (a crash, a killed shim) simply runs it again.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../util/atomic.js";
+import { findExecutable } from "../runtime/locate.js";
+import { deleteArgs, runRuntime, type RuntimeRef } from "../runtime/runc.js";
+import type { Sys } from "../sys/index.js";
+import { findVolume, removeVolume } from "../volume/store.js";
+import { SkiffError } from "../errors.js";
+import { unmountRootfs } from "./bundle.js";
+import { attachSocket, bundleDir, runtimeStateRoot, type ContainerPaths } from "./paths.js";
+import type { ContainerRecord } from "./record.js";
+import { deleteRecord } from "./store.js";
+
+export function runtimeOf(p: ContainerPaths, rec: ContainerRecord, env: NodeJS.ProcessEnv = process.env): RuntimeRef {
+  const path = findExecutable(rec.runtime, env);
+  if (!path) throw new SkiffError("NOT_FOUND", `OCI runtime "${rec.runtime}" not found`, { hint: "install runc (apt-get install runc) or pass --runtime" });
+  return { path, stateRoot: runtimeStateRoot(p) };
+}
+
+/** The runtime forgets the container (killing what is left of it), and the rootfs is unmounted. */
+export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys): Promise<void> {
+  const rt = runtimeOf(p, rec);
+  if (existsSync(join(rt.stateRoot, rec.id))) {
+    await runRuntime(rt, deleteArgs(rt, join(bundleDir(p, rec.id), "runtime-delete.log"), rec.id, true), join(bundleDir(p, rec.id), "runtime-delete.log"), `remove container ${rec.name}`).catch(() => undefined);
+  }
+  unmountRootfs(p, rec.id, sys);
+  rmSync(attachSocket(p, rec.id), { force: true });
+}
+
+/** Exit codes of removed containers, kept in the runroot so `run --rm` and `wait` can still report them. */
+const exitCodeFile = (p: ContainerPaths, id: string) => join(p.runroot, "exits", id);
+
+export function rememberedExitCode(p: ContainerPaths, id: string): number | undefined {
+  try {
+    return Number(readFileSync(exitCodeFile(p, id), "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes a released container; anonymous volumes go too with `volumes`. */
+export async function removeContainerFiles(p: ContainerPaths, rec: ContainerRecord, volumes: boolean, exitCode?: number): Promise<void> {
+  if (exitCode !== undefined) {
+    mkdirSync(join(p.runroot, "exits"), { recursive: true, mode: 0o700 });
+    writeFileAtomic(exitCodeFile(p, rec.id), String(exitCode));
+  }
+  await deleteRecord(p, rec);
+  rmSync(bundleDir(p, rec.id), { recursive: true, force: true });
+  if (!volumes) return;
+  for (const m of rec.mounts) {
+    if (m.type === "volume" && m.anonymous && m.name && findVolume(p.root, m.name)) removeVolume(p.root, m.name);
+  }
+}

@@ -1,0 +1,80 @@
+/** A new container record from an image and create options: names, hostname, volumes decided. */
+import { randomInt } from "node:crypto";
+import { lstatSync } from "node:fs";
+import { SkiffError } from "../errors.js";
+import type { ImageRecord } from "../image/images.js";
+import { createVolume } from "../volume/store.js";
+import type { CreateOptions } from "./options.js";
+import { defaultLogPath, type ContainerPaths } from "./paths.js";
+import type { ContainerRecord, MountInfo } from "./record.js";
+import { entrypointAndCmd } from "./spec.js";
+import { addRecord, listRecords, newContainerId } from "./store.js";
+
+const ADJECTIVES = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble", "proud", "quiet", "swift", "tidy", "vivid", "witty", "zesty"];
+const NOUNS = ["otter", "heron", "badger", "falcon", "lynx", "marten", "osprey", "puffin", "raven", "seal", "stoat", "tern", "vole", "wren", "yak", "zebu"];
+
+function generatedName(taken: Set<string>): string {
+  for (;;) {
+    const name = `${ADJECTIVES[randomInt(ADJECTIVES.length)]}_${NOUNS[randomInt(NOUNS.length)]}`;
+    const candidate = taken.has(name) ? `${name}${randomInt(1000)}` : name;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+/** Host sources for -v/--mount/--tmpfs and the image's VOLUMEs (anonymous volumes, as podman makes them). */
+function resolveMounts(p: ContainerPaths, o: CreateOptions, image: ImageRecord): MountInfo[] {
+  const out: MountInfo[] = [];
+  const taken = new Set<string>();
+  for (const v of o.volumes) {
+    if (taken.has(v.destination)) throw new SkiffError("INVALID_ARGUMENT", `${v.destination}: duplicate mount destination`);
+    taken.add(v.destination);
+    if (v.kind === "bind") {
+      try {
+        lstatSync(v.source);
+      } catch {
+        throw new SkiffError("NOT_FOUND", `bind mount source ${v.source}: no such file or directory`);
+      }
+      out.push({ type: "bind", source: v.source, destination: v.destination, rw: v.rw, options: v.options });
+    } else if (v.kind === "tmpfs") {
+      out.push({ type: "tmpfs", source: "tmpfs", destination: v.destination, rw: v.rw, options: v.options });
+    } else {
+      const vol = createVolume(p.root, v.source || undefined, { existingOk: true });
+      out.push({ type: "volume", source: vol.Mountpoint, name: vol.Name, destination: v.destination, rw: v.rw, options: v.options, anonymous: !v.source });
+    }
+  }
+  for (const dest of Object.keys(image.config.config?.Volumes ?? {})) {
+    if (taken.has(dest) || !dest.startsWith("/")) continue;
+    const vol = createVolume(p.root, undefined);
+    out.push({ type: "volume", source: vol.Mountpoint, name: vol.Name, destination: dest, rw: true, options: [], anonymous: true });
+  }
+  return out;
+}
+
+export async function createContainer(
+  p: ContainerPaths,
+  image: { record: ImageRecord; name: string },
+  o: CreateOptions,
+  userArgs: string[],
+  extra: { runtime: string; replace?: (existingId: string) => Promise<void> },
+): Promise<ContainerRecord> {
+  const id = newContainerId();
+  const name = o.name ?? generatedName(new Set(listRecords(p).map((r) => r.name)));
+  const { entrypoint, cmd } = entrypointAndCmd(image.record.config, o, userArgs);
+  if (entrypoint.length + cmd.length === 0) throw new SkiffError("INVALID_ARGUMENT", "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+  const rec: ContainerRecord = {
+    id,
+    name,
+    created: new Date().toISOString(),
+    image: { id: image.record.id, name: image.name, chainIds: image.record.chainIds },
+    options: { ...o, stopSignal: o.stopSignal || image.record.config.config?.StopSignal || "SIGTERM" },
+    userArgs,
+    entrypoint,
+    cmd,
+    hostname: o.hostname ?? id.slice(0, 12),
+    mounts: resolveMounts(p, o, image.record),
+    logPath: o.log.path ?? defaultLogPath(p, id),
+    runtime: extra.runtime,
+  };
+  await addRecord(p, rec, extra.replace);
+  return rec;
+}

@@ -1,0 +1,159 @@
+/**
+ * Container lifecycle without a daemon: every command reads the container's state, checks its
+ * shim is alive (a dead shim or a reboot means the container is gone), repairs what a crash
+ * left, and changes state under the container's lock.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { SkiffError } from "../errors.js";
+import { findImage } from "../image/images.js";
+import { killArgs, runRuntime } from "../runtime/runc.js";
+import type { Sys } from "../sys/index.js";
+import { withLock } from "../util/lock.js";
+import { prepareBundle } from "./bundle.js";
+import { releaseContainer, rememberedExitCode, removeContainerFiles, runtimeOf } from "./cleanup.js";
+import { bootId, expectsShim, procStartTime, shimAlive } from "./liveness.js";
+import { bundleDir, containerLock, type ContainerPaths } from "./paths.js";
+import type { ContainerRecord, ContainerState } from "./record.js";
+import { spawnShim } from "./shim-client.js";
+import { parseSignal, signalName } from "./signals.js";
+import { readRecord, readState, writeState } from "./store.js";
+
+/** Exit code reported for a container whose shim died or whose host rebooted: killed (128+9). */
+const LOST_EXIT_CODE = 137;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The state as it really is: "running" with a dead shim is exited. Reads only. */
+export function observedState(p: ContainerPaths, id: string): ContainerState {
+  const s = readState(p, id);
+  if (expectsShim(s) && !shimAlive(s)) {
+    return { ...s, status: "exited", pid: undefined, exitCode: s.exitCode ?? LOST_EXIT_CODE, finishedAt: s.finishedAt ?? new Date().toISOString(), error: s.bootId === bootId() ? "the container's shim died" : undefined };
+  }
+  return s;
+}
+
+function lockOf<T>(p: ContainerPaths, rec: ContainerRecord, fn: () => Promise<T> | T): Promise<T> {
+  return withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, fn);
+}
+
+/** Under the lock: a container whose shim died is released and recorded as exited. */
+async function repairLocked(p: ContainerPaths, rec: ContainerRecord, sys: Sys): Promise<ContainerState> {
+  const s = readState(p, rec.id);
+  if (!expectsShim(s) || shimAlive(s)) return s;
+  const fixed = observedState(p, rec.id);
+  await releaseContainer(p, rec, sys);
+  writeState(p, rec.id, fixed);
+  return fixed;
+}
+
+export function repair(p: ContainerPaths, rec: ContainerRecord, sys: Sys): Promise<ContainerState> {
+  return lockOf(p, rec, () => repairLocked(p, rec, sys));
+}
+
+export interface StartResult { pid?: number; shimPid: number }
+
+/**
+ * Mounts the rootfs, writes the bundle and starts the shim. With `attachWait` the shim waits for
+ * an attach client's GO before it runs the container; otherwise this returns once it runs (or
+ * throws the runtime's error with exit code 126/127/125).
+ */
+export async function startContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys, opts: { attachWait: boolean }): Promise<StartResult> {
+  const image = findImage(p, rec.image.id, []);
+  if (!image) throw new SkiffError("NOT_FOUND", `container ${rec.name}: image ${rec.image.id.slice(7, 19)} is no longer in the store`);
+  const shim = await lockOf(p, rec, async () => {
+    const s = await repairLocked(p, rec, sys);
+    if (expectsShim(s)) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} is already running`);
+    mkdirSync(bundleDir(p, rec.id), { recursive: true, mode: 0o700 });
+    prepareBundle(p, rec, image.config, sys);
+    const spawned = await spawnShim(p, rec.id, opts.attachWait);
+    // recorded before the lock is released, so a concurrent start sees a live shim
+    writeState(p, rec.id, { ...s, status: "running", shimPid: spawned.pid, shimStart: await startTimeOf(spawned.pid), bootId: bootId(), stoppedByUser: false, error: undefined });
+    return spawned;
+  });
+  const msg = await shim.first;
+  if (msg.error) {
+    throw new SkiffError("FAILED_PRECONDITION", msg.error, { exitCode: msg.code ?? 125 });
+  }
+  return { pid: msg.pid, shimPid: shim.pid };
+}
+
+/** The start time of a just-spawned process (it may take a moment to appear in /proc). */
+async function startTimeOf(pid: number): Promise<number | undefined> {
+  for (let i = 0; i < 100; i++) {
+    const t = procStartTime(pid);
+    if (t !== undefined) return t;
+    await sleep(2);
+  }
+  return undefined;
+}
+
+/** Waits until the shim is gone (the container exited and everything was recorded). */
+export async function waitForShim(p: ContainerPaths, id: string, timeoutMs = Infinity): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    if (!readRecord(p, id)) return true;
+    const s = readState(p, id);
+    if (!expectsShim(s) || !shimAlive(s)) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(delay);
+  }
+}
+
+export async function signalContainer(p: ContainerPaths, rec: ContainerRecord, signal: string, byUser = true): Promise<void> {
+  const num = parseSignal(signal);
+  const s = observedState(p, rec.id);
+  if (!expectsShim(s)) throw new SkiffError("FAILED_PRECONDITION", `can only kill running containers. ${rec.id.slice(0, 12)} is in state ${s.status}`);
+  if (byUser) await lockOf(p, rec, () => writeState(p, rec.id, { ...readState(p, rec.id), stoppedByUser: true }));
+  const rt = runtimeOf(p, rec);
+  const logFile = join(bundleDir(p, rec.id), "runtime-kill.log");
+  await runRuntime(rt, killArgs(rt, logFile, rec.id, signalName(num).replace(/^SIG/, "")), logFile, `kill container ${rec.name}`).catch((err) => {
+    // exited meanwhile: nothing to signal
+    if (expectsShim(observedState(p, rec.id))) throw err;
+  });
+}
+
+/** The stop signal, then SIGKILL after `timeout` seconds; returns once the shim recorded the exit. */
+export async function stopContainer(p: ContainerPaths, rec: ContainerRecord, timeout: number): Promise<void> {
+  const s = observedState(p, rec.id);
+  if (!expectsShim(s)) return;
+  await lockOf(p, rec, () => writeState(p, rec.id, { ...readState(p, rec.id), status: "stopping", stoppedByUser: true }));
+  await signalContainer(p, rec, rec.options.stopSignal, true);
+  if (await waitForShim(p, rec.id, timeout * 1000)) return;
+  await signalContainer(p, rec, "KILL", true).catch(() => undefined);
+  await waitForShim(p, rec.id, 30_000);
+}
+
+export async function removeContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys, opts: { force: boolean; volumes: boolean; timeout?: number }): Promise<void> {
+  const s = observedState(p, rec.id);
+  if (expectsShim(s)) {
+    if (!opts.force) {
+      throw new SkiffError("FAILED_PRECONDITION", `cannot remove container ${rec.id.slice(0, 12)} as it is ${s.status} - running or paused containers cannot be removed without force`);
+    }
+    if (opts.timeout) await stopContainer(p, rec, opts.timeout);
+    else {
+      await signalContainer(p, rec, "KILL", true).catch(() => undefined);
+      await waitForShim(p, rec.id, 30_000);
+    }
+  }
+  await lockOf(p, rec, async () => {
+    const final = await repairLocked(p, rec, sys);
+    if (expectsShim(final) && shimAlive(final)) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} did not stop`);
+    await releaseContainer(p, rec, sys);
+    await removeContainerFiles(p, rec, opts.volumes, final.exitCode);
+  });
+}
+
+/** Waits for the container to exit; its exit code (also after it was removed by --rm). */
+export async function waitContainer(p: ContainerPaths, rec: ContainerRecord): Promise<number> {
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    if (!readRecord(p, rec.id)) {
+      const code = rememberedExitCode(p, rec.id);
+      if (code !== undefined) return code;
+      throw new SkiffError("NOT_FOUND", `container ${rec.name} was removed`);
+    }
+    const s = observedState(p, rec.id);
+    if (s.status === "exited") return s.exitCode ?? 0;
+    if (s.status === "created") throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} has not been started`);
+    await sleep(delay);
+  }
+}

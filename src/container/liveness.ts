@@ -1,0 +1,42 @@
+/**
+ * Is a container's shim still there? Decided from state alone (there is no daemon to ask): the
+ * recorded shim pid must exist with the recorded start time (pids are reused) in the same boot.
+ */
+import { readFileSync } from "node:fs";
+import type { ContainerState } from "./record.js";
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks since boot); undefined when no such process. */
+export function procStartTime(pid: number): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // the command name (field 2) may contain spaces and parentheses: count from the last ')'
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  if (fields[0] === "Z") return undefined;
+  return Number(fields[19]);
+}
+
+let cachedBootId: string | undefined;
+export function bootId(): string {
+  cachedBootId ??= (() => {
+    try {
+      return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    } catch {
+      return "unknown";
+    }
+  })();
+  return cachedBootId;
+}
+
+export function shimAlive(s: ContainerState): boolean {
+  if (!s.shimPid || s.bootId !== bootId()) return false;
+  return procStartTime(s.shimPid) === s.shimStart;
+}
+
+/** States in which a live shim is expected. */
+export function expectsShim(s: ContainerState): boolean {
+  return s.status === "running" || s.status === "paused" || s.status === "stopping";
+}

@@ -1,0 +1,221 @@
+/**
+ * run/create flags → what a container is made of, validated before anything touches disk. Pure:
+ * files (--env-file) are read by the caller and passed in as text.
+ */
+import { SkiffError } from "../errors.js";
+import { parseSize, parseUlimit } from "../spec/values.js";
+import type { Mount } from "../spec/types.js";
+import { parseRestartPolicy, type RestartPolicy } from "./policy.js";
+import { parseSignal } from "./signals.js";
+
+export interface VolumeSpec { kind: "bind" | "volume" | "tmpfs"; source: string; destination: string; options: string[]; rw: boolean }
+
+export interface CreateOptions {
+  name?: string;
+  env: string[];
+  volumes: VolumeSpec[];
+  workdir?: string;
+  user?: string;
+  groupAdd: string[];
+  entrypoint?: string[] | "";
+  hostname?: string;
+  readOnly: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  noNewPrivileges: boolean;
+  memory?: number;
+  cpus?: number;
+  pidsLimit?: number;
+  ulimits: Record<string, { soft: number; hard: number }>;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  stopSignal: string;
+  stopTimeout: number;
+  restart: RestartPolicy;
+  network: "host" | "none";
+  interactive: boolean;
+  tty: boolean;
+  autoRemove: boolean;
+  log: { driver: "k8s-file" | "none"; path?: string; maxSize: number; maxFile: number };
+}
+
+const strings = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+
+/** KEY=VALUE lines; "KEY" alone takes the host's value (or is dropped when the host has none). */
+export function parseEnvEntries(entries: string[], hostEnv: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const e of entries) {
+    if (e.includes("=")) {
+      if (e.startsWith("=")) throw new SkiffError("INVALID_ARGUMENT", `invalid environment variable "${e}"`);
+      out.push(e);
+    } else if (e && hostEnv[e] !== undefined) out.push(`${e}=${hostEnv[e]}`);
+  }
+  return out;
+}
+
+/** An env file: KEY=VALUE per line, # comments and blank lines skipped. */
+export function parseEnvFile(text: string, hostEnv: NodeJS.ProcessEnv): string[] {
+  return parseEnvEntries(text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() && !l.trimStart().startsWith("#")), hostEnv);
+}
+
+function keyValues(entries: string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const i = e.indexOf("=");
+    if (i === 0) throw new SkiffError("INVALID_ARGUMENT", `invalid ${flag} "${e}"`, { hint: "use KEY=VALUE" });
+    if (i < 0) out[e] = "";
+    else out[e.slice(0, i)] = e.slice(i + 1);
+  }
+  return out;
+}
+
+function absolute(path: string, what: string): string {
+  if (!path.startsWith("/")) throw new SkiffError("INVALID_ARGUMENT", `${what} "${path}" must be an absolute path`);
+  return path;
+}
+
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** -v SRC:DST[:OPTS] (SRC an absolute host path, or a volume name), -v DST (an anonymous volume). */
+export function parseVolume(value: string): VolumeSpec {
+  const parts = value.split(":");
+  if (parts.length === 1) return { kind: "volume", source: "", destination: absolute(parts[0], "volume destination"), options: [], rw: true };
+  if (parts.length > 3 || !parts[0] || !parts[1]) throw new SkiffError("INVALID_ARGUMENT", `invalid volume "${value}"`, { hint: "use SRC:DST[:OPTIONS]" });
+  const [src, dst, opts = ""] = parts;
+  const options = opts.split(",").filter(Boolean);
+  for (const o of options) {
+    if (!["ro", "rw", "z", "Z", "shared", "rshared", "slave", "rslave", "private", "rprivate", "nosuid", "nodev", "noexec", "suid", "dev", "exec", "rbind", "bind"].includes(o)) {
+      throw new SkiffError("INVALID_ARGUMENT", `invalid volume option "${o}" in "${value}"`);
+    }
+  }
+  const rw = !options.includes("ro");
+  const mountOpts = options.filter((o) => !["ro", "rw", "z", "Z"].includes(o));
+  if (src.startsWith("/")) return { kind: "bind", source: src, destination: absolute(dst, "volume destination"), options: mountOpts, rw };
+  if (!VOLUME_NAME.test(src)) throw new SkiffError("INVALID_ARGUMENT", `invalid volume name "${src}"`, { hint: "a host path must be absolute" });
+  return { kind: "volume", source: src, destination: absolute(dst, "volume destination"), options: mountOpts, rw };
+}
+
+/** --mount type=bind|volume|tmpfs,source=…,destination=…[,ro][,tmpfs-size=…] */
+export function parseMountFlag(value: string): VolumeSpec {
+  const fields: Record<string, string> = {};
+  let rw = true;
+  for (const f of value.split(",")) {
+    const [k, v] = f.includes("=") ? [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] : [f, "true"];
+    if (k === "ro" || k === "readonly") rw = v === "false";
+    else if (k === "rw") rw = v !== "false";
+    else fields[{ src: "source", dst: "destination", target: "destination" }[k] ?? k] = v;
+  }
+  const kind = fields.type;
+  if (kind !== "bind" && kind !== "volume" && kind !== "tmpfs") throw new SkiffError("INVALID_ARGUMENT", `invalid --mount "${value}"`, { hint: "type must be bind, volume or tmpfs" });
+  if (!fields.destination) throw new SkiffError("INVALID_ARGUMENT", `invalid --mount "${value}": no destination`);
+  const destination = absolute(fields.destination, "mount destination");
+  if (kind === "tmpfs") {
+    const options = [...(fields["tmpfs-size"] ? [`size=${parseSize(fields["tmpfs-size"], "tmpfs-size")}`] : []), ...(fields["tmpfs-mode"] ? [`mode=${fields["tmpfs-mode"]}`] : [])];
+    return { kind, source: "tmpfs", destination, options, rw };
+  }
+  if (kind === "bind") return { kind, source: absolute(fields.source ?? "", "bind mount source"), destination, options: [], rw };
+  const source = fields.source ?? "";
+  if (source && !VOLUME_NAME.test(source)) throw new SkiffError("INVALID_ARGUMENT", `invalid volume name "${source}"`);
+  return { kind, source, destination, options: [], rw };
+}
+
+/** --tmpfs DST[:OPTS] */
+export function parseTmpfs(value: string): VolumeSpec {
+  const i = value.indexOf(":");
+  const dst = i < 0 ? value : value.slice(0, i);
+  const options = i < 0 ? [] : value.slice(i + 1).split(",").filter(Boolean);
+  return { kind: "tmpfs", source: "tmpfs", destination: absolute(dst, "tmpfs destination"), options: options.filter((o) => o !== "ro" && o !== "rw"), rw: !options.includes("ro") };
+}
+
+/** --entrypoint: a JSON array, "" (clears it), or one string (one argument, as podman treats it). */
+export function parseEntrypoint(value: string | undefined): string[] | "" | undefined {
+  if (value === undefined) return undefined;
+  if (value === "") return "";
+  if (value.trim().startsWith("[")) {
+    try {
+      const arr = JSON.parse(value) as unknown;
+      if (Array.isArray(arr) && arr.every((a) => typeof a === "string")) return arr as string[];
+    } catch { /* not JSON: a plain command */ }
+  }
+  return [value];
+}
+
+function logOptions(entries: string[], driver: string, defaults: { maxSize: number; maxFile: number }): CreateOptions["log"] {
+  const d = driver === "json-file" ? "k8s-file" : driver;
+  if (d !== "k8s-file" && d !== "none") throw new SkiffError("INVALID_ARGUMENT", `unsupported log driver "${driver}"`, { hint: "use k8s-file or none" });
+  const out: CreateOptions["log"] = { driver: d, ...defaults };
+  for (const [k, v] of Object.entries(keyValues(entries, "--log-opt"))) {
+    if (k === "max-size") out.maxSize = v === "-1" ? 0 : parseSize(v, "--log-opt max-size");
+    else if (k === "max-file") {
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new SkiffError("INVALID_ARGUMENT", `invalid --log-opt max-file "${v}"`, { hint: "a whole number of at least 1" });
+      out.maxFile = Number(v);
+    } else if (k === "path") out.path = absolute(v, "log path");
+    else throw new SkiffError("INVALID_ARGUMENT", `unsupported --log-opt "${k}"`, { hint: "use max-size, max-file or path" });
+  }
+  return out;
+}
+
+function network(value: unknown): "host" | "none" {
+  const v = typeof value === "string" ? value : "host";
+  if (v === "host" || v === "none") return v;
+  if (v === "bridge" || v === "slirp4netns" || v === "pasta" || v.startsWith("container:") || v) {
+    throw new SkiffError("NOT_IMPLEMENTED", `--network ${v}: not implemented yet`, { hint: "use --network host or --network none" });
+  }
+  return "host";
+}
+
+export function parseCreateOptions(opts: Record<string, unknown>, io: { env: NodeJS.ProcessEnv; envFiles: string[]; logDefaults: { maxSize: number; maxFile: number } }): CreateOptions {
+  if (strings(opts.publish).length > 0 || opts.publishAll) throw new SkiffError("NOT_IMPLEMENTED", "-p/--publish: not implemented yet", { hint: "publishing needs bridge networking; use --network host" });
+  if (opts.init) throw new SkiffError("NOT_IMPLEMENTED", "--init: not implemented yet");
+  if (strings(opts.device).length > 0) throw new SkiffError("NOT_IMPLEMENTED", "--device: not implemented yet");
+  if (opts.tty) throw new SkiffError("NOT_IMPLEMENTED", "-t/--tty: not implemented yet", { hint: "run without -t; -i passes stdin" });
+  const security = strings(opts.securityOpt);
+  for (const s of security) {
+    if (s !== "no-new-privileges" && s !== "no-new-privileges=true" && s !== "no-new-privileges:true") {
+      throw new SkiffError("NOT_IMPLEMENTED", `--security-opt ${s}: not supported`, { hint: "supported: no-new-privileges" });
+    }
+  }
+  const ulimits: CreateOptions["ulimits"] = { nofile: { soft: 1048576, hard: 1048576 }, nproc: { soft: 4194304, hard: 4194304 } };
+  for (const u of strings(opts.ulimit)) {
+    const { name, soft, hard } = parseUlimit(u);
+    ulimits[name] = { soft, hard };
+  }
+  const cpus = opts.cpus === undefined ? undefined : Number(opts.cpus);
+  if (cpus !== undefined && (!Number.isFinite(cpus) || cpus < 0)) throw new SkiffError("INVALID_ARGUMENT", `invalid --cpus "${String(opts.cpus)}"`);
+  const stopSignal = typeof opts.stopSignal === "string" ? opts.stopSignal : "";
+  if (stopSignal) parseSignal(stopSignal);
+  if (opts.rm && typeof opts.restart === "string" && opts.restart !== "no") throw new SkiffError("INVALID_ARGUMENT", "--rm and a --restart policy cannot be used together");
+  const pids = opts.pidsLimit === undefined ? undefined : Number(opts.pidsLimit);
+  return {
+    name: typeof opts.name === "string" ? opts.name : undefined,
+    env: [...io.envFiles.flatMap((t) => parseEnvFile(t, io.env)), ...parseEnvEntries(strings(opts.env), io.env)],
+    volumes: [...strings(opts.volume).map(parseVolume), ...strings(opts.mount).map(parseMountFlag), ...strings(opts.tmpfs).map(parseTmpfs)],
+    workdir: typeof opts.workdir === "string" ? absolute(opts.workdir, "working directory") : undefined,
+    user: typeof opts.user === "string" ? opts.user : undefined,
+    groupAdd: strings(opts.groupAdd),
+    entrypoint: parseEntrypoint(opts.entrypoint as string | undefined),
+    hostname: typeof opts.hostname === "string" ? opts.hostname : undefined,
+    readOnly: Boolean(opts.readOnly),
+    capAdd: strings(opts.capAdd),
+    capDrop: strings(opts.capDrop),
+    privileged: Boolean(opts.privileged),
+    noNewPrivileges: security.length > 0,
+    memory: typeof opts.memory === "string" ? parseSize(opts.memory, "--memory") : undefined,
+    cpus,
+    pidsLimit: pids !== undefined && pids > 0 ? pids : undefined,
+    ulimits,
+    labels: keyValues(strings(opts.label), "--label"),
+    annotations: keyValues(strings(opts.annotation), "--annotation"),
+    stopSignal,
+    stopTimeout: Number(opts.stopTimeout ?? 10),
+    restart: parseRestartPolicy(typeof opts.restart === "string" ? opts.restart : "no"),
+    network: network(opts.network),
+    interactive: Boolean(opts.interactive),
+    tty: Boolean(opts.tty),
+    autoRemove: Boolean(opts.rm),
+    log: logOptions(strings(opts.logOpt), String(opts.logDriver ?? "k8s-file"), io.logDefaults),
+  };
+}
+
+export type { Mount };

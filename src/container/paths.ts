@@ -1,0 +1,23 @@
+/** Where a container's files live: its definition and logs under --root, its bundle under --runroot. */
+import { join } from "node:path";
+
+export interface ContainerPaths { root: string; runroot: string }
+
+export const containersDir = (p: ContainerPaths) => join(p.root, "containers");
+export const namesDir = (p: ContainerPaths) => join(p.root, "container-names");
+export const containerDir = (p: ContainerPaths, id: string) => join(containersDir(p), id);
+export const recordFile = (p: ContainerPaths, id: string) => join(containerDir(p, id), "container.json");
+export const stateFile = (p: ContainerPaths, id: string) => join(containerDir(p, id), "state.json");
+export const upperDir = (p: ContainerPaths, id: string) => join(containerDir(p, id), "upper");
+export const workDir = (p: ContainerPaths, id: string) => join(containerDir(p, id), "work");
+/** hostname, hosts and resolv.conf, bind-mounted into the container. */
+export const userdataDir = (p: ContainerPaths, id: string) => join(containerDir(p, id), "userdata");
+export const defaultLogPath = (p: ContainerPaths, id: string) => join(containerDir(p, id), "ctr.log");
+
+export const bundleDir = (p: ContainerPaths, id: string) => join(p.runroot, "containers", id);
+export const rootfsDir = (p: ContainerPaths, id: string) => join(bundleDir(p, id), "rootfs");
+export const runtimeStateRoot = (p: ContainerPaths) => join(p.runroot, "runtime");
+/** Short: a Unix socket path must fit in 108 bytes. */
+export const attachSocket = (p: ContainerPaths, id: string) => join(p.runroot, "a", id.slice(0, 16));
+export const containerLock = (p: ContainerPaths, id: string) => join(p.runroot, "locks", `container-${id}.lock`);
+export const namesLock = (p: ContainerPaths) => join(p.runroot, "locks", "container-names.lock");

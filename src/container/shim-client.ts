@@ -1,0 +1,105 @@
+/** The CLI's side of the shim: starting one, and attaching to it over its socket. */
+import { closeSync, openSync } from "node:fs";
+import { connect } from "node:net";
+import { SkiffError } from "../errors.js";
+import { FRAME, encodeFrame, frameReader, type SyncMessage } from "../shim/protocol.js";
+import { selfArgv } from "../util/self.js";
+import { attachSocket, type ContainerPaths } from "./paths.js";
+import { join } from "node:path";
+import { bundleDir } from "./paths.js";
+
+export interface SpawnedShim { pid: number; first: Promise<SyncMessage> }
+
+/**
+ * Starts `skiff __shim` in its own session with a pipe for its sync messages (one JSON line each:
+ * ready, started, or failed; the first is all the CLI reads) and its stderr in the bundle's shim.log. The CLI may exit at any time
+ * after; the shim does not depend on it.
+ */
+export async function spawnShim(p: ContainerPaths, id: string, attachWait: boolean): Promise<SpawnedShim> {
+  const { spawn } = await import("node:child_process");
+  const [cmd, ...pre] = selfArgv();
+  const errFd = openSync(join(bundleDir(p, id), "shim.log"), "a", 0o600);
+  const child = spawn(cmd, [...pre, "__shim", "--root", p.root, "--runroot", p.runroot, "--id", id, ...(attachWait ? ["--attach-wait"] : [])], {
+    detached: true,
+    stdio: ["ignore", "pipe", errFd],
+  });
+  closeSync(errFd);
+  child.unref();
+  const lines: string[] = [];
+  const waiters: ((m: SyncMessage) => void)[] = [];
+  let buf = "";
+  let ended = false;
+  const deliver = () => {
+    while (waiters.length && (lines.length || ended)) {
+      const line = lines.shift();
+      waiters.shift()!(line ? (JSON.parse(line) as SyncMessage) : { error: "the shim exited before reporting (see shim.log in the container's bundle)", code: 125 });
+    }
+  };
+  child.stdout!.on("data", (d: Buffer) => {
+    buf += d.toString();
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      lines.push(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+    deliver();
+  });
+  child.stdout!.on("close", () => {
+    ended = true;
+    deliver();
+  });
+  child.on("error", (err) => {
+    ended = true;
+    lines.length = 0;
+    lines.push(JSON.stringify({ error: `cannot start the shim: ${err.message}`, code: 125 }));
+    deliver();
+  });
+  const next = () => new Promise<SyncMessage>((resolve) => {
+    waiters.push(resolve);
+    deliver();
+  });
+  if (!child.pid) throw new SkiffError("UNAVAILABLE", `cannot start the shim (${cmd})`);
+  // once started, the CLI must not keep the shim's pipe open (or be kept alive by it)
+  const first = next().finally(() => child.stdout!.destroy());
+  return { pid: child.pid, first };
+}
+
+export interface AttachIO {
+  onStdout(b: Buffer): void;
+  onStderr(b: Buffer): void;
+  /** Feed stdin: called with a function that sends data and one that sends EOF. */
+  stdin?: (send: (b: Buffer) => void, eof: () => void) => void;
+}
+
+export interface AttachSession { exit: Promise<{ code: number; error?: string }>; signal(sig: string): void; go(): void; close(): void }
+
+/** Connects to the shim's attach socket; resolves once connected. */
+export function attach(p: ContainerPaths, id: string, io: AttachIO): Promise<AttachSession> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(attachSocket(p, id));
+    let exitResolve: (v: { code: number; error?: string }) => void = () => undefined;
+    const exit = new Promise<{ code: number; error?: string }>((r) => (exitResolve = r));
+    let gotExit = false;
+    sock.on("data", frameReader((f) => {
+      if (f.type === FRAME.STDOUT) io.onStdout(f.payload);
+      else if (f.type === FRAME.STDERR) io.onStderr(f.payload);
+      else if (f.type === FRAME.EXIT) {
+        gotExit = true;
+        exitResolve(JSON.parse(f.payload.toString()) as { code: number; error?: string });
+      }
+    }));
+    sock.on("error", (err) => reject(new SkiffError("UNAVAILABLE", `cannot attach to container ${id.slice(0, 12)}: ${err.message}`)));
+    sock.on("close", () => {
+      if (!gotExit) exitResolve({ code: -1, error: "lost the connection to the container's shim" });
+    });
+    sock.on("connect", () => {
+      io.stdin?.((b) => sock.write(encodeFrame(FRAME.STDIN, b)), () => sock.write(encodeFrame(FRAME.STDIN_EOF)));
+      resolve({
+        exit,
+        go: () => sock.write(encodeFrame(FRAME.GO, "{}")),
+        signal: (sig) => sock.write(encodeFrame(FRAME.SIGNAL, JSON.stringify({ signal: sig }))),
+        close: () => sock.destroy(),
+      });
+    });
+  });
+}

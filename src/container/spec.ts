@@ -1,0 +1,57 @@
+/**
+ * A container's OCI spec from its image config and create options. Pure: the caller has resolved
+ * the user inside the image, read the caller's hard limits and decided every mount's host source.
+ */
+import type { ImageConfig } from "../image/manifest.js";
+import {
+  commandOf, compose, withAnnotations, withArgs, withCapabilities, withCwd, withDefaultSpec, withEnv, withHostname,
+  withMounts, withNoNewPrivileges, withPrivileged, withReadonlyRootfs, withResources, withRlimits, withTerminal, withUser,
+} from "../spec/build.js";
+import type { Mount, Spec } from "../spec/types.js";
+import type { ResolvedUser } from "../spec/user.js";
+import type { CreateOptions } from "./options.js";
+
+export interface SpecInputs {
+  image: ImageConfig;
+  options: CreateOptions;
+  userArgs: string[];
+  user: ResolvedUser;
+  hardLimits: Record<string, number>;
+  rootfs: string;
+  hostname: string;
+  /** Volumes, binds, tmpfs and the /etc files, with host sources decided. */
+  mounts: Mount[];
+}
+
+/** The image's Entrypoint and Cmd as they end up after the user's overrides (for inspect). */
+export function entrypointAndCmd(image: ImageConfig, o: CreateOptions, userArgs: string[]): { entrypoint: string[]; cmd: string[] } {
+  const c = image.config ?? {};
+  const entrypoint = o.entrypoint === "" ? [] : (o.entrypoint ?? c.Entrypoint ?? []);
+  const cmd = userArgs.length > 0 ? userArgs : o.entrypoint !== undefined && o.entrypoint !== "" ? [] : (c.Cmd ?? []);
+  return { entrypoint, cmd };
+}
+
+export function containerSpec(i: SpecInputs): Spec {
+  const o = i.options;
+  const c = i.image.config ?? {};
+  const env = [...o.env, ...(i.user.home && !o.env.some((e) => e.startsWith("HOME=")) && !(c.Env ?? []).some((e) => e.startsWith("HOME=")) ? [`HOME=${i.user.home}`] : [])];
+  const spec = compose(
+    withDefaultSpec(i.rootfs),
+    withArgs(commandOf(c, i.userArgs, o.entrypoint)),
+    withEnv(c.Env, env, { hostname: i.hostname, terminal: o.tty }),
+    withCwd(c.WorkingDir, o.workdir),
+    withUser(i.user),
+    withHostname(i.hostname),
+    withTerminal(o.tty),
+    withReadonlyRootfs(o.readOnly),
+    withNoNewPrivileges(o.noNewPrivileges),
+    ...(o.privileged ? [withPrivileged()] : []),
+    withCapabilities(o.capAdd, o.capDrop, o.privileged),
+    withRlimits(o.ulimits, i.hardLimits),
+    withResources({ memory: o.memory, cpus: o.cpus, pids: o.pidsLimit }),
+    withMounts(i.mounts),
+    withAnnotations(o.annotations),
+  );
+  if (o.network === "host") spec.linux.namespaces = spec.linux.namespaces.filter((n) => n.type !== "network");
+  return spec;
+}

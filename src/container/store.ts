@@ -1,0 +1,164 @@
+/**
+ * The container store: definitions under --root/containers/<id>, names as files under
+ * --root/container-names/<name> (one file per name, so a name is taken exactly once), state written
+ * atomically. Creation and removal are ordered so a crash at any point leaves either a whole
+ * container or nothing that a listing shows.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { SkiffError, errnoCode } from "../errors.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { withLock } from "../util/lock.js";
+import { containerDir, containersDir, namesDir, namesLock, recordFile, stateFile, type ContainerPaths } from "./paths.js";
+import { INITIAL_STATE, type ContainerRecord, type ContainerState } from "./record.js";
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export function newContainerId(): string {
+  return randomBytes(32).toString("hex");
+}
+
+export function checkName(name: string): void {
+  if (!NAME_RE.test(name) || name.length > 253) {
+    throw new SkiffError("INVALID_ARGUMENT", `invalid container name "${name}"`, { hint: "use letters, digits, '_', '.' and '-', starting with a letter or digit" });
+  }
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return undefined;
+    throw new SkiffError("INTERNAL", `cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+export function readRecord(p: ContainerPaths, id: string): ContainerRecord | undefined {
+  return readJson<ContainerRecord>(recordFile(p, id));
+}
+
+export function readState(p: ContainerPaths, id: string): ContainerState {
+  return readJson<ContainerState>(stateFile(p, id)) ?? { ...INITIAL_STATE };
+}
+
+/** Callers hold the container lock. */
+export function writeState(p: ContainerPaths, id: string, state: ContainerState): void {
+  writeFileAtomic(stateFile(p, id), `${JSON.stringify(state)}\n`);
+}
+
+/** Every container with a complete definition, oldest first. */
+export function listRecords(p: ContainerPaths): ContainerRecord[] {
+  let ids: string[];
+  try {
+    ids = readdirSync(containersDir(p));
+  } catch {
+    return [];
+  }
+  const out: ContainerRecord[] = [];
+  for (const id of ids) {
+    if (id.startsWith(".")) continue;
+    const rec = readRecord(p, id);
+    if (rec) out.push(rec);
+  }
+  return out.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+}
+
+/** A container by full name, full ID or unique ID prefix. */
+export function findRecord(p: ContainerPaths, query: string, all = listRecords(p)): ContainerRecord | undefined {
+  const byName = all.find((r) => r.name === query);
+  if (byName) return byName;
+  if (!/^[a-f0-9]{1,64}$/.test(query)) return undefined;
+  const hits = all.filter((r) => r.id.startsWith(query));
+  if (hits.length > 1) throw new SkiffError("INVALID_ARGUMENT", `container ID prefix "${query}" is ambiguous`, { hint: "give more characters" });
+  return hits[0];
+}
+
+export function getRecord(p: ContainerPaths, query: string, all?: ContainerRecord[]): ContainerRecord {
+  const rec = findRecord(p, query, all);
+  if (!rec) throw new SkiffError("NOT_FOUND", `no container with name or ID "${query}" found`);
+  return rec;
+}
+
+function nameOwner(p: ContainerPaths, name: string): string | undefined {
+  try {
+    return readFileSync(join(namesDir(p), name), "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stores a new container: definition written in a hidden directory, name taken and the directory
+ * renamed into place under the names lock. A name whose container no longer exists (a crash
+ * between the two steps) is free again.
+ */
+export async function addRecord(p: ContainerPaths, rec: ContainerRecord, replace?: (existingId: string) => Promise<void>): Promise<void> {
+  checkName(rec.name);
+  mkdirSync(containersDir(p), { recursive: true, mode: 0o700 });
+  mkdirSync(namesDir(p), { recursive: true, mode: 0o700 });
+  const tmp = join(containersDir(p), `.new-${rec.id}`);
+  mkdirSync(tmp, { mode: 0o700 });
+  writeFileAtomic(join(tmp, "container.json"), `${JSON.stringify(rec, null, 1)}\n`);
+  writeFileAtomic(join(tmp, "state.json"), `${JSON.stringify(INITIAL_STATE)}\n`);
+  try {
+    const owner = nameOwner(p, rec.name);
+    if (owner && existsSync(recordFile(p, owner)) && replace) await replace(owner);
+    await withLock(namesLock(p), { what: "container names" }, () => {
+      const held = nameOwner(p, rec.name);
+      if (held && existsSync(recordFile(p, held))) {
+        throw new SkiffError("ALREADY_EXISTS", `the container name "${rec.name}" is already in use by ${held.slice(0, 12)}`, { hint: "remove that container, use --replace, or choose another name" });
+      }
+      writeFileAtomic(join(namesDir(p), rec.name), rec.id);
+      renameSync(tmp, containerDir(p, rec.id));
+    });
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Removes the definition, state, logs and writable layer. The caller unmounted and stopped it. */
+export async function deleteRecord(p: ContainerPaths, rec: ContainerRecord): Promise<void> {
+  const trash = join(containersDir(p), `.rm-${rec.id}`);
+  // the rename hides it from listings at once; the rest may take time and is safe to repeat
+  try {
+    renameSync(containerDir(p, rec.id), trash);
+  } catch (err) {
+    if (errnoCode(err) !== "ENOENT") throw err;
+  }
+  await withLock(namesLock(p), { what: "container names" }, () => {
+    if (nameOwner(p, rec.name) === rec.id) rmSync(join(namesDir(p), rec.name), { force: true });
+  });
+  rmSync(trash, { recursive: true, force: true });
+}
+
+/** Renames under the names lock: the new name is taken before the old one is released. */
+export async function renameRecord(p: ContainerPaths, rec: ContainerRecord, newName: string): Promise<void> {
+  checkName(newName);
+  await withLock(namesLock(p), { what: "container names" }, () => {
+    const held = nameOwner(p, newName);
+    if (held && held !== rec.id && existsSync(recordFile(p, held))) {
+      throw new SkiffError("ALREADY_EXISTS", `the container name "${newName}" is already in use by ${held.slice(0, 12)}`);
+    }
+    writeFileAtomic(join(namesDir(p), newName), rec.id);
+    writeFileAtomic(recordFile(p, rec.id), `${JSON.stringify({ ...rec, name: newName }, null, 1)}\n`);
+    if (nameOwner(p, rec.name) === rec.id) rmSync(join(namesDir(p), rec.name), { force: true });
+  });
+}
+
+/** Leftovers of removals killed half way, and of creations killed more than ten minutes ago. */
+export function sweepStore(p: ContainerPaths): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(containersDir(p));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const dir = join(containersDir(p), n);
+    if (n.startsWith(".rm-") || (n.startsWith(".new-") && Date.now() - statSync(dir).mtimeMs > 10 * 60_000)) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}

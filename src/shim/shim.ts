@@ -1,0 +1,208 @@
+/**
+ * The per-container shim: `skiff __shim --root R --runroot RR --id ID [--attach-wait]`, started
+ * detached (own session) by the CLI. It is the parent of a foreground `runc run`: runc forwards
+ * signals and exits with the container's status, the shim owns the container's stdio (k8s-file log,
+ * attach clients), records start and exit atomically, applies the restart policy, and at the end
+ * unmounts the rootfs and applies --rm. It loads only what it needs: it lives as long as the
+ * container, and its memory is the price of every running container.
+ */
+import { mkdirSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
+import { dirname, join } from "node:path";
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import { errnoCode } from "../errors.js";
+import { exitStatus, startFailureExitCode } from "../runtime/errors.js";
+import { runArgs, takeRuntimeError } from "../runtime/runc.js";
+import { getSys } from "../sys/index.js";
+import { acquireLock } from "../util/lock.js";
+import { releaseContainer, removeContainerFiles, runtimeOf } from "../container/cleanup.js";
+import { bootId, procStartTime } from "../container/liveness.js";
+import { attachSocket, bundleDir, containerLock, type ContainerPaths } from "../container/paths.js";
+import { restartDelay, shouldRestart } from "../container/policy.js";
+import type { ContainerState } from "../container/record.js";
+import { readRecord, readState, writeState } from "../container/store.js";
+import { openLogWriter, type LogWriter } from "./logwriter.js";
+import { FRAME, encodeFrame, frameReader, type SyncMessage } from "./protocol.js";
+
+interface ShimArgs { paths: ContainerPaths; id: string; attachWait: boolean }
+
+function parseArgs(argv: string[]): ShimArgs {
+  const get = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const root = get("--root"), runroot = get("--runroot"), id = get("--id");
+  if (!root || !runroot || !id) throw new Error("usage: skiff __shim --root R --runroot RR --id ID [--attach-wait]");
+  return { paths: { root, runroot }, id, attachWait: argv.includes("--attach-wait") };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** State changes of this shim happen in the order they were asked for, each under the container lock. */
+function updateState(p: ContainerPaths, id: string, change: (s: ContainerState) => ContainerState): Promise<ContainerState> {
+  const next = queue.then(() => lockedUpdate(p, id, change));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function lockedUpdate(p: ContainerPaths, id: string, change: (s: ContainerState) => ContainerState): Promise<ContainerState> {
+  const lock = await acquireLock(containerLock(p, id), { what: `container ${id.slice(0, 12)}` });
+  try {
+    const next = change(readState(p, id));
+    writeState(p, id, next);
+    return next;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Attach clients: every output chunk goes to all of them; input from any goes to the container. */
+function attachServer(path: string, handlers: { onGo(): void; onStdin(b: Buffer): void; onStdinEof(): void; onSignal(sig: string): void }) {
+  const clients = new Set<Socket>();
+  rmSync(path, { force: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const server = createServer((sock) => {
+    clients.add(sock);
+    sock.on("error", () => clients.delete(sock));
+    sock.on("close", () => clients.delete(sock));
+    sock.on("data", frameReader((f) => {
+      if (f.type === FRAME.GO) handlers.onGo();
+      else if (f.type === FRAME.STDIN) handlers.onStdin(f.payload);
+      else if (f.type === FRAME.STDIN_EOF) handlers.onStdinEof();
+      else if (f.type === FRAME.SIGNAL) handlers.onSignal(String(JSON.parse(f.payload.toString()).signal));
+    }));
+  });
+  const listening = new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(path, () => resolve());
+  });
+  return {
+    listening,
+    broadcast(type: number, payload: Buffer | string) {
+      const frame = encodeFrame(type, payload);
+      for (const c of clients) c.write(frame);
+    },
+    async close() {
+      await Promise.all([...clients].map((c) => new Promise<void>((r) => c.end(r))));
+      server.close();
+      rmSync(path, { force: true });
+    },
+  };
+}
+
+interface RunResult { code: number; started: boolean; error?: string }
+
+export async function shimMain(argv: string[]): Promise<number> {
+  const { paths: p, id, attachWait } = parseArgs(argv);
+  const rec = readRecord(p, id);
+  if (!rec) throw new Error(`container ${id} not found`);
+  const rt = runtimeOf(p, rec);
+  const bundle = bundleDir(p, id);
+  const log: LogWriter | undefined = rec.options.log.driver === "none" ? undefined : openLogWriter(rec.logPath, rec.options.log.maxSize, rec.options.log.maxFile);
+  let synced = false;
+  const sync = (msg: SyncMessage) => {
+    if (synced) return;
+    if (!msg.ready) synced = true;
+    try {
+      writeSync(1, `${JSON.stringify(msg)}\n`);
+    } catch { /* the CLI is gone: nobody to tell */ }
+  };
+  let runtimeChild: ReturnType<typeof spawn> | undefined;
+  let go: () => void = () => undefined;
+  const goSignal = new Promise<void>((resolve) => (go = resolve));
+  const server = attachServer(attachSocket(p, id), {
+    onGo: () => go(),
+    onStdin: (b) => runtimeChild?.stdin?.write(b),
+    onStdinEof: () => runtimeChild?.stdin?.end(),
+    onSignal: (sig) => {
+      try {
+        if (runtimeChild?.pid) process.kill(runtimeChild.pid, sig as NodeJS.Signals);
+      } catch { /* already gone */ }
+    },
+  });
+  await server.listening;
+  if (attachWait) {
+    sync({ ready: true });
+    // the CLI that asked to attach has a minute to connect; after that the container starts anyway
+    await Promise.race([goSignal, sleep(60_000)]);
+  }
+
+  const self = { shimPid: process.pid, shimStart: procStartTime(process.pid), bootId: bootId() };
+  const runOnce = (): Promise<RunResult> => new Promise((resolve) => {
+    const pidFile = join(bundle, "pid");
+    const logFile = join(bundle, "runtime.log");
+    rmSync(pidFile, { force: true });
+    const child = spawn(rt.path, runArgs(rt, logFile, bundle, pidFile, id), { stdio: [rec.options.interactive ? "pipe" : "ignore", "pipe", "pipe"] });
+    runtimeChild = child;
+    child.stdin?.on("error", () => undefined);
+    let started = false;
+    const pending: [number, Buffer][] = [];
+    const markStarted = () => {
+      if (started) return true;
+      let pid = 0;
+      try {
+        pid = Number(readFileSync(pidFile, "utf8"));
+      } catch (err) {
+        if (errnoCode(err) !== "ENOENT") throw err;
+      }
+      if (!pid) return false;
+      started = true;
+      void updateState(p, id, (s) => ({ ...s, ...self, status: s.status === "stopping" ? "stopping" : "running", pid, startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, error: undefined }))
+        .then(() => sync({ pid }));
+      for (const [type, chunk] of pending.splice(0)) emit(type, chunk);
+      return true;
+    };
+    const emit = (type: number, chunk: Buffer) => {
+      log?.write(type === FRAME.STDOUT ? "stdout" : "stderr", chunk);
+      server.broadcast(type, chunk);
+    };
+    // before the pid file exists only the runtime itself can write (its own error): hold it back
+    const onData = (type: number) => (chunk: Buffer) => (markStarted() ? emit(type, chunk) : pending.push([type, chunk]));
+    child.stdout!.on("data", onData(FRAME.STDOUT));
+    child.stderr!.on("data", onData(FRAME.STDERR));
+    const poll = setInterval(markStarted, 5);
+    child.on("error", (err) => {
+      clearInterval(poll);
+      resolve({ code: 125, started: false, error: `cannot run ${rt.path}: ${err.message}` });
+    });
+    child.on("close", (code, signal) => {
+      clearInterval(poll);
+      markStarted();
+      runtimeChild = undefined;
+      const status = exitStatus(code, signal === null ? null : (constants.signals[signal] ?? 0));
+      const error = takeRuntimeError(logFile);
+      if (!started) resolve({ code: error ? startFailureExitCode(error) : status || 125, started, error: error ?? `the runtime exited with ${status} before the container started` });
+      else resolve({ code: status, started, error: status !== 0 && error ? error : undefined });
+    });
+  });
+
+  let result: RunResult;
+  let consecutive = 0;
+  for (;;) {
+    const began = Date.now();
+    result = await runOnce();
+    const finishedAt = new Date().toISOString();
+    const state = await updateState(p, id, (s) => ({ ...s, status: "exited", pid: undefined, exitCode: result.code, finishedAt, error: result.error }));
+    sync(result.started ? { pid: 0 } : { error: result.error, code: result.code });
+    if (!result.started || !shouldRestart(rec.options.restart, result.code, state.restartCount, state.stoppedByUser)) break;
+    consecutive = Date.now() - began > 10_000 ? 0 : consecutive + 1;
+    await sleep(restartDelay(consecutive));
+    const again = await updateState(p, id, (s) => (s.stoppedByUser ? s : { ...s, restartCount: s.restartCount + 1 }));
+    if (again.stoppedByUser) break;
+  }
+  log?.close();
+  const sys = await getSys();
+  await releaseContainer(p, rec, sys).catch(() => undefined);
+  if (rec.options.autoRemove) await removeContainerFiles(p, rec, true, result.code).catch(() => undefined);
+  server.broadcast(FRAME.EXIT, JSON.stringify({ code: result.code, error: result.error }));
+  await server.close();
+  return 0;
+}
+
+export function shimStderrPath(p: ContainerPaths, id: string): string {
+  return join(bundleDir(p, id), "shim.log");
+}
+

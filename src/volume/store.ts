@@ -1,0 +1,75 @@
+/**
+ * Named volumes: a directory under --root/volumes/<name>/_data and its metadata (volume.json),
+ * created on first use. A volume outlives the containers that use it unless it is anonymous and
+ * removed with `rm -v` / `--rm`.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { SkiffError, errnoCode } from "../errors.js";
+import { writeFileAtomic } from "../util/atomic.js";
+
+export interface VolumeRecord { Name: string; Driver: "local"; Mountpoint: string; CreatedAt: string; Labels: Record<string, string>; Options: Record<string, string>; Anonymous: boolean }
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+export const volumesDir = (root: string) => join(root, "volumes");
+
+function readVolume(root: string, name: string): VolumeRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(volumesDir(root), name, "volume.json"), "utf8")) as VolumeRecord;
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT" || errnoCode(err) === "ENOTDIR") return undefined;
+    throw err;
+  }
+}
+
+export function findVolume(root: string, name: string): VolumeRecord | undefined {
+  return NAME_RE.test(name) ? readVolume(root, name) : undefined;
+}
+
+export function listVolumes(root: string): VolumeRecord[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(volumesDir(root));
+  } catch {
+    return [];
+  }
+  return names.filter((n) => !n.startsWith(".")).map((n) => readVolume(root, n)).filter((v): v is VolumeRecord => Boolean(v)).sort((a, b) => a.Name.localeCompare(b.Name));
+}
+
+/**
+ * Creates the volume (a hidden directory renamed into place, so a half-made one is never seen);
+ * returns the existing one when `existingOk` and the name is taken.
+ */
+export function createVolume(root: string, name: string | undefined, opts: { labels?: Record<string, string>; existingOk?: boolean } = {}): VolumeRecord {
+  const anonymous = name === undefined;
+  const n = name ?? randomBytes(32).toString("hex");
+  if (!NAME_RE.test(n)) throw new SkiffError("INVALID_ARGUMENT", `invalid volume name "${n}"`, { hint: "use letters, digits, '_', '.' and '-'" });
+  const existing = readVolume(root, n);
+  if (existing) {
+    if (opts.existingOk) return existing;
+    throw new SkiffError("ALREADY_EXISTS", `volume with name ${n} already exists`);
+  }
+  const dir = join(volumesDir(root), n);
+  const tmp = join(volumesDir(root), `.new-${n}-${process.pid}`);
+  const rec: VolumeRecord = { Name: n, Driver: "local", Mountpoint: join(dir, "_data"), CreatedAt: new Date().toISOString(), Labels: opts.labels ?? {}, Options: {}, Anonymous: anonymous };
+  mkdirSync(join(tmp, "_data"), { recursive: true, mode: 0o755 });
+  writeFileAtomic(join(tmp, "volume.json"), `${JSON.stringify(rec, null, 1)}\n`);
+  try {
+    renameSync(tmp, dir);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    const now = readVolume(root, n);
+    if (now && opts.existingOk) return now; // created by a concurrent command
+    if (now) throw new SkiffError("ALREADY_EXISTS", `volume with name ${n} already exists`);
+    throw err;
+  }
+  return rec;
+}
+
+export function removeVolume(root: string, name: string): void {
+  const dir = join(volumesDir(root), name);
+  const trash = join(volumesDir(root), `.rm-${name}-${process.pid}`);
+  renameSync(dir, trash);
+  rmSync(trash, { recursive: true, force: true });
+}
