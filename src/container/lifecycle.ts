@@ -112,11 +112,25 @@ export async function signalContainer(p: ContainerPaths, rec: ContainerRecord, s
   });
 }
 
-/** The stop signal, then SIGKILL after `timeout` seconds; returns once the shim recorded the exit. */
+/**
+ * The stop signal, then SIGKILL after `timeout` seconds; returns once the shim recorded the exit.
+ * Between restarts (exited, shim alive) it waits for the shim to either give up (the flag set
+ * here forbids another restart) or start the container, which it then stops.
+ */
 export async function stopContainer(p: ContainerPaths, rec: ContainerRecord, timeout: number): Promise<void> {
-  const s = observedState(p, rec.id);
-  if (!expectsShim(s)) return;
-  await lockOf(p, rec, () => writeState(p, rec.id, { ...readState(p, rec.id), status: "stopping", stoppedByUser: true }));
+  const live = await lockOf(p, rec, () => {
+    const s = readState(p, rec.id);
+    if (!shimAlive(s)) return false;
+    writeState(p, rec.id, { ...s, status: s.status === "running" ? "stopping" : s.status, stoppedByUser: true });
+    return true;
+  });
+  if (!live) return;
+  for (;;) {
+    const s = readState(p, rec.id);
+    if (!shimAlive(s)) return;
+    if (expectsShim(s)) break;
+    await sleep(20);
+  }
   await signalContainer(p, rec, rec.options.stopSignal, true);
   if (await waitForShim(p, rec.id, timeout * 1000)) return;
   await signalContainer(p, rec, "KILL", true).catch(() => undefined);

@@ -34,11 +34,15 @@ export function openLogWriter(path: string, maxSize: number, maxFile: number): L
   return {
     write(stream, chunk) {
       const text = formatChunk(stream, decoders[stream].write(chunk), logTimestamp(new Date()));
-      const bytes = Buffer.from(text);
-      if (maxSize > 0 && size > 0 && size + bytes.length > maxSize) rotate();
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off);
-      size += bytes.length;
+      // record by record, so a file never grows past maxSize by more than one record
+      for (const record of text.split(/(?<=\n)/)) {
+        if (!record) continue;
+        const bytes = Buffer.from(record);
+        if (maxSize > 0 && size > 0 && size + bytes.length > maxSize) rotate();
+        let off = 0;
+        while (off < bytes.length) off += writeSync(fd, bytes, off);
+        size += bytes.length;
+      }
     },
     close() {
       try {

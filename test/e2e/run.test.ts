@@ -1,0 +1,146 @@
+/** `skiff run` in the foreground with real runc: streams, exit codes, stdin, users, --rm. */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { appEntries, containerEnv, importImage, mountsUnder, runtimeContainers, sk, skShell } from "../helpers/containers.js";
+import { BIN, LAUNCHERS, requiresRoot, skiff } from "../helpers/skiff.js";
+
+const isRoot = process.getuid?.() === 0;
+const env = isRoot ? containerEnv() : {};
+
+describe("run in the foreground", () => {
+  it("sends stdout and stderr apart and exits with the container's code", (t) => {
+    if (!requiresRoot(t)) return;
+    const r = sk(env, ["run", "--rm", "bb", "sh", "-c", "echo to-out; echo to-err >&2; exit 3"]);
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout, "to-out\n");
+    assert.equal(r.stderr, "to-err\n");
+  });
+
+  it("passes SIGTERM and SIGINT on to the container", async (t) => {
+    if (!requiresRoot(t)) return;
+    for (const [sig, code] of [["SIGTERM", 9], ["SIGINT", 8]] as const) {
+      const child = spawn(BIN, ["run", "--rm", "bb", "sh", "-c", `trap 'echo got-it; exit ${code}' ${sig.slice(3)}; echo ready; while true; do sleep 0.05; done`], { env, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      const closed = new Promise<number | null>((r) => child.on("close", r));
+      await new Promise<void>((resolve) => child.stdout.on("data", (d) => {
+        out += String(d);
+        if (out.includes("ready")) resolve();
+      }));
+      child.kill(sig);
+      assert.equal(await closed, code);
+      assert.equal(out, "ready\ngot-it\n");
+    }
+  });
+
+  it("exits 127 when the command is not found and 126 when it cannot be run, with one line", (t) => {
+    if (!requiresRoot(t)) return;
+    const missing = sk(env, ["run", "--rm", "bb", "no-such-command"]);
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /^Error: .*no-such-command.*not found.*\n$/);
+    const notExec = sk(env, ["run", "--rm", "bb", "/etc/passwd"]);
+    assert.equal(notExec.code, 126);
+    assert.equal(notExec.stderr.split("\n").filter(Boolean).length, 1, notExec.stderr);
+  });
+
+  it("refuses bad flags with 125 and creates nothing", (t) => {
+    if (!requiresRoot(t)) return;
+    for (const args of [["--memory", "lots"], ["--restart", "sometimes"], ["--ulimit", "nofile=9:1"], ["-v", "relative:dir"], ["--stop-signal", "SIGNOPE"]]) {
+      const r = sk(env, ["run", "--rm", ...args, "bb", "true"]);
+      assert.equal(r.code, 125, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stderr.split("\n").filter(Boolean).length, 1);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+    assert.equal(sk(env, ["run", "--rm", "no-such-image-here", "true"], { timeoutMs: 60000 }).code, 125);
+    assert.equal(sk(env, ["ps", "-a", "-q"]).stdout, "");
+  });
+
+  it("passes stdin with -i and not without", (t) => {
+    if (!requiresRoot(t)) return;
+    const withI = skShell(env, `seq 1 2000 | "$SKIFF" run --rm -i bb wc -l`);
+    assert.equal(withI.code, 0, withI.stderr);
+    assert.equal(withI.stdout.trim(), "2000");
+    const without = skShell(env, `echo ignored | "$SKIFF" run --rm bb cat`);
+    assert.equal(without.stdout, "");
+  });
+
+  it("leaves nothing behind with --rm: no container, mount, runtime state or socket", (t) => {
+    if (!requiresRoot(t)) return;
+    const r = sk(env, ["run", "--rm", "--name", "gone", "bb", "true"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sk(env, ["container", "exists", "gone"]).code, 1);
+    assert.deepEqual(mountsUnder(env), []);
+    assert.deepEqual(runtimeContainers(env), []);
+    assert.deepEqual(readdirSync(join(env.SKIFF_RUNROOT!, "containers")), []);
+    assert.deepEqual(readdirSync(join(env.SKIFF_RUNROOT!, "a")), []);
+  });
+
+  it("keeps the container without --rm, with its exit code and logs", (t) => {
+    if (!requiresRoot(t)) return;
+    const r = sk(env, ["run", "--name", "kept", "bb", "sh", "-c", "echo kept-out; exit 4"]);
+    assert.equal(r.code, 4);
+    const [info] = JSON.parse(sk(env, ["inspect", "kept"]).stdout);
+    assert.equal(info.State.Status, "exited");
+    assert.equal(info.State.ExitCode, 4);
+    assert.deepEqual(info.Config.Cmd, ["sh", "-c", "echo kept-out; exit 4"]);
+    assert.equal(sk(env, ["logs", "kept"]).stdout, "kept-out\n");
+    assert.equal(sk(env, ["wait", "kept"]).stdout, "4\n");
+    assert.deepEqual(mountsUnder(env), []);
+    assert.equal(sk(env, ["rm", "kept"]).stdout, "kept\n");
+  });
+
+  it("applies the image's env, workdir and the user's -e, -w, --hostname, --entrypoint", (t) => {
+    if (!requiresRoot(t)) return;
+    const r = sk(env, ["run", "--rm", "-e", "A=1", "-e", "PATH=/bin", "-w", "/tmp", "--hostname", "box", "bb", "sh", "-c", 'echo "$A $PATH $(pwd) $(hostname) $HOME"']);
+    assert.equal(r.stdout, "1 /bin /tmp box /root\n", r.stderr);
+    const ep = sk(env, ["run", "--rm", "--entrypoint", '["echo","from-entrypoint"]', "bb", "arg"]);
+    assert.equal(ep.stdout, "from-entrypoint arg\n", ep.stderr);
+  });
+
+  it("resolves -u names in the image's own passwd and group, with supplementary groups", (t) => {
+    if (!requiresRoot(t)) return;
+    const r = sk(env, ["run", "--rm", "-u", "app", "bb", "id"]);
+    // busybox-static cannot map ids back to names (no NSS): the numbers are what the lookup decided
+    assert.equal(r.stdout, "uid=1000 gid=1000 groups=50,1000\n", r.stderr);
+    const g = sk(env, ["run", "--rm", "-u", "app:staff", "bb", "id", "-g"]);
+    assert.equal(g.stdout, "50\n");
+    assert.equal(sk(env, ["run", "--rm", "-u", "4242", "bb", "id", "-u"]).stdout, "4242\n");
+    const missing = sk(env, ["run", "--rm", "-u", "ghost", "bb", "true"]);
+    assert.equal(missing.code, 125);
+    assert.match(missing.stderr, /user "ghost" not found/);
+  });
+
+  it("never follows an image's /etc/passwd symlink out of its rootfs", (t) => {
+    if (!requiresRoot(t)) return;
+    // the host has a "daemon" user; the image's passwd points at the host's file through /proc
+    const hostile = appEntries().filter((e) => e.name !== "etc/passwd").concat({ name: "etc/passwd", type: "symlink", linkname: "/proc/1/root/etc/passwd" });
+    importImage(env, "hostile", hostile);
+    const r = sk(env, ["run", "--rm", "-u", "daemon", "hostile", "id"]);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /user "daemon" not found in the image's \/etc\/passwd/);
+  });
+
+  it("mounts volumes, binds and tmpfs; a named volume keeps its data after rm", (t) => {
+    if (!requiresRoot(t)) return;
+    const host = join(env.SKIFF_ROOT!, "..", "bind-src");
+    writeFileSync(host, "from-host\n");
+    const w = sk(env, ["run", "--rm", "-v", "keep:/data", "-v", `${host}:/h:ro`, "--tmpfs", "/scratch", "bb", "sh", "-c", "cat /h; echo saved > /data/f; echo x > /h 2>/dev/null || echo ro; mount | grep -c ' /scratch type tmpfs'"]);
+    assert.equal(w.stdout, "from-host\nro\n1\n", w.stderr);
+    const r = sk(env, ["run", "--rm", "-v", "keep:/data", "bb", "cat", "/data/f"]);
+    assert.equal(r.stdout, "saved\n");
+    assert.ok(existsSync(join(env.SKIFF_ROOT!, "volumes", "keep", "_data", "f")));
+  });
+
+  it("runs the same container under Node, Bun and Deno", (t) => {
+    if (!requiresRoot(t)) return;
+    for (const launcher of Object.keys(LAUNCHERS) as (keyof typeof LAUNCHERS)[]) {
+      const r = skiff(["run", "--rm", "bb", "sh", "-c", "echo via; exit 5"], { env, launcher });
+      assert.equal(r.code, 5, `${launcher}: ${r.stderr}`);
+      assert.equal(r.stdout, "via\n", launcher);
+    }
+    assert.deepEqual(mountsUnder(env), []);
+  });
+});
+
