@@ -169,7 +169,6 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
   if (strings(opts.publish).length > 0 || opts.publishAll) throw new SkiffError("NOT_IMPLEMENTED", "-p/--publish: not implemented yet", { hint: "publishing needs bridge networking; use --network host" });
   if (opts.init) throw new SkiffError("NOT_IMPLEMENTED", "--init: not implemented yet");
   if (strings(opts.device).length > 0) throw new SkiffError("NOT_IMPLEMENTED", "--device: not implemented yet");
-  if (opts.tty) throw new SkiffError("NOT_IMPLEMENTED", "-t/--tty: not implemented yet", { hint: "run without -t; -i passes stdin" });
   const security = strings(opts.securityOpt);
   for (const s of security) {
     if (s !== "no-new-privileges" && s !== "no-new-privileges=true" && s !== "no-new-privileges:true") {

@@ -71,7 +71,7 @@ export interface AttachIO {
   stdin?: (send: (b: Buffer) => void, eof: () => void) => void;
 }
 
-export interface AttachSession { exit: Promise<{ code: number; error?: string }>; signal(sig: string): void; go(): void; close(): void }
+export interface AttachSession { exit: Promise<{ code: number; error?: string }>; signal(sig: string): void; resize(rows: number, cols: number): void; go(): void; close(): void }
 
 /** Connects to the shim's attach socket; resolves once connected. */
 export function attach(p: ContainerPaths, id: string, io: AttachIO): Promise<AttachSession> {
@@ -98,6 +98,7 @@ export function attach(p: ContainerPaths, id: string, io: AttachIO): Promise<Att
         exit,
         go: () => sock.write(encodeFrame(FRAME.GO, "{}")),
         signal: (sig) => sock.write(encodeFrame(FRAME.SIGNAL, JSON.stringify({ signal: sig }))),
+        resize: (rows, cols) => sock.write(encodeFrame(FRAME.RESIZE, JSON.stringify({ rows, cols }))),
         close: () => sock.destroy(),
       });
     });

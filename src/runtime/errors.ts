@@ -17,7 +17,7 @@ export function runcError(log: string): string | undefined {
     }
   }
   // runc chains causes with ": "; the useful part is the container-side failure at the end
-  return last?.replace(/^runc (create|run|exec|start) failed: /, "");
+  return last?.replace(/^(?:runc )?(?:create|run|exec|start) failed: /, "");
 }
 
 /**

@@ -15,6 +15,8 @@ export const FRAME = {
   SIGNAL: 6,
   /** client → shim: no more stdin. */
   STDIN_EOF: 7,
+  /** client → shim, JSON {rows, cols}: the terminal's size (-t). */
+  RESIZE: 8,
 } as const;
 
 export interface Frame { type: number; payload: Buffer }

@@ -9,10 +9,8 @@
 import { mkdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { dirname, join } from "node:path";
-import { spawn } from "node:child_process";
-import { constants } from "node:os";
 import { errnoCode } from "../errors.js";
-import { exitStatus, startFailureExitCode } from "../runtime/errors.js";
+import { startFailureExitCode } from "../runtime/errors.js";
 import { runArgs, takeRuntimeError } from "../runtime/runc.js";
 import { getSys } from "../sys/index.js";
 import { acquireLock } from "../util/lock.js";
@@ -22,6 +20,7 @@ import { attachSocket, bundleDir, containerLock, type ContainerPaths } from "../
 import { restartDelay, shouldRestart } from "../container/policy.js";
 import type { ContainerState } from "../container/record.js";
 import { readRecord, readState, writeState } from "../container/store.js";
+import { spawnPiped, spawnTerminal, type RuntimeChild } from "./child.js";
 import { openLogWriter, type LogWriter } from "./logwriter.js";
 import { FRAME, encodeFrame, frameReader, type SyncMessage } from "./protocol.js";
 
@@ -60,7 +59,7 @@ async function lockedUpdate(p: ContainerPaths, id: string, change: (s: Container
 }
 
 /** Attach clients: every output chunk goes to all of them; input from any goes to the container. */
-function attachServer(path: string, handlers: { onGo(): void; onStdin(b: Buffer): void; onStdinEof(): void; onSignal(sig: string): void }) {
+function attachServer(path: string, handlers: { onGo(): void; onStdin(b: Buffer): void; onStdinEof(): void; onSignal(sig: string): void; onResize(rows: number, cols: number): void }) {
   const clients = new Set<Socket>();
   rmSync(path, { force: true });
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -73,6 +72,10 @@ function attachServer(path: string, handlers: { onGo(): void; onStdin(b: Buffer)
       else if (f.type === FRAME.STDIN) handlers.onStdin(f.payload);
       else if (f.type === FRAME.STDIN_EOF) handlers.onStdinEof();
       else if (f.type === FRAME.SIGNAL) handlers.onSignal(String(JSON.parse(f.payload.toString()).signal));
+      else if (f.type === FRAME.RESIZE) {
+        const { rows, cols } = JSON.parse(f.payload.toString()) as { rows: number; cols: number };
+        if (rows > 0 && rows <= 1000 && cols > 0 && cols <= 1000) handlers.onResize(rows, cols);
+      }
     }));
   });
   const listening = new Promise<void>((resolve, reject) => {
@@ -110,17 +113,20 @@ export async function shimMain(argv: string[]): Promise<number> {
       writeSync(1, `${JSON.stringify(msg)}\n`);
     } catch { /* the CLI is gone: nobody to tell */ }
   };
-  let runtimeChild: ReturnType<typeof spawn> | undefined;
+  let runtimeChild: RuntimeChild | undefined;
+  let size: { rows: number; cols: number } | undefined;
+  const earlyStdin: (Buffer | null)[] = [];
   let go: () => void = () => undefined;
   const goSignal = new Promise<void>((resolve) => (go = resolve));
   const server = attachServer(attachSocket(p, id), {
     onGo: () => go(),
-    onStdin: (b) => runtimeChild?.stdin?.write(b),
-    onStdinEof: () => runtimeChild?.stdin?.end(),
-    onSignal: (sig) => {
-      try {
-        if (runtimeChild?.pid) process.kill(runtimeChild.pid, sig as NodeJS.Signals);
-      } catch { /* already gone */ }
+    // input that arrives before the runtime runs waits for it
+    onStdin: (b) => (runtimeChild ? runtimeChild.writeStdin(b) : earlyStdin.push(b)),
+    onStdinEof: () => (runtimeChild ? runtimeChild.endStdin() : earlyStdin.push(null)),
+    onSignal: (sig) => runtimeChild?.kill(sig),
+    onResize: (rows, cols) => {
+      size = { rows, cols };
+      runtimeChild?.resize(rows, cols);
     },
   });
   await server.listening;
@@ -131,15 +137,16 @@ export async function shimMain(argv: string[]): Promise<number> {
   }
 
   const self = { shimPid: process.pid, shimStart: procStartTime(process.pid), bootId: bootId() };
-  const runOnce = (): Promise<RunResult> => new Promise((resolve) => {
+  const runOnce = async (): Promise<RunResult> => {
     const pidFile = join(bundle, "pid");
     const logFile = join(bundle, "runtime.log");
     rmSync(pidFile, { force: true });
-    const child = spawn(rt.path, runArgs(rt, logFile, bundle, pidFile, id), { stdio: [rec.options.interactive ? "pipe" : "ignore", "pipe", "pipe"] });
-    runtimeChild = child;
-    child.stdin?.on("error", () => undefined);
     let started = false;
     const pending: [number, Buffer][] = [];
+    const emit = (type: number, chunk: Buffer) => {
+      log?.write(type === FRAME.STDOUT ? "stdout" : "stderr", chunk);
+      server.broadcast(type, chunk);
+    };
     const markStarted = () => {
       if (started) return true;
       let pid = 0;
@@ -155,29 +162,23 @@ export async function shimMain(argv: string[]): Promise<number> {
       for (const [type, chunk] of pending.splice(0)) emit(type, chunk);
       return true;
     };
-    const emit = (type: number, chunk: Buffer) => {
-      log?.write(type === FRAME.STDOUT ? "stdout" : "stderr", chunk);
-      server.broadcast(type, chunk);
-    };
     // before the pid file exists only the runtime itself can write (its own error): hold it back
     const onData = (type: number) => (chunk: Buffer) => (markStarted() ? emit(type, chunk) : pending.push([type, chunk]));
-    child.stdout!.on("data", onData(FRAME.STDOUT));
-    child.stderr!.on("data", onData(FRAME.STDERR));
+    const argv = [rt.path, ...runArgs(rt, logFile, bundle, pidFile, id)];
+    const io = { onStdout: onData(FRAME.STDOUT), onStderr: onData(FRAME.STDERR) };
+    const child = rec.options.tty ? spawnTerminal(argv, io) : spawnPiped(argv, rec.options.interactive, io);
+    runtimeChild = child;
+    if (size) child.resize(size.rows, size.cols);
+    for (const b of earlyStdin.splice(0)) (b ? child.writeStdin(b) : child.endStdin());
     const poll = setInterval(markStarted, 5);
-    child.on("error", (err) => {
-      clearInterval(poll);
-      resolve({ code: 125, started: false, error: `cannot run ${rt.path}: ${err.message}` });
-    });
-    child.on("close", (code, signal) => {
-      clearInterval(poll);
-      markStarted();
-      runtimeChild = undefined;
-      const status = exitStatus(code, signal === null ? null : (constants.signals[signal] ?? 0));
-      const error = takeRuntimeError(logFile);
-      if (!started) resolve({ code: error ? startFailureExitCode(error) : status || 125, started, error: error ?? `the runtime exited with ${status} before the container started` });
-      else resolve({ code: status, started, error: status !== 0 && error ? error : undefined });
-    });
-  });
+    const status = await child.exited;
+    clearInterval(poll);
+    markStarted();
+    runtimeChild = undefined;
+    const error = takeRuntimeError(logFile);
+    if (!started) return { code: error ? startFailureExitCode(error) : status || 125, started, error: error ?? `the runtime exited with ${status} before the container started` };
+    return { code: status, started, error: status !== 0 && error ? error : undefined };
+  };
 
   let result: RunResult;
   let consecutive = 0;

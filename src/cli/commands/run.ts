@@ -11,6 +11,7 @@ import { getRecord } from "../../container/store.js";
 import { findImage, resolveImage } from "../../image/images.js";
 import { parseSize } from "../../spec/values.js";
 import { getSys } from "../../sys/index.js";
+import { terminalSupported } from "../../shim/child.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import type { Context } from "../context.js";
 import type { Handler, Invocation } from "../table/types.js";
@@ -50,6 +51,7 @@ function logDefaults(ctx: Context): { maxSize: number; maxFile: number } {
 async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerRecord> {
   const envFiles = ((opts.envFile as string[]) ?? []).map(readEnvFile);
   const o = parseCreateOptions(opts, { env: ctx.env, envFiles, logDefaults: logDefaults(ctx) });
+  if (o.tty && !terminalSupported()) throw new SkiffError("NOT_IMPLEMENTED", "-t needs the skiff executable (Bun); this JavaScript runtime has no pseudo-terminal", { hint: "run dist/skiff, or leave out -t" });
   const image = await imageFor(ctx, args[0], opts);
   const p = pathsOf(ctx);
   const sys = await getSys();
@@ -63,14 +65,18 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
 
 export const createCommand: Handler = async (inv) => `${(await create(inv)).id}\n`;
 
-/** Attaches to a started shim, sends GO, relays stdio and signals; resolves to the exit code. */
+/** Attaches to a started shim, sends GO, relays stdio, signals and terminal size; resolves to the exit code. */
 async function foreground(ctx: Context, p: ContainerPaths, rec: ContainerRecord, interactive: boolean): Promise<number> {
+  const tty = rec.options.tty;
   let stopStdin = () => undefined as void;
   const session = await attach(p, rec.id, {
     onStdout: (b) => ctx.stdout.write(b),
     onStderr: (b) => ctx.stderr.write(b),
     stdin: interactive
       ? (send, eof) => {
+        // raw mode: every key, Ctrl-C included, goes to the container's terminal
+        const raw = tty && process.stdin.isTTY;
+        if (raw) process.stdin.setRawMode(true);
         const onData = (d: Buffer) => send(d);
         const onEnd = () => eof();
         process.stdin.on("data", onData);
@@ -78,18 +84,27 @@ async function foreground(ctx: Context, p: ContainerPaths, rec: ContainerRecord,
         stopStdin = () => {
           process.stdin.off("data", onData);
           process.stdin.off("end", onEnd);
+          if (raw) process.stdin.setRawMode(false);
           process.stdin.destroy();
         };
       }
       : undefined,
   });
   const relay = (sig: NodeJS.Signals) => session.signal(sig);
+  const resize = () => {
+    if (process.stdout.isTTY) session.resize(process.stdout.rows, process.stdout.columns);
+  };
   process.on("SIGINT", relay);
   process.on("SIGTERM", relay);
+  if (tty) {
+    resize();
+    process.on("SIGWINCH", resize);
+  }
   session.go();
   const result = await session.exit;
   process.off("SIGINT", relay);
   process.off("SIGTERM", relay);
+  process.off("SIGWINCH", resize);
   stopStdin();
   session.close();
   if (result.code < 0) throw new SkiffError("UNAVAILABLE", `container ${rec.name}: ${result.error}`);

@@ -96,6 +96,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       opt("--detach-keys <keys>", "Key sequence that detaches", { default: "ctrl-p,ctrl-q" }),
       latest,
     ],
+    load: async () => (await import("../commands/exec.js")).exec,
   },
   {
     name: "stop",
