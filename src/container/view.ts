@@ -1,6 +1,7 @@
 /** How containers look to users: ps rows, inspect documents, status text and --filter. Pure. */
 import { SkiffError } from "../errors.js";
 import { humanDuration } from "../output/units.js";
+import { startsOnBoot } from "./policy.js";
 import type { ContainerRecord, ContainerState } from "./record.js";
 
 export interface Container { rec: ContainerRecord; state: ContainerState }
@@ -62,7 +63,7 @@ export function psTemplateRow(c: Container, now: number, noTrunc: boolean) {
   return { ...row, Names: c.rec.name, Command: row.CommandText, Ports: "" };
 }
 
-const FILTER_KEYS = ["status", "name", "label", "ancestor", "exited", "id", "restart-policy"];
+const FILTER_KEYS = ["status", "name", "label", "ancestor", "exited", "id", "restart-policy", "should-start-on-boot"];
 
 /** Filters of ps/start/prune: the same key ORs, different keys AND (podman's rule). */
 export function matchFilters(filters: string[], c: Container): boolean {
@@ -92,6 +93,8 @@ export function matchFilters(filters: string[], c: Container): boolean {
         return state.status === "exited" && String(state.exitCode ?? 0) === v;
       case "restart-policy":
         return rec.options.restart.name === v;
+      case "should-start-on-boot":
+        return startsOnBoot(rec.options.restart, state.stoppedByUser) === (v === "true");
       default:
         return false;
     }

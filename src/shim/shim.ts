@@ -14,6 +14,7 @@ import { startFailureExitCode } from "../runtime/errors.js";
 import { runArgs, takeRuntimeError } from "../runtime/runc.js";
 import { getSys } from "../sys/index.js";
 import { acquireLock } from "../util/lock.js";
+import { writeFileAtomic } from "../util/atomic.js";
 import { releaseContainer, removeContainerFiles, runtimeOf } from "../container/cleanup.js";
 import { bootId, procStartTime } from "../container/liveness.js";
 import { attachSocket, bundleDir, containerLock, type ContainerPaths } from "../container/paths.js";
@@ -130,6 +131,8 @@ export async function shimMain(argv: string[]): Promise<number> {
     },
   });
   await server.listening;
+  // for service managers (generate systemd: Type=forking, PIDFile=)
+  writeFileAtomic(join(bundle, "shim.pid"), `${process.pid}\n`);
   if (attachWait) {
     sync({ ready: true });
     // the CLI that asked to attach has a minute to connect; after that the container starts anyway

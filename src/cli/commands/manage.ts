@@ -10,6 +10,7 @@ import { pauseArgs, runRuntime } from "../../runtime/runc.js";
 import { runtimeOf } from "../../container/cleanup.js";
 import { containerLock } from "../../container/paths.js";
 import { withLock } from "../../util/lock.js";
+import { findVolume } from "../../volume/store.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
 import { eachNamed, pathsOf } from "./container-context.js";
@@ -112,7 +113,11 @@ export const inspect: Handler = async ({ ctx, args, opts }) => {
       const img = findImage(p, a, ctx.config.registries.unqualifiedSearch, images);
       if (img) return inspectImage(img);
     }
-    if (type === "volume" || type === "network") throw new SkiffError("NOT_IMPLEMENTED", `inspect --type ${type}: not implemented yet`);
+    if (type === "all" || type === "volume") {
+      const vol = findVolume(ctx.root, a);
+      if (vol) return vol;
+    }
+    if (type === "network") throw new SkiffError("NOT_IMPLEMENTED", "inspect --type network: not implemented yet");
     throw new SkiffError("NOT_FOUND", `no such object: "${a}"`);
   });
   const format = opts.format as string | undefined;

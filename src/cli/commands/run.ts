@@ -2,12 +2,13 @@
 import { readFileSync } from "node:fs";
 import { ExitError, SkiffError } from "../../errors.js";
 import { createContainer } from "../../container/create.js";
-import { removeContainer, startContainer } from "../../container/lifecycle.js";
+import { observedState, removeContainer, startContainer, stopContainer } from "../../container/lifecycle.js";
 import { parseCreateOptions } from "../../container/options.js";
 import type { ContainerPaths } from "../../container/paths.js";
 import type { ContainerRecord } from "../../container/record.js";
 import { attach } from "../../container/shim-client.js";
-import { getRecord } from "../../container/store.js";
+import { getRecord, listRecords } from "../../container/store.js";
+import { matchFilters } from "../../container/view.js";
 import { findImage, resolveImage } from "../../image/images.js";
 import { parseSize } from "../../spec/values.js";
 import { getSys } from "../../sys/index.js";
@@ -66,7 +67,7 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
 export const createCommand: Handler = async (inv) => `${(await create(inv)).id}\n`;
 
 /** Attaches to a started shim, sends GO, relays stdio, signals and terminal size; resolves to the exit code. */
-async function foreground(ctx: Context, p: ContainerPaths, rec: ContainerRecord, interactive: boolean): Promise<number> {
+export async function foreground(ctx: Context, p: ContainerPaths, rec: ContainerRecord, interactive: boolean): Promise<number> {
   const tty = rec.options.tty;
   let stopStdin = () => undefined as void;
   const session = await attach(p, rec.id, {
@@ -137,7 +138,27 @@ export const start: Handler = async ({ ctx, args, opts }) => {
     if (code !== 0) throw new ExitError(code);
     return;
   }
+  const filters = (opts.filter as string[]) ?? [];
+  if (filters.length && !opts.all) throw new SkiffError("INVALID_ARGUMENT", "--filter needs --all");
+  // --all starts what is not running (and matches the filters): at boot, the policy containers
+  const wanted = opts.all ? new Set(listRecords(p).filter((rec) => {
+    const state = observedState(p, rec.id);
+    return (state.status === "created" || state.status === "exited") && matchFilters(filters, { rec, state });
+  }).map((r) => r.id)) : undefined;
   await eachNamed(ctx, args, opts, async (rec, query) => {
+    if (wanted && !wanted.has(rec.id)) return undefined;
+    await startContainer(p, rec, sys, { attachWait: false });
+    return query ?? rec.id;
+  });
+};
+
+export const restart: Handler = async ({ ctx, args, opts }) => {
+  const p = pathsOf(ctx);
+  const sys = await getSys();
+  await eachNamed(ctx, args, opts, async (rec, query) => {
+    const running = ["running", "stopping", "paused"].includes(observedState(p, rec.id).status);
+    if (opts.running && !running) return undefined;
+    if (running) await stopContainer(p, rec, typeof opts.time === "number" ? opts.time : rec.options.stopTimeout);
     await startContainer(p, rec, sys, { attachWait: false });
     return query ?? rec.id;
   });

@@ -77,6 +77,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Attach to a running container",
     options: [opt("--no-stdin", "Do not attach stdin"), opt("--detach-keys <keys>", "Key sequence that detaches", { default: "ctrl-p,ctrl-q" }), opt("--sig-proxy", "Forward signals to the container", { default: true })],
+    load: async () => (await import("../commands/observe.js")).attachCommand,
   },
   {
     name: "exec",
@@ -151,11 +152,12 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Restart containers",
     options: [allOpt("Restart all containers"), time, latest, opt("--running", "Restart only running containers")],
+    load: async () => (await import("../commands/run.js")).restart,
   },
   { name: "pause", args: "[containers...]", section, description: "Pause all processes in containers", options: [allOpt("Pause all running containers"), latest], load: async () => (await import("../commands/manage.js")).pause },
   { name: "unpause", args: "[containers...]", section, description: "Resume paused containers", options: [allOpt("Unpause all paused containers"), latest], load: async () => (await import("../commands/manage.js")).unpause },
-  { name: "top", args: "<container> [descriptors...]", section, description: "Show the processes of a container", options: [latest] },
-  { name: "port", args: "[container] [port]", section, description: "List a container's published ports", options: [allOpt("Show ports of all containers"), latest] },
+  { name: "top", args: "<container> [descriptors...]", section, description: "Show the processes of a container", options: [latest], load: async () => (await import("../commands/observe.js")).top },
+  { name: "port", args: "[container] [port]", section, description: "List a container's published ports", options: [allOpt("Show ports of all containers"), latest], load: async () => (await import("../commands/observe.js")).port },
   { name: "rename", args: "<container> <name>", section, description: "Rename a container", load: async () => (await import("../commands/manage.js")).rename },
   {
     name: "cp",
@@ -172,6 +174,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Show resource usage of containers",
     options: [opt("--no-stream", "Print one sample and exit"), allOpt("Show all containers"), formatOpt(), opt("--no-reset", "Do not clear the screen between samples")],
+    load: async () => (await import("../commands/observe.js")).stats,
   },
 ];
 
@@ -195,5 +198,6 @@ export const CONTAINER_TABLE: CommandSpec[] = [
     section,
     description: "Print a systemd unit that starts the container at boot",
     options: [opt("-n, --name", "Use the container name instead of its ID"), opt("--restart-policy <policy>", "Restart= of the unit", { default: "on-failure" }), opt("-t, --time <seconds>", "Stop timeout", { type: "number", default: 10 })],
+    load: async () => (await import("../commands/systemd.js")).generateSystemd,
   },
 ];

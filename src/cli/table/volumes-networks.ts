@@ -9,12 +9,13 @@ export const VOLUME_COMMANDS: CommandSpec[] = [
     section: "Volumes",
     description: "Create a named volume",
     options: [multi("-l, --label <key=value>", "Set metadata on the volume"), opt("--ignore", "Do nothing if the volume exists")],
+    load: async () => (await import("../commands/volumes.js")).volumeCreate,
   },
-  { name: "volume ls", aliases: ["volume list"], section: "Volumes", description: "List volumes", options: [quietOpt("volume names"), filterOpt("name=, label=, dangling="), formatOpt(), opt("--noheading", "Do not print headers")] },
-  { name: "volume inspect", args: "[names...]", section: "Volumes", description: "Show details of volumes", options: [formatOpt(), opt("-a, --all", "Inspect all volumes")] },
-  { name: "volume rm", aliases: ["volume remove"], args: "[names...]", section: "Volumes", description: "Remove volumes", options: [opt("-f, --force", "Remove volumes used by containers, and the containers"), opt("-a, --all", "Remove all volumes")] },
-  { name: "volume prune", section: "Volumes", description: "Remove volumes no container uses", options: [force, filterOpt("label=")] },
-  { name: "volume exists", args: "<name>", section: "Volumes", description: "Exit 0 if the volume exists, 1 if not" },
+  { name: "volume ls", aliases: ["volume list"], section: "Volumes", description: "List volumes", options: [quietOpt("volume names"), filterOpt("name=, label=, dangling="), formatOpt(), opt("--noheading", "Do not print headers")], load: async () => (await import("../commands/volumes.js")).volumeLs },
+  { name: "volume inspect", args: "[names...]", section: "Volumes", description: "Show details of volumes", options: [formatOpt(), opt("-a, --all", "Inspect all volumes")], load: async () => (await import("../commands/volumes.js")).volumeInspect },
+  { name: "volume rm", aliases: ["volume remove"], args: "[names...]", section: "Volumes", description: "Remove volumes", options: [opt("-f, --force", "Remove volumes used by containers, and the containers"), opt("-a, --all", "Remove all volumes")], load: async () => (await import("../commands/volumes.js")).volumeRm },
+  { name: "volume prune", section: "Volumes", description: "Remove volumes no container uses", options: [force, filterOpt("label=")], load: async () => (await import("../commands/volumes.js")).volumePrune },
+  { name: "volume exists", args: "<name>", section: "Volumes", description: "Exit 0 if the volume exists, 1 if not", load: async () => (await import("../commands/volumes.js")).volumeExists },
 ];
 
 export const NETWORK_COMMANDS: CommandSpec[] = [

@@ -1,0 +1,87 @@
+/** volume create/ls/inspect/rm/prune/exists. A volume in use by a container is kept unless -f. */
+import { ExitError, SkiffError } from "../../errors.js";
+import { removeContainer } from "../../container/lifecycle.js";
+import { listRecords } from "../../container/store.js";
+import { formatList, formatObject, toJson } from "../../output/format.js";
+import { getSys } from "../../sys/index.js";
+import { createVolume, findVolume, listVolumes, removeVolume, type VolumeRecord } from "../../volume/store.js";
+import type { Context } from "../context.js";
+import type { Handler } from "../table/types.js";
+import { pathsOf } from "./container-context.js";
+
+function usersOf(ctx: Context, name: string) {
+  return listRecords(pathsOf(ctx)).filter((r) => r.mounts.some((m) => m.type === "volume" && m.name === name));
+}
+
+function labels(entries: string[]): Record<string, string> {
+  return Object.fromEntries(entries.map((e) => (e.includes("=") ? [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)] : [e, ""])));
+}
+
+function matches(ctx: Context, v: VolumeRecord, filters: string[]): boolean {
+  return filters.every((f) => {
+    const [k, val = ""] = [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)];
+    if (k === "name") return v.Name.includes(val);
+    if (k === "label") return val.includes("=") ? v.Labels[val.slice(0, val.indexOf("="))] === val.slice(val.indexOf("=") + 1) : val in v.Labels;
+    if (k === "dangling") return (usersOf(ctx, v.Name).length === 0) === (val === "true" || val === "1");
+    throw new SkiffError("INVALID_ARGUMENT", `invalid filter "${f}"`, { hint: "use name=, label= or dangling=" });
+  });
+}
+
+export const volumeCreate: Handler = async ({ ctx, args, opts }) => {
+  if (args[0] && opts.ignore && findVolume(ctx.root, args[0])) return `${args[0]}\n`;
+  const v = createVolume(ctx.root, args[0], { labels: labels((opts.label as string[]) ?? []) });
+  // a volume made here is named even when the name was generated
+  return `${v.Name}\n`;
+};
+
+export const volumeLs: Handler = async ({ ctx, opts }) => {
+  const list = listVolumes(ctx.root).filter((v) => matches(ctx, v, (opts.filter as string[]) ?? []));
+  if (opts.quiet) return list.map((v) => `${v.Name}\n`).join("");
+  return formatList(list, { format: opts.format as string | undefined, defaultTemplate: "{{.Driver}}\t{{.Name}}", headers: { Driver: "DRIVER", Name: "VOLUME NAME" }, noHeading: Boolean(opts.noheading) });
+};
+
+export const volumeInspect: Handler = async ({ ctx, args, opts }) => {
+  const list = opts.all ? listVolumes(ctx.root) : args.map((n) => {
+    const v = findVolume(ctx.root, n);
+    if (!v) throw new SkiffError("NOT_FOUND", `no such volume ${n}`);
+    return v;
+  });
+  const format = opts.format as string | undefined;
+  if (format === undefined || format === "" || /^\s*json\s*$/.test(format)) return toJson(list);
+  return list.map((v) => formatObject(v, format, () => "")).join("");
+};
+
+export const volumeRm: Handler = async ({ ctx, args, opts }) => {
+  const names = opts.all ? listVolumes(ctx.root).map((v) => v.Name) : args;
+  if (names.length === 0) throw new SkiffError("INVALID_ARGUMENT", "give the volumes to remove, or --all");
+  const sys = await getSys();
+  const out: string[] = [];
+  let missing = false;
+  for (const n of names) {
+    if (!findVolume(ctx.root, n)) {
+      ctx.stderr.write(`Error: no volume with name "${n}" found\n`);
+      missing = true;
+      continue;
+    }
+    const users = usersOf(ctx, n);
+    if (users.length && !opts.force) {
+      throw new SkiffError("FAILED_PRECONDITION", `volume ${n} is being used by the following container(s): ${users.map((u) => u.id).join(", ")}`, { hint: "remove them first, or use -f" });
+    }
+    for (const u of users) await removeContainer(pathsOf(ctx), u, sys, { force: true, volumes: false });
+    removeVolume(ctx.root, n);
+    out.push(`${n}\n`);
+  }
+  ctx.stdout.write(out.join(""));
+  if (missing) throw new ExitError(1);
+};
+
+export const volumePrune: Handler = async ({ ctx, opts }) => {
+  const filters = (opts.filter as string[]) ?? [];
+  const doomed = listVolumes(ctx.root).filter((v) => usersOf(ctx, v.Name).length === 0 && matches(ctx, v, filters));
+  for (const v of doomed) removeVolume(ctx.root, v.Name);
+  return doomed.map((v) => `${v.Name}\n`).join("");
+};
+
+export const volumeExists: Handler = async ({ ctx, args }) => {
+  if (!findVolume(ctx.root, args[0])) throw new ExitError(1);
+};

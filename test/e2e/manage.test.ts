@@ -1,0 +1,120 @@
+/** Managing containers and volumes: filters, restart, boot start, systemd units, attach, top, stats, pause, prune. */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { containerEnv, sk, stateOf } from "../helpers/containers.js";
+import { BIN, requiresRoot } from "../helpers/skiff.js";
+
+const isRoot = process.getuid?.() === 0;
+const env = isRoot ? containerEnv() : {};
+
+describe("container management", () => {
+  it("filters ps by status, name, label, ancestor and exit code, newest first", (t) => {
+    if (!requiresRoot(t)) return;
+    sk(env, ["run", "--name", "ok", "-l", "tier=a", "bb", "true"]);
+    sk(env, ["run", "--name", "bad", "bb", "sh", "-c", "exit 2"]);
+    sk(env, ["run", "-d", "--name", "up", "-l", "tier=b", "bb", "sleep", "60"]);
+    const names = (f: string[]) => sk(env, ["ps", "-a", ...f.flatMap((x) => ["--filter", x]), "--format", "{{.Names}}"]).stdout.trim().split("\n").filter(Boolean);
+    assert.deepEqual(names([]), ["up", "bad", "ok"]);
+    assert.deepEqual(names(["status=exited"]), ["bad", "ok"]);
+    assert.deepEqual(names(["status=running"]), ["up"]);
+    assert.deepEqual(names(["label=tier=a"]), ["ok"]);
+    assert.deepEqual(names(["label=tier"]), ["up", "ok"]);
+    assert.deepEqual(names(["exited=2"]), ["bad"]);
+    assert.deepEqual(names(["ancestor=bb", "name=^u"]), ["up"]);
+    assert.deepEqual(sk(env, ["ps", "-a", "-n", "1", "--format", "{{.Names}}"]).stdout, "up\n");
+    assert.deepEqual(sk(env, ["ps", "-l", "--format", "{{.Names}}"]).stdout, "up\n");
+    assert.equal(sk(env, ["ps", "--filter", "bogus=1"]).code, 125);
+  });
+
+  it("pauses and unpauses, shows top and stats, and has no ports without networking", (t) => {
+    if (!requiresRoot(t)) return;
+    assert.equal(sk(env, ["pause", "up"]).stdout, "up\n");
+    assert.equal(JSON.parse(sk(env, ["inspect", "up"]).stdout)[0].State.Status, "paused");
+    assert.equal(sk(env, ["unpause", "up"]).code, 0);
+    assert.equal(JSON.parse(sk(env, ["inspect", "up"]).stdout)[0].State.Status, "running");
+    const top = sk(env, ["top", "up", "pid", "args"]);
+    assert.match(top.stdout, /^\s*PID COMMAND\n\s*\d+ sleep 60\n$/);
+    const stats = sk(env, ["stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}"]);
+    assert.equal(stats.stdout, "up 1\n", stats.stderr);
+    assert.equal(sk(env, ["port", "up"]).stdout, "");
+  });
+
+  it("renames, restarts and prunes", (t) => {
+    if (!requiresRoot(t)) return;
+    assert.equal(sk(env, ["rename", "up", "renamed"]).code, 0);
+    assert.equal(sk(env, ["container", "exists", "up"]).code, 1);
+    const before = JSON.parse(sk(env, ["inspect", "renamed"]).stdout)[0].State.Pid;
+    assert.equal(sk(env, ["restart", "-t", "1", "renamed"]).stdout, "renamed\n");
+    const after = JSON.parse(sk(env, ["inspect", "renamed"]).stdout)[0].State;
+    assert.equal(after.Status, "running");
+    assert.notEqual(after.Pid, before);
+    const pruned = sk(env, ["container", "prune", "-f"]).stdout.trim().split("\n").sort();
+    assert.equal(pruned.length, 2);
+    assert.deepEqual(sk(env, ["ps", "-a", "--format", "{{.Names}}"]).stdout, "renamed\n");
+    sk(env, ["rm", "-f", "renamed"]);
+  });
+
+  it("attaches to a running container's output and exits with its code", async (t) => {
+    if (!requiresRoot(t)) return;
+    sk(env, ["run", "-d", "--name", "talker", "bb", "sh", "-c", "trap 'exit 5' USR1; while true; do echo tick; sleep 0.1; done"]);
+    const child = spawn(BIN, ["attach", "talker"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const closed = new Promise<number | null>((r) => child.on("close", r));
+    await new Promise<void>((r) => child.stdout.on("data", (d) => { out += String(d); if (out.includes("tick")) r(); }));
+    sk(env, ["kill", "-s", "USR1", "talker"]);
+    assert.equal(await closed, 5);
+    assert.match(out, /^(tick\n)+$/);
+    sk(env, ["rm", "talker"]);
+  });
+
+  it("starts policy containers at boot with start --all --filter, and generates a systemd unit", (t) => {
+    if (!requiresRoot(t)) return;
+    sk(env, ["create", "--name", "svc", "--restart", "always", "bb", "sleep", "60"]);
+    sk(env, ["create", "--name", "plain", "bb", "sleep", "60"]);
+    assert.equal(sk(env, ["start", "--all", "--filter", "restart-policy=always"]).stdout.trim().length, 64);
+    assert.equal(JSON.parse(sk(env, ["inspect", "svc"]).stdout)[0].State.Status, "running");
+    assert.equal(JSON.parse(sk(env, ["inspect", "plain"]).stdout)[0].State.Status, "created");
+    const unit = sk(env, ["generate", "systemd", "--name", "svc"]).stdout;
+    assert.match(unit, /^ExecStart=\S+.* start svc$/m);
+    assert.match(unit, /^ExecStop=\S+.* stop -t 10 svc$/m);
+    const pidFile = /^PIDFile=(.*)$/m.exec(unit)![1];
+    const { shimPid } = stateOf(env, JSON.parse(sk(env, ["inspect", "svc"]).stdout)[0].Id);
+    assert.equal(Number(readFileSync(pidFile, "utf8")), shimPid);
+    sk(env, ["rm", "-f", "svc", "plain"]);
+  });
+});
+
+describe("volumes", () => {
+  it("creates, lists, inspects, protects in-use volumes and prunes", (t) => {
+    if (!requiresRoot(t)) return;
+    assert.equal(sk(env, ["volume", "create", "-l", "k=v", "vol1"]).stdout, "vol1\n");
+    assert.equal(sk(env, ["volume", "create", "vol1"]).code, 125);
+    assert.equal(sk(env, ["volume", "create", "--ignore", "vol1"]).code, 0);
+    assert.equal(sk(env, ["volume", "exists", "vol1"]).code, 0);
+    const [info] = JSON.parse(sk(env, ["volume", "inspect", "vol1"]).stdout);
+    assert.deepEqual(info.Labels, { k: "v" });
+    sk(env, ["create", "--name", "user", "-v", "vol1:/v", "bb", "true"]);
+    sk(env, ["volume", "create", "spare"]);
+    assert.deepEqual(sk(env, ["volume", "ls", "-q"]).stdout, "spare\nvol1\n");
+    assert.deepEqual(sk(env, ["volume", "ls", "-q", "--filter", "dangling=true"]).stdout, "spare\n");
+    const busy = sk(env, ["volume", "rm", "vol1"]);
+    assert.equal(busy.code, 125);
+    assert.match(busy.stderr, /being used/);
+    assert.equal(sk(env, ["volume", "prune", "-f"]).stdout, "spare\n");
+    assert.equal(sk(env, ["volume", "rm", "-f", "vol1"]).stdout, "vol1\n");
+    assert.equal(sk(env, ["container", "exists", "user"]).code, 1);
+    assert.equal(sk(env, ["volume", "ls", "-q"]).stdout, "");
+  });
+
+  it("removes anonymous volumes with rm -v and --rm, and keeps named ones", (t) => {
+    if (!requiresRoot(t)) return;
+    sk(env, ["run", "--rm", "-v", "/anon", "-v", "named:/n", "bb", "true"]);
+    assert.deepEqual(sk(env, ["volume", "ls", "-q"]).stdout, "named\n");
+    sk(env, ["run", "--name", "keeper", "-v", "/anon", "bb", "true"]);
+    assert.equal(sk(env, ["volume", "ls", "-q"]).stdout.split("\n").filter(Boolean).length, 2);
+    sk(env, ["rm", "-v", "keeper"]);
+    assert.deepEqual(sk(env, ["volume", "ls", "-q"]).stdout, "named\n");
+  });
+});
