@@ -118,3 +118,27 @@ describe("volumes", () => {
     assert.deepEqual(sk(env, ["volume", "ls", "-q"]).stdout, "named\n");
   });
 });
+
+describe("images and containers together", () => {
+  it("refuses to remove an image a container uses (exit 2), -f removes the container too", (t) => {
+    if (!requiresRoot(t)) return;
+    sk(env, ["tag", "bb", "inuse"]);
+    sk(env, ["create", "--name", "pin", "inuse", "true"]);
+    // removing one of two names is only an untag
+    assert.equal(sk(env, ["rmi", "inuse"]).stdout, "Untagged: localhost/inuse:latest\n");
+    const refused = sk(env, ["rmi", "bb"]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /in use by container pin/);
+    assert.equal(sk(env, ["image", "prune", "-a"]).stdout, "");
+    assert.equal(sk(env, ["image", "exists", "bb"]).code, 0);
+    const df = JSON.parse(sk(env, ["system", "df", "--format", "json"]).stdout);
+    assert.deepEqual(df.slice(0, 2).map((r: { Type: string; Total: number; Active: number }) => [r.Type, r.Total, r.Active]), [["Images", 1, 1], ["Containers", 1, 0]]);
+    // the container still runs from snapshots that garbage collection left alone
+    assert.equal(sk(env, ["start", "-a", "pin"]).code, 0);
+    sk(env, ["tag", "bb", "spare-name"]);
+    const forced = sk(env, ["rmi", "-f", "bb"]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(sk(env, ["container", "exists", "pin"]).code, 1);
+    assert.equal(sk(env, ["images", "-q"]).stdout, "");
+  });
+});

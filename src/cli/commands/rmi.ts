@@ -1,11 +1,36 @@
 import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import { collectGarbage } from "../../image/gc.js";
-import { listImages } from "../../image/images.js";
+import { listImages, resolveImage } from "../../image/images.js";
+import { parseDigest } from "../../image/digest.js";
+import { removeContainer } from "../../container/lifecycle.js";
+import { listRecords } from "../../container/store.js";
+import { getSys } from "../../sys/index.js";
+import type { Context } from "../context.js";
+import { pathsOf } from "./container-context.js";
 import { removeImage, tagImage } from "../../image/remove.js";
 import type { Handler } from "../table/types.js";
 import { storeOf } from "./image-context.js";
 
-/** podman's rmi: "Untagged: NAME" and "Deleted: ID" lines; exit 1 when an image did not exist. */
+/** Snapshots the containers stand on: garbage collection keeps them whatever happens to their images. */
+function containerChains(ctx: Context): Set<string> {
+  return new Set(listRecords(pathsOf(ctx)).flatMap((r) => r.image.chainIds.map((c) => parseDigest(c).hex)));
+}
+
+/**
+ * An image a container uses is refused (exit 2, as podman), unless -f, which removes those
+ * containers first.
+ */
+async function checkUsers(ctx: Context, imageId: string, force: boolean): Promise<void> {
+  const users = listRecords(pathsOf(ctx)).filter((r) => r.image.id === imageId);
+  if (users.length === 0) return;
+  if (!force) {
+    throw new SkiffError("FAILED_PRECONDITION", `image ${imageId.slice(7, 19)} is in use by container ${users.map((u) => u.name).join(", ")}`, { hint: "remove the containers first, or use -f", exitCode: 2 });
+  }
+  const sys = await getSys();
+  for (const u of users) await removeContainer(pathsOf(ctx), u, sys, { force: true, volumes: false });
+}
+
+/** podman's rmi: "Untagged: NAME" and "Deleted: ID" lines; exit 1 when an image did not exist, 2 when one is in use. */
 export const rmi: Handler = async ({ ctx, args, opts }) => {
   const store = storeOf(ctx);
   if (opts.all && args.length > 0) throw new SkiffError("INVALID_ARGUMENT", "--all and image names cannot be used together");
@@ -16,6 +41,9 @@ export const rmi: Handler = async ({ ctx, args, opts }) => {
   let firstError: unknown;
   for (const t of targets) {
     try {
+      const hit = resolveImage(store, t, ctx.config.registries.unqualifiedSearch);
+      // only removing the image itself (not one of several names) affects its containers
+      if (hit && (!hit.name || hit.image.names.length <= 1 || opts.force)) await checkUsers(ctx, hit.image.id, Boolean(opts.force));
       const r = await removeImage(store, t, ctx.config.registries.unqualifiedSearch, Boolean(opts.force));
       out.push(...r.untagged.map((n) => `Untagged: ${n}`), ...(r.deleted ? [`Deleted: ${r.deleted.slice(7)}`] : []));
     } catch (err) {
@@ -27,7 +55,7 @@ export const rmi: Handler = async ({ ctx, args, opts }) => {
       } else firstError ??= err;
     }
   }
-  await collectGarbage(store);
+  await collectGarbage(store, containerChains(ctx));
   ctx.stdout.write(out.map((l) => `${l}\n`).join(""));
   if (firstError) throw firstError;
   if (missing) throw new ExitError(1);
@@ -41,8 +69,9 @@ export const tag: Handler = async ({ ctx, args }) => {
 export const imagePrune: Handler = async ({ ctx, opts }) => {
   const store = storeOf(ctx);
   if ((opts.filter as string[]).length > 0) throw new SkiffError("NOT_IMPLEMENTED", "skiff image prune --filter: not implemented yet");
-  const doomed = listImages(store).filter((i) => opts.all || i.names.length === 0);
+  const used = new Set(listRecords(pathsOf(ctx)).map((r) => r.image.id));
+  const doomed = listImages(store).filter((i) => (opts.all || i.names.length === 0) && !used.has(i.id));
   for (const img of doomed) await removeImage(store, img.id, [], true);
-  await collectGarbage(store);
+  await collectGarbage(store, containerChains(ctx));
   return doomed.map((i) => `${i.id.slice(7)}\n`).join("");
 };

@@ -1,11 +1,39 @@
+import { lstatSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { observedState } from "../../container/lifecycle.js";
+import { upperDir } from "../../container/paths.js";
+import { listRecords } from "../../container/store.js";
+import { listVolumes } from "../../volume/store.js";
 import { listImages } from "../../image/images.js";
 import { formatList } from "../../output/format.js";
 import { humanSize } from "../../output/units.js";
 import { hasSnapshot, readSnapshotInfo } from "../../snapshot/store.js";
 import type { Handler } from "../table/types.js";
 import { storeOf } from "./image-context.js";
+import { pathsOf } from "./container-context.js";
 
-/** podman's `system df`. Shared layers count once. Containers and volumes arrive with issue #4. */
+/** Bytes under `dir` (files counted once per inode), without following links. */
+function diskUsage(dir: string, seen = new Set<number>()): number {
+  let total = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const n of names) {
+    const path = join(dir, n);
+    const st = lstatSync(path);
+    if (st.isDirectory()) total += diskUsage(path, seen);
+    else if (!seen.has(st.ino)) {
+      seen.add(st.ino);
+      total += st.size;
+    }
+  }
+  return total;
+}
+
+/** podman's `system df`. Shared layers count once; an image or volume a container uses is active. */
 export const systemDf: Handler = async ({ ctx, opts }) => {
   const store = storeOf(ctx);
   const images = listImages(store);
@@ -17,8 +45,23 @@ export const systemDf: Handler = async ({ ctx, opts }) => {
     Size: humanSize(RawSize),
     Reclaimable: `${humanSize(RawReclaimable)} (${RawSize ? Math.round((100 * RawReclaimable) / RawSize) : 0}%)`,
   });
-  // no containers exist yet, so no image is active and all of it is reclaimable
-  const rows = [row("Images", images.length, 0, size, size), row("Containers", 0, 0, 0, 0), row("Local Volumes", 0, 0, 0, 0)];
+  const p = pathsOf(ctx);
+  const containers = listRecords(p).map((rec) => ({ rec, state: observedState(p, rec.id) }));
+  const running = containers.filter((c) => ["running", "stopping", "paused"].includes(c.state.status));
+  const usedChains = new Set(containers.flatMap((c) => c.rec.image.chainIds));
+  const usedImages = images.filter((i) => containers.some((c) => c.rec.image.id === i.id));
+  const freeImageBytes = [...layers].filter(([c]) => !usedChains.has(c)).reduce((a, [, n]) => a + n, 0);
+  const upper = new Map(containers.map((c) => [c.rec.id, diskUsage(upperDir(p, c.rec.id))]));
+  const ctrSize = [...upper.values()].reduce((a, b) => a + b, 0);
+  const ctrFree = containers.filter((c) => !running.includes(c)).reduce((a, c) => a + upper.get(c.rec.id)!, 0);
+  const volumes = listVolumes(ctx.root);
+  const usedVolumes = new Set(containers.flatMap((c) => c.rec.mounts.filter((m) => m.type === "volume").map((m) => m.name)));
+  const volSizes = volumes.map((v) => ({ v, size: diskUsage(v.Mountpoint) }));
+  const rows = [
+    row("Images", images.length, usedImages.length, size, freeImageBytes),
+    row("Containers", containers.length, running.length, ctrSize, ctrFree),
+    row("Local Volumes", volumes.length, volumes.filter((v) => usedVolumes.has(v.Name)).length, volSizes.reduce((a, x) => a + x.size, 0), volSizes.filter((x) => !usedVolumes.has(x.v.Name)).reduce((a, x) => a + x.size, 0)),
+  ];
   return formatList(rows, {
     format: opts.format as string | undefined,
     defaultTemplate: "{{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
