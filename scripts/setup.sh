@@ -38,19 +38,15 @@ echo "==> dist/skiff"
 dist/skiff --version
 dist/skiff info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}, cgroups {{.Host.CgroupsVersion}} ({{.Host.CgroupsMode}}), overlay {{.Host.OverlaySupported}}, CNI {{join .Host.CNI.Plugins ","}}'
 
-# End to end, offline: a busybox root filesystem from the host's busybox-static, run under runc.
-# (When `skiff run` lands, this becomes `skiff import` + `skiff run`.)
-echo "==> a container, offline: busybox under runc"
-bundle=$(mktemp -d)
-trap '$SUDO runc delete -f "skiff-setup-$$" >/dev/null 2>&1 || true; rm -rf "$bundle"' EXIT
-mkdir -p "$bundle/rootfs/bin"
-cp /bin/busybox "$bundle/rootfs/bin/busybox"
-ln -s busybox "$bundle/rootfs/bin/sh"
-(cd "$bundle" && runc spec)
-node -e '
-  const fs = require("fs"), f = process.argv[1], s = JSON.parse(fs.readFileSync(f));
-  s.process.terminal = false; s.process.rlimits = [];
-  s.process.args = ["/bin/busybox", "sh", "-c", "echo hello from a container: $(/bin/busybox uname -sm)"];
-  fs.writeFileSync(f, JSON.stringify(s));' "$bundle/config.json"
-$SUDO runc run --bundle "$bundle" "skiff-setup-$$"
-echo "==> ready: run the tests with 'npm test'"
+# End to end, offline: the host's busybox-static becomes an image, and skiff runs it under runc.
+echo "==> a container, offline: busybox imported from the host, run by skiff"
+rootfs=$(mktemp -d)
+trap 'rm -rf "$rootfs"' EXIT
+mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp"
+cp /bin/busybox "$rootfs/bin/busybox"
+for applet in sh ls cat echo uname id ps sleep; do ln -s busybox "$rootfs/bin/$applet"; done
+printf 'root:x:0:0:root:/root:/bin/sh\n' > "$rootfs/etc/passwd"
+printf 'root:x:0:\n' > "$rootfs/etc/group"
+tar -C "$rootfs" -c . | $SUDO dist/skiff import --change 'CMD ["sh"]' - busybox-host >/dev/null
+$SUDO dist/skiff run --rm busybox-host sh -c 'echo "hello from a container: $(uname -sm), pid $$"'
+echo "==> ready: run the tests with 'npm test'; try 'dist/skiff run --rm -it busybox-host'"
