@@ -51,7 +51,12 @@ export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): 
 
 export function unmountRootfs(p: ContainerPaths, id: string, sys: Sys): void {
   const target = rootfsDir(p, id);
-  if (isMounted(target)) sys.umount(target, MNT_DETACH);
+  try {
+    if (isMounted(target)) sys.umount(target, MNT_DETACH);
+  } catch (err) {
+    // the shim and a removing CLI may both get here: the first one unmounts
+    if (isMounted(target)) throw err;
+  }
   try {
     rmdirSync(target);
   } catch { /* absent */ }

@@ -15,7 +15,7 @@ import { releaseContainer, rememberedExitCode, removeContainerFiles, runtimeOf }
 import { bootId, expectsShim, procStartTime, shimAlive } from "./liveness.js";
 import { bundleDir, containerLock, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, ContainerState } from "./record.js";
-import { spawnShim } from "./shim-client.js";
+import { spawnShim, type SpawnedShim } from "./shim-client.js";
 import { parseSignal, signalName } from "./signals.js";
 import { readRecord, readState, writeState } from "./store.js";
 
@@ -57,20 +57,30 @@ export interface StartResult { pid?: number; shimPid: number }
  * an attach client's GO before it runs the container; otherwise this returns once it runs (or
  * throws the runtime's error with exit code 126/127/125).
  */
-export async function startContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys, opts: { attachWait: boolean }): Promise<StartResult> {
+export async function startContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys, opts: { attachWait: boolean; shim?: SpawnedShim }): Promise<StartResult> {
+  const shim = opts.shim ?? (await spawnShim());
+  try {
+    return await startWith(p, rec, sys, shim, opts.attachWait);
+  } catch (err) {
+    shim.abort();
+    throw err;
+  }
+}
+
+async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, shim: SpawnedShim, attachWait: boolean): Promise<StartResult> {
   const image = findImage(p, rec.image.id, []);
   if (!image) throw new SkiffError("NOT_FOUND", `container ${rec.name}: image ${rec.image.id.slice(7, 19)} is no longer in the store`);
-  const shim = await lockOf(p, rec, async () => {
+  const first = await lockOf(p, rec, async () => {
     const s = await repairLocked(p, rec, sys);
     if (expectsShim(s)) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} is already running`);
     mkdirSync(bundleDir(p, rec.id), { recursive: true, mode: 0o700 });
     prepareBundle(p, rec, image.config, sys);
-    const spawned = await spawnShim(p, rec.id, opts.attachWait);
     // recorded before the lock is released, so a concurrent start sees a live shim
-    writeState(p, rec.id, { ...s, status: "running", shimPid: spawned.pid, shimStart: await startTimeOf(spawned.pid), bootId: bootId(), stoppedByUser: false, error: undefined });
-    return spawned;
+    writeState(p, rec.id, { ...s, status: "running", shimPid: shim.pid, shimStart: await startTimeOf(shim.pid), bootId: bootId(), stoppedByUser: false, error: undefined });
+    // wrapped: awaiting the answer here would hold the lock the shim needs to record the start
+    return { answer: shim.assign(p, rec.id, attachWait) };
   });
-  const msg = await shim.first;
+  const msg = await first.answer;
   if (msg.error) {
     throw new SkiffError("FAILED_PRECONDITION", msg.error, { exitCode: msg.code ?? 125 });
   }

@@ -1,30 +1,33 @@
 /** The CLI's side of the shim: starting one, and attaching to it over its socket. */
-import { closeSync, openSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
 import { connect } from "node:net";
 import { SkiffError } from "../errors.js";
 import { FRAME, encodeFrame, frameReader, type SyncMessage } from "../shim/protocol.js";
-import { selfArgv } from "../util/self.js";
+import { launchShim } from "../shim/launch.js";
 import { attachSocket, type ContainerPaths } from "./paths.js";
-import { join } from "node:path";
-import { bundleDir } from "./paths.js";
 
-export interface SpawnedShim { pid: number; first: Promise<SyncMessage> }
+export interface SpawnedShim {
+  pid: number;
+  /** Tells the shim which container it supervises; resolves to its first sync message. */
+  assign(p: ContainerPaths, id: string, attachWait: boolean): Promise<SyncMessage>;
+  /** The container was not created after all: the shim exits. */
+  abort(): void;
+}
 
 /**
- * Starts `skiff __shim` in its own session with a pipe for its sync messages (one JSON line each:
- * ready, started, or failed; the first is all the CLI reads) and its stderr in the bundle's shim.log. The CLI may exit at any time
- * after; the shim does not depend on it.
+ * Starts `skiff __shim` in its own session. It is spawned before the container exists, so that its
+ * start-up (a JavaScript runtime's) overlaps the CLI's own work; it learns its container from one
+ * JSON line on stdin and answers with sync lines on stdout (ready, started, or failed; the first is
+ * all the CLI reads). The CLI may exit at any time after; the shim does not depend on it.
  */
-export async function spawnShim(p: ContainerPaths, id: string, attachWait: boolean): Promise<SpawnedShim> {
-  const { spawn } = await import("node:child_process");
-  const [cmd, ...pre] = selfArgv();
-  const errFd = openSync(join(bundleDir(p, id), "shim.log"), "a", 0o600);
-  const child = spawn(cmd, [...pre, "__shim", "--root", p.root, "--runroot", p.runroot, "--id", id, ...(attachWait ? ["--attach-wait"] : [])], {
-    detached: true,
-    stdio: ["ignore", "pipe", errFd],
-  });
-  closeSync(errFd);
+export async function spawnShim(): Promise<SpawnedShim> {
+  return adoptShim(await launchShim());
+}
+
+/** The CLI's handle on a started shim process. */
+export function adoptShim(child: ChildProcess): SpawnedShim {
   child.unref();
+  child.stdin!.on("error", () => undefined);
   const lines: string[] = [];
   const waiters: ((m: SyncMessage) => void)[] = [];
   let buf = "";
@@ -54,14 +57,47 @@ export async function spawnShim(p: ContainerPaths, id: string, attachWait: boole
     lines.push(JSON.stringify({ error: `cannot start the shim: ${err.message}`, code: 125 }));
     deliver();
   });
-  const next = () => new Promise<SyncMessage>((resolve) => {
-    waiters.push(resolve);
-    deliver();
-  });
-  if (!child.pid) throw new SkiffError("UNAVAILABLE", `cannot start the shim (${cmd})`);
-  // once started, the CLI must not keep the shim's pipe open (or be kept alive by it)
-  const first = next().finally(() => child.stdout!.destroy());
-  return { pid: child.pid, first };
+  if (!child.pid) throw new SkiffError("UNAVAILABLE", "cannot start the shim");
+  return {
+    pid: child.pid,
+    assign(p, id, attachWait) {
+      child.stdin!.end(`${JSON.stringify({ root: p.root, runroot: p.runroot, id, attachWait })}\n`);
+      // once it answered, the CLI must not keep the shim's pipe open (or be kept alive by it)
+      return new Promise<SyncMessage>((resolve) => {
+        waiters.push(resolve);
+        deliver();
+      }).finally(() => child.stdout!.destroy());
+    },
+    abort() {
+      child.stdin!.end();
+      child.stdout!.destroy();
+    },
+  };
+}
+
+let early: Promise<SpawnedShim> | undefined;
+
+/**
+ * Called by the entry point as soon as it sees `run`, before the CLI is even loaded: the shim's
+ * start-up then overlaps all of the CLI's. Unused (the command failed), it exits with the CLI.
+ */
+export function prespawnShim(child: Promise<ChildProcess>): void {
+  early = child.then(adoptShim);
+  early.catch(() => undefined);
+}
+
+/** An early shim the command did not take (it failed first) is told to go, so nothing waits on it. */
+export async function releaseUnusedShim(): Promise<void> {
+  const shim = early;
+  early = undefined;
+  if (shim) (await shim).abort();
+}
+
+/** The shim started early, or a new one. */
+export function takeShim(): Promise<SpawnedShim> {
+  const shim = early ?? spawnShim();
+  early = undefined;
+  return shim;
 }
 
 export interface AttachIO {

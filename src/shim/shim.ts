@@ -1,12 +1,12 @@
 /**
- * The per-container shim: `skiff __shim --root R --runroot RR --id ID [--attach-wait]`, started
- * detached (own session) by the CLI. It is the parent of a foreground `runc run`: runc forwards
+ * The per-container shim: `skiff __shim`, started detached (own session) by the CLI, which then
+ * names the container (and the store) on its stdin. It is the parent of a foreground `runc run`: runc forwards
  * signals and exits with the container's status, the shim owns the container's stdio (k8s-file log,
  * attach clients), records start and exit atomically, applies the restart policy, and at the end
  * unmounts the rootfs and applies --rm. It loads only what it needs: it lives as long as the
  * container, and its memory is the price of every running container.
  */
-import { mkdirSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { errnoCode } from "../errors.js";
@@ -25,19 +25,49 @@ import { spawnPiped, spawnTerminal, type RuntimeChild } from "./child.js";
 import { openLogWriter, type LogWriter } from "./logwriter.js";
 import { FRAME, encodeFrame, frameReader, type SyncMessage } from "./protocol.js";
 
-interface ShimArgs { paths: ContainerPaths; id: string; attachWait: boolean }
+interface Assignment { root: string; runroot: string; id: string; attachWait: boolean }
 
-function parseArgs(argv: string[]): ShimArgs {
-  const get = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
+/**
+ * The container, from one JSON line on stdin: the CLI starts the shim before the container is
+ * ready, so a blocking read is all there is to do meanwhile. Nothing (EOF): the CLI gave up.
+ */
+function readAssignment(): Assignment | undefined {
+  const buf = Buffer.alloc(4096);
+  let text = "";
+  for (;;) {
+    let n = 0;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (err) {
+      if (errnoCode(err) === "EAGAIN") continue;
+      return undefined;
+    }
+    if (n === 0) return undefined;
+    text += buf.toString("utf8", 0, n);
+    if (text.includes("\n")) return JSON.parse(text.slice(0, text.indexOf("\n"))) as Assignment;
+  }
+}
+
+/** The shim's own failures go to shim.log in the bundle (its stderr is not kept). */
+function logFailuresTo(path: string): void {
+  const record = (err: unknown) => {
+    try {
+      appendFileSync(path, `${new Date().toISOString()} ${err instanceof Error ? err.stack : String(err)}\n`);
+    } catch { /* nowhere left to report */ }
+    process.exit(1);
   };
-  const root = get("--root"), runroot = get("--runroot"), id = get("--id");
-  if (!root || !runroot || !id) throw new Error("usage: skiff __shim --root R --runroot RR --id ID [--attach-wait]");
-  return { paths: { root, runroot }, id, attachWait: argv.includes("--attach-wait") };
+  process.on("uncaughtException", record);
+  process.on("unhandledRejection", record);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `p`, or nothing after `ms`; the timer does not outlive the wait (it would keep the shim alive). */
+async function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -59,13 +89,24 @@ async function lockedUpdate(p: ContainerPaths, id: string, change: (s: Container
   }
 }
 
-/** Attach clients: every output chunk goes to all of them; input from any goes to the container. */
-function attachServer(path: string, handlers: { onGo(): void; onStdin(b: Buffer): void; onStdinEof(): void; onSignal(sig: string): void; onResize(rows: number, cols: number): void }) {
+/**
+ * Attach clients: every output chunk goes to all of them; input from any goes to the container.
+ * With `holdForFirst`, output is kept until the first client connects and then replayed to it,
+ * so a foreground `run` loses nothing while the container starts in parallel with its attach.
+ */
+function attachServer(path: string, holdForFirst: boolean, handlers: { onGo(): void; onStdin(b: Buffer): void; onStdinEof(): void; onSignal(sig: string): void; onResize(rows: number, cols: number): void }) {
   const clients = new Set<Socket>();
+  let backlog: Buffer[] | undefined = holdForFirst ? [] : undefined;
+  let backlogBytes = 0;
+  let connected: () => void = () => undefined;
+  const firstClient = new Promise<void>((resolve) => (connected = resolve));
   rmSync(path, { force: true });
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const server = createServer((sock) => {
     clients.add(sock);
+    if (backlog) for (const frame of backlog) sock.write(frame);
+    backlog = undefined;
+    connected();
     sock.on("error", () => clients.delete(sock));
     sock.on("close", () => clients.delete(sock));
     sock.on("data", frameReader((f) => {
@@ -85,8 +126,13 @@ function attachServer(path: string, handlers: { onGo(): void; onStdin(b: Buffer)
   });
   return {
     listening,
+    firstClient,
     broadcast(type: number, payload: Buffer | string) {
       const frame = encodeFrame(type, payload);
+      if (backlog && backlogBytes < 8 << 20) {
+        backlog.push(frame);
+        backlogBytes += frame.length;
+      }
       for (const c of clients) c.write(frame);
     },
     async close() {
@@ -99,8 +145,12 @@ function attachServer(path: string, handlers: { onGo(): void; onStdin(b: Buffer)
 
 interface RunResult { code: number; started: boolean; error?: string }
 
-export async function shimMain(argv: string[]): Promise<number> {
-  const { paths: p, id, attachWait } = parseArgs(argv);
+export async function shimMain(): Promise<number> {
+  const assigned = readAssignment();
+  if (!assigned) return 0;
+  const { id, attachWait } = assigned;
+  const p: ContainerPaths = { root: assigned.root, runroot: assigned.runroot };
+  logFailuresTo(join(bundleDir(p, id), "shim.log"));
   const rec = readRecord(p, id);
   if (!rec) throw new Error(`container ${id} not found`);
   const rt = runtimeOf(p, rec);
@@ -119,7 +169,7 @@ export async function shimMain(argv: string[]): Promise<number> {
   const earlyStdin: (Buffer | null)[] = [];
   let go: () => void = () => undefined;
   const goSignal = new Promise<void>((resolve) => (go = resolve));
-  const server = attachServer(attachSocket(p, id), {
+  const server = attachServer(attachSocket(p, id), attachWait, {
     onGo: () => go(),
     // input that arrives before the runtime runs waits for it
     onStdin: (b) => (runtimeChild ? runtimeChild.writeStdin(b) : earlyStdin.push(b)),
@@ -135,8 +185,9 @@ export async function shimMain(argv: string[]): Promise<number> {
   writeFileAtomic(join(bundle, "shim.pid"), `${process.pid}\n`);
   if (attachWait) {
     sync({ ready: true });
-    // the CLI that asked to attach has a minute to connect; after that the container starts anyway
-    await Promise.race([goSignal, sleep(60_000)]);
+    // a terminal must have the client's size before the container starts: wait for its GO (a
+    // minute at most); other containers start at once, their output held for the client
+    if (rec.options.tty) await within(goSignal, 60_000);
   }
 
   const self = { shimPid: process.pid, shimStart: procStartTime(process.pid), bootId: bootId() };
@@ -201,6 +252,8 @@ export async function shimMain(argv: string[]): Promise<number> {
   const sys = await getSys();
   await releaseContainer(p, rec, sys).catch(() => undefined);
   if (rec.options.autoRemove) await removeContainerFiles(p, rec, true, result.code).catch(() => undefined);
+  // the client that asked to attach gets the exit code even if the container was faster than it
+  if (attachWait) await within(server.firstClient, 60_000);
   server.broadcast(FRAME.EXIT, JSON.stringify({ code: result.code, error: result.error }));
   await server.close();
   return 0;

@@ -6,7 +6,7 @@ import { observedState, removeContainer, startContainer, stopContainer } from ".
 import { parseCreateOptions } from "../../container/options.js";
 import type { ContainerPaths } from "../../container/paths.js";
 import type { ContainerRecord } from "../../container/record.js";
-import { attach } from "../../container/shim-client.js";
+import { attach, takeShim } from "../../container/shim-client.js";
 import { getRecord, listRecords } from "../../container/store.js";
 import { matchFilters } from "../../container/view.js";
 import { findImage, resolveImage } from "../../image/images.js";
@@ -115,14 +115,22 @@ export async function foreground(ctx: Context, p: ContainerPaths, rec: Container
 
 export const run: Handler = async (inv) => {
   const { ctx, opts } = inv;
-  const rec = await create(inv);
   const p = pathsOf(ctx);
+  // started by the entry point already, so that its start-up overlaps creating the container
+  const shim = await takeShim();
+  let rec: ContainerRecord;
+  try {
+    rec = await create(inv);
+  } catch (err) {
+    shim.abort();
+    throw err;
+  }
   const sys = await getSys();
   if (opts.detach) {
-    await startContainer(p, rec, sys, { attachWait: false });
+    await startContainer(p, rec, sys, { attachWait: false, shim });
     return `${rec.id}\n`;
   }
-  await startContainer(p, rec, sys, { attachWait: true });
+  await startContainer(p, rec, sys, { attachWait: true, shim });
   const code = await foreground(ctx, p, rec, Boolean(opts.interactive));
   if (code !== 0) throw new ExitError(code);
 };

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Containers, side by side in one run (issue #4 targets):
+#   1. `run --rm IMAGE true`: skiff vs podman (target ≤ 0.25×) vs a bare `runc run` of a prepared
+#      bundle (target ≤ 2×). All three without a network namespace setup (--network none / none).
+#   2. skiff's memory per running container: PSS of the shim (and of the runc it supervises) over 10
+#      detached containers (target ≤ 8 MB).
+#   3. `skiff ps -a` with 100 containers (target < 100 ms).
+#   bench/run.sh [runs]
+source "$(dirname "$0")/lib.sh"
+need hyperfine podman runc busybox
+RUNS=${1:-30}
+cd "$REPO"
+[ -x dist/skiff ] || npm run build >/dev/null
+
+tmp=$(mktemp -d)
+export SKIFF_ROOT="$tmp/root" SKIFF_RUNROOT="$tmp/run"
+cleanup() {
+  dist/skiff rm -af >/dev/null 2>&1 || true
+  podman rmi -f skiff-bench-busybox >/dev/null 2>&1 || true
+  runc delete -f skiff-bench >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# one busybox root filesystem for all three
+mkdir -p "$tmp/bundle/rootfs/bin" "$tmp/bundle/rootfs/etc"
+cp "$(command -v busybox)" "$tmp/bundle/rootfs/bin/busybox"
+for a in sh true sleep; do ln -s busybox "$tmp/bundle/rootfs/bin/$a"; done
+printf 'root:x:0:0:root:/root:/bin/sh\n' > "$tmp/bundle/rootfs/etc/passwd"
+printf 'root:x:0:\n' > "$tmp/bundle/rootfs/etc/group"
+tar -C "$tmp/bundle/rootfs" -cf "$tmp/rootfs.tar" .
+dist/skiff import "$tmp/rootfs.tar" skiff-bench-busybox >/dev/null
+podman import -q "$tmp/rootfs.tar" skiff-bench-busybox >/dev/null
+(cd "$tmp/bundle" && runc spec)
+node -e '
+  const fs = require("fs"), f = process.argv[1], s = JSON.parse(fs.readFileSync(f));
+  s.process.terminal = false; s.process.rlimits = []; s.process.args = ["/bin/true"];
+  fs.writeFileSync(f, JSON.stringify(s));' "$tmp/bundle/config.json"
+
+echo "== run --rm IMAGE true ($RUNS runs each)"
+hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$tmp/run.json" \
+  "dist/skiff run --rm --network none skiff-bench-busybox true" \
+  "podman run --rm --network none skiff-bench-busybox true" \
+  "runc run --bundle $tmp/bundle skiff-bench" >/dev/null
+report "$tmp/run.json" "skiff run --rm" "podman run --rm" "runc run (prepared bundle)"
+s=$(median_ms "$tmp/run.json" 0); p=$(median_ms "$tmp/run.json" 1); r=$(median_ms "$tmp/run.json" 2)
+node -e '
+  const [s, p, r] = process.argv.slice(1).map(Number);
+  const say = (what, v, max) => console.log(`target: ${what} ${v.toFixed(2)}x (≤ ${max}x): ${v <= max ? "met" : "NOT met"}`);
+  say("skiff / podman", s / p, 0.25);
+  say("skiff / runc", s / r, 2);' "$s" "$p" "$r"
+
+echo "== memory of 10 detached containers"
+for i in $(seq 1 10); do dist/skiff run -d --network none --name "mem$i" skiff-bench-busybox sleep 600 >/dev/null; done
+sleep 1
+node -e '
+  const fs = require("fs");
+  const pss = (pid) => { try { return Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))[1]); } catch { return 0; } };
+  const shims = [], runcs = [];
+  for (const p of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let cmd = ""; try { cmd = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").join(" "); } catch { continue; }
+    if (cmd.includes("__shim") && cmd.includes(process.argv[1])) shims.push(+p);
+    else if (/runc .*--root \S+\/run\/runtime .* run /.test(cmd) && cmd.includes(process.argv[1])) runcs.push(+p);
+  }
+  const per = (list) => list.reduce((a, p) => a + pss(p), 0) / Math.max(1, list.length) / 1024;
+  const shim = per(shims), runc = per(runcs);
+  console.log(`shims: ${shims.length}, PSS ${shim.toFixed(1)} MB each; runc run: ${runcs.length}, PSS ${runc.toFixed(1)} MB each`);
+  console.log(`target: skiff per container ${(shim + runc).toFixed(1)} MB (shim + runc) ≤ 8 MB: ${shim + runc <= 8 ? "met" : "NOT met"} (shim alone ${shim.toFixed(1)} MB)`);
+' "$tmp"
+dist/skiff rm -af >/dev/null
+
+echo "== ps -a with 100 containers"
+for i in $(seq 1 100); do dist/skiff create --network none --name "c$i" skiff-bench-busybox true >/dev/null; done
+hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$tmp/ps.json" "dist/skiff ps -a" >/dev/null
+report "$tmp/ps.json" "skiff ps -a (100 containers)"
+m=$(median_ms "$tmp/ps.json" 0)
+node -e 'const m = +process.argv[1]; console.log(`target: ps -a ${m.toFixed(1)} ms < 100 ms: ${m < 100 ? "met" : "NOT met"}`)' "$m"
