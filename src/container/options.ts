@@ -24,6 +24,8 @@ export interface CreateOptions {
   capDrop: string[];
   privileged: boolean;
   noNewPrivileges: boolean;
+  /** --security-opt seccomp=unconfined: no syscall filter. */
+  seccompUnconfined?: boolean;
   memory?: number;
   cpus?: number;
   pidsLimit?: number;
@@ -170,10 +172,11 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
   if (opts.init) throw new SkiffError("NOT_IMPLEMENTED", "--init: not implemented yet");
   if (strings(opts.device).length > 0) throw new SkiffError("NOT_IMPLEMENTED", "--device: not implemented yet");
   const security = strings(opts.securityOpt);
+  let noNewPrivileges = false, seccompUnconfined = false;
   for (const s of security) {
-    if (s !== "no-new-privileges" && s !== "no-new-privileges=true" && s !== "no-new-privileges:true") {
-      throw new SkiffError("NOT_IMPLEMENTED", `--security-opt ${s}: not supported`, { hint: "supported: no-new-privileges" });
-    }
+    if (s === "no-new-privileges" || s === "no-new-privileges=true" || s === "no-new-privileges:true") noNewPrivileges = true;
+    else if (s === "seccomp=unconfined" || s === "seccomp:unconfined") seccompUnconfined = true;
+    else throw new SkiffError("NOT_IMPLEMENTED", `--security-opt ${s}: not supported`, { hint: "supported: no-new-privileges, seccomp=unconfined" });
   }
   const ulimits: CreateOptions["ulimits"] = { nofile: { soft: 1048576, hard: 1048576 }, nproc: { soft: 4194304, hard: 4194304 } };
   for (const u of strings(opts.ulimit)) {
@@ -199,7 +202,8 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     capAdd: strings(opts.capAdd),
     capDrop: strings(opts.capDrop),
     privileged: Boolean(opts.privileged),
-    noNewPrivileges: security.length > 0,
+    noNewPrivileges,
+    seccompUnconfined,
     memory: typeof opts.memory === "string" ? parseSize(opts.memory, "--memory") : undefined,
     cpus,
     pidsLimit: pids !== undefined && pids > 0 ? pids : undefined,

@@ -7,6 +7,7 @@ import {
   commandOf, compose, withAnnotations, withArgs, withCapabilities, withCwd, withDefaultSpec, withEnv, withHostname,
   withMounts, withNoNewPrivileges, withPrivileged, withReadonlyRootfs, withResources, withRlimits, withTerminal, withUser,
 } from "../spec/build.js";
+import { withSeccomp } from "../spec/seccomp.js";
 import type { Mount, Spec } from "../spec/types.js";
 import type { ResolvedUser } from "../spec/user.js";
 import type { CreateOptions } from "./options.js";
@@ -21,6 +22,8 @@ export interface SpecInputs {
   hostname: string;
   /** Volumes, binds, tmpfs and the /etc files, with host sources decided. */
   mounts: Mount[];
+  /** Node's process.arch of the host (the seccomp architectures follow it). */
+  arch?: string;
 }
 
 /** The image's Entrypoint and Cmd as they end up after the user's overrides (for inspect). */
@@ -51,6 +54,7 @@ export function containerSpec(i: SpecInputs): Spec {
     withResources({ memory: o.memory, cpus: o.cpus, pids: o.pidsLimit }),
     withMounts(i.mounts),
     withAnnotations(o.annotations),
+    withSeccomp(o.privileged || Boolean(o.seccompUnconfined), i.arch ?? process.arch),
   );
   if (o.network === "host") spec.linux.namespaces = spec.linux.namespaces.filter((n) => n.type !== "network");
   return spec;

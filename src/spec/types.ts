@@ -34,6 +34,7 @@ export interface Spec {
       pids?: { limit: number };
     };
     sysctl?: Record<string, string>;
+    seccomp?: { defaultAction: string; architectures?: string[]; syscalls?: { names: string[]; action: string; errnoRet?: number }[] };
     cgroupsPath?: string;
   };
 }

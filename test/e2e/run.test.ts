@@ -1,11 +1,12 @@
 /** `skiff run` in the foreground with real runc: streams, exit codes, stdin, users, --rm. */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { appEntries, containerEnv, importImage, mountsUnder, runtimeContainers, sk, skShell } from "../helpers/containers.js";
 import { BIN, LAUNCHERS, requiresRoot, skiff } from "../helpers/skiff.js";
+import { assertValidSpec } from "../helpers/schema.js";
 
 const isRoot = process.getuid?.() === 0;
 const env = isRoot ? containerEnv() : {};
@@ -131,6 +132,29 @@ describe("run in the foreground", () => {
     const r = sk(env, ["run", "--rm", "-v", "keep:/data", "bb", "cat", "/data/f"]);
     assert.equal(r.stdout, "saved\n");
     assert.ok(existsSync(join(env.SKIFF_ROOT!, "volumes", "keep", "_data", "f")));
+  });
+
+  it("filters syscalls with the default seccomp profile unless unconfined or the capability is given", (t) => {
+    if (!requiresRoot(t)) return;
+    const confined = sk(env, ["run", "--rm", "bb", "unshare", "-U", "true"]);
+    assert.equal(confined.code, 1);
+    assert.match(confined.stderr, /Operation not permitted/);
+    assert.equal(sk(env, ["run", "--rm", "--security-opt", "seccomp=unconfined", "bb", "unshare", "-U", "true"]).code, 0);
+    assert.equal(sk(env, ["run", "--rm", "--cap-add", "sys_admin", "bb", "unshare", "-U", "true"]).code, 0);
+  });
+
+  it("writes a config.json that validates against the runtime-spec schema, with every option", (t) => {
+    if (!requiresRoot(t)) return;
+    const id = sk(env, ["run", "-d", "--name", "full", "-e", "A=1", "-u", "app", "-w", "/tmp", "--hostname", "h", "--read-only", "--cap-add", "net_admin",
+      "--cap-drop", "chown", "--security-opt", "no-new-privileges", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "100", "--ulimit", "nofile=512:1024",
+      "--tmpfs", "/scratch", "-v", "cfg:/cfg:ro", "--annotation", "x=y", "--network", "none", "bb", "sleep", "30"]).stdout.trim();
+    const spec = JSON.parse(readFileSync(join(env.SKIFF_RUNROOT!, "containers", id, "config.json"), "utf8"));
+    assertValidSpec(spec);
+    assert.deepEqual(spec.process.rlimits.find((r: { type: string }) => r.type === "RLIMIT_NOFILE"), { type: "RLIMIT_NOFILE", soft: 512, hard: 1024 });
+    assert.equal(spec.linux.resources.memory.limit, 64 * 1024 * 1024);
+    assert.ok(spec.linux.namespaces.some((n: { type: string }) => n.type === "network"));
+    assert.equal(spec.root.readonly, true);
+    assert.equal(sk(env, ["rm", "-f", "full"]).code, 0);
   });
 
   it("runs the same container under Node, Bun and Deno", (t) => {

@@ -24,7 +24,7 @@ export function blob(data: Buffer, mediaType: string): Blob {
   return { digest: sha256(data), size: data.length, mediaType, data };
 }
 
-const APPLETS = ["sh", "echo", "cat", "ls", "true", "false", "sleep", "id", "env", "pwd", "printf", "test", "wc", "head", "tail", "mkdir", "rm", "touch", "stat", "uname", "hostname", "seq", "grep", "ps", "kill", "dd", "tr", "nc", "httpd", "wget", "ip", "mount"];
+const APPLETS = ["sh", "echo", "cat", "ls", "true", "false", "sleep", "id", "env", "pwd", "printf", "test", "wc", "head", "tail", "mkdir", "rm", "touch", "stat", "uname", "hostname", "seq", "grep", "ps", "kill", "dd", "tr", "nc", "httpd", "wget", "ip", "mount", "unshare"];
 
 /** Entries of a minimal root filesystem around busybox-static. */
 export function busyboxEntries(): TarEntry[] {

@@ -1,27 +1,15 @@
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
-import AjvModule from "ajv-draft-04";
+import { withSeccomp } from "../../src/spec/seccomp.js";
+import { assertValidSpec, validateSpec } from "../helpers/schema.js";
 import { commandOf, compose, mergeEnv, withArgs, withCapabilities, withCwd, withDefaultSpec, withEnv, withHostname, withMounts, withPrivileged, withResources, withRlimits, withTerminal, withUser, withNoNewPrivileges, withReadonlyRootfs, withAnnotations } from "../../src/spec/build.js";
 import { DEFAULT_CAPS } from "../../src/spec/defaults.js";
 import { resolveUser } from "../../src/spec/user.js";
 import { hardLimitsFromProc, parseSize, parseUlimit } from "../../src/spec/values.js";
 import { SkiffError } from "../../src/errors.js";
 
-const schemaDir = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "fixtures", "runtime-spec-schema");
-// a CommonJS module: its class is the default export's `default`
-const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as unknown as new (o: object) => import("ajv").default;
-const ajv = new Ajv({ allErrors: true, strict: false });
-// the published schema writes some pointers as "#definitions/x"; JSON pointers need "#/definitions/x"
-for (const f of readdirSync(schemaDir).filter((f) => f.endsWith(".json"))) {
-  ajv.addSchema(JSON.parse(readFileSync(join(schemaDir, f), "utf8").replaceAll('"#definitions/', '"#/definitions/')), f);
-}
-const validate = ajv.getSchema("config-schema.json")!;
-const valid = (spec: unknown) => {
-  const ok = validate(spec);
-  assert.ok(ok, JSON.stringify(validate.errors?.slice(0, 3)));
-};
+const validate = validateSpec;
+const valid = assertValidSpec;
 
 const PASSWD = "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:App:/home/app:/bin/sh\nweb:x:33:33::/var/www:/bin/false\n";
 const GROUP = "root:x:0:\nwheel:x:10:app,web\napp:x:1000:\naudio:x:29:app\nwww:x:33:\n";
@@ -84,6 +72,21 @@ describe("spec generation", () => {
     const spec = compose(withDefaultSpec("/"), withRlimits({ nofile: { soft: 1048576, hard: 1048576 }, nproc: { soft: 100, hard: 200 } }, { nofile: 20000, nproc: 150 }));
     assert.deepEqual(spec.process.rlimits, [{ type: "RLIMIT_NOFILE", soft: 20000, hard: 20000 }, { type: "RLIMIT_NPROC", soft: 100, hard: 150 }]);
     assert.deepEqual(hardLimitsFromProc("Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 20000                files\nMax processes             unlimited            unlimited            processes\n"), { nofile: 20000, nproc: Number.MAX_SAFE_INTEGER });
+  });
+});
+
+describe("default seccomp profile", () => {
+  it("validates, refuses privileged syscalls, and lets a capability's syscalls through", () => {
+    const spec = compose(withDefaultSpec("/r"), withCapabilities([], []), withSeccomp(false, "x64"));
+    valid(spec);
+    const denied = spec.linux.seccomp!.syscalls![0].names;
+    assert.ok(denied.includes("mount") && denied.includes("keyctl") && denied.includes("ptrace"));
+    assert.deepEqual(spec.linux.seccomp!.architectures, ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]);
+    const admin = compose(withDefaultSpec("/r"), withCapabilities(["SYS_ADMIN"], []), withSeccomp(false, "arm64"));
+    const allowed = admin.linux.seccomp!.syscalls![0].names;
+    assert.ok(!allowed.includes("mount") && allowed.includes("keyctl"));
+    assert.deepEqual(admin.linux.seccomp!.architectures, ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]);
+    assert.equal(compose(withDefaultSpec("/r"), withSeccomp(true, "x64")).linux.seccomp, undefined);
   });
 });
 

@@ -18,7 +18,7 @@ export const CREATE_OPTIONS: OptionSpec[] = [
   multi("--cap-add <cap>", "Add a Linux capability"),
   multi("--cap-drop <cap>", "Drop a Linux capability"),
   opt("--privileged", "Give extended privileges to the container"),
-  multi("--security-opt <opt>", "Security options: no-new-privileges, seccomp=unconfined|FILE"),
+  multi("--security-opt <opt>", "Security options: no-new-privileges, seccomp=unconfined"),
   opt("-m, --memory <limit>", "Memory limit (b, k, m, g)"),
   opt("--cpus <n>", "Number of CPUs"),
   opt("--pids-limit <n>", "Process limit (-1: unlimited)", { default: 2048, type: "number" }),
