@@ -165,9 +165,10 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Copy files between a container and the host (CONTAINER:PATH on one side)",
     options: [opt("-a, --archive", "Keep owners (UID/GID)", { default: true }), opt("--overwrite", "Allow replacing a directory by a file and back")],
+    load: async () => (await import("../commands/files.js")).cp,
   },
-  { name: "export", args: "<container>", section, description: "Export a container's filesystem as a tar archive", options: [opt("-o, --output <file>", "Write to this file instead of stdout", { complete: "file" })] },
-  { name: "diff", args: "<container>", section, description: "Show changes to a container's filesystem", options: [formatOpt()] },
+  { name: "export", args: "<container>", section, description: "Export a container's filesystem as a tar archive", options: [opt("-o, --output <file>", "Write to this file instead of stdout", { complete: "file" })], load: async () => (await import("../commands/files.js")).exportCommand },
+  { name: "diff", args: "<container>", section, description: "Show changes to a container's filesystem", options: [formatOpt()], load: async () => (await import("../commands/files.js")).diff },
   {
     name: "stats",
     args: "[containers...]",

@@ -1,0 +1,78 @@
+/** export, diff and cp: a container's filesystem from the outside. */
+import { closeSync, openSync, writeSync } from "node:fs";
+import { SkiffError } from "../../errors.js";
+import { copyIn, copyOut } from "../../container/copy.js";
+import { containerChanges, withRootfs } from "../../container/files.js";
+import { observedState } from "../../container/lifecycle.js";
+import { pauseArgs, runRuntime } from "../../runtime/runc.js";
+import { runtimeOf } from "../../container/cleanup.js";
+import { bundleDir } from "../../container/paths.js";
+import type { ContainerRecord } from "../../container/record.js";
+import { getRecord } from "../../container/store.js";
+import { formatObject } from "../../output/format.js";
+import { isTerminalFd } from "../../output/stdio.js";
+import { packTree } from "../../snapshot/tar/pack.js";
+import { getSys } from "../../sys/index.js";
+import type { Handler } from "../table/types.js";
+import { pathsOf } from "./container-context.js";
+import { join } from "node:path";
+
+export const exportCommand: Handler = async ({ ctx, args, opts }) => {
+  const p = pathsOf(ctx);
+  const rec = getRecord(p, args[0]);
+  const out = typeof opts.output === "string" ? opts.output : undefined;
+  if (!out && isTerminalFd(1)) throw new SkiffError("INVALID_ARGUMENT", "refusing to export to a terminal", { hint: "use -o FILE or redirect stdout" });
+  const fd = out ? openSync(`${out}.part`, "w", 0o644) : 1;
+  try {
+    await withRootfs(p, rec, await getSys(), (rootfs) => packTree(rootfs, "", (chunk) => {
+      let off = 0;
+      while (off < chunk.length) off += writeSync(fd, chunk, off);
+    }));
+  } finally {
+    if (out) closeSync(fd);
+  }
+  if (out) (await import("node:fs")).renameSync(`${out}.part`, out);
+};
+
+export const diff: Handler = async ({ ctx, args, opts }) => {
+  const p = pathsOf(ctx);
+  const changes = containerChanges(p, getRecord(p, args[0]));
+  const format = opts.format as string | undefined;
+  if (format) {
+    const pick = (k: string) => changes.filter((c) => c.kind === k).map((c) => c.path);
+    return formatObject({ changed: pick("C"), added: pick("A"), deleted: pick("D") }, format, () => "");
+  }
+  return changes.map((c) => `${c.kind} ${c.path}\n`).join("");
+};
+
+/** "CTR:/path" → the container and the path; a plain path → undefined. */
+function containerSide(ctx: Parameters<Handler>[0]["ctx"], arg: string): { rec: ContainerRecord; path: string } | undefined {
+  const m = /^([^/:][^:]*):(.*)$/.exec(arg);
+  if (!m) return undefined;
+  return { rec: getRecord(pathsOf(ctx), m[1]), path: m[2] || "/" };
+}
+
+export const cp: Handler = async ({ ctx, args }) => {
+  const p = pathsOf(ctx);
+  const from = containerSide(ctx, args[0]);
+  const to = containerSide(ctx, args[1]);
+  if (Boolean(from) === Boolean(to)) throw new SkiffError("INVALID_ARGUMENT", "copying needs a container on exactly one side (CONTAINER:PATH)");
+  const sys = await getSys();
+  if (from) {
+    await withRootfs(p, from.rec, sys, (rootfs) => copyOut(rootfs, from.path, args[1], sys));
+    return;
+  }
+  const target = to!;
+  await withRootfs(p, target.rec, sys, async (rootfs, running) => {
+    // a running container is paused while files go in, so it cannot move a path under the copy
+    const paused = running && observedState(p, target.rec.id).status === "running";
+    const rt = runtimeOf(p, target.rec);
+    const log = join(bundleDir(p, target.rec.id), "runtime-pause.log");
+    if (paused) await runRuntime(rt, pauseArgs(rt, log, target.rec.id, true), log, `pause ${target.rec.name}`);
+    try {
+      await copyIn(rootfs, args[0], target.path, sys);
+    } finally {
+      if (paused) await runRuntime(rt, pauseArgs(rt, log, target.rec.id, false), log, `unpause ${target.rec.name}`);
+    }
+  });
+};

@@ -1,0 +1,82 @@
+/**
+ * A container's filesystem from the outside: its rootfs (mounted for the moment when the
+ * container is not running), the changes in its writable layer, and copies in and out. Copies into
+ * a running container pause it, so it cannot swap a directory for a symlink half way
+ * (CVE-2018-15664); every path inside is resolved with chroot semantics.
+ */
+import { lstatSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { isMounted } from "../image/mount.js";
+import { hasSnapshot, snapshotFs } from "../snapshot/store.js";
+import type { Sys } from "../sys/index.js";
+import { withLock } from "../util/lock.js";
+import { mountRootfs, unmountRootfs } from "./bundle.js";
+import { containerLock, rootfsDir, upperDir, type ContainerPaths } from "./paths.js";
+import type { ContainerRecord } from "./record.js";
+
+/** Runs `fn` on the container's merged rootfs, mounting it meanwhile if the container is not running. */
+export async function withRootfs<T>(p: ContainerPaths, rec: ContainerRecord, sys: Sys, fn: (rootfs: string, running: boolean) => Promise<T>): Promise<T> {
+  const target = rootfsDir(p, rec.id);
+  if (isMounted(target)) return fn(target, true);
+  return withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, async () => {
+    if (isMounted(target)) return fn(target, true);
+    const rootfs = mountRootfs(p, rec, sys);
+    try {
+      return await fn(rootfs, false);
+    } finally {
+      unmountRootfs(p, rec.id, sys);
+    }
+  });
+}
+
+export interface Change { kind: "A" | "C" | "D"; path: string }
+
+/** What the writable layer changed, as podman's diff lists it: A added, C changed, D deleted. */
+export function containerChanges(p: ContainerPaths, rec: ContainerRecord): Change[] {
+  const lowers = [...rec.image.chainIds].reverse().filter((c) => hasSnapshot(p, c)).map((c) => snapshotFs(p, c));
+  const inImage = (rel: string): boolean => {
+    for (const l of lowers) {
+      try {
+        const st = lstatSync(join(l, rel));
+        return !(st.isCharacterDevice() && st.rdev === 0); // a whiteout in a higher layer hides it
+      } catch { /* not in this layer */ }
+    }
+    return false;
+  };
+  const out: Change[] = [];
+  const walk = (dir: string, rel: string, parentAdded: boolean) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const n of names.sort()) {
+      const r = rel ? `${rel}/${n}` : n;
+      const st = lstatSync(join(dir, n));
+      if (st.isCharacterDevice() && st.rdev === 0) {
+        out.push({ kind: "D", path: `/${r}` });
+        continue;
+      }
+      const added = parentAdded || !inImage(r);
+      out.push({ kind: added ? "A" : "C", path: `/${r}` });
+      if (st.isDirectory()) walk(join(dir, n), r, added);
+    }
+  };
+  walk(upperDir(p, rec.id), "", false);
+  return withoutMountpoints(out, rec);
+}
+
+/**
+ * The runtime creates empty files and directories to mount /proc, /dev, /etc/hosts, volumes… on;
+ * they are not the container's changes. Directories that only changed to hold them go too.
+ */
+function withoutMountpoints(changes: Change[], rec: ContainerRecord): Change[] {
+  const points = new Set(["/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys/fs/cgroup", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", ...rec.mounts.map((m) => m.destination)]);
+  const kept = changes.filter((c) => !(c.kind === "A" && points.has(c.path)) && !(c.kind === "A" && [...points].some((m) => c.path.startsWith(`${m}/`))));
+  return kept.filter((c) => {
+    if (c.kind === "D") return true;
+    const leadsToMountpoint = [...points].some((m) => m.startsWith(`${c.path}/`));
+    return !leadsToMountpoint || kept.some((o) => o !== c && o.path.startsWith(`${c.path}/`));
+  });
+}
