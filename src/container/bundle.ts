@@ -3,7 +3,7 @@
  * dirs under the container's own upper dir) and config.json, built at every start from the stored
  * definition. Nothing here reads a path of the image without chroot-style resolution.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { hasSnapshot, snapshotFs } from "../snapshot/store.js";
@@ -11,7 +11,9 @@ import { resolveInRoot } from "../snapshot/resolve.js";
 import { hardLimitsFromProc } from "../spec/values.js";
 import { resolveUser } from "../spec/user.js";
 import type { Mount } from "../spec/types.js";
+import type { HostDevice } from "../spec/build.js";
 import { MNT_DETACH, type Sys } from "../sys/index.js";
+import { devMajor, devMinor } from "../sys/types.js";
 import { isMounted } from "../image/mount.js";
 import type { ImageConfig } from "../image/manifest.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -109,6 +111,36 @@ function userMounts(rec: ContainerRecord): Mount[] {
   });
 }
 
+/** --device paths on the host → device nodes for the spec. */
+export function hostDevices(rec: ContainerRecord): HostDevice[] {
+  return (rec.options.devices ?? []).map((d) => {
+    let st;
+    try {
+      st = statSync(d.host);
+    } catch {
+      throw new SkiffError("NOT_FOUND", `device ${d.host}: no such file or directory`);
+    }
+    if (!st.isCharacterDevice() && !st.isBlockDevice()) throw new SkiffError("INVALID_ARGUMENT", `${d.host} is not a device`);
+    const rdev = st.rdev;
+    return {
+      path: d.container, type: st.isCharacterDevice() ? "c" : "b",
+      major: devMajor(rdev), minor: devMinor(rdev),
+      fileMode: st.mode & 0o777, uid: 0, gid: 0, access: d.perms,
+    };
+  });
+}
+
+/** Where --init finds catatonit (podman's init), a static binary mounted into the container. */
+const INIT_CANDIDATES = ["/usr/libexec/podman/catatonit", "/usr/bin/catatonit", "/usr/libexec/catatonit/catatonit", "/usr/local/bin/catatonit"];
+export const INIT_PATH = "/run/skiff-init";
+
+function initMount(rec: ContainerRecord): Mount[] {
+  if (!rec.options.init) return [];
+  const found = INIT_CANDIDATES.find((c) => existsSync(c));
+  if (!found) throw new SkiffError("NOT_FOUND", "--init needs catatonit", { hint: "apt-get install catatonit" });
+  return [{ destination: INIT_PATH, type: "bind", source: found, options: ["rbind", "ro", "rprivate"] }];
+}
+
 /** Mounts the rootfs and writes config.json; returns the bundle directory. */
 export function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: ImageConfig, sys: Sys): string {
   const rootfs = mountRootfs(p, rec, sys);
@@ -122,7 +154,9 @@ export function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: Im
       hardLimits: hardLimitsFromProc(hostFile("/proc/self/limits")),
       rootfs,
       hostname: rec.hostname,
-      mounts: [...etcMounts(p, rec), ...userMounts(rec)],
+      mounts: [...etcMounts(p, rec), ...userMounts(rec), ...initMount(rec)],
+      devices: hostDevices(rec),
+      init: rec.options.init ? INIT_PATH : undefined,
     });
     const dir = bundleDir(p, rec.id);
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec));

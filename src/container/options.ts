@@ -10,6 +10,23 @@ import { parseSignal } from "./signals.js";
 
 export interface VolumeSpec { kind: "bind" | "volume" | "tmpfs"; source: string; destination: string; options: string[]; rw: boolean }
 
+export interface DeviceSpec { host: string; container: string; perms: string }
+
+/** --device /dev/fuse, /dev/sda:/dev/xvda, /dev/ttyUSB0:/dev/ttyUSB0:rw */
+export function parseDevice(value: string): DeviceSpec {
+  const parts = value.split(":");
+  const host = parts[0];
+  let container = host, perms = "rwm";
+  if (parts.length === 2) {
+    if (/^[rwm]+$/.test(parts[1])) perms = parts[1];
+    else container = parts[1];
+  } else if (parts.length === 3) [, container, perms] = parts;
+  if (parts.length > 3 || !host.startsWith("/") || !container.startsWith("/") || !/^[rwm]{1,3}$/.test(perms)) {
+    throw new SkiffError("INVALID_ARGUMENT", `invalid --device "${value}"`, { hint: "use HOST[:CONTAINER][:PERMS], absolute paths, PERMS from r, w, m" });
+  }
+  return { host, container, perms };
+}
+
 export interface CreateOptions {
   name?: string;
   env: string[];
@@ -24,6 +41,10 @@ export interface CreateOptions {
   capDrop: string[];
   privileged: boolean;
   noNewPrivileges: boolean;
+  /** --device HOST[:CONTAINER][:PERMS] */
+  devices?: DeviceSpec[];
+  /** --init: catatonit as PID 1, forwarding signals and reaping zombies. */
+  init?: boolean;
   /** --security-opt seccomp=unconfined: no syscall filter. */
   seccompUnconfined?: boolean;
   memory?: number;
@@ -169,8 +190,6 @@ function network(value: unknown): "host" | "none" {
 
 export function parseCreateOptions(opts: Record<string, unknown>, io: { env: NodeJS.ProcessEnv; envFiles: string[]; logDefaults: { maxSize: number; maxFile: number } }): CreateOptions {
   if (strings(opts.publish).length > 0 || opts.publishAll) throw new SkiffError("NOT_IMPLEMENTED", "-p/--publish: not implemented yet", { hint: "publishing needs bridge networking; use --network host" });
-  if (opts.init) throw new SkiffError("NOT_IMPLEMENTED", "--init: not implemented yet");
-  if (strings(opts.device).length > 0) throw new SkiffError("NOT_IMPLEMENTED", "--device: not implemented yet");
   const security = strings(opts.securityOpt);
   let noNewPrivileges = false, seccompUnconfined = false;
   for (const s of security) {
@@ -204,6 +223,8 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     privileged: Boolean(opts.privileged),
     noNewPrivileges,
     seccompUnconfined,
+    devices: strings(opts.device).map(parseDevice),
+    init: Boolean(opts.init),
     memory: typeof opts.memory === "string" ? parseSize(opts.memory, "--memory") : undefined,
     cpus,
     pidsLimit: pids !== undefined && pids > 0 ? pids : undefined,

@@ -4,7 +4,7 @@
  */
 import type { ImageConfig } from "../image/manifest.js";
 import {
-  commandOf, compose, withAnnotations, withArgs, withCapabilities, withCwd, withDefaultSpec, withEnv, withHostname,
+  commandOf, compose, withAnnotations, withDevices, withInit, type HostDevice, withArgs, withCapabilities, withCwd, withDefaultSpec, withEnv, withHostname,
   withMounts, withNoNewPrivileges, withPrivileged, withReadonlyRootfs, withResources, withRlimits, withTerminal, withUser,
 } from "../spec/build.js";
 import { withSeccomp } from "../spec/seccomp.js";
@@ -24,6 +24,10 @@ export interface SpecInputs {
   mounts: Mount[];
   /** Node's process.arch of the host (the seccomp architectures follow it). */
   arch?: string;
+  /** --device nodes, as found on the host. */
+  devices?: HostDevice[];
+  /** Where the init (--init) is mounted inside the container. */
+  init?: string;
 }
 
 /** The image's Entrypoint and Cmd as they end up after the user's overrides (for inspect). */
@@ -54,6 +58,8 @@ export function containerSpec(i: SpecInputs): Spec {
     withResources({ memory: o.memory, cpus: o.cpus, pids: o.pidsLimit }),
     withMounts(i.mounts),
     withAnnotations(o.annotations),
+    withDevices(i.devices ?? []),
+    ...(i.init ? [withInit(i.init)] : []),
     withSeccomp(o.privileged || Boolean(o.seccompUnconfined), i.arch ?? process.arch),
   );
   if (o.network === "host") spec.linux.namespaces = spec.linux.namespaces.filter((n) => n.type !== "network");

@@ -181,3 +181,22 @@ export function withMounts(mounts: Mount[]): SpecOpt {
 export function withAnnotations(annotations: Record<string, string>): SpecOpt {
   return (spec) => { spec.annotations = { ...spec.annotations, ...annotations }; };
 }
+
+export interface HostDevice { path: string; type: "c" | "b"; major: number; minor: number; fileMode: number; uid: number; gid: number; access: string }
+
+/** --device: the node created in the container, and the cgroup rule that lets it be used. */
+export function withDevices(devices: HostDevice[]): SpecOpt {
+  return (spec) => {
+    if (devices.length === 0) return;
+    spec.linux.devices = [...(spec.linux.devices ?? []), ...devices.map(({ access: _a, ...d }) => d)];
+    const res = (spec.linux.resources ??= {});
+    res.devices = [...(res.devices ?? []), ...devices.map((d) => ({ allow: true, type: d.type, major: d.major, minor: d.minor, access: d.access }))];
+  };
+}
+
+/** --init: `init` (bind-mounted at that path) runs first and execs the command as its child. */
+export function withInit(init: string): SpecOpt {
+  return (spec) => {
+    spec.process.args = [init, "--", ...spec.process.args];
+  };
+}

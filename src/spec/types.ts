@@ -34,6 +34,7 @@ export interface Spec {
       pids?: { limit: number };
     };
     sysctl?: Record<string, string>;
+    devices?: { path: string; type: string; major: number; minor: number; fileMode?: number; uid?: number; gid?: number }[];
     seccomp?: { defaultAction: string; architectures?: string[]; syscalls?: { names: string[]; action: string; errnoRet?: number }[] };
     cgroupsPath?: string;
   };

@@ -65,3 +65,12 @@ export function makedev(major: number, minor: number): bigint {
   const ma = BigInt(major), mi = BigInt(minor);
   return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
 }
+
+/** glibc's major()/minor() of a dev_t (bits above 2^32 need division: JavaScript shifts are 32-bit). */
+export function devMajor(dev: number): number {
+  return ((dev >>> 8) & 0xfff) | (Math.floor(dev / 2 ** 32) & 0xfffff000);
+}
+
+export function devMinor(dev: number): number {
+  return (dev & 0xff) | ((dev >>> 12) & 0xffffff00);
+}

@@ -157,6 +157,21 @@ describe("run in the foreground", () => {
     assert.equal(sk(env, ["rm", "-f", "full"]).code, 0);
   });
 
+  it("adds host devices with --device and an init with --init", (t) => {
+    if (!requiresRoot(t)) return;
+    const dev = sk(env, ["run", "--rm", "--device", "/dev/fuse", "--device", "/dev/null:/dev/mynull", "bb", "sh", "-c", "exec 3<>/dev/fuse && echo fuse-open; stat -c '%t:%T' /dev/mynull"]);
+    assert.equal(dev.stdout, "fuse-open\n1:3\n", dev.stderr);
+    // the cgroup rule follows the permissions: read-only, so opening it for writing is refused
+    const ro = sk(env, ["run", "--rm", "--device", "/dev/fuse:/dev/fz:r", "bb", "sh", "-c", "(exec 3<>/dev/fz) 2>/dev/null || echo denied"]);
+    assert.equal(ro.stdout, "denied\n", ro.stderr);
+    const noDev = sk(env, ["run", "--rm", "bb", "sh", "-c", "exec 3<>/dev/fuse"]);
+    assert.notEqual(noDev.code, 0);
+    const init = sk(env, ["run", "--rm", "--init", "bb", "sh", "-c", "echo $$; cat /proc/1/cmdline | tr '\\0' ' '"]);
+    assert.notEqual(init.stdout.split("\n")[0], "1");
+    assert.match(init.stdout.split("\n")[1], /^\/run\/skiff-init -- sh -c/);
+    assert.equal(sk(env, ["run", "--rm", "--device", "/etc/passwd", "bb", "true"]).code, 125);
+  });
+
   it("runs the same container under Node, Bun and Deno", (t) => {
     if (!requiresRoot(t)) return;
     for (const launcher of Object.keys(LAUNCHERS) as (keyof typeof LAUNCHERS)[]) {

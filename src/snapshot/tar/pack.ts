@@ -5,13 +5,12 @@
  */
 import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Stats } from "node:fs";
 import { join } from "node:path";
+import { devMajor, devMinor } from "../../sys/types.js";
 import { END_OF_ARCHIVE, entryHeader, entryPadding, type OutEntry } from "./writer.js";
 
 export type Sink = (chunk: Uint8Array) => void | Promise<void>;
 
-/** glibc's major()/minor() of a dev_t (its high bits above 2^32 need division, not shifts). */
-const major = (dev: number) => ((dev >>> 8) & 0xfff) | (Math.floor(dev / 2 ** 32) & 0xfffff000);
-const minor = (dev: number) => (dev & 0xff) | ((dev >>> 12) & 0xffffff00);
+const major = devMajor, minor = devMinor;
 
 function entryOf(st: Stats, name: string, links: Map<string, string>): OutEntry | undefined {
   const base = { name, mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000), uid: st.uid, gid: st.gid };
