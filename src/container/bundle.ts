@@ -17,6 +17,8 @@ import { devMajor, devMinor } from "../sys/types.js";
 import { isMounted } from "../image/mount.js";
 import type { ImageConfig } from "../image/manifest.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { attachNetwork, detachNetwork } from "../network/attach.js";
+import { getNetwork } from "../network/store.js";
 import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
 import { containerSpec } from "./spec.js";
@@ -80,25 +82,26 @@ export function resolvConf(host: string, sharesHostNetwork: boolean): string {
   return `${lines.join("\n").trim()}\n`;
 }
 
-export function hostsFile(host: string, sharesHostNetwork: boolean, hostname: string, name: string): string {
+export function hostsFile(host: string, sharesHostNetwork: boolean, hostname: string, name: string, ip?: string): string {
   const base = sharesHostNetwork && host ? host.trimEnd() : "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain ip6-localhost ip6-loopback";
-  return `${base}\n127.0.1.1\t${hostname} ${name}\n`;
+  return `${base}\n${ip ?? "127.0.1.1"}\t${hostname} ${name}\n`;
 }
 
 /** /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, as bind mounts. */
-function etcMounts(p: ContainerPaths, rec: ContainerRecord): Mount[] {
+function etcMounts(p: ContainerPaths, rec: ContainerRecord, ip?: string): Mount[] {
   const dir = userdataDir(p, rec.id);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const hostNet = rec.options.network === "host";
   const files: [string, string][] = [
     ["hostname", `${rec.hostname}\n`],
-    ["hosts", hostsFile(hostFile("/etc/hosts"), hostNet, rec.hostname, rec.name)],
+    ["hosts", hostsFile(hostFile("/etc/hosts"), hostNet, rec.hostname, rec.name, ip)],
     ["resolv.conf", resolvConf(hostFile("/etc/resolv.conf"), hostNet)],
   ];
   const mounts: Mount[] = [];
   for (const [name, text] of files) {
     const file = join(dir, name);
-    if (!existsSync(file)) writeFileAtomic(file, text);
+    // written at every start: the address may change
+    writeFileAtomic(file, text);
     mounts.push({ destination: `/etc/${name}`, type: "bind", source: file, options: ["rbind", "rprivate", rec.options.readOnly ? "ro" : "rw"] });
   }
   return mounts;
@@ -141,10 +144,12 @@ function initMount(rec: ContainerRecord): Mount[] {
   return [{ destination: INIT_PATH, type: "bind", source: found, options: ["rbind", "ro", "rprivate"] }];
 }
 
-/** Mounts the rootfs and writes config.json; returns the bundle directory. */
-export function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: ImageConfig, sys: Sys): string {
+/** Mounts the rootfs, joins the network and writes config.json; returns the bundle directory. */
+export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: ImageConfig, sys: Sys): Promise<string> {
   const rootfs = mountRootfs(p, rec, sys);
+  const bridged = rec.options.network !== "host" && rec.options.network !== "none";
   try {
+    const att = bridged ? await attachNetwork(p.runroot, rec.id, getNetwork(p.root, rec.options.network), rec.options.publish ?? []) : undefined;
     const user = resolveUser(rec.options.user ?? image.config?.User ?? "", readImageFile(rootfs, "/etc/passwd"), readImageFile(rootfs, "/etc/group"), rec.options.groupAdd);
     const spec = containerSpec({
       image,
@@ -154,7 +159,8 @@ export function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: Im
       hardLimits: hardLimitsFromProc(hostFile("/proc/self/limits")),
       rootfs,
       hostname: rec.hostname,
-      mounts: [...etcMounts(p, rec), ...userMounts(rec), ...initMount(rec)],
+      mounts: [...etcMounts(p, rec, att?.ip), ...userMounts(rec), ...initMount(rec)],
+      netns: att?.netns,
       devices: hostDevices(rec),
       init: rec.options.init ? INIT_PATH : undefined,
     });
@@ -162,6 +168,7 @@ export function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: Im
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec));
     return dir;
   } catch (err) {
+    if (bridged) await detachNetwork(p.runroot, rec.id).catch(() => undefined);
     unmountRootfs(p, rec.id, sys);
     throw err;
   }

@@ -12,6 +12,7 @@ import type { Sys } from "../sys/index.js";
 import { findVolume, removeVolume } from "../volume/store.js";
 import { SkiffError } from "../errors.js";
 import { unmountRootfs } from "./bundle.js";
+import { attachedContainers, attachmentTime, detachNetwork } from "../network/attach.js";
 import { attachSocket, bundleDir, runtimeStateRoot, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
 import { deleteRecord } from "./store.js";
@@ -22,14 +23,18 @@ export function runtimeOf(p: ContainerPaths, rec: ContainerRecord, env: NodeJS.P
   return { path, stateRoot: runtimeStateRoot(p) };
 }
 
-/** The runtime forgets the container (killing what is left of it), and the rootfs is unmounted. */
-export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys): Promise<void> {
+/**
+ * The runtime forgets the container (killing what is left of it), the rootfs is unmounted and,
+ * unless `keepNetwork` (the shim takes it down after reporting the exit), the network goes.
+ */
+export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys, keepNetwork = false): Promise<void> {
   const rt = runtimeOf(p, rec);
   if (existsSync(join(rt.stateRoot, rec.id))) {
     await runRuntime(rt, deleteArgs(rt, join(bundleDir(p, rec.id), "runtime-delete.log"), rec.id, true), join(bundleDir(p, rec.id), "runtime-delete.log"), `remove container ${rec.name}`).catch(() => undefined);
   }
   unmountRootfs(p, rec.id, sys);
   rmSync(attachSocket(p, rec.id), { force: true });
+  if (!keepNetwork) await detachNetwork(p.runroot, rec.id);
 }
 
 /** Exit codes of removed containers, kept in the runroot so `run --rm` and `wait` can still report them. */
@@ -54,5 +59,17 @@ export async function removeContainerFiles(p: ContainerPaths, rec: ContainerReco
   if (!volumes) return;
   for (const m of rec.mounts) {
     if (m.type === "volume" && m.anonymous && m.name && findVolume(p.root, m.name)) removeVolume(p.root, m.name);
+  }
+}
+
+/**
+ * Network attachments whose container is gone or no longer running: a shim killed between
+ * reporting an exit and taking the network down leaves one. `isLive` says which containers run;
+ * a recent attachment is left alone (its shim may be taking it down right now).
+ */
+export async function sweepNetworks(p: ContainerPaths, isLive: (id: string) => boolean): Promise<void> {
+  for (const id of attachedContainers(p.runroot)) {
+    if (isLive(id) || Date.now() - attachmentTime(p.runroot, id) < 30_000) continue;
+    await detachNetwork(p.runroot, id).catch(() => undefined);
   }
 }

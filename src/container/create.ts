@@ -4,6 +4,7 @@ import { lstatSync } from "node:fs";
 import { SkiffError } from "../errors.js";
 import type { ImageRecord } from "../image/images.js";
 import { createVolume } from "../volume/store.js";
+import type { PortMapping } from "../network/ports.js";
 import type { CreateOptions } from "./options.js";
 import { defaultLogPath, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, MountInfo } from "./record.js";
@@ -50,6 +51,14 @@ function resolveMounts(p: ContainerPaths, o: CreateOptions, image: ImageRecord):
   return out;
 }
 
+/** -P: every port the image exposes ("80/tcp"), each to a host port chosen at start. */
+function exposedPorts(image: ImageRecord): PortMapping[] {
+  return Object.keys(image.config.config?.ExposedPorts ?? {}).flatMap((k) => {
+    const [port, proto = "tcp"] = k.split("/");
+    return /^\d+$/.test(port) && ["tcp", "udp", "sctp"].includes(proto) ? [{ hostIp: "", hostPort: 0, containerPort: Number(port), protocol: proto as PortMapping["protocol"] }] : [];
+  });
+}
+
 export async function createContainer(
   p: ContainerPaths,
   image: { record: ImageRecord; name: string },
@@ -66,7 +75,7 @@ export async function createContainer(
     name,
     created: new Date().toISOString(),
     image: { id: image.record.id, name: image.name, chainIds: image.record.chainIds },
-    options: { ...o, stopSignal: o.stopSignal || image.record.config.config?.StopSignal || "SIGTERM" },
+    options: { ...o, stopSignal: o.stopSignal || image.record.config.config?.StopSignal || "SIGTERM", publish: [...(o.publish ?? []), ...(o.publishAll ? exposedPorts(image.record) : [])] },
     userArgs,
     entrypoint,
     cmd,

@@ -11,7 +11,7 @@ import { killArgs, runRuntime } from "../runtime/runc.js";
 import type { Sys } from "../sys/index.js";
 import { withLock } from "../util/lock.js";
 import { prepareBundle } from "./bundle.js";
-import { releaseContainer, rememberedExitCode, removeContainerFiles, runtimeOf } from "./cleanup.js";
+import { releaseContainer, rememberedExitCode, removeContainerFiles, runtimeOf, sweepNetworks } from "./cleanup.js";
 import { bootId, expectsShim, procStartTime, shimAlive } from "./liveness.js";
 import { bundleDir, containerLock, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, ContainerState } from "./record.js";
@@ -70,11 +70,13 @@ export async function startContainer(p: ContainerPaths, rec: ContainerRecord, sy
 async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, shim: SpawnedShim, attachWait: boolean): Promise<StartResult> {
   const image = findImage(p, rec.image.id, []);
   if (!image) throw new SkiffError("NOT_FOUND", `container ${rec.name}: image ${rec.image.id.slice(7, 19)} is no longer in the store`);
+  // attachments a killed shim left behind (never this container's: it is not running)
+  await sweepNetworks(p, (id) => id !== rec.id && shimAlive(readState(p, id)));
   const first = await lockOf(p, rec, async () => {
     const s = await repairLocked(p, rec, sys);
     if (expectsShim(s)) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} is already running`);
     mkdirSync(bundleDir(p, rec.id), { recursive: true, mode: 0o700 });
-    prepareBundle(p, rec, image.config, sys);
+    await prepareBundle(p, rec, image.config, sys);
     // recorded before the lock is released, so a concurrent start sees a live shim
     writeState(p, rec.id, { ...s, status: "running", shimPid: shim.pid, shimStart: await startTimeOf(shim.pid), bootId: bootId(), stoppedByUser: false, error: undefined });
     // wrapped: awaiting the answer here would hold the lock the shim needs to record the start

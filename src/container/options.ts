@@ -7,6 +7,7 @@ import { parseSize, parseUlimit } from "../spec/values.js";
 import type { Mount } from "../spec/types.js";
 import { parseRestartPolicy, type RestartPolicy } from "./policy.js";
 import { parseSignal } from "./signals.js";
+import { parsePublish, type PortMapping } from "../network/ports.js";
 
 export interface VolumeSpec { kind: "bind" | "volume" | "tmpfs"; source: string; destination: string; options: string[]; rw: boolean }
 
@@ -56,7 +57,11 @@ export interface CreateOptions {
   stopSignal: string;
   stopTimeout: number;
   restart: RestartPolicy;
-  network: "host" | "none";
+  /** "host", "none", or a network name ("bridge": the default network). */
+  network: string;
+  /** -p, host ports 0 to be chosen at start; with -P the image's exposed ports are added at create. */
+  publish?: PortMapping[];
+  publishAll?: boolean;
   interactive: boolean;
   tty: boolean;
   autoRemove: boolean;
@@ -179,17 +184,21 @@ function logOptions(entries: string[], driver: string, defaults: { maxSize: numb
   return out;
 }
 
-function network(value: unknown): "host" | "none" {
-  const v = typeof value === "string" ? value : "host";
-  if (v === "host" || v === "none") return v;
-  if (v === "bridge" || v === "slirp4netns" || v === "pasta" || v.startsWith("container:") || v) {
-    throw new SkiffError("NOT_IMPLEMENTED", `--network ${v}: not implemented yet`, { hint: "use --network host or --network none" });
+function network(value: unknown): string {
+  const v = typeof value === "string" && value !== "" ? value : "bridge";
+  if (v.startsWith("container:") || v === "slirp4netns" || v === "pasta" || v === "private") {
+    throw new SkiffError("NOT_IMPLEMENTED", `--network ${v}: not implemented yet`, { hint: "use bridge, a network name, host or none" });
   }
-  return "host";
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v)) throw new SkiffError("INVALID_ARGUMENT", `invalid --network "${v}"`);
+  return v;
 }
 
 export function parseCreateOptions(opts: Record<string, unknown>, io: { env: NodeJS.ProcessEnv; envFiles: string[]; logDefaults: { maxSize: number; maxFile: number } }): CreateOptions {
-  if (strings(opts.publish).length > 0 || opts.publishAll) throw new SkiffError("NOT_IMPLEMENTED", "-p/--publish: not implemented yet", { hint: "publishing needs bridge networking; use --network host" });
+  const net = network(opts.network);
+  const publish = strings(opts.publish).flatMap(parsePublish);
+  if ((publish.length || opts.publishAll) && (net === "host" || net === "none")) {
+    throw new SkiffError("INVALID_ARGUMENT", `cannot publish ports with --network ${net}`, { hint: "publishing needs a bridge network" });
+  }
   const security = strings(opts.securityOpt);
   let noNewPrivileges = false, seccompUnconfined = false;
   for (const s of security) {
@@ -234,7 +243,9 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     stopSignal,
     stopTimeout: Number(opts.stopTimeout ?? 10),
     restart: parseRestartPolicy(typeof opts.restart === "string" ? opts.restart : "no"),
-    network: network(opts.network),
+    network: net,
+    publish,
+    publishAll: Boolean(opts.publishAll),
     interactive: Boolean(opts.interactive),
     tty: Boolean(opts.tty),
     autoRemove: Boolean(opts.rm),

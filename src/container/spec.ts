@@ -26,6 +26,8 @@ export interface SpecInputs {
   arch?: string;
   /** --device nodes, as found on the host. */
   devices?: HostDevice[];
+  /** The network namespace made for a bridge network (none: a fresh, empty one). */
+  netns?: string;
   /** Where the init (--init) is mounted inside the container. */
   init?: string;
 }
@@ -63,5 +65,6 @@ export function containerSpec(i: SpecInputs): Spec {
     withSeccomp(o.privileged || Boolean(o.seccompUnconfined), i.arch ?? process.arch),
   );
   if (o.network === "host") spec.linux.namespaces = spec.linux.namespaces.filter((n) => n.type !== "network");
+  else if (i.netns) spec.linux.namespaces = spec.linux.namespaces.map((n) => (n.type === "network" ? { type: "network", path: i.netns } : n));
   return spec;
 }

@@ -2,9 +2,15 @@
 import { SkiffError } from "../errors.js";
 import { humanDuration } from "../output/units.js";
 import { startsOnBoot } from "./policy.js";
+import type { PortMapping } from "../network/ports.js";
 import type { ContainerRecord, ContainerState } from "./record.js";
 
-export interface Container { rec: ContainerRecord; state: ContainerState }
+export interface Container { rec: ContainerRecord; state: ContainerState; network?: { ip?: string; ports: PortMapping[] } }
+
+/** "0.0.0.0:8080->80/tcp, …" as ps shows published ports. */
+export function portsText(ports: PortMapping[]): string {
+  return ports.map((m) => `${m.hostIp || "0.0.0.0"}:${m.hostPort}->${m.containerPort}/${m.protocol}`).join(", ");
+}
 
 /** "Up 5 seconds", "Exited (0) 3 minutes ago", "Created" (podman's wording). */
 export function statusText(s: ContainerState, now: number): string {
@@ -28,7 +34,8 @@ export function commandText(rec: ContainerRecord): string {
 const unix = (iso?: string) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
 
 /** podman ps --format json fields (and the template fields of the table). */
-export function psRow({ rec, state }: Container, now: number, noTrunc: boolean) {
+export function psRow(c: Container, now: number, noTrunc: boolean) {
+  const { rec, state } = c;
   const command = commandText(rec);
   return {
     AutoRemove: rec.options.autoRemove,
@@ -47,7 +54,7 @@ export function psRow({ rec, state }: Container, now: number, noTrunc: boolean) 
     Mounts: rec.mounts.map((m) => m.destination),
     Names: [rec.name],
     Pid: state.pid ?? 0,
-    Ports: null,
+    Ports: c.network?.ports.length ? c.network.ports.map((m) => ({ host_ip: m.hostIp, container_port: m.containerPort, host_port: m.hostPort, range: 1, protocol: m.protocol })) : null,
     Restarts: state.restartCount,
     StartedAt: unix(state.startedAt),
     State: state.status,
@@ -60,7 +67,7 @@ export function psRow({ rec, state }: Container, now: number, noTrunc: boolean) 
 /** The same row for Go templates, where podman prints Names, Command and Ports as plain strings. */
 export function psTemplateRow(c: Container, now: number, noTrunc: boolean) {
   const row = psRow(c, now, noTrunc);
-  return { ...row, Names: c.rec.name, Command: row.CommandText, Ports: "" };
+  return { ...row, Names: c.rec.name, Command: row.CommandText, Ports: portsText(c.network?.ports ?? []) };
 }
 
 const FILTER_KEYS = ["status", "name", "label", "ancestor", "exited", "id", "restart-policy", "should-start-on-boot"];
@@ -103,7 +110,7 @@ export function matchFilters(filters: string[], c: Container): boolean {
 }
 
 /** podman's container inspect shape (the fields scripts use). */
-export function inspectContainer({ rec, state }: Container, paths: { rootfs: string; bundle: string }) {
+export function inspectContainer({ rec, state, network }: Container, paths: { rootfs: string; bundle: string }) {
   const o = rec.options;
   return {
     Id: rec.id,
@@ -158,6 +165,10 @@ export function inspectContainer({ rec, state }: Container, paths: { rootfs: str
       ReadonlyRootfs: o.readOnly,
       CapAdd: o.capAdd,
       CapDrop: o.capDrop,
+    },
+    NetworkSettings: {
+      IPAddress: network?.ip ?? "",
+      Ports: Object.fromEntries((network?.ports ?? []).map((m) => [`${m.containerPort}/${m.protocol}`, [{ HostIp: m.hostIp, HostPort: String(m.hostPort) }]])),
     },
     OCIRuntime: rec.runtime,
     LogPath: rec.logPath,

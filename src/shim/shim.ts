@@ -23,6 +23,7 @@ import type { ContainerState } from "../container/record.js";
 import { readRecord, readState, writeState } from "../container/store.js";
 import { spawnPiped, spawnTerminal, type RuntimeChild } from "./child.js";
 import { openLogWriter, type LogWriter } from "./logwriter.js";
+import { detachNetwork } from "../network/attach.js";
 import { FRAME, encodeFrame, frameReader, type SyncMessage } from "./protocol.js";
 
 interface Assignment { root: string; runroot: string; id: string; attachWait: boolean }
@@ -250,12 +251,14 @@ export async function shimMain(): Promise<number> {
   }
   log?.close();
   const sys = await getSys();
-  await releaseContainer(p, rec, sys).catch(() => undefined);
+  await releaseContainer(p, rec, sys, true).catch(() => undefined);
   if (rec.options.autoRemove) await removeContainerFiles(p, rec, true, result.code).catch(() => undefined);
   // the client that asked to attach gets the exit code even if the container was faster than it
   if (attachWait) await within(server.firstClient, 60_000);
   server.broadcast(FRAME.EXIT, JSON.stringify({ code: result.code, error: result.error }));
   await server.close();
+  // after the exit was reported: the plugins' teardown (iptables) is slow, and nobody waits on it
+  await detachNetwork(p.runroot, id).catch(() => undefined);
   return 0;
 }
 

@@ -11,6 +11,7 @@ import { runtimeOf } from "../../container/cleanup.js";
 import { containerLock } from "../../container/paths.js";
 import { withLock } from "../../util/lock.js";
 import { findVolume } from "../../volume/store.js";
+import { readAttachment } from "../../network/attach.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
 import { eachNamed, pathsOf } from "./container-context.js";
@@ -107,7 +108,11 @@ export const inspect: Handler = async ({ ctx, args, opts }) => {
   const docs = args.map((a) => {
     if (type === "all" || type === "container") {
       const rec = findRecord(p, a, records);
-      if (rec) return inspectContainer({ rec, state: observedState(p, rec.id) }, { rootfs: rootfsDir(p, rec.id), bundle: bundleDir(p, rec.id) });
+      if (rec) {
+        const state = observedState(p, rec.id);
+        const att = state.status === "exited" || state.status === "created" ? undefined : readAttachment(p.runroot, rec.id);
+        return inspectContainer({ rec, state, network: att && { ip: att.ip, ports: att.ports } }, { rootfs: rootfsDir(p, rec.id), bundle: bundleDir(p, rec.id) });
+      }
     }
     if (type === "all" || type === "image") {
       const img = findImage(p, a, ctx.config.registries.unqualifiedSearch, images);

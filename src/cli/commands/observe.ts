@@ -10,6 +10,9 @@ import { humanSize } from "../../output/units.js";
 import { globalArgs, runRuntime } from "../../runtime/runc.js";
 import type { Handler } from "../table/types.js";
 import { pathsOf, targets } from "./container-context.js";
+import { readAttachment } from "../../network/attach.js";
+import type { ContainerPaths } from "../../container/paths.js";
+import type { ContainerRecord } from "../../container/record.js";
 import { foreground } from "./run.js";
 
 const isRunning = (s: string) => s === "running" || s === "stopping" || s === "paused";
@@ -38,10 +41,21 @@ export const top: Handler = async ({ ctx, args, opts }) => {
   return runRuntime(rt, [...globalArgs(rt, log), "ps", rec.id, ...psArgs], log, `top ${rec.name}`);
 };
 
-/** Published ports arrive with bridge networking (#5); until then there are none to list. */
+/** "80/tcp -> 0.0.0.0:8080" lines of a container's published ports (as bound at its last start). */
+function portLines(p: ContainerPaths, rec: ContainerRecord, filter?: string): string[] {
+  const att = isRunning(observedState(p, rec.id).status) ? readAttachment(p.runroot, rec.id) : undefined;
+  return (att?.ports ?? [])
+    .filter((m) => !filter || filter === String(m.containerPort) || filter === `${m.containerPort}/${m.protocol}`)
+    .map((m) => `${m.containerPort}/${m.protocol} -> ${m.hostIp || "0.0.0.0"}:${m.hostPort}`);
+}
+
 export const port: Handler = async ({ ctx, args, opts }) => {
-  if (!opts.all) targets(ctx, args.slice(0, 1), { latest: opts.latest });
-  if (args[1]) throw new SkiffError("NOT_FOUND", `no public port '${args[1]}' published for the container`);
+  const p = pathsOf(ctx);
+  if (opts.all) return listRecords(p).flatMap((r) => portLines(p, r).map((l) => `${r.id.slice(0, 12)}\t${l}\n`)).join("");
+  const [rec] = targets(ctx, args.slice(0, 1), { latest: opts.latest });
+  const lines = portLines(p, rec, args[1]);
+  if (args[1] && lines.length === 0) throw new SkiffError("NOT_FOUND", `no public port '${args[1]}' published for ${rec.name}`);
+  return lines.map((l) => `${args[1] ? l.split(" -> ")[1] : l}\n`).join("");
 };
 
 interface RuntimeStats { cpu?: { usage?: { total?: number } }; memory?: { usage?: { usage?: number; limit?: number } }; pids?: { current?: number } }

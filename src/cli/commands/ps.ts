@@ -1,6 +1,7 @@
 /** `ps`: containers with their observed state (a dead shim shows as exited). */
 import { observedState } from "../../container/lifecycle.js";
 import { listRecords } from "../../container/store.js";
+import { readAttachment } from "../../network/attach.js";
 import { matchFilters, psRow, psTemplateRow, type Container } from "../../container/view.js";
 import { formatList, isJsonFormat } from "../../output/format.js";
 import type { Handler } from "../table/types.js";
@@ -8,7 +9,11 @@ import { pathsOf } from "./container-context.js";
 
 export function observedContainers(ctx: Parameters<typeof pathsOf>[0]): Container[] {
   const p = pathsOf(ctx);
-  return listRecords(p).map((rec) => ({ rec, state: observedState(p, rec.id) }));
+  return listRecords(p).map((rec) => {
+    const state = observedState(p, rec.id);
+    const att = ["running", "stopping", "paused"].includes(state.status) ? readAttachment(p.runroot, rec.id) : undefined;
+    return { rec, state, network: att ? { ip: att.ip, ports: att.ports } : undefined };
+  });
 }
 
 export const ps: Handler = async ({ ctx, opts }) => {

@@ -1,0 +1,93 @@
+/** network create/ls/inspect/rm/prune/exists. */
+import { ExitError, SkiffError } from "../../errors.js";
+import { removeContainer } from "../../container/lifecycle.js";
+import { listRecords } from "../../container/store.js";
+import { DEFAULT_NETWORK, inSubnet, type Network } from "../../network/config.js";
+import { removeBridge } from "../../network/attach.js";
+import { createNetwork, findNetwork, listNetworks, removeNetworkFile } from "../../network/store.js";
+import { formatList, formatObject, toJson } from "../../output/format.js";
+import { getSys } from "../../sys/index.js";
+import type { Context } from "../context.js";
+import type { Handler } from "../table/types.js";
+import { pathsOf } from "./container-context.js";
+
+const usersOf = (ctx: Context, net: Network) =>
+  listRecords(pathsOf(ctx)).filter((r) => (r.options.network === "bridge" ? DEFAULT_NETWORK : r.options.network) === net.name);
+
+/** podman's network inspect shape. */
+function view(net: Network) {
+  return {
+    name: net.name, id: net.id, driver: "bridge", network_interface: net.bridge, created: net.created,
+    subnets: [{ subnet: net.subnet, gateway: net.gateway }], ipv6_enabled: false, internal: net.internal, dns_enabled: false, labels: net.labels,
+  };
+}
+
+export const networkCreate: Handler = async ({ ctx, args, opts }) => {
+  if (args[0] && opts.ignore && findNetwork(ctx.root, args[0])) return `${args[0]}\n`;
+  const subnets = (opts.subnet as string[]) ?? [];
+  const gateways = (opts.gateway as string[]) ?? [];
+  if (subnets.length > 1 || gateways.length > 1) throw new SkiffError("NOT_IMPLEMENTED", "one --subnet and --gateway per network for now");
+  if (gateways[0] && !subnets[0]) throw new SkiffError("INVALID_ARGUMENT", "--gateway needs --subnet");
+  if (gateways[0] && !inSubnet(gateways[0], subnets[0])) throw new SkiffError("INVALID_ARGUMENT", `gateway ${gateways[0]} is not in subnet ${subnets[0]}`);
+  const labels = Object.fromEntries(((opts.label as string[]) ?? []).map((l) => (l.includes("=") ? [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] : [l, ""])));
+  return `${createNetwork(ctx.root, args[0], { subnet: subnets[0], gateway: gateways[0], internal: Boolean(opts.internal), labels }).name}\n`;
+};
+
+export const networkLs: Handler = async ({ ctx, opts }) => {
+  const filters = (opts.filter as string[]) ?? [];
+  const list = listNetworks(ctx.root).filter((n) => filters.every((f) => {
+    const [k, v] = [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)];
+    if (k === "name") return n.name.includes(v);
+    if (k === "driver") return v === "bridge";
+    if (k === "label") return v.includes("=") ? n.labels[v.slice(0, v.indexOf("="))] === v.slice(v.indexOf("=") + 1) : v in n.labels;
+    throw new SkiffError("INVALID_ARGUMENT", `invalid filter "${f}"`, { hint: "use name=, label= or driver=" });
+  }));
+  if (opts.quiet) return list.map((n) => `${n.name}\n`).join("");
+  const rows = list.map((n) => ({ ...view(n), ID: n.id.slice(0, 12), Name: n.name, Driver: "bridge" }));
+  return formatList(rows, { format: opts.format as string | undefined, defaultTemplate: "{{.ID}}\t{{.Name}}\t{{.Driver}}", headers: { ID: "NETWORK ID", Name: "NAME", Driver: "DRIVER" }, noHeading: Boolean(opts.noheading) });
+};
+
+export const networkInspect: Handler = async ({ ctx, args, opts }) => {
+  const docs = args.map((a) => {
+    const n = findNetwork(ctx.root, a);
+    if (!n) throw new SkiffError("NOT_FOUND", `network ${a}: network not found`);
+    return view(n);
+  });
+  const format = opts.format as string | undefined;
+  if (format === undefined || format === "" || /^\s*json\s*$/.test(format)) return toJson(docs);
+  return docs.map((d) => formatObject(d, format, () => "")).join("");
+};
+
+export const networkRm: Handler = async ({ ctx, args, opts }) => {
+  const sys = await getSys();
+  let missing = false;
+  for (const a of args) {
+    const n = findNetwork(ctx.root, a);
+    if (!n) {
+      ctx.stderr.write(`Error: unable to find network with name or ID ${a}: network not found\n`);
+      missing = true;
+      continue;
+    }
+    if (n.name === DEFAULT_NETWORK) throw new SkiffError("FAILED_PRECONDITION", `${n.name} is the default network and cannot be removed`);
+    const users = usersOf(ctx, n);
+    if (users.length && !opts.force) throw new SkiffError("FAILED_PRECONDITION", `network ${n.name} is used by container ${users.map((u) => u.name).join(", ")}`, { hint: "remove them first, or use -f", exitCode: 2 });
+    for (const u of users) await removeContainer(pathsOf(ctx), u, sys, { force: true, volumes: false });
+    removeNetworkFile(ctx.root, n.name);
+    await removeBridge(ctx.runroot, n);
+    ctx.stdout.write(`${n.name}\n`);
+  }
+  if (missing) throw new ExitError(1);
+};
+
+export const networkPrune: Handler = async ({ ctx }) => {
+  const doomed = listNetworks(ctx.root).filter((n) => n.name !== DEFAULT_NETWORK && usersOf(ctx, n).length === 0);
+  for (const n of doomed) {
+    removeNetworkFile(ctx.root, n.name);
+    await removeBridge(ctx.runroot, n);
+  }
+  return doomed.map((n) => `${n.name}\n`).join("");
+};
+
+export const networkExists: Handler = async ({ ctx, args }) => {
+  if (!findNetwork(ctx.root, args[0])) throw new ExitError(1);
+};

@@ -1,0 +1,98 @@
+/**
+ * A container on a bridge network: its own network namespace (`ip netns`, so it outlives no
+ * process and is found by name), the CNI plugins' ADD at start and DEL at the end. What was set up
+ * is written down before it is done, so teardown after a crash undoes exactly that.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { SkiffError } from "../errors.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { cniAdd, cniDel, resultAddress, type Conflist } from "./cni.js";
+import { conflist, portMappings, type Network } from "./config.js";
+import type { PortMapping } from "./ports.js";
+
+export interface Attachment { network: string; netns: string; ip?: string; ports: PortMapping[]; conflist: Conflist; result?: unknown }
+
+const stateFile = (runroot: string, id: string) => join(runroot, "networks", `${id}.json`);
+export const ipamDir = (runroot: string) => join(runroot, "cni-ipam");
+export const netnsName = (id: string) => `skiff-${id.slice(0, 16)}`;
+
+async function ip(args: string[]): Promise<void> {
+  const { execFile } = await import("node:child_process");
+  await new Promise<void>((resolve, reject) => execFile("ip", args, (err, _o, stderr) => (err ? reject(new SkiffError("FAILED_PRECONDITION", `ip ${args.join(" ")}: ${String(stderr).trim() || err.message}`)) : resolve())));
+}
+
+/** IDs of the containers with a network attachment recorded. */
+export function attachedContainers(runroot: string): string[] {
+  try {
+    return readdirSync(join(runroot, "networks")).filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5));
+  } catch {
+    return [];
+  }
+}
+
+/** When the attachment was last written (ms), 0 when there is none. */
+export function attachmentTime(runroot: string, id: string): number {
+  try {
+    return statSync(stateFile(runroot, id)).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+export function readAttachment(runroot: string, id: string): Attachment | undefined {
+  try {
+    return JSON.parse(readFileSync(stateFile(runroot, id), "utf8")) as Attachment;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A free port on the host for -p without a host port (the kernel picks it). */
+function freePort(protocol: string): Promise<number> {
+  if (protocol !== "tcp") return Promise.resolve(20000 + Math.floor(Math.random() * 40000));
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "0.0.0.0", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function attachNetwork(runroot: string, id: string, net: Network, ports: PortMapping[]): Promise<Attachment> {
+  await detachNetwork(runroot, id); // whatever a crashed start left
+  const assigned: PortMapping[] = [];
+  for (const p of ports) assigned.push(p.hostPort ? p : { ...p, hostPort: await freePort(p.protocol) });
+  const list = conflist(net, ipamDir(runroot)) as Conflist;
+  const att: Attachment = { network: net.name, netns: `/run/netns/${netnsName(id)}`, ports: assigned, conflist: list };
+  mkdirSync(join(runroot, "networks"), { recursive: true, mode: 0o700 });
+  writeFileAtomic(stateFile(runroot, id), JSON.stringify(att));
+  await ip(["netns", "add", netnsName(id)]);
+  await ip(["-n", netnsName(id), "link", "set", "lo", "up"]);
+  const result = await cniAdd(list, { containerId: id, netns: att.netns, ifname: "eth0" }, { portMappings: portMappings(assigned) });
+  const done = { ...att, result, ip: resultAddress(result) };
+  writeFileAtomic(stateFile(runroot, id), JSON.stringify(done));
+  return done;
+}
+
+/** Undoes attachNetwork (or what part of it happened); safe to repeat. */
+export async function detachNetwork(runroot: string, id: string): Promise<void> {
+  const att = readAttachment(runroot, id);
+  if (!att) return;
+  let first: unknown;
+  if (existsSync(att.netns) || att.result) {
+    await cniDel(att.conflist, { containerId: id, netns: existsSync(att.netns) ? att.netns : "", ifname: "eth0" }, { portMappings: portMappings(att.ports) }, att.result).catch((e) => (first = e));
+  }
+  if (existsSync(att.netns)) await ip(["netns", "delete", netnsName(id)]).catch((e) => (first ??= e));
+  if (first) throw first;
+  rmSync(stateFile(runroot, id), { force: true });
+}
+
+/** The host side of a removed network: its bridge (the plugins leave it) and its leases. */
+export async function removeBridge(runroot: string, net: { name: string; bridge: string }): Promise<void> {
+  if (existsSync(`/sys/class/net/${net.bridge}`)) await ip(["link", "delete", net.bridge]);
+  rmSync(join(ipamDir(runroot), net.name), { recursive: true, force: true });
+}

@@ -1,0 +1,76 @@
+/** Networks under --root/networks/<name>.json; the default one ("skiff") is made on first use. */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { SkiffError, errnoCode } from "../errors.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { DEFAULT_NETWORK, defaultGateway, overlaps, parseSubnet, type Network } from "./config.js";
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+export const networksDir = (root: string) => join(root, "networks");
+
+function read(root: string, name: string): Network | undefined {
+  if (!NAME_RE.test(name)) return undefined;
+  try {
+    return JSON.parse(readFileSync(join(networksDir(root), `${name}.json`), "utf8")) as Network;
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+export function listNetworks(root: string): Network[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(networksDir(root));
+  } catch { /* none yet */ }
+  const nets = names.filter((n) => n.endsWith(".json")).map((n) => read(root, n.slice(0, -5))).filter((n): n is Network => Boolean(n));
+  if (!nets.some((n) => n.name === DEFAULT_NETWORK)) nets.push(defaultNetwork());
+  return nets.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function defaultNetwork(): Network {
+  return { name: DEFAULT_NETWORK, id: "0".repeat(64), bridge: "skiff0", subnet: "10.90.0.0/16", gateway: "10.90.0.1", internal: false, labels: {}, created: new Date(0).toISOString() };
+}
+
+/** The network by name ("bridge" is the default one, as podman's "podman" is). */
+export function findNetwork(root: string, name: string): Network | undefined {
+  if (name === "bridge" || name === DEFAULT_NETWORK) return read(root, DEFAULT_NETWORK) ?? defaultNetwork();
+  return read(root, name);
+}
+
+export function getNetwork(root: string, name: string): Network {
+  const net = findNetwork(root, name);
+  if (!net) throw new SkiffError("NOT_FOUND", `unable to find network with name or ID ${name}: network not found`);
+  return net;
+}
+
+/** A free subnet 10.91.N.0/24 and bridge name for a new network. */
+function nextFree(existing: Network[]): { subnet: string; bridge: string } {
+  for (let i = 0; i < 256; i++) {
+    const subnet = `10.91.${i}.0/24`;
+    const bridge = `skiff${i + 1}`;
+    if (!existing.some((n) => overlaps(n.subnet, subnet) || n.bridge === bridge)) return { subnet, bridge };
+  }
+  throw new SkiffError("UNAVAILABLE", "no free subnet left in 10.91.0.0/16", { hint: "give --subnet" });
+}
+
+export function createNetwork(root: string, name: string | undefined, opts: { subnet?: string; gateway?: string; internal?: boolean; labels?: Record<string, string> }): Network {
+  const existing = listNetworks(root);
+  const n = name ?? `skiff${existing.length}`;
+  if (!NAME_RE.test(n)) throw new SkiffError("INVALID_ARGUMENT", `invalid network name "${n}"`);
+  if (n === "bridge" || n === "host" || n === "none" || existing.some((x) => x.name === n)) throw new SkiffError("ALREADY_EXISTS", `network name ${n} already used`);
+  const free = nextFree(existing);
+  const subnet = opts.subnet ?? free.subnet;
+  parseSubnet(subnet);
+  const clash = existing.find((x) => overlaps(x.subnet, subnet));
+  if (clash) throw new SkiffError("ALREADY_EXISTS", `subnet ${subnet} is already used by network ${clash.name}`);
+  const net: Network = { name: n, id: randomBytes(32).toString("hex"), bridge: free.bridge, subnet, gateway: opts.gateway ?? defaultGateway(subnet), internal: Boolean(opts.internal), labels: opts.labels ?? {}, created: new Date().toISOString() };
+  mkdirSync(networksDir(root), { recursive: true, mode: 0o700 });
+  writeFileAtomic(join(networksDir(root), `${n}.json`), `${JSON.stringify(net, null, 1)}\n`);
+  return net;
+}
+
+export function removeNetworkFile(root: string, name: string): void {
+  rmSync(join(networksDir(root), `${name}.json`), { force: true });
+}
