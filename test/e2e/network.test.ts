@@ -1,0 +1,128 @@
+/** Bridge networks through the real CNI plugins: published ports, UDP, user networks, none, and exact teardown. */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { containerEnv, processAlive, sk, stateOf, until } from "../helpers/containers.js";
+import { requiresRoot, skiffAsync } from "../helpers/skiff.js";
+
+const isRoot = process.getuid?.() === 0;
+const env = isRoot ? containerEnv() : {};
+
+/** What a leak would change: interfaces, iptables rules, IPAM leases, network namespaces. */
+function hostNetworkState() {
+  const links = execFileSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).split("\n").map((l) => l.split(":")[1]?.trim().split("@")[0]).filter((l) => l && !l.startsWith("skiff")).sort();
+  const rules = execFileSync("iptables-save", [], { encoding: "utf8" }).split("\n").filter((l) => !l.startsWith("#")).map((l) => l.replace(/\[\d+:\d+\]/, "")).sort();
+  const leases = (() => {
+    try {
+      return readdirSync(join(env.SKIFF_RUNROOT!, "cni-ipam", "skiff")).filter((f) => /^\d/.test(f)).sort();
+    } catch {
+      return [];
+    }
+  })();
+  const netns = (() => {
+    try {
+      return readdirSync("/run/netns").filter((n) => n.startsWith("skiff-")).sort();
+    } catch {
+      return [];
+    }
+  })();
+  return { links, rules, leases, netns };
+}
+
+async function shimsGone(): Promise<void> {
+  await until("shims to finish their teardown", () => !execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").some((l) => l.includes("__shim") && l.includes("skiff")), 30000);
+}
+
+describe("bridge networking", () => {
+  let baseline: ReturnType<typeof hostNetworkState>;
+
+  it("serves a web server on a published loopback port, and shows the port", async (t) => {
+    if (!requiresRoot(t)) return;
+    await shimsGone();
+    baseline = hostNetworkState();
+    const www = join(env.SKIFF_ROOT!, "..", "www");
+    mkdirSync(www, { recursive: true });
+    writeFileSync(join(www, "index.html"), "hello from the container\n");
+    const r = sk(env, ["run", "-d", "--name", "web", "-p", "127.0.0.1:18181:80", "-v", `${www}:/www:ro`, "bb", "httpd", "-f", "-p", "80", "-h", "/www"]);
+    assert.equal(r.code, 0, r.stderr);
+    let body = "";
+    await until("the server to answer", () => {
+      try {
+        body = execFileSync("curl", ["-s", "-m", "2", "http://127.0.0.1:18181/"], { encoding: "utf8" });
+      } catch { /* not yet */ }
+      return body !== "";
+    });
+    assert.equal(body, "hello from the container\n");
+    assert.equal(sk(env, ["port", "web"]).stdout, "80/tcp -> 127.0.0.1:18181\n");
+    assert.equal(sk(env, ["port", "web", "80"]).stdout, "127.0.0.1:18181\n");
+    assert.match(sk(env, ["ps", "--format", "{{.Ports}}"]).stdout, /127\.0\.0\.1:18181->80\/tcp/);
+    const ip = sk(env, ["inspect", "--format", "{{.NetworkSettings.IPAddress}}", "web"]).stdout.trim();
+    assert.match(ip, /^10\.90\.\d+\.\d+$/);
+    assert.equal(sk(env, ["rm", "-f", "web"]).code, 0);
+  });
+
+  it("publishes UDP ports and random host ports", async (t) => {
+    if (!requiresRoot(t)) return;
+    // busybox-static has no UDP server: the plugins' DNAT rule for the datagrams is checked instead
+    assert.equal(sk(env, ["run", "-d", "--name", "udp", "-p", "9999/udp", "bb", "sleep", "60"]).code, 0);
+    const mapping = sk(env, ["port", "udp", "9999/udp"]).stdout.trim();
+    const hostPort = Number(mapping.split(":")[1]);
+    assert.ok(hostPort > 0, mapping);
+    const ip = sk(env, ["inspect", "--format", "{{.NetworkSettings.IPAddress}}", "udp"]).stdout.trim();
+    const nat = execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" });
+    assert.match(nat, new RegExp(`-p udp .*--dport ${hostPort} .*-j DNAT --to-destination ${ip.replaceAll(".", "\\.")}:9999`));
+    assert.equal(sk(env, ["rm", "-f", "udp"]).code, 0);
+    await shimsGone();
+    assert.doesNotMatch(execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" }), new RegExp(`--dport ${hostPort} `));
+  });
+
+  it("gives --network none only a loopback interface, and host the host's", (t) => {
+    if (!requiresRoot(t)) return;
+    const none = sk(env, ["run", "--rm", "--network", "none", "bb", "sh", "-c", "ls /sys/class/net"]);
+    assert.equal(none.stdout, "lo\n");
+    const host = sk(env, ["run", "--rm", "--network", "host", "bb", "ls", "/sys/class/net"]);
+    assert.deepEqual(host.stdout.trim().split(/\s+/).sort(), readdirSync("/sys/class/net").sort());
+    const bridged = sk(env, ["run", "--rm", "bb", "ls", "/sys/class/net"]);
+    assert.equal(bridged.stdout, "eth0\nlo\n");
+  });
+
+  it("connects containers on a user network, which is created, listed and removed", async (t) => {
+    if (!requiresRoot(t)) return;
+    assert.equal(sk(env, ["network", "create", "--subnet", "10.91.200.0/24", "--label", "team=a", "backend"]).stdout, "backend\n");
+    const [info] = JSON.parse(sk(env, ["network", "inspect", "backend"]).stdout);
+    assert.deepEqual(info.subnets, [{ subnet: "10.91.200.0/24", gateway: "10.91.200.1" }]);
+    assert.match(sk(env, ["network", "ls", "--format", "{{.Name}}"]).stdout, /^backend\nskiff\n$/);
+    assert.equal(sk(env, ["network", "create", "--subnet", "10.91.200.0/25", "clash"]).code, 125);
+    sk(env, ["run", "-d", "--name", "srv", "--network", "backend", "bb", "sh", "-c", "mkdir /w; echo from-srv > /w/i; httpd -f -p 8080 -h /w"]);
+    const ip = sk(env, ["inspect", "--format", "{{.NetworkSettings.IPAddress}}", "srv"]).stdout.trim();
+    assert.match(ip, /^10\.91\.200\.\d+$/);
+    let got = "";
+    await until("the other container to answer", () => {
+      got = sk(env, ["run", "--rm", "--network", "backend", "bb", "wget", "-q", "-O", "-", `http://${ip}:8080/i`]).stdout;
+      return got !== "";
+    });
+    assert.equal(got, "from-srv\n");
+    const busy = sk(env, ["network", "rm", "backend"]);
+    assert.equal(busy.code, 2);
+    assert.equal(sk(env, ["network", "rm", "-f", "backend"]).stdout, "backend\n");
+    assert.equal(sk(env, ["container", "exists", "srv"]).code, 1);
+    assert.equal(sk(env, ["network", "exists", "backend"]).code, 1);
+  });
+
+  it("leaves no interface, rule, lease or namespace behind after 50 runs and a killed shim", async (t) => {
+    if (!requiresRoot(t)) return;
+    for (let i = 0; i < 50; i++) {
+      const r = await skiffAsync(["run", "--rm", "-p", "8080", "bb", "true"], { env, timeoutMs: 60000 });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const id = sk(env, ["run", "-d", "--name", "victim", "-p", "18282:80", "bb", "sleep", "60"]).stdout.trim();
+    const { shimPid } = stateOf(env, id);
+    process.kill(shimPid!, "SIGKILL");
+    await until("the shim to die", () => !processAlive(shimPid!));
+    assert.equal(sk(env, ["rm", "-f", "victim"]).code, 0);
+    await shimsGone();
+    assert.deepEqual(hostNetworkState(), baseline);
+  });
+});
