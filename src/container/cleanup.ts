@@ -34,7 +34,8 @@ export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, 
   }
   unmountRootfs(p, rec.id, sys);
   rmSync(attachSocket(p, rec.id), { force: true });
-  if (!keepNetwork) await detachNetwork(p.runroot, rec.id);
+  // a failed teardown keeps its record: the next start or removal sweeps it again
+  if (!keepNetwork) await detachNetwork(p.runroot, rec.id).catch(() => undefined);
 }
 
 /** Exit codes of removed containers, kept in the runroot so `run --rm` and `wait` can still report them. */

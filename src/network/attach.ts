@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { withLock } from "../util/lock.js";
 import { cniAdd, cniDel, resultAddress, type Conflist } from "./cni.js";
 import { conflist, portMappings, type Network } from "./config.js";
 import type { PortMapping } from "./ports.js";
@@ -62,14 +63,27 @@ function freePort(protocol: string): Promise<number> {
   });
 }
 
-export async function attachNetwork(runroot: string, id: string, net: Network, ports: PortMapping[]): Promise<Attachment> {
-  await detachNetwork(runroot, id); // whatever a crashed start left
+/** One setup or teardown of a container's network at a time (the shim and a CLI may both try). */
+function netLock<T>(runroot: string, id: string, fn: () => Promise<T>): Promise<T> {
+  return withLock(join(runroot, "locks", `net-${id}.lock`), { what: `network of container ${id.slice(0, 12)}` }, fn);
+}
+
+export function attachNetwork(runroot: string, id: string, net: Network, ports: PortMapping[]): Promise<Attachment> {
+  return netLock(runroot, id, async () => {
+    await detachLocked(runroot, id); // whatever a crashed start left
+    return attachLocked(runroot, id, net, ports);
+  });
+}
+
+async function attachLocked(runroot: string, id: string, net: Network, ports: PortMapping[]): Promise<Attachment> {
   const assigned: PortMapping[] = [];
   for (const p of ports) assigned.push(p.hostPort ? p : { ...p, hostPort: await freePort(p.protocol) });
   const list = conflist(net, ipamDir(runroot)) as Conflist;
   const att: Attachment = { network: net.name, netns: `/run/netns/${netnsName(id)}`, ports: assigned, conflist: list };
   mkdirSync(join(runroot, "networks"), { recursive: true, mode: 0o700 });
   writeFileAtomic(stateFile(runroot, id), JSON.stringify(att));
+  // a namespace of this name with no record is a leftover (a reboot clears both; a test may not)
+  if (existsSync(att.netns)) await ip(["netns", "delete", netnsName(id)]);
   await ip(["netns", "add", netnsName(id)]);
   await ip(["-n", netnsName(id), "link", "set", "lo", "up"]);
   const result = await cniAdd(list, { containerId: id, netns: att.netns, ifname: "eth0" }, { portMappings: portMappings(assigned) });
@@ -78,8 +92,12 @@ export async function attachNetwork(runroot: string, id: string, net: Network, p
   return done;
 }
 
-/** Undoes attachNetwork (or what part of it happened); safe to repeat. */
-export async function detachNetwork(runroot: string, id: string): Promise<void> {
+/** Undoes attachNetwork (or what part of it happened); safe to repeat, and to race. */
+export function detachNetwork(runroot: string, id: string): Promise<void> {
+  return netLock(runroot, id, () => detachLocked(runroot, id));
+}
+
+async function detachLocked(runroot: string, id: string): Promise<void> {
   const att = readAttachment(runroot, id);
   if (!att) return;
   let first: unknown;
