@@ -5,6 +5,7 @@
 #   2. skiff's memory per running container: PSS of the shim (and of the runc it supervises) over 10
 #      detached containers (target ≤ 8 MB).
 #   3. `skiff ps -a` with 100 containers (target < 100 ms).
+#   4. What the default bridge network adds to `run --rm` over --network host (issue #5: ≤ 60 ms).
 #   bench/run.sh [runs]
 source "$(dirname "$0")/lib.sh"
 need hyperfine podman runc busybox
@@ -49,6 +50,14 @@ node -e '
   const say = (what, v, max) => console.log(`target: ${what} ${v.toFixed(2)}x (≤ ${max}x): ${v <= max ? "met" : "NOT met"}`);
   say("skiff / podman", s / p, 0.25);
   say("skiff / runc", s / r, 2);' "$s" "$p" "$r"
+
+echo "== bridge networking: run --rm true on the default bridge network vs --network host (target: +60 ms at most)"
+hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$tmp/net.json" \
+  "dist/skiff run --rm --network host skiff-bench-busybox true" \
+  "dist/skiff run --rm skiff-bench-busybox true" >/dev/null
+report "$tmp/net.json" "skiff run --rm --network host" "skiff run --rm (bridge)"
+h=$(median_ms "$tmp/net.json" 0); b=$(median_ms "$tmp/net.json" 1)
+node -e 'const [h, b] = process.argv.slice(1).map(Number); console.log(`target: bridge adds ${(b - h).toFixed(0)} ms (≤ 60 ms): ${b - h <= 60 ? "met" : "NOT met"}`)' "$h" "$b"
 
 echo "== memory of 10 detached containers"
 for i in $(seq 1 10); do dist/skiff run -d --network none --name "mem$i" skiff-bench-busybox sleep 600 >/dev/null; done
