@@ -17,7 +17,9 @@ import { devMajor, devMinor } from "../sys/types.js";
 import { isMounted } from "../image/mount.js";
 import type { ImageConfig } from "../image/manifest.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { attachNetwork, detachNetwork } from "../network/attach.js";
+import { attachNetwork, detachNetwork, peersOf } from "../network/attach.js";
+import { DEFAULT_NETWORK } from "../network/config.js";
+import { peerLine, updateHostsFile } from "../network/names.js";
 import { getNetwork } from "../network/store.js";
 import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
@@ -88,13 +90,13 @@ export function hostsFile(host: string, sharesHostNetwork: boolean, hostname: st
 }
 
 /** /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, as bind mounts. */
-function etcMounts(p: ContainerPaths, rec: ContainerRecord, ip?: string): Mount[] {
+function etcMounts(p: ContainerPaths, rec: ContainerRecord, ip?: string, peerLines: string[] = []): Mount[] {
   const dir = userdataDir(p, rec.id);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const hostNet = rec.options.network === "host";
   const files: [string, string][] = [
     ["hostname", `${rec.hostname}\n`],
-    ["hosts", hostsFile(hostFile("/etc/hosts"), hostNet, rec.hostname, rec.name, ip)],
+    ["hosts", hostsFile(hostFile("/etc/hosts"), hostNet, rec.hostname, rec.name, ip) + peerLines.map((l) => `${l}\n`).join("")],
     ["resolv.conf", resolvConf(hostFile("/etc/resolv.conf"), hostNet)],
   ];
   const mounts: Mount[] = [];
@@ -149,7 +151,13 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
   const rootfs = mountRootfs(p, rec, sys);
   const bridged = rec.options.network !== "host" && rec.options.network !== "none";
   try {
-    const att = bridged ? await attachNetwork(p.runroot, rec.id, getNetwork(p.root, rec.options.network), rec.options.publish ?? []) : undefined;
+    const hostsPath = join(userdataDir(p, rec.id), "hosts");
+    const names = [rec.name, ...(rec.options.networkAliases ?? [])];
+    const net = bridged ? getNetwork(p.root, rec.options.network) : undefined;
+    const att = net ? await attachNetwork(p.runroot, rec.id, net, rec.options.publish ?? [], { names, hostsFile: hostsPath }) : undefined;
+    // on a user network, peers know each other by name: theirs go in this hosts file, this one in theirs
+    const peers = att?.ip && net?.name !== DEFAULT_NETWORK ? peersOf(p.runroot, rec.id, att.network) : [];
+    for (const peer of peers) if (peer.hostsFile) updateHostsFile(peer.hostsFile, { id: rec.id, ip: att!.ip!, names }, true);
     const user = resolveUser(rec.options.user ?? image.config?.User ?? "", readImageFile(rootfs, "/etc/passwd"), readImageFile(rootfs, "/etc/group"), rec.options.groupAdd);
     const spec = containerSpec({
       image,
@@ -159,7 +167,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
       hardLimits: hardLimitsFromProc(hostFile("/proc/self/limits")),
       rootfs,
       hostname: rec.hostname,
-      mounts: [...etcMounts(p, rec, att?.ip), ...userMounts(rec), ...initMount(rec)],
+      mounts: [...etcMounts(p, rec, att?.ip, peers.map((x) => peerLine({ id: x.id ?? "", ip: x.ip!, names: x.names ?? [] }))), ...userMounts(rec), ...initMount(rec)],
       netns: att?.netns,
       devices: hostDevices(rec),
       init: rec.options.init ? INIT_PATH : undefined,

@@ -62,6 +62,8 @@ export interface CreateOptions {
   /** -p, host ports 0 to be chosen at start; with -P the image's exposed ports are added at create. */
   publish?: PortMapping[];
   publishAll?: boolean;
+  /** --network-alias: more names peers on a user network reach it by. */
+  networkAliases?: string[];
   interactive: boolean;
   tty: boolean;
   autoRemove: boolean;
@@ -246,6 +248,7 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     network: net,
     publish,
     publishAll: Boolean(opts.publishAll),
+    networkAliases: strings(opts.networkAlias),
     interactive: Boolean(opts.interactive),
     tty: Boolean(opts.tty),
     autoRemove: Boolean(opts.rm),

@@ -10,10 +10,23 @@ import { SkiffError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { withLock } from "../util/lock.js";
 import { cniAdd, cniDel, resultAddress, type Conflist } from "./cni.js";
+import { updateHostsFile } from "./names.js";
 import { conflist, portMappings, type Network } from "./config.js";
 import type { PortMapping } from "./ports.js";
 
-export interface Attachment { network: string; netns: string; ip?: string; ports: PortMapping[]; conflist: Conflist; result?: unknown }
+export interface Attachment {
+  network: string;
+  netns: string;
+  ip?: string;
+  ports: PortMapping[];
+  conflist: Conflist;
+  result?: unknown;
+  id?: string;
+  /** The container's name and --network-alias values (how peers on a user network reach it). */
+  names?: string[];
+  /** The hosts file that peers' lines are added to. */
+  hostsFile?: string;
+}
 
 const stateFile = (runroot: string, id: string) => join(runroot, "networks", `${id}.json`);
 export const ipamDir = (runroot: string) => join(runroot, "cni-ipam");
@@ -42,6 +55,11 @@ export function attachmentTime(runroot: string, id: string): number {
   }
 }
 
+/** The other containers attached to `network` now. */
+export function peersOf(runroot: string, id: string, network: string): Attachment[] {
+  return attachedContainers(runroot).filter((other) => other !== id).map((other) => readAttachment(runroot, other)).filter((a): a is Attachment => a?.network === network && Boolean(a.ip));
+}
+
 export function readAttachment(runroot: string, id: string): Attachment | undefined {
   try {
     return JSON.parse(readFileSync(stateFile(runroot, id), "utf8")) as Attachment;
@@ -68,18 +86,18 @@ function netLock<T>(runroot: string, id: string, fn: () => Promise<T>): Promise<
   return withLock(join(runroot, "locks", `net-${id}.lock`), { what: `network of container ${id.slice(0, 12)}` }, fn);
 }
 
-export function attachNetwork(runroot: string, id: string, net: Network, ports: PortMapping[]): Promise<Attachment> {
+export function attachNetwork(runroot: string, id: string, net: Network, ports: PortMapping[], who: { names: string[]; hostsFile: string }): Promise<Attachment> {
   return netLock(runroot, id, async () => {
     await detachLocked(runroot, id); // whatever a crashed start left
-    return attachLocked(runroot, id, net, ports);
+    return attachLocked(runroot, id, net, ports, who);
   });
 }
 
-async function attachLocked(runroot: string, id: string, net: Network, ports: PortMapping[]): Promise<Attachment> {
+async function attachLocked(runroot: string, id: string, net: Network, ports: PortMapping[], who: { names: string[]; hostsFile: string }): Promise<Attachment> {
   const assigned: PortMapping[] = [];
   for (const p of ports) assigned.push(p.hostPort ? p : { ...p, hostPort: await freePort(p.protocol) });
   const list = conflist(net, ipamDir(runroot)) as Conflist;
-  const att: Attachment = { network: net.name, netns: `/run/netns/${netnsName(id)}`, ports: assigned, conflist: list };
+  const att: Attachment = { network: net.name, netns: `/run/netns/${netnsName(id)}`, ports: assigned, conflist: list, id, ...who };
   mkdirSync(join(runroot, "networks"), { recursive: true, mode: 0o700 });
   writeFileAtomic(stateFile(runroot, id), JSON.stringify(att));
   // a namespace of this name with no record is a leftover (a reboot clears both; a test may not)
@@ -100,6 +118,7 @@ export function detachNetwork(runroot: string, id: string): Promise<void> {
 async function detachLocked(runroot: string, id: string): Promise<void> {
   const att = readAttachment(runroot, id);
   if (!att) return;
+  if (att.ip && att.names) for (const peer of peersOf(runroot, id, att.network)) if (peer.hostsFile) updateHostsFile(peer.hostsFile, { id, ip: att.ip, names: att.names }, false);
   let first: unknown;
   if (existsSync(att.netns) || att.result) {
     await cniDel(att.conflist, { containerId: id, netns: existsSync(att.netns) ? att.netns : "", ifname: "eth0" }, { portMappings: portMappings(att.ports) }, att.result).catch((e) => (first = e));

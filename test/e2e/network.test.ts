@@ -88,14 +88,14 @@ describe("bridge networking", () => {
     assert.equal(bridged.stdout, "eth0\nlo\n");
   });
 
-  it("connects containers on a user network, which is created, listed and removed", async (t) => {
+  it("connects containers on a user network by name, and creates, lists and removes networks", async (t) => {
     if (!requiresRoot(t)) return;
     assert.equal(sk(env, ["network", "create", "--subnet", "10.91.200.0/24", "--label", "team=a", "backend"]).stdout, "backend\n");
     const [info] = JSON.parse(sk(env, ["network", "inspect", "backend"]).stdout);
     assert.deepEqual(info.subnets, [{ subnet: "10.91.200.0/24", gateway: "10.91.200.1" }]);
     assert.match(sk(env, ["network", "ls", "--format", "{{.Name}}"]).stdout, /^backend\nskiff\n$/);
     assert.equal(sk(env, ["network", "create", "--subnet", "10.91.200.0/25", "clash"]).code, 125);
-    sk(env, ["run", "-d", "--name", "srv", "--network", "backend", "bb", "sh", "-c", "mkdir /w; echo from-srv > /w/i; httpd -f -p 8080 -h /w"]);
+    sk(env, ["run", "-d", "--name", "srv", "--network", "backend", "--network-alias", "api", "bb", "sh", "-c", "mkdir /w; echo from-srv > /w/i; httpd -f -p 8080 -h /w"]);
     const ip = sk(env, ["inspect", "--format", "{{.NetworkSettings.IPAddress}}", "srv"]).stdout.trim();
     assert.match(ip, /^10\.91\.200\.\d+$/);
     let got = "";
@@ -104,6 +104,14 @@ describe("bridge networking", () => {
       return got !== "";
     });
     assert.equal(got, "from-srv\n");
+    // by name and by alias, from a container started after it
+    const byName = sk(env, ["run", "--rm", "--network", "backend", "bb", "sh", "-c", "wget -q -O - http://srv:8080/i; wget -q -O - http://api:8080/i"]);
+    assert.equal(byName.stdout, "from-srv\nfrom-srv\n", byName.stderr);
+    // and the other way: a container started later is in the earlier one's hosts, until it stops
+    sk(env, ["run", "-d", "--name", "late", "--network", "backend", "bb", "sleep", "60"]);
+    assert.match(sk(env, ["exec", "srv", "cat", "/etc/hosts"]).stdout, /\tlate\t/);
+    sk(env, ["rm", "-f", "late"]);
+    await until("late's line to go", () => !/\tlate\t/.test(sk(env, ["exec", "srv", "cat", "/etc/hosts"]).stdout));
     const busy = sk(env, ["network", "rm", "backend"]);
     assert.equal(busy.code, 2);
     assert.equal(sk(env, ["network", "rm", "-f", "backend"]).stdout, "backend\n");

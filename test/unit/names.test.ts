@@ -1,0 +1,31 @@
+/** Peer lines in /etc/hosts for name resolution on user networks (pure). */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { peerLine, withPeer } from "../../src/network/names.js";
+import { defaultGateway, inSubnet, overlaps, parseSubnet } from "../../src/network/config.js";
+import { SkiffError } from "../../src/errors.js";
+
+describe("hosts lines of peers", () => {
+  const peer = { id: "0123456789abcdef", ip: "10.91.0.5", names: ["db", "postgres"] };
+  it("adds a tagged line once and takes it out again", () => {
+    const base = "127.0.0.1\tlocalhost\n10.91.0.2\tme\n";
+    const added = withPeer(base, peer, true);
+    assert.equal(added, `${base}${peerLine(peer)}\n`);
+    assert.equal(withPeer(added, peer, true), added);
+    assert.equal(withPeer(added, peer, false), base);
+    assert.equal(withPeer(withPeer(added, { ...peer, ip: "10.91.0.9" }, true).trimEnd(), peer, true).split("\n").filter((l) => l.includes("db")).length, 1);
+  });
+});
+
+describe("subnets", () => {
+  it("parses, checks host bits, finds gateways and overlaps", () => {
+    assert.deepEqual(parseSubnet("10.91.3.0/24"), { base: (10 << 24 | 91 << 16 | 3 << 8) >>> 0, prefix: 24 });
+    assert.throws(() => parseSubnet("10.91.3.1/24"), (e: unknown) => e instanceof SkiffError && /host bits set/.test(e.message));
+    assert.throws(() => parseSubnet("10.91.3.0/33"), SkiffError);
+    assert.equal(defaultGateway("10.91.3.0/24"), "10.91.3.1");
+    assert.ok(inSubnet("10.91.3.200", "10.91.3.0/24"));
+    assert.ok(!inSubnet("10.91.4.1", "10.91.3.0/24"));
+    assert.ok(overlaps("10.91.0.0/16", "10.91.200.0/24"));
+    assert.ok(!overlaps("10.90.0.0/16", "10.91.0.0/24"));
+  });
+});
