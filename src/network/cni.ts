@@ -16,10 +16,12 @@ export interface CniCall {
 type PluginConf = { type: string; [k: string]: unknown };
 export interface Conflist { cniVersion: string; name: string; plugins: PluginConf[] }
 
-export function pluginDir(): string {
-  const facts = cniFacts();
+/** Where the plugins are: $CNI_PATH (the CNI convention, colon-separated) or the distributions' places. */
+export function pluginDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dirs = env.CNI_PATH ? env.CNI_PATH.split(":").filter(Boolean) : CNI_DIRS;
+  const facts = cniFacts(dirs);
   if (!facts.dir || facts.missing.some((m) => ["bridge", "host-local", "portmap", "firewall"].includes(m))) {
-    throw new SkiffError("NOT_FOUND", "bridge networking needs the CNI plugins", { hint: `apt-get install containernetworking-plugins (looked in ${CNI_DIRS.join(", ")}); --network host or none work without` });
+    throw new SkiffError("NOT_FOUND", "bridge networking needs the CNI plugins", { hint: `apt-get install containernetworking-plugins (looked in ${dirs.join(", ")}); --network host or none work without` });
   }
   return facts.dir;
 }

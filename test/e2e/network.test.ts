@@ -5,7 +5,7 @@ import { readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { containerEnv, processAlive, sk, stateOf, until } from "../helpers/containers.js";
-import { requiresRoot, skiffAsync } from "../helpers/skiff.js";
+import { requiresRoot, skiff, skiffAsync } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
 const env = isRoot ? containerEnv() : {};
@@ -117,6 +117,19 @@ describe("bridge networking", () => {
     assert.equal(sk(env, ["network", "rm", "-f", "backend"]).stdout, "backend\n");
     assert.equal(sk(env, ["container", "exists", "srv"]).code, 1);
     assert.equal(sk(env, ["network", "exists", "backend"]).code, 1);
+  });
+
+  it("without the CNI plugins, fails in one line naming the package; host and none still work", (t) => {
+    if (!requiresRoot(t)) return;
+    const bare = { ...env, CNI_PATH: join(env.SKIFF_ROOT!, "..", "no-plugins") };
+    const r = skiff(["run", "--rm", "bb", "true"], { env: bare });
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /^Error: bridge networking needs the CNI plugins \(apt-get install containernetworking-plugins/);
+    assert.equal(r.stderr.split("\n").filter(Boolean).length, 1);
+    assert.equal(skiff(["ps", "-a", "-q"], { env: bare }).stdout, "", "a --rm container that never ran is not kept");
+    assert.equal(skiff(["run", "--rm", "--network", "none", "bb", "true"], { env: bare }).code, 0);
+    assert.equal(skiff(["run", "--rm", "--network", "host", "bb", "true"], { env: bare }).code, 0);
+    assert.deepEqual(readdirSync("/run/netns").filter((n) => n.startsWith("skiff-")), []);
   });
 
   it("leaves no interface, rule, lease or namespace behind after 50 runs and a killed shim", async (t) => {

@@ -126,11 +126,14 @@ export const run: Handler = async (inv) => {
     throw err;
   }
   const sys = await getSys();
-  if (opts.detach) {
-    await startContainer(p, rec, sys, { attachWait: false, shim });
-    return `${rec.id}\n`;
+  try {
+    await startContainer(p, rec, sys, { attachWait: !opts.detach, shim });
+  } catch (err) {
+    // a --rm container that never ran is not kept either
+    if (opts.rm) await removeContainer(p, rec, sys, { force: true, volumes: true }).catch(() => undefined);
+    throw err;
   }
-  await startContainer(p, rec, sys, { attachWait: true, shim });
+  if (opts.detach) return `${rec.id}\n`;
   const code = await foreground(ctx, p, rec, Boolean(opts.interactive));
   if (code !== 0) throw new ExitError(code);
 };
