@@ -24,6 +24,7 @@ import { getNetwork } from "../network/store.js";
 import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
 import { containerSpec } from "./spec.js";
+import { readRecord, readState } from "./store.js";
 
 /** A file of the image read inside its root; "" when absent or not a regular file. */
 export function readImageFile(rootfs: string, path: string): string {
@@ -146,10 +147,21 @@ function initMount(rec: ContainerRecord): Mount[] {
   return [{ destination: INIT_PATH, type: "bind", source: found, options: ["rbind", "ro", "rprivate"] }];
 }
 
+/** --network container:ID: the network namespace of that container's init, which must be running. */
+function joinedNetns(p: ContainerPaths, id: string): string {
+  const other = readRecord(p, id);
+  const pid = other ? readState(p, id).pid : undefined;
+  if (!other || !pid || !existsSync(`/proc/${pid}/ns/net`)) {
+    throw new SkiffError("FAILED_PRECONDITION", `--network container:${other?.name ?? id.slice(0, 12)}: that container is not running`);
+  }
+  return `/proc/${pid}/ns/net`;
+}
+
 /** Mounts the rootfs, joins the network and writes config.json; returns the bundle directory. */
 export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: ImageConfig, sys: Sys): Promise<string> {
   const rootfs = mountRootfs(p, rec, sys);
-  const bridged = rec.options.network !== "host" && rec.options.network !== "none";
+  const joined = rec.options.network.startsWith("container:") ? joinedNetns(p, rec.options.network.slice("container:".length)) : undefined;
+  const bridged = rec.options.network !== "host" && rec.options.network !== "none" && !joined;
   try {
     const hostsPath = join(userdataDir(p, rec.id), "hosts");
     const names = [rec.name, ...(rec.options.networkAliases ?? [])];
@@ -168,7 +180,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
       rootfs,
       hostname: rec.hostname,
       mounts: [...etcMounts(p, rec, att?.ip, peers.map((x) => peerLine({ id: x.id ?? "", ip: x.ip!, names: x.names ?? [] }))), ...userMounts(rec), ...initMount(rec)],
-      netns: att?.netns,
+      netns: att?.netns ?? joined,
       devices: hostDevices(rec),
       init: rec.options.init ? INIT_PATH : undefined,
     });

@@ -9,7 +9,7 @@ import type { CreateOptions } from "./options.js";
 import { defaultLogPath, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, MountInfo } from "./record.js";
 import { entrypointAndCmd } from "./spec.js";
-import { addRecord, listRecords, newContainerId } from "./store.js";
+import { addRecord, findRecord, listRecords, newContainerId } from "./store.js";
 
 const ADJECTIVES = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble", "proud", "quiet", "swift", "tidy", "vivid", "witty", "zesty"];
 const NOUNS = ["otter", "heron", "badger", "falcon", "lynx", "marten", "osprey", "puffin", "raven", "seal", "stoat", "tern", "vole", "wren", "yak", "zebu"];
@@ -66,6 +66,12 @@ export async function createContainer(
   userArgs: string[],
   extra: { runtime: string; replace?: (existingId: string) => Promise<void> },
 ): Promise<ContainerRecord> {
+  // --network container:NAME is kept by ID: a later rename must not change what it joins
+  if (o.network.startsWith("container:")) {
+    const other = findRecord(p, o.network.slice("container:".length));
+    if (!other) throw new SkiffError("NOT_FOUND", `--network ${o.network}: no such container`);
+    o = { ...o, network: `container:${other.id}` };
+  }
   const id = newContainerId();
   const name = o.name ?? generatedName(new Set(listRecords(p).map((r) => r.name)));
   const { entrypoint, cmd } = entrypointAndCmd(image.record.config, o, userArgs);

@@ -188,7 +188,11 @@ function logOptions(entries: string[], driver: string, defaults: { maxSize: numb
 
 function network(value: unknown): string {
   const v = typeof value === "string" && value !== "" ? value : "bridge";
-  if (v.startsWith("container:") || v === "slirp4netns" || v === "pasta" || v === "private") {
+  if (v.startsWith("container:")) {
+    if (v.length === "container:".length) throw new SkiffError("INVALID_ARGUMENT", "--network container: needs a container name or ID");
+    return v;
+  }
+  if (v === "slirp4netns" || v === "pasta" || v === "private") {
     throw new SkiffError("NOT_IMPLEMENTED", `--network ${v}: not implemented yet`, { hint: "use bridge, a network name, host or none" });
   }
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v)) throw new SkiffError("INVALID_ARGUMENT", `invalid --network "${v}"`);
@@ -198,7 +202,7 @@ function network(value: unknown): string {
 export function parseCreateOptions(opts: Record<string, unknown>, io: { env: NodeJS.ProcessEnv; envFiles: string[]; logDefaults: { maxSize: number; maxFile: number } }): CreateOptions {
   const net = network(opts.network);
   const publish = strings(opts.publish).flatMap(parsePublish);
-  if ((publish.length || opts.publishAll) && (net === "host" || net === "none")) {
+  if ((publish.length || opts.publishAll) && (net === "host" || net === "none" || net.startsWith("container:"))) {
     throw new SkiffError("INVALID_ARGUMENT", `cannot publish ports with --network ${net}`, { hint: "publishing needs a bridge network" });
   }
   const security = strings(opts.securityOpt);

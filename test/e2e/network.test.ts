@@ -119,6 +119,23 @@ describe("bridge networking", () => {
     assert.equal(sk(env, ["network", "exists", "backend"]).code, 1);
   });
 
+  it("joins another container's network with --network container:NAME", async (t) => {
+    if (!requiresRoot(t)) return;
+    sk(env, ["run", "-d", "--name", "base", "bb", "sh", "-c", "mkdir /w; echo shared-ns > /w/i; httpd -f -p 8080 -h /w"]);
+    const ip = sk(env, ["inspect", "--format", "{{.NetworkSettings.IPAddress}}", "base"]).stdout.trim();
+    let r = { stdout: "", stderr: "", code: 0 };
+    await until("the server in the shared namespace to answer", () => {
+      r = sk(env, ["run", "--rm", "--network", "container:base", "bb", "sh", "-c", "wget -q -O - http://127.0.0.1:8080/i && ip -o -4 addr show eth0"]);
+      return r.code === 0;
+    });
+    assert.match(r.stdout, new RegExp(`^shared-ns\\n.* ${ip.replaceAll(".", "\\.")}/`));
+    assert.equal(sk(env, ["run", "--rm", "-p", "80", "--network", "container:base", "bb", "true"]).code, 125);
+    sk(env, ["rm", "-f", "base"]);
+    const gone = sk(env, ["run", "--rm", "--network", "container:base", "bb", "true"]);
+    assert.equal(gone.code, 125);
+    assert.match(gone.stderr, /no such container/);
+  });
+
   it("without the CNI plugins, fails in one line naming the package; host and none still work", (t) => {
     if (!requiresRoot(t)) return;
     const bare = { ...env, CNI_PATH: join(env.SKIFF_ROOT!, "..", "no-plugins") };
