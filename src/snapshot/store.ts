@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseDigest } from "../image/digest.js";
 import { lockPath, snapshotsDir, type StorePaths } from "../image/store/layout.js";
 import { fsyncDir, writeFileAtomic } from "../util/atomic.js";
+import { getSys } from "../sys/index.js";
 import { withLock } from "../util/lock.js";
 
 export interface SnapshotInfo {
@@ -59,6 +60,9 @@ export async function ensureSnapshot(
     mkdirSync(join(tmp, "fs"), { recursive: true, mode: 0o755 });
     try {
       const { size } = await fill(join(tmp, "fs"));
+      // the files' data reach the disk before the snapshot is marked complete (a power loss must
+      // not leave a complete-looking snapshot of truncated files)
+      (await getSys()).syncfs(tmp);
       writeFileAtomic(join(tmp, "info.json"), `${JSON.stringify({ ...info, size, created: new Date().toISOString() }, null, 2)}\n`);
       renameSync(tmp, snapshotPath(s, info.chainId));
       fsyncDir(dir);

@@ -3,6 +3,7 @@
  * only provides a LibcPort. Struct layouts are those of 64-bit Linux (x86_64, aarch64), the only
  * targets Bun and Deno ship for; 32-bit devices run on Node and its fallback.
  */
+import { closeSync, openSync } from "node:fs";
 import { SkiffError } from "../errors.js";
 import type { JsRuntime } from "../runtime-info.js";
 import { sysError } from "./errno.js";
@@ -25,6 +26,7 @@ export const LIBC_SYMBOLS = {
   recvmsg: { args: ["i32", "ptr", "i32"], returns: "i64" },
   close: { args: ["i32"], returns: "i32" },
   flock: { args: ["i32", "i32"], returns: "i32" },
+  syncfs: { args: ["i32"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
 } as const satisfies Record<string, { args: readonly FfiType[]; returns: FfiType }>;
 
@@ -163,6 +165,14 @@ export function libcSys(port: LibcPort): Sys {
     },
     close(fd) {
       check(`close ${fd}`, port.call("close", fd));
+    },
+    syncfs(path) {
+      const fd = openSync(path, "r");
+      try {
+        check(`syncfs ${path}`, port.call("syncfs", fd));
+      } finally {
+        closeSync(fd);
+      }
     },
     flock(fd, op, wait) {
       for (;;) {

@@ -105,5 +105,8 @@ export async function nodeSys(): Promise<Sys> {
     recvFd: () => unsupported("recvmsg SCM_RIGHTS"),
     close: () => unsupported("close"),
     flock: () => unsupported("flock"),
+    syncfs(path) {
+      run(`syncfs ${path}`, "sync", ["--file-system", path]);
+    },
   };
 }

@@ -35,6 +35,8 @@ export interface Sys {
    * process holds the lock. The kernel drops the lock when the holder dies.
    */
   flock(fd: number, op: "exclusive" | "shared" | "unlock", wait: boolean): boolean;
+  /** syncfs(2): writes out the dirty data of the filesystem holding `path` (one call, not one fsync per file). */
+  syncfs(path: string): void;
 }
 
 export const MS = {
