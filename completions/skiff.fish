@@ -314,7 +314,7 @@ complete -c skiff -n '__fish_seen_subcommand_from rmi rm' -l all -s a -d 'Remove
 complete -c skiff -n '__fish_seen_subcommand_from rmi rm' -l ignore -s i -d 'Ignore images that do not exist'
 complete -c skiff -n '__fish_seen_subcommand_from prune' -l all -s a -d 'Remove all images no container uses, not only dangling ones'
 complete -c skiff -n '__fish_seen_subcommand_from prune' -l force -s f -d 'Do not ask for confirmation'
-complete -c skiff -n '__fish_seen_subcommand_from prune' -l filter -r -d 'Filter output (label=, until=)'
+complete -c skiff -n '__fish_seen_subcommand_from prune' -l filter -r -d 'Filter output (label=, label!=, until=)'
 complete -c skiff -n '__fish_seen_subcommand_from mount' -l format -s f -r -d 'Pretty-print output with a Go template, or json'
 complete -c skiff -n '__fish_seen_subcommand_from unmount umount' -l all -s a -d 'Unmount all mounted images'
 complete -c skiff -n '__fish_seen_subcommand_from unmount umount' -l force -s f -d 'Unmount even if mounted more than once'

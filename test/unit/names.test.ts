@@ -29,3 +29,21 @@ describe("subnets", () => {
     assert.ok(!overlaps("10.90.0.0/16", "10.91.0.0/24"));
   });
 });
+
+describe("image prune filters", () => {
+  const img = (created: string, labels: Record<string, string>) => ({ config: { created, config: { Labels: labels } } }) as unknown as import("../../src/image/images.js").ImageRecord;
+  it("matches labels, negated labels and until, all of them", async () => {
+    const { pruneFilter } = await import("../../src/cli/commands/rmi.js");
+    const now = Date.parse("2026-11-25T12:00:00Z");
+    const old = img("2026-01-01T00:00:00Z", { tier: "test" });
+    const fresh = img("2026-11-25T11:59:00Z", { tier: "prod" });
+    assert.equal(pruneFilter(["label=tier=test"], now)(old), true);
+    assert.equal(pruneFilter(["label=tier=test"], now)(fresh), false);
+    assert.equal(pruneFilter(["label=tier"], now)(fresh), true);
+    assert.equal(pruneFilter(["label!=tier=prod"], now)(fresh), false);
+    assert.equal(pruneFilter(["until=24h"], now)(old), true);
+    assert.equal(pruneFilter(["until=24h"], now)(fresh), false);
+    assert.equal(pruneFilter(["until=24h", "label=tier=prod"], now)(old), false);
+    assert.throws(() => pruneFilter(["dangling=1"], now), SkiffError);
+  });
+});

@@ -1,6 +1,7 @@
 import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import { collectGarbage } from "../../image/gc.js";
-import { listImages, resolveImage } from "../../image/images.js";
+import { listImages, resolveImage, type ImageRecord } from "../../image/images.js";
+import { parseTimeArg } from "../../container/policy.js";
 import { parseDigest } from "../../image/digest.js";
 import { removeContainer } from "../../container/lifecycle.js";
 import { listRecords } from "../../container/store.js";
@@ -65,12 +66,32 @@ export const tag: Handler = async ({ ctx, args }) => {
   await tagImage(storeOf(ctx), args[0], args.slice(1), ctx.config.registries.unqualifiedSearch);
 };
 
-/** Removes dangling images (no name), or with --all every image; prints the IDs removed. */
+/** image prune --filter: label=KEY[=VALUE], label!=…, until=TIME (created before). Pure. */
+export function pruneFilter(filters: string[], now: number): (img: ImageRecord) => boolean {
+  const tests = filters.map((f) => {
+    const m = /^(label!?|until)=(.*)$/.exec(f);
+    if (!m) throw new SkiffError("INVALID_ARGUMENT", `invalid filter "${f}"`, { hint: "use label=KEY[=VALUE], label!=KEY[=VALUE] or until=TIME" });
+    const [, key, value] = m;
+    if (key === "until") {
+      const limit = parseTimeArg(value, now, "--filter until");
+      return (img: ImageRecord) => Date.parse(img.config.created ?? "") < limit;
+    }
+    const [k, v] = value.includes("=") ? [value.slice(0, value.indexOf("=")), value.slice(value.indexOf("=") + 1)] : [value, undefined];
+    const has = (img: ImageRecord) => {
+      const labels = img.config.config?.Labels ?? {};
+      return k in labels && (v === undefined || labels[k] === v);
+    };
+    return key === "label" ? has : (img: ImageRecord) => !has(img);
+  });
+  return (img) => tests.every((t) => t(img));
+}
+
+/** Removes dangling images (no name), or with --all every image no container uses; prints the IDs removed. */
 export const imagePrune: Handler = async ({ ctx, opts }) => {
   const store = storeOf(ctx);
-  if ((opts.filter as string[]).length > 0) throw new SkiffError("NOT_IMPLEMENTED", "skiff image prune --filter: not implemented yet");
+  const matches = pruneFilter((opts.filter as string[]) ?? [], Date.now());
   const used = new Set(listRecords(pathsOf(ctx)).map((r) => r.image.id));
-  const doomed = listImages(store).filter((i) => (opts.all || i.names.length === 0) && !used.has(i.id));
+  const doomed = listImages(store).filter((i) => (opts.all || i.names.length === 0) && !used.has(i.id) && matches(i));
   for (const img of doomed) await removeImage(store, img.id, [], true);
   await collectGarbage(store, containerChains(ctx));
   return doomed.map((i) => `${i.id.slice(7)}\n`).join("");

@@ -110,7 +110,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     name: "image prune",
     section,
     description: "Remove unused images",
-    options: [allOpt("Remove all images no container uses, not only dangling ones"), opt("-f, --force", "Do not ask for confirmation"), filterOpt("label=, until=")],
+    options: [allOpt("Remove all images no container uses, not only dangling ones"), opt("-f, --force", "Do not ask for confirmation"), filterOpt("label=, label!=, until=")],
     load: async () => (await import("../commands/rmi.js")).imagePrune,
   },
   {
