@@ -74,6 +74,15 @@ describe("run -t", () => {
     assert.match(r.stdout, /got:typed\r+\n/);
   });
 
+  it("detaches with Ctrl-P Ctrl-Q, leaving the container running", (t) => {
+    if (!requiresRoot(t)) return;
+    const r = underTerminal(`"$SKIFF" run -it --name detached bb sh -c 'echo ready; sleep 60'`, "\\020\\021");
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(JSON.parse(sk(env, ["inspect", "detached"]).stdout)[0].State.Status, "running");
+    assert.equal(sk(env, ["rm", "-f", "detached"]).code, 0);
+    assert.equal(sk(env, ["run", "--rm", "--detach-keys", "ctrl-pp", "bb", "true"]).code, 125);
+  });
+
   it("lets Ctrl-C reach the container", (t) => {
     if (!requiresRoot(t)) return;
     const r = underTerminal(`"$SKIFF" run -it --rm bb sh -c 'trap "echo caught; exit 7" INT; echo ready; while true; do sleep 0.05; done'`, "\\003");

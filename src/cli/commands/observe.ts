@@ -23,7 +23,7 @@ export const attachCommand: Handler = async ({ ctx, args, opts }) => {
   const rec = opts.latest ? all[all.length - 1] : getRecord(p, args[0], all);
   if (!rec) throw new SkiffError("NOT_FOUND", "no containers");
   if (!isRunning(observedState(p, rec.id).status)) throw new SkiffError("FAILED_PRECONDITION", `you can only attach to running containers; ${rec.name} is not running`);
-  const code = await foreground(ctx, p, rec, !opts.noStdin && rec.options.interactive);
+  const code = await foreground(ctx, p, rec, !opts.noStdin && rec.options.interactive, String(opts.detachKeys ?? "ctrl-p,ctrl-q"));
   if (code !== 0) throw new ExitError(code);
 };
 

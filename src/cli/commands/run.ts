@@ -11,6 +11,7 @@ import { getRecord, listRecords } from "../../container/store.js";
 import { matchFilters } from "../../container/view.js";
 import { findImage, resolveImage } from "../../image/images.js";
 import { parseSize } from "../../spec/values.js";
+import { detachMatcher, parseDetachKeys } from "../detach-keys.js";
 import { getSys } from "../../sys/index.js";
 import { terminalSupported } from "../../shim/child.js";
 import { writeFileAtomic } from "../../util/atomic.js";
@@ -67,9 +68,12 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
 export const createCommand: Handler = async (inv) => `${(await create(inv)).id}\n`;
 
 /** Attaches to a started shim, sends GO, relays stdio, signals and terminal size; resolves to the exit code. */
-export async function foreground(ctx: Context, p: ContainerPaths, rec: ContainerRecord, interactive: boolean): Promise<number> {
+export async function foreground(ctx: Context, p: ContainerPaths, rec: ContainerRecord, interactive: boolean, detachKeys = "ctrl-p,ctrl-q"): Promise<number> {
   const tty = rec.options.tty;
   let stopStdin = () => undefined as void;
+  const match = detachMatcher(parseDetachKeys(detachKeys));
+  let detach: () => void = () => undefined;
+  const detached = new Promise<"detached">((resolve) => (detach = () => resolve("detached")));
   const session = await attach(p, rec.id, {
     onStdout: (b) => ctx.stdout.write(b),
     onStderr: (b) => ctx.stderr.write(b),
@@ -78,7 +82,11 @@ export async function foreground(ctx: Context, p: ContainerPaths, rec: Container
         // raw mode: every key, Ctrl-C included, goes to the container's terminal
         const raw = tty && process.stdin.isTTY;
         if (raw) process.stdin.setRawMode(true);
-        const onData = (d: Buffer) => send(d);
+        const onData = (d: Buffer) => {
+          const { forward, detached: done } = match(d);
+          if (forward.length) send(forward);
+          if (done) detach();
+        };
         const onEnd = () => eof();
         process.stdin.on("data", onData);
         process.stdin.on("end", onEnd);
@@ -102,12 +110,14 @@ export async function foreground(ctx: Context, p: ContainerPaths, rec: Container
     process.on("SIGWINCH", resize);
   }
   session.go();
-  const result = await session.exit;
+  const result = await Promise.race([session.exit, detached]);
   process.off("SIGINT", relay);
   process.off("SIGTERM", relay);
   process.off("SIGWINCH", resize);
   stopStdin();
   session.close();
+  // the container keeps running; its shim does not depend on this process
+  if (result === "detached") return 0;
   if (result.code < 0) throw new SkiffError("UNAVAILABLE", `container ${rec.name}: ${result.error}`);
   if (result.error && result.code >= 125) throw new SkiffError("FAILED_PRECONDITION", result.error, { exitCode: result.code });
   return result.code;
@@ -116,6 +126,7 @@ export async function foreground(ctx: Context, p: ContainerPaths, rec: Container
 export const run: Handler = async (inv) => {
   const { ctx, opts } = inv;
   const p = pathsOf(ctx);
+  parseDetachKeys(String(opts.detachKeys ?? "ctrl-p,ctrl-q")); // a bad sequence fails before anything exists
   // started by the entry point already, so that its start-up overlaps creating the container
   const shim = await takeShim();
   let rec: ContainerRecord;
@@ -134,7 +145,7 @@ export const run: Handler = async (inv) => {
     throw err;
   }
   if (opts.detach) return `${rec.id}\n`;
-  const code = await foreground(ctx, p, rec, Boolean(opts.interactive));
+  const code = await foreground(ctx, p, rec, Boolean(opts.interactive), String(opts.detachKeys ?? "ctrl-p,ctrl-q"));
   if (code !== 0) throw new ExitError(code);
 };
 
