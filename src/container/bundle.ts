@@ -104,7 +104,7 @@ function etcMounts(p: ContainerPaths, rec: ContainerRecord, ip?: string, peerLin
   for (const [name, text] of files) {
     const file = join(dir, name);
     // written at every start: the address may change
-    writeFileAtomic(file, text);
+    writeFileAtomic(file, text, 0o644, false);
     mounts.push({ destination: `/etc/${name}`, type: "bind", source: file, options: ["rbind", "rprivate", rec.options.readOnly ? "ro" : "rw"] });
   }
   return mounts;
@@ -185,7 +185,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
       init: rec.options.init ? INIT_PATH : undefined,
     });
     const dir = bundleDir(p, rec.id);
-    writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec));
+    writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec), 0o644, false);
     return dir;
   } catch (err) {
     if (bridged) await detachNetwork(p.runroot, rec.id).catch(() => undefined);

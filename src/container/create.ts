@@ -1,7 +1,7 @@
 /** A new container record from an image and create options: names, hostname, volumes decided. */
 import { randomInt } from "node:crypto";
 import { lstatSync } from "node:fs";
-import { SkiffError } from "../errors.js";
+import { SkiffError, isSkiffError } from "../errors.js";
 import type { ImageRecord } from "../image/images.js";
 import { createVolume } from "../volume/store.js";
 import type { PortMapping } from "../network/ports.js";
@@ -9,7 +9,7 @@ import type { CreateOptions } from "./options.js";
 import { defaultLogPath, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, MountInfo } from "./record.js";
 import { entrypointAndCmd } from "./spec.js";
-import { addRecord, findRecord, listRecords, newContainerId } from "./store.js";
+import { addRecord, findRecord, newContainerId } from "./store.js";
 
 const ADJECTIVES = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble", "proud", "quiet", "swift", "tidy", "vivid", "witty", "zesty"];
 const NOUNS = ["otter", "heron", "badger", "falcon", "lynx", "marten", "osprey", "puffin", "raven", "seal", "stoat", "tern", "vole", "wren", "yak", "zebu"];
@@ -73,7 +73,7 @@ export async function createContainer(
     o = { ...o, network: `container:${other.id}` };
   }
   const id = newContainerId();
-  const name = o.name ?? generatedName(new Set(listRecords(p).map((r) => r.name)));
+  const name = o.name ?? generatedName(new Set());
   const { entrypoint, cmd } = entrypointAndCmd(image.record.config, o, userArgs);
   if (entrypoint.length + cmd.length === 0) throw new SkiffError("INVALID_ARGUMENT", "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
   const rec: ContainerRecord = {
@@ -90,6 +90,14 @@ export async function createContainer(
     logPath: o.log.path ?? defaultLogPath(p, id),
     runtime: extra.runtime,
   };
-  await addRecord(p, rec, extra.replace);
-  return rec;
+  // a generated name that happens to be taken is drawn again (the store decides, under its lock)
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await addRecord(p, rec, extra.replace);
+      return rec;
+    } catch (err) {
+      if (o.name || attempt > 20 || !isSkiffError(err, "ALREADY_EXISTS")) throw err;
+      rec.name = generatedName(new Set([rec.name]));
+    }
+  }
 }

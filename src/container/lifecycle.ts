@@ -6,7 +6,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
-import { findImage } from "../image/images.js";
+import { parseConfig, type ImageConfig } from "../image/manifest.js";
+import { readBlob } from "../image/store/blobs.js";
 import { killArgs, runRuntime } from "../runtime/runc.js";
 import type { Sys } from "../sys/index.js";
 import { withLock } from "../util/lock.js";
@@ -68,15 +69,14 @@ export async function startContainer(p: ContainerPaths, rec: ContainerRecord, sy
 }
 
 async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, shim: SpawnedShim, attachWait: boolean): Promise<StartResult> {
-  const image = findImage(p, rec.image.id, []);
-  if (!image) throw new SkiffError("NOT_FOUND", `container ${rec.name}: image ${rec.image.id.slice(7, 19)} is no longer in the store`);
+  const image = imageConfigOf(p, rec);
   // attachments a killed shim left behind (never this container's: it is not running)
   await sweepNetworks(p, (id) => id !== rec.id && shimAlive(readState(p, id)));
   const first = await lockOf(p, rec, async () => {
     const s = await repairLocked(p, rec, sys);
     if (expectsShim(s)) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} is already running`);
     mkdirSync(bundleDir(p, rec.id), { recursive: true, mode: 0o700 });
-    await prepareBundle(p, rec, image.config, sys);
+    await prepareBundle(p, rec, image, sys);
     // recorded before the lock is released, so a concurrent start sees a live shim
     writeState(p, rec.id, { ...s, status: "running", shimPid: shim.pid, shimStart: await startTimeOf(shim.pid), bootId: bootId(), stoppedByUser: false, error: undefined });
     // wrapped: awaiting the answer here would hold the lock the shim needs to record the start
@@ -87,6 +87,17 @@ async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, shim
     throw new SkiffError("FAILED_PRECONDITION", msg.error, { exitCode: msg.code ?? 125 });
   }
   return { pid: msg.pid, shimPid: shim.pid };
+}
+
+/** The container's image config, read straight from its blob (no listing of every image). */
+function imageConfigOf(p: ContainerPaths, rec: ContainerRecord): ImageConfig {
+  let data: Buffer;
+  try {
+    data = readBlob(p, rec.image.id, "config");
+  } catch {
+    throw new SkiffError("NOT_FOUND", `container ${rec.name}: image ${rec.image.id.slice(7, 19)} is no longer in the store`, { hint: "pull the image again" });
+  }
+  return parseConfig(data, `config ${rec.image.id}`, rec.image.chainIds.length);
 }
 
 /** The start time of a just-spawned process (it may take a moment to appear in /proc). */

@@ -183,7 +183,7 @@ export async function shimMain(): Promise<number> {
   });
   await server.listening;
   // for service managers (generate systemd: Type=forking, PIDFile=)
-  writeFileAtomic(join(bundle, "shim.pid"), `${process.pid}\n`);
+  writeFileAtomic(join(bundle, "shim.pid"), `${process.pid}\n`, 0o644, false);
   if (attachWait) {
     sync({ ready: true });
     // a terminal must have the client's size before the container starts: wait for its GO (a

@@ -15,12 +15,16 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
+/**
+ * With `durable` false the rename is still atomic (readers see the old file or the new one) but
+ * nothing is forced to disk: for files rebuilt at every start or kept on tmpfs anyway.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, durable = true): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   const fd = openSync(tmp, "wx", mode);
   try {
     writeAllSync(fd, typeof data === "string" ? Buffer.from(data) : data);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });
@@ -28,5 +32,5 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   }
   closeSync(fd);
   renameSync(tmp, path);
-  fsyncDir(dirname(path));
+  if (durable) fsyncDir(dirname(path));
 }
