@@ -6,22 +6,16 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
-import { findExecutable } from "../runtime/locate.js";
-import { deleteArgs, runRuntime, type RuntimeRef } from "../runtime/runc.js";
+import { deleteArgs, runRuntime } from "../runtime/runc.js";
+import { runtimeOf } from "./runtime.js";
 import type { Sys } from "../sys/index.js";
 import { findVolume, removeVolume } from "../volume/store.js";
-import { SkiffError } from "../errors.js";
 import { unmountRootfs } from "./bundle.js";
 import { attachedContainers, attachmentTime, detachNetwork } from "../network/attach.js";
-import { attachSocket, bundleDir, runtimeStateRoot, type ContainerPaths } from "./paths.js";
+import { attachSocket, bundleDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
 import { deleteRecord } from "./store.js";
 
-export function runtimeOf(p: ContainerPaths, rec: ContainerRecord, env: NodeJS.ProcessEnv = process.env): RuntimeRef {
-  const path = findExecutable(rec.runtime, env);
-  if (!path) throw new SkiffError("NOT_FOUND", `OCI runtime "${rec.runtime}" not found`, { hint: "install runc (apt-get install runc) or pass --runtime" });
-  return { path, stateRoot: runtimeStateRoot(p) };
-}
 
 /**
  * The runtime forgets the container (killing what is left of it), the rootfs is unmounted and,
@@ -74,3 +68,5 @@ export async function sweepNetworks(p: ContainerPaths, isLive: (id: string) => b
     await detachNetwork(p.runroot, id).catch(() => undefined);
   }
 }
+
+export { runtimeOf };

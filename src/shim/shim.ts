@@ -15,7 +15,7 @@ import { runArgs, takeRuntimeError } from "../runtime/runc.js";
 import { getSys } from "../sys/index.js";
 import { acquireLock } from "../util/lock.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { releaseContainer, removeContainerFiles, runtimeOf } from "../container/cleanup.js";
+import { runtimeOf } from "../container/runtime.js";
 import { bootId, procStartTime } from "../container/liveness.js";
 import { attachSocket, bundleDir, containerLock, type ContainerPaths } from "../container/paths.js";
 import { restartDelay, shouldRestart } from "../container/policy.js";
@@ -23,7 +23,6 @@ import type { ContainerState } from "../container/record.js";
 import { readRecord, readState, writeState } from "../container/store.js";
 import { spawnPiped, spawnTerminal, type RuntimeChild } from "./child.js";
 import { openLogWriter, type LogWriter } from "./logwriter.js";
-import { detachNetwork } from "../network/attach.js";
 import { FRAME, encodeFrame, frameReader, type SyncMessage } from "./protocol.js";
 
 interface Assignment { root: string; runroot: string; id: string; attachWait: boolean }
@@ -250,6 +249,8 @@ export async function shimMain(): Promise<number> {
     if (again.stoppedByUser) break;
   }
   log?.close();
+  // loaded only now: a shim spends its life waiting, and every module loaded costs every container memory
+  const [{ releaseContainer, removeContainerFiles }, { detachNetwork }] = await Promise.all([import("../container/cleanup.js"), import("../network/attach.js")]);
   const sys = await getSys();
   await releaseContainer(p, rec, sys, true).catch(() => undefined);
   if (rec.options.autoRemove) await removeContainerFiles(p, rec, true, result.code).catch(() => undefined);
