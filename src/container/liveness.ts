@@ -3,7 +3,7 @@
  * recorded shim pid must exist with the recorded start time (pids are reused) in the same boot.
  */
 import { readFileSync } from "node:fs";
-import type { ContainerState } from "./record.js";
+import { isActive, type ContainerState } from "./record.js";
 
 /** Field 22 of /proc/PID/stat (start time in clock ticks since boot); undefined when no such process. */
 export function procStartTime(pid: number): number | undefined {
@@ -38,5 +38,5 @@ export function shimAlive(s: ContainerState): boolean {
 
 /** States in which a live shim is expected. */
 export function expectsShim(s: ContainerState): boolean {
-  return s.status === "running" || s.status === "paused" || s.status === "stopping";
+  return isActive(s.status);
 }

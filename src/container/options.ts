@@ -89,7 +89,8 @@ export function parseEnvFile(text: string, hostEnv: NodeJS.ProcessEnv): string[]
   return parseEnvEntries(text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() && !l.trimStart().startsWith("#")), hostEnv);
 }
 
-function keyValues(entries: string[], flag: string): Record<string, string> {
+/** KEY=VALUE entries (labels, annotations); a bare KEY has an empty value. */
+export function keyValues(entries: string[], flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of entries) {
     const i = e.indexOf("=");

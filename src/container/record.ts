@@ -30,6 +30,11 @@ export interface ContainerRecord {
 
 export type Status = "created" | "running" | "paused" | "stopping" | "exited";
 
+/** Running in the wide sense: a shim supervises it (running, paused, or being stopped). */
+export function isActive(status: Status): boolean {
+  return status === "running" || status === "paused" || status === "stopping";
+}
+
 export interface ContainerState {
   status: Status;
   /** The container's init pid while running. */

@@ -67,3 +67,9 @@ export function formatObject(value: unknown, format: string | undefined, text: (
   const out = compileTemplate(unescape(format))(value);
   return out.endsWith("\n") ? out : `${out}\n`;
 }
+
+/** inspect commands: a JSON array (also for one object, as podman prints it), or a template per object. */
+export function formatInspect(docs: unknown[], format: string | undefined): string {
+  if (format === undefined || format === "" || /^\s*json\s*$/.test(format)) return toJson(docs);
+  return docs.map((d) => formatObject(d, format, () => "")).join("");
+}

@@ -1,7 +1,7 @@
 import { ExitError, SkiffError } from "../../errors.js";
 import { shortId } from "../../image/digest.js";
 import { findImage, inspectImage, listImages, type ImageRecord } from "../../image/images.js";
-import { formatList, formatObject, toJson } from "../../output/format.js";
+import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
 import { humanDuration, humanSize } from "../../output/units.js";
 import type { Handler } from "../table/types.js";
 import { storeOf } from "./image-context.js";
@@ -81,10 +81,7 @@ export const imageInspect: Handler = async ({ ctx, args, opts }) => {
     if (!img) throw new SkiffError("NOT_FOUND", `${a}: image not known`);
     return inspectImage(img);
   });
-  const format = opts.format as string | undefined;
-  // inspect prints an array, even for one image, as podman does
-  if (format === undefined || format === "" || /^\s*json\s*$/.test(format)) return toJson(found);
-  return found.map((f) => formatObject(f, format, () => "")).join("");
+  return formatInspect(found, opts.format as string | undefined);
 };
 
 export const imageExists: Handler = async ({ ctx, args }) => {

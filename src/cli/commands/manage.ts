@@ -5,7 +5,7 @@ import { bundleDir, rootfsDir } from "../../container/paths.js";
 import { findRecord, listRecords, renameRecord, getRecord, readState, writeState } from "../../container/store.js";
 import { inspectContainer, matchFilters } from "../../container/view.js";
 import { findImage, inspectImage, listImages } from "../../image/images.js";
-import { formatObject, toJson } from "../../output/format.js";
+import { formatInspect } from "../../output/format.js";
 import { pauseArgs, runRuntime } from "../../runtime/runc.js";
 import { runtimeOf } from "../../container/cleanup.js";
 import { containerLock } from "../../container/paths.js";
@@ -14,16 +14,16 @@ import { findVolume } from "../../volume/store.js";
 import { readAttachment } from "../../network/attach.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
+import { isActive } from "../../container/record.js";
 import { eachNamed, pathsOf } from "./container-context.js";
 import { join } from "node:path";
 
-const running = (status: string) => status === "running" || status === "stopping" || status === "paused";
 
 export const stop: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
   const all = Boolean(opts.all);
   await eachNamed(ctx, args, opts, async (rec, query) => {
-    if (all && !running(observedState(p, rec.id).status)) return undefined;
+    if (all && !isActive(observedState(p, rec.id).status)) return undefined;
     await stopContainer(p, rec, typeof opts.time === "number" ? opts.time : rec.options.stopTimeout);
     return query ?? rec.id;
   });
@@ -33,7 +33,7 @@ export const kill: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
   const all = Boolean(opts.all);
   await eachNamed(ctx, args, opts, async (rec, query) => {
-    if (all && !running(observedState(p, rec.id).status)) return undefined;
+    if (all && !isActive(observedState(p, rec.id).status)) return undefined;
     await signalContainer(p, rec, String(opts.signal ?? "KILL"));
     return query ?? rec.id;
   });
@@ -92,7 +92,7 @@ export const containerPrune: Handler = async ({ ctx, opts }) => {
   const out: string[] = [];
   for (const rec of listRecords(p)) {
     const state = observedState(p, rec.id);
-    if (running(state.status) || !matchFilters(filters, { rec, state })) continue;
+    if (isActive(state.status) || !matchFilters(filters, { rec, state })) continue;
     if (until && Date.parse(rec.created) >= Date.parse(until.slice(6))) continue;
     await removeContainer(p, rec, sys, { force: false, volumes: false });
     out.push(`${rec.id}\n`);
@@ -125,7 +125,5 @@ export const inspect: Handler = async ({ ctx, args, opts }) => {
     if (type === "network") throw new SkiffError("NOT_IMPLEMENTED", "inspect --type network: not implemented yet");
     throw new SkiffError("NOT_FOUND", `no such object: "${a}"`);
   });
-  const format = opts.format as string | undefined;
-  if (format === undefined || format === "" || /^\s*json\s*$/.test(format)) return toJson(docs);
-  return docs.map((d) => formatObject(d, format, () => "")).join("");
+  return formatInspect(docs, opts.format as string | undefined);
 };

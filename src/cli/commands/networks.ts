@@ -1,11 +1,12 @@
 /** network create/ls/inspect/rm/prune/exists. */
 import { ExitError, SkiffError } from "../../errors.js";
 import { removeContainer } from "../../container/lifecycle.js";
+import { keyValues } from "../../container/options.js";
 import { listRecords } from "../../container/store.js";
 import { DEFAULT_NETWORK, inSubnet, type Network } from "../../network/config.js";
 import { removeBridge } from "../../network/attach.js";
 import { createNetwork, findNetwork, listNetworks, removeNetworkFile } from "../../network/store.js";
-import { formatList, formatObject, toJson } from "../../output/format.js";
+import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
 import { getSys } from "../../sys/index.js";
 import type { Context } from "../context.js";
 import type { Handler } from "../table/types.js";
@@ -29,7 +30,7 @@ export const networkCreate: Handler = async ({ ctx, args, opts }) => {
   if (subnets.length > 1 || gateways.length > 1) throw new SkiffError("NOT_IMPLEMENTED", "one --subnet and --gateway per network for now");
   if (gateways[0] && !subnets[0]) throw new SkiffError("INVALID_ARGUMENT", "--gateway needs --subnet");
   if (gateways[0] && !inSubnet(gateways[0], subnets[0])) throw new SkiffError("INVALID_ARGUMENT", `gateway ${gateways[0]} is not in subnet ${subnets[0]}`);
-  const labels = Object.fromEntries(((opts.label as string[]) ?? []).map((l) => (l.includes("=") ? [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] : [l, ""])));
+  const labels = keyValues((opts.label as string[]) ?? [], "--label");
   return `${createNetwork(ctx.root, args[0], { subnet: subnets[0], gateway: gateways[0], internal: Boolean(opts.internal), labels }).name}\n`;
 };
 
@@ -53,9 +54,7 @@ export const networkInspect: Handler = async ({ ctx, args, opts }) => {
     if (!n) throw new SkiffError("NOT_FOUND", `network ${a}: network not found`);
     return view(n);
   });
-  const format = opts.format as string | undefined;
-  if (format === undefined || format === "" || /^\s*json\s*$/.test(format)) return toJson(docs);
-  return docs.map((d) => formatObject(d, format, () => "")).join("");
+  return formatInspect(docs, opts.format as string | undefined);
 };
 
 export const networkRm: Handler = async ({ ctx, args, opts }) => {

@@ -9,20 +9,20 @@ import { formatList } from "../../output/format.js";
 import { humanSize } from "../../output/units.js";
 import { globalArgs, runRuntime } from "../../runtime/runc.js";
 import type { Handler } from "../table/types.js";
+import { isActive } from "../../container/record.js";
 import { pathsOf, targets } from "./container-context.js";
 import { readAttachment } from "../../network/attach.js";
 import type { ContainerPaths } from "../../container/paths.js";
 import type { ContainerRecord } from "../../container/record.js";
 import { foreground } from "./run.js";
 
-const isRunning = (s: string) => s === "running" || s === "stopping" || s === "paused";
 
 export const attachCommand: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
   const all = listRecords(p);
   const rec = opts.latest ? all[all.length - 1] : getRecord(p, args[0], all);
   if (!rec) throw new SkiffError("NOT_FOUND", "no containers");
-  if (!isRunning(observedState(p, rec.id).status)) throw new SkiffError("FAILED_PRECONDITION", `you can only attach to running containers; ${rec.name} is not running`);
+  if (!isActive(observedState(p, rec.id).status)) throw new SkiffError("FAILED_PRECONDITION", `you can only attach to running containers; ${rec.name} is not running`);
   const code = await foreground(ctx, p, rec, !opts.noStdin && rec.options.interactive, String(opts.detachKeys ?? "ctrl-p,ctrl-q"));
   if (code !== 0) throw new ExitError(code);
 };
@@ -31,7 +31,7 @@ export const attachCommand: Handler = async ({ ctx, args, opts }) => {
 export const top: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
   const [rec] = targets(ctx, args.slice(0, 1), { latest: opts.latest });
-  if (!isRunning(observedState(p, rec.id).status)) throw new SkiffError("FAILED_PRECONDITION", `top can only be used on running containers; ${rec.name} is not running`);
+  if (!isActive(observedState(p, rec.id).status)) throw new SkiffError("FAILED_PRECONDITION", `top can only be used on running containers; ${rec.name} is not running`);
   const rt = runtimeOf(p, rec);
   const log = join(bundleDir(p, rec.id), "runtime-ps.log");
   const descriptors = args.length > 1 ? args.slice(1) : ["user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args"];
@@ -43,7 +43,7 @@ export const top: Handler = async ({ ctx, args, opts }) => {
 
 /** "80/tcp -> 0.0.0.0:8080" lines of a container's published ports (as bound at its last start). */
 function portLines(p: ContainerPaths, rec: ContainerRecord, filter?: string): string[] {
-  const att = isRunning(observedState(p, rec.id).status) ? readAttachment(p.runroot, rec.id) : undefined;
+  const att = isActive(observedState(p, rec.id).status) ? readAttachment(p.runroot, rec.id) : undefined;
   return (att?.ports ?? [])
     .filter((m) => !filter || filter === String(m.containerPort) || filter === `${m.containerPort}/${m.protocol}`)
     .map((m) => `${m.containerPort}/${m.protocol} -> ${m.hostIp || "0.0.0.0"}:${m.hostPort}`);
@@ -63,7 +63,7 @@ interface RuntimeStats { cpu?: { usage?: { total?: number } }; memory?: { usage?
 export const stats: Handler = async ({ ctx, args, opts }) => {
   if (!opts.noStream) throw new SkiffError("NOT_IMPLEMENTED", "stats without --no-stream: not implemented yet", { hint: "use --no-stream" });
   const p = pathsOf(ctx);
-  const list = (args.length ? targets(ctx, args, {}) : listRecords(p)).filter((r) => isRunning(observedState(p, r.id).status));
+  const list = (args.length ? targets(ctx, args, {}) : listRecords(p)).filter((r) => isActive(observedState(p, r.id).status));
   const rows = [];
   for (const rec of list) {
     const rt = runtimeOf(p, rec);

@@ -5,13 +5,14 @@ import { readAttachment } from "../../network/attach.js";
 import { matchFilters, psRow, psTemplateRow, type Container } from "../../container/view.js";
 import { formatList, isJsonFormat } from "../../output/format.js";
 import type { Handler } from "../table/types.js";
+import { isActive } from "../../container/record.js";
 import { pathsOf } from "./container-context.js";
 
 export function observedContainers(ctx: Parameters<typeof pathsOf>[0]): Container[] {
   const p = pathsOf(ctx);
   return listRecords(p).map((rec) => {
     const state = observedState(p, rec.id);
-    const att = ["running", "stopping", "paused"].includes(state.status) ? readAttachment(p.runroot, rec.id) : undefined;
+    const att = isActive(state.status) ? readAttachment(p.runroot, rec.id) : undefined;
     return { rec, state, network: att ? { ip: att.ip, ports: att.ports } : undefined };
   });
 }
@@ -19,7 +20,7 @@ export function observedContainers(ctx: Parameters<typeof pathsOf>[0]): Containe
 export const ps: Handler = async ({ ctx, opts }) => {
   let list = observedContainers(ctx);
   const filters = (opts.filter as string[]) ?? [];
-  if (!opts.all && filters.length === 0) list = list.filter((c) => c.state.status === "running" || c.state.status === "stopping" || c.state.status === "paused");
+  if (!opts.all && filters.length === 0) list = list.filter((c) => isActive(c.state.status));
   list = list.filter((c) => matchFilters(filters, c));
   if (opts.latest) list = list.slice(-1);
   if (typeof opts.last === "number" && opts.last >= 0) list = list.slice(-opts.last);

@@ -17,6 +17,7 @@ import { terminalSupported } from "../../shim/child.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import type { Context } from "../context.js";
 import type { Handler, Invocation } from "../table/types.js";
+import { isActive } from "../../container/record.js";
 import { eachNamed, pathsOf } from "./container-context.js";
 import { pullFor } from "./pull.js";
 
@@ -178,7 +179,7 @@ export const restart: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
   const sys = await getSys();
   await eachNamed(ctx, args, opts, async (rec, query) => {
-    const running = ["running", "stopping", "paused"].includes(observedState(p, rec.id).status);
+    const running = isActive(observedState(p, rec.id).status);
     if (opts.running && !running) return undefined;
     if (running) await stopContainer(p, rec, typeof opts.time === "number" ? opts.time : rec.options.stopTimeout);
     await startContainer(p, rec, sys, { attachWait: false });

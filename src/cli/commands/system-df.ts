@@ -9,6 +9,7 @@ import { formatList } from "../../output/format.js";
 import { humanSize } from "../../output/units.js";
 import { hasSnapshot, readSnapshotInfo } from "../../snapshot/store.js";
 import type { Handler } from "../table/types.js";
+import { isActive } from "../../container/record.js";
 import { storeOf } from "./image-context.js";
 import { pathsOf } from "./container-context.js";
 
@@ -47,7 +48,7 @@ export const systemDf: Handler = async ({ ctx, opts }) => {
   });
   const p = pathsOf(ctx);
   const containers = listRecords(p).map((rec) => ({ rec, state: observedState(p, rec.id) }));
-  const running = containers.filter((c) => ["running", "stopping", "paused"].includes(c.state.status));
+  const running = containers.filter((c) => isActive(c.state.status));
   const usedChains = new Set(containers.flatMap((c) => c.rec.image.chainIds));
   const usedImages = images.filter((i) => containers.some((c) => c.rec.image.id === i.id));
   const freeImageBytes = [...layers].filter(([c]) => !usedChains.has(c)).reduce((a, [, n]) => a + n, 0);

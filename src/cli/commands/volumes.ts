@@ -1,8 +1,9 @@
 /** volume create/ls/inspect/rm/prune/exists. A volume in use by a container is kept unless -f. */
 import { ExitError, SkiffError } from "../../errors.js";
 import { removeContainer } from "../../container/lifecycle.js";
+import { keyValues } from "../../container/options.js";
 import { listRecords } from "../../container/store.js";
-import { formatList, formatObject, toJson } from "../../output/format.js";
+import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
 import { getSys } from "../../sys/index.js";
 import { createVolume, findVolume, listVolumes, removeVolume, type VolumeRecord } from "../../volume/store.js";
 import type { Context } from "../context.js";
@@ -11,10 +12,6 @@ import { pathsOf } from "./container-context.js";
 
 function usersOf(ctx: Context, name: string) {
   return listRecords(pathsOf(ctx)).filter((r) => r.mounts.some((m) => m.type === "volume" && m.name === name));
-}
-
-function labels(entries: string[]): Record<string, string> {
-  return Object.fromEntries(entries.map((e) => (e.includes("=") ? [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)] : [e, ""])));
 }
 
 function matches(ctx: Context, v: VolumeRecord, filters: string[]): boolean {
@@ -29,7 +26,7 @@ function matches(ctx: Context, v: VolumeRecord, filters: string[]): boolean {
 
 export const volumeCreate: Handler = async ({ ctx, args, opts }) => {
   if (args[0] && opts.ignore && findVolume(ctx.root, args[0])) return `${args[0]}\n`;
-  const v = createVolume(ctx.root, args[0], { labels: labels((opts.label as string[]) ?? []) });
+  const v = createVolume(ctx.root, args[0], { labels: keyValues((opts.label as string[]) ?? [], "--label") });
   // a volume made here is named even when the name was generated
   return `${v.Name}\n`;
 };
@@ -46,9 +43,7 @@ export const volumeInspect: Handler = async ({ ctx, args, opts }) => {
     if (!v) throw new SkiffError("NOT_FOUND", `no such volume ${n}`);
     return v;
   });
-  const format = opts.format as string | undefined;
-  if (format === undefined || format === "" || /^\s*json\s*$/.test(format)) return toJson(list);
-  return list.map((v) => formatObject(v, format, () => "")).join("");
+  return formatInspect(list, opts.format as string | undefined);
 };
 
 export const volumeRm: Handler = async ({ ctx, args, opts }) => {
