@@ -3,15 +3,16 @@
  * process and is found by name), the CNI plugins' ADD at start and DEL at the end. What was set up
  * is written down before it is done, so teardown after a crash undoes exactly that.
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { withLock } from "../util/lock.js";
 import { cniAdd, cniDel, resultAddress, type Conflist } from "./cni.js";
 import { updateHostsFile } from "./names.js";
-import { conflist, portMappings, type Network } from "./config.js";
+import { IPAM_DIR, cniName, conflist, portMappings, type Network } from "./config.js";
 import type { PortMapping } from "./ports.js";
 
 export interface Attachment {
@@ -29,8 +30,13 @@ export interface Attachment {
 }
 
 const stateFile = (runroot: string, id: string) => join(runroot, "networks", `${id}.json`);
-export const ipamDir = (runroot: string) => join(runroot, "cni-ipam");
-export const netnsName = (id: string) => `skiff-${id.slice(0, 16)}`;
+/**
+ * skiff-<store>-<container>: the store part (a hash of the runroot) keeps two skiff stores on one
+ * host (another --runroot, a test) from ever touching each other's namespaces.
+ */
+export function netnsName(runroot: string, id: string): string {
+  return `skiff-${createHash("sha256").update(runroot).digest("hex").slice(0, 6)}-${id.slice(0, 12)}`;
+}
 
 async function ip(args: string[]): Promise<void> {
   const { execFile } = await import("node:child_process");
@@ -96,14 +102,14 @@ export function attachNetwork(runroot: string, id: string, net: Network, ports: 
 async function attachLocked(runroot: string, id: string, net: Network, ports: PortMapping[], who: { names: string[]; hostsFile: string }): Promise<Attachment> {
   const assigned: PortMapping[] = [];
   for (const p of ports) assigned.push(p.hostPort ? p : { ...p, hostPort: await freePort(p.protocol) });
-  const list = conflist(net, ipamDir(runroot)) as Conflist;
-  const att: Attachment = { network: net.name, netns: `/run/netns/${netnsName(id)}`, ports: assigned, conflist: list, id, ...who };
+  const list = conflist(net) as Conflist;
+  const att: Attachment = { network: net.name, netns: `/run/netns/${netnsName(runroot, id)}`, ports: assigned, conflist: list, id, ...who };
   mkdirSync(join(runroot, "networks"), { recursive: true, mode: 0o700 });
   writeFileAtomic(stateFile(runroot, id), JSON.stringify(att));
   // a namespace of this name with no record is a leftover (a reboot clears both; a test may not)
-  if (existsSync(att.netns)) await ip(["netns", "delete", netnsName(id)]);
-  await ip(["netns", "add", netnsName(id)]);
-  await ip(["-n", netnsName(id), "link", "set", "lo", "up"]);
+  if (existsSync(att.netns)) await ip(["netns", "delete", netnsName(runroot, id)]);
+  await ip(["netns", "add", netnsName(runroot, id)]);
+  await ip(["-n", netnsName(runroot, id), "link", "set", "lo", "up"]);
   const result = await cniAdd(list, { containerId: id, netns: att.netns, ifname: "eth0" }, { portMappings: portMappings(assigned) });
   const done = { ...att, result, ip: resultAddress(result) };
   writeFileAtomic(stateFile(runroot, id), JSON.stringify(done));
@@ -123,13 +129,13 @@ async function detachLocked(runroot: string, id: string): Promise<void> {
   if (existsSync(att.netns) || att.result) {
     await cniDel(att.conflist, { containerId: id, netns: existsSync(att.netns) ? att.netns : "", ifname: "eth0" }, { portMappings: portMappings(att.ports) }, att.result).catch((e) => (first = e));
   }
-  if (existsSync(att.netns)) await ip(["netns", "delete", netnsName(id)]).catch((e) => (first ??= e));
+  if (existsSync(att.netns)) await ip(["netns", "delete", basename(att.netns)]).catch((e) => (first ??= e));
   if (first) throw first;
   rmSync(stateFile(runroot, id), { force: true });
 }
 
 /** The host side of a removed network: its bridge (the plugins leave it) and its leases. */
-export async function removeBridge(runroot: string, net: { name: string; bridge: string }): Promise<void> {
+export async function removeBridge(net: Network): Promise<void> {
   if (existsSync(`/sys/class/net/${net.bridge}`)) await ip(["link", "delete", net.bridge]);
-  rmSync(join(ipamDir(runroot), net.name), { recursive: true, force: true });
+  rmSync(join(IPAM_DIR, cniName(net)), { recursive: true, force: true });
 }

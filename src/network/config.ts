@@ -59,11 +59,23 @@ export function overlaps(a: string, b: string): boolean {
   return ((x.base & mask) >>> 0) === ((y.base & mask) >>> 0);
 }
 
-/** The conflist handed to the plugins; `ipamDir` keeps the leases (under the runroot: gone at reboot, as the containers are). */
-export function conflist(net: Network, ipamDir: string) {
+/**
+ * The name the plugins know a network by (their lease directory, their rule comments). Bridges and
+ * addresses are the host's, shared by every skiff store on it: the default network is the same
+ * everywhere, a user network is named after its unique ID.
+ */
+export function cniName(net: Network): string {
+  return net.name === DEFAULT_NETWORK ? DEFAULT_NETWORK : `skiff-${net.id.slice(0, 12)}`;
+}
+
+/** Leases live on the host's tmpfs (gone at reboot, as the containers are), shared by all stores. */
+export const IPAM_DIR = "/run/skiff-ipam";
+
+/** The conflist handed to the plugins. */
+export function conflist(net: Network, ipamDir = IPAM_DIR) {
   return {
     cniVersion: CNI_VERSION,
-    name: net.name,
+    name: cniName(net),
     plugins: [
       {
         type: "bridge",

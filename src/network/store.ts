@@ -45,12 +45,11 @@ export function getNetwork(root: string, name: string): Network {
   return net;
 }
 
-/** A free subnet 10.91.N.0/24 and bridge name for a new network. */
-function nextFree(existing: Network[]): { subnet: string; bridge: string } {
+/** A free subnet 10.91.N.0/24 for a new network. */
+function nextFree(existing: Network[]): string {
   for (let i = 0; i < 256; i++) {
     const subnet = `10.91.${i}.0/24`;
-    const bridge = `skiff${i + 1}`;
-    if (!existing.some((n) => overlaps(n.subnet, subnet) || n.bridge === bridge)) return { subnet, bridge };
+    if (!existing.some((n) => overlaps(n.subnet, subnet))) return subnet;
   }
   throw new SkiffError("UNAVAILABLE", "no free subnet left in 10.91.0.0/16", { hint: "give --subnet" });
 }
@@ -60,12 +59,13 @@ export function createNetwork(root: string, name: string | undefined, opts: { su
   const n = name ?? `skiff${existing.length}`;
   if (!NAME_RE.test(n)) throw new SkiffError("INVALID_ARGUMENT", `invalid network name "${n}"`);
   if (n === "bridge" || n === "host" || n === "none" || existing.some((x) => x.name === n)) throw new SkiffError("ALREADY_EXISTS", `network name ${n} already used`);
-  const free = nextFree(existing);
-  const subnet = opts.subnet ?? free.subnet;
+  const subnet = opts.subnet ?? nextFree(existing);
   parseSubnet(subnet);
   const clash = existing.find((x) => overlaps(x.subnet, subnet));
   if (clash) throw new SkiffError("ALREADY_EXISTS", `subnet ${subnet} is already used by network ${clash.name}`);
-  const net: Network = { name: n, id: randomBytes(32).toString("hex"), bridge: free.bridge, subnet, gateway: opts.gateway ?? defaultGateway(subnet), internal: Boolean(opts.internal), labels: opts.labels ?? {}, created: new Date().toISOString() };
+  const id = randomBytes(32).toString("hex");
+  // the bridge is the host's: named after the unique ID, never after a name another store may use
+  const net: Network = { name: n, id, bridge: `skbr-${id.slice(0, 8)}`, subnet, gateway: opts.gateway ?? defaultGateway(subnet), internal: Boolean(opts.internal), labels: opts.labels ?? {}, created: new Date().toISOString() };
   mkdirSync(networksDir(root), { recursive: true, mode: 0o700 });
   writeFileAtomic(join(networksDir(root), `${n}.json`), `${JSON.stringify(net, null, 1)}\n`);
   return net;

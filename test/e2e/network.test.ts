@@ -1,7 +1,8 @@
 /** Bridge networks through the real CNI plugins: published ports, UDP, user networks, none, and exact teardown. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { containerEnv, processAlive, sk, stateOf, until } from "../helpers/containers.js";
@@ -10,38 +11,44 @@ import { requiresRoot, skiff, skiffAsync } from "../helpers/skiff.js";
 const isRoot = process.getuid?.() === 0;
 const env = isRoot ? containerEnv() : {};
 
-/** What a leak would change: interfaces, iptables rules, IPAM leases, network namespaces. */
-function hostNetworkState() {
-  const links = execFileSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).split("\n").map((l) => l.split(":")[1]?.trim().split("@")[0]).filter((l) => l && !l.startsWith("skiff")).sort();
-  const rules = execFileSync("iptables-save", [], { encoding: "utf8" }).split("\n").filter((l) => !l.startsWith("#")).map((l) => l.replace(/\[\d+:\d+\]/, "")).sort();
+/**
+ * What a leak on network `net` would leave: veths on its bridge, iptables rules for its subnet or
+ * its CNI name, leases, and this store's network namespaces. Scoped, because other test files run
+ * containers at the same time.
+ */
+function leftovers(net: { bridge: string; subnet: string; cni: string }) {
+  const prefix = net.subnet.split(".").slice(0, 3).join(".") + ".";
+  let veths: string[] = [];
+  try {
+    veths = execFileSync("ip", ["-o", "link", "show", "master", net.bridge], { encoding: "utf8" }).split("\n").filter(Boolean);
+  } catch { /* no bridge: no veths */ }
+  const rules = execFileSync("iptables-save", [], { encoding: "utf8" }).split("\n").filter((l) => l.includes(prefix) || l.includes(net.cni));
   const leases = (() => {
     try {
-      return readdirSync(join(env.SKIFF_RUNROOT!, "cni-ipam", "skiff")).filter((f) => /^\d/.test(f)).sort();
+      return readdirSync(join("/run/skiff-ipam", net.cni)).filter((f) => /^\d/.test(f));
     } catch {
       return [];
     }
   })();
-  const netns = (() => {
-    try {
-      return readdirSync("/run/netns").filter((n) => n.startsWith("skiff-")).sort();
-    } catch {
-      return [];
-    }
-  })();
-  return { links, rules, leases, netns };
+  const store = createHash("sha256").update(env.SKIFF_RUNROOT!).digest("hex").slice(0, 6);
+  const netns = readdirSync("/run/netns").filter((n) => n.startsWith(`skiff-${store}-`));
+  return { veths, rules, leases, netns };
 }
 
-async function shimsGone(): Promise<void> {
-  await until("shims to finish their teardown", () => !execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").some((l) => l.includes("__shim") && l.includes("skiff")), 30000);
+/** This store's network teardowns are done (the shims take them down after reporting the exit). */
+async function teardownsDone(): Promise<void> {
+  await until("network teardowns", () => {
+    try {
+      return readdirSync(join(env.SKIFF_RUNROOT!, "networks")).length === 0;
+    } catch {
+      return true;
+    }
+  }, 30000);
 }
 
 describe("bridge networking", () => {
-  let baseline: ReturnType<typeof hostNetworkState>;
-
   it("serves a web server on a published loopback port, and shows the port", async (t) => {
     if (!requiresRoot(t)) return;
-    await shimsGone();
-    baseline = hostNetworkState();
     const www = join(env.SKIFF_ROOT!, "..", "www");
     mkdirSync(www, { recursive: true });
     writeFileSync(join(www, "index.html"), "hello from the container\n");
@@ -74,7 +81,7 @@ describe("bridge networking", () => {
     const nat = execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" });
     assert.match(nat, new RegExp(`-p udp .*--dport ${hostPort} .*-j DNAT --to-destination ${ip.replaceAll(".", "\\.")}:9999`));
     assert.equal(sk(env, ["rm", "-f", "udp"]).code, 0);
-    await shimsGone();
+    await teardownsDone();
     assert.doesNotMatch(execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" }), new RegExp(`--dport ${hostPort} `));
   });
 
@@ -146,21 +153,28 @@ describe("bridge networking", () => {
     assert.equal(skiff(["ps", "-a", "-q"], { env: bare }).stdout, "", "a --rm container that never ran is not kept");
     assert.equal(skiff(["run", "--rm", "--network", "none", "bb", "true"], { env: bare }).code, 0);
     assert.equal(skiff(["run", "--rm", "--network", "host", "bb", "true"], { env: bare }).code, 0);
-    assert.deepEqual(readdirSync("/run/netns").filter((n) => n.startsWith("skiff-")), []);
+    const store = createHash("sha256").update(env.SKIFF_RUNROOT!).digest("hex").slice(0, 6);
+    assert.deepEqual(readdirSync("/run/netns").filter((n) => n.startsWith(`skiff-${store}-`)), []);
   });
 
   it("leaves no interface, rule, lease or namespace behind after 50 runs and a killed shim", async (t) => {
     if (!requiresRoot(t)) return;
+    assert.equal(sk(env, ["network", "create", "--subnet", "10.91.77.0/24", "leaknet"]).code, 0);
+    const [info] = JSON.parse(sk(env, ["network", "inspect", "leaknet"]).stdout);
+    const net = { bridge: info.network_interface, subnet: "10.91.77.0/24", cni: `skiff-${info.id.slice(0, 12)}` };
     for (let i = 0; i < 50; i++) {
-      const r = await skiffAsync(["run", "--rm", "-p", "8080", "bb", "true"], { env, timeoutMs: 60000 });
+      const r = await skiffAsync(["run", "--rm", "--network", "leaknet", "-p", "8080", "bb", "true"], { env, timeoutMs: 60000 });
       assert.equal(r.code, 0, r.stderr);
     }
-    const id = sk(env, ["run", "-d", "--name", "victim", "-p", "18282:80", "bb", "sleep", "60"]).stdout.trim();
+    const id = sk(env, ["run", "-d", "--name", "victim", "--network", "leaknet", "-p", "18282:80", "bb", "sleep", "60"]).stdout.trim();
+    assert.notDeepEqual(leftovers(net), { veths: [], rules: [], leases: [], netns: [] }, "the check sees a running container");
     const { shimPid } = stateOf(env, id);
     process.kill(shimPid!, "SIGKILL");
     await until("the shim to die", () => !processAlive(shimPid!));
     assert.equal(sk(env, ["rm", "-f", "victim"]).code, 0);
-    await shimsGone();
-    assert.deepEqual(hostNetworkState(), baseline);
+    await teardownsDone();
+    assert.deepEqual(leftovers(net), { veths: [], rules: [], leases: [], netns: [] });
+    assert.equal(sk(env, ["network", "rm", "leaknet"]).code, 0);
+    assert.equal(existsSync(`/sys/class/net/${net.bridge}`), false, "the bridge goes with the network");
   });
 });
