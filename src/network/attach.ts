@@ -43,6 +43,16 @@ async function ip(args: string[]): Promise<void> {
   await new Promise<void>((resolve, reject) => execFile("ip", args, (err, _o, stderr) => (err ? reject(new SkiffError("FAILED_PRECONDITION", `ip ${args.join(" ")}: ${String(stderr).trim() || err.message}`)) : resolve())));
 }
 
+/** Whether host-local holds an address for container `id` in network `cniNetwork` (lease files: "<id>\r\n<ifname>"). */
+function leasedTo(cniNetwork: string, id: string): boolean {
+  const dir = join(IPAM_DIR, cniNetwork);
+  try {
+    return readdirSync(dir).some((f) => /^[\d.]+$/.test(f) && readFileSync(join(dir, f), "utf8").startsWith(id));
+  } catch {
+    return false;
+  }
+}
+
 /** IDs of the containers with a network attachment recorded. */
 export function attachedContainers(runroot: string): string[] {
   try {
@@ -109,6 +119,9 @@ async function attachLocked(runroot: string, id: string, net: Network, ports: Po
   // a namespace of this name with no record is a leftover (a reboot clears both; a test may not)
   if (existsSync(att.netns)) await ip(["netns", "delete", netnsName(runroot, id)]);
   await ip(["netns", "add", netnsName(runroot, id)]);
+  // an address still leased to this container (its record lost with a reboot-like wipe of the
+  // runroot) would make the IPAM plugin refuse a second one: release it first
+  if (leasedTo(list.name, id)) await cniDel(list, { containerId: id, netns: att.netns, ifname: "eth0" }, {}, undefined).catch(() => undefined);
   await ip(["-n", netnsName(runroot, id), "link", "set", "lo", "up"]);
   const result = await cniAdd(list, { containerId: id, netns: att.netns, ifname: "eth0" }, { portMappings: portMappings(assigned) });
   const done = { ...att, result, ip: resultAddress(result) };
