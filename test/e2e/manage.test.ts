@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { containerEnv, sk, stateOf } from "../helpers/containers.js";
-import { BIN, requiresRoot } from "../helpers/skiff.js";
+import { BIN, requiresRoot, skiffAsync } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
 const env = isRoot ? containerEnv() : {};
@@ -28,7 +28,7 @@ describe("container management", () => {
     assert.equal(sk(env, ["ps", "--filter", "bogus=1"]).code, 125);
   });
 
-  it("pauses and unpauses, shows top and stats, and has no ports without networking", (t) => {
+  it("pauses and unpauses, shows top and stats, and has no published ports", async (t) => {
     if (!requiresRoot(t)) return;
     assert.equal(sk(env, ["pause", "up"]).stdout, "up\n");
     assert.equal(JSON.parse(sk(env, ["inspect", "up"]).stdout)[0].State.Status, "paused");
@@ -38,6 +38,9 @@ describe("container management", () => {
     assert.match(top.stdout, /^\s*PID COMMAND\n\s*\d+ sleep 60\n$/);
     const stats = sk(env, ["stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}"]);
     assert.equal(stats.stdout, "up 1\n", stats.stderr);
+    // without --no-stream: a sample every two seconds until stopped
+    const streamed = await skiffAsync(["stats", "--format", "{{.Name}}"], { env, timeoutMs: 3000 });
+    assert.equal(streamed.stdout, "up\nup\n");
     assert.equal(sk(env, ["port", "up"]).stdout, "");
   });
 

@@ -18,6 +18,9 @@ describe("run in the foreground", () => {
     assert.equal(r.code, 3);
     assert.equal(r.stdout, "to-out\n");
     assert.equal(r.stderr, "to-err\n");
+    const onlyErr = sk(env, ["run", "--rm", "-a", "stderr", "bb", "sh", "-c", "echo to-out; echo to-err >&2"]);
+    assert.equal(onlyErr.stdout, "");
+    assert.equal(onlyErr.stderr, "to-err\n");
   });
 
   it("passes SIGTERM and SIGINT on to the container", async (t) => {

@@ -60,8 +60,19 @@ export const port: Handler = async ({ ctx, args, opts }) => {
 
 interface RuntimeStats { cpu?: { usage?: { total?: number } }; memory?: { usage?: { usage?: number; limit?: number } }; pids?: { current?: number } }
 
-export const stats: Handler = async ({ ctx, args, opts }) => {
-  if (!opts.noStream) throw new SkiffError("NOT_IMPLEMENTED", "stats without --no-stream: not implemented yet", { hint: "use --no-stream" });
+/** One sample per container, or with no --no-stream a new one every two seconds until interrupted. */
+export const stats: Handler = async (inv) => {
+  if (inv.opts.noStream) return statsSample(inv);
+  for (;;) {
+    const out = await statsSample(inv);
+    // a terminal gets the table redrawn in place, unless --no-reset
+    if (inv.ctx.stdout.isTTY && !inv.opts.noReset) inv.ctx.stdout.write("\x1b[H\x1b[2J");
+    inv.ctx.stdout.write(out);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+};
+
+async function statsSample({ ctx, args, opts }: Parameters<Handler>[0]): Promise<string> {
   const p = pathsOf(ctx);
   const list = (args.length ? targets(ctx, args, {}) : listRecords(p)).filter((r) => isActive(observedState(p, r.id).status));
   const rows = [];
@@ -90,4 +101,4 @@ export const stats: Handler = async ({ ctx, args, opts }) => {
     defaultTemplate: "{{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.PIDs}}",
     headers: { ID: "ID", Name: "NAME", CPUPerc: "CPU %", MemUsage: "MEM USAGE / LIMIT", MemPerc: "MEM %", PIDs: "PIDS" },
   });
-};
+}

@@ -69,15 +69,15 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
 export const createCommand: Handler = async (inv) => `${(await create(inv)).id}\n`;
 
 /** Attaches to a started shim, sends GO, relays stdio, signals and terminal size; resolves to the exit code. */
-export async function foreground(ctx: Context, p: ContainerPaths, rec: ContainerRecord, interactive: boolean, detachKeys = "ctrl-p,ctrl-q"): Promise<number> {
+export async function foreground(ctx: Context, p: ContainerPaths, rec: ContainerRecord, interactive: boolean, detachKeys = "ctrl-p,ctrl-q", streams = ["stdout", "stderr"]): Promise<number> {
   const tty = rec.options.tty;
   let stopStdin = () => undefined as void;
   const match = detachMatcher(parseDetachKeys(detachKeys));
   let detach: () => void = () => undefined;
   const detached = new Promise<"detached">((resolve) => (detach = () => resolve("detached")));
   const session = await attach(p, rec.id, {
-    onStdout: (b) => ctx.stdout.write(b),
-    onStderr: (b) => ctx.stderr.write(b),
+    onStdout: (b) => streams.includes("stdout") && ctx.stdout.write(b),
+    onStderr: (b) => streams.includes("stderr") && ctx.stderr.write(b),
     stdin: interactive
       ? (send, eof) => {
         // raw mode: every key, Ctrl-C included, goes to the container's terminal
@@ -128,6 +128,9 @@ export const run: Handler = async (inv) => {
   const { ctx, opts } = inv;
   const p = pathsOf(ctx);
   parseDetachKeys(String(opts.detachKeys ?? "ctrl-p,ctrl-q")); // a bad sequence fails before anything exists
+  // -a stdout/-a stderr: only those streams reach this terminal (all of them still reach the log)
+  const streams = ((opts.attach as string[]) ?? []).map((s) => s.toLowerCase());
+  for (const s of streams) if (!["stdin", "stdout", "stderr"].includes(s)) throw new SkiffError("INVALID_ARGUMENT", `invalid -a "${s}"`, { hint: "use stdin, stdout or stderr" });
   // started by the entry point already, so that its start-up overlaps creating the container
   const shim = await takeShim();
   let rec: ContainerRecord;
@@ -146,7 +149,7 @@ export const run: Handler = async (inv) => {
     throw err;
   }
   if (opts.detach) return `${rec.id}\n`;
-  const code = await foreground(ctx, p, rec, Boolean(opts.interactive), String(opts.detachKeys ?? "ctrl-p,ctrl-q"));
+  const code = await foreground(ctx, p, rec, Boolean(opts.interactive), String(opts.detachKeys ?? "ctrl-p,ctrl-q"), streams.length ? streams : undefined);
   if (code !== 0) throw new ExitError(code);
 };
 
