@@ -79,6 +79,8 @@ describe("container management", () => {
     assert.equal(sk(env, ["start", "--all", "--filter", "restart-policy=always"]).stdout.trim().length, 64);
     assert.equal(JSON.parse(sk(env, ["inspect", "svc"]).stdout)[0].State.Status, "running");
     assert.equal(JSON.parse(sk(env, ["inspect", "plain"]).stdout)[0].State.Status, "created");
+    const counts = JSON.parse(sk(env, ["info", "--format", "{{json .Store.ContainerStore}}"]).stdout);
+    assert.deepEqual(counts, { number: 2, paused: 0, running: 1, stopped: 1 });
     const unit = sk(env, ["generate", "systemd", "--name", "svc"]).stdout;
     assert.match(unit, /^ExecStart=\S+.* start svc$/m);
     assert.match(unit, /^ExecStop=\S+.* stop -t 10 svc$/m);

@@ -6,6 +6,11 @@ import { VERSION } from "../../version.js";
 import { formatObject } from "../../output/format.js";
 import { goArch } from "./version.js";
 import type { Handler } from "../table/types.js";
+import type { Context } from "../context.js";
+import { observedState } from "../../container/lifecycle.js";
+import { listRecords } from "../../container/store.js";
+import { listImages } from "../../image/images.js";
+import { listVolumes } from "../../volume/store.js";
 
 /** Indented "key: value" text, like podman's YAML-ish default output. */
 export function toYamlish(v: unknown, indent = ""): string {
@@ -40,6 +45,9 @@ export const info: Handler = async ({ ctx, opts }) => {
       RunRoot: ctx.runroot,
       GraphDriverName: ctx.storageDriver,
       ConfigFiles: ctx.config.sources,
+      ContainerStore: containerCounts(ctx),
+      ImageStore: { number: listImages({ root: ctx.root, runroot: ctx.runroot }).length },
+      VolumeStore: { number: listVolumes(ctx.root).length },
     },
     Registries: {
       Search: ctx.config.registries.unqualifiedSearch,
@@ -50,3 +58,15 @@ export const info: Handler = async ({ ctx, opts }) => {
   };
   return formatObject(data, opts.format as string | undefined, (v) => toYamlish(v).replace(/^\n/, ""));
 };
+
+/** podman's Store.ContainerStore: how many containers, and in which state. */
+function containerCounts(ctx: Context) {
+  const p = { root: ctx.root, runroot: ctx.runroot };
+  const states = listRecords(p).map((r) => observedState(p, r.id).status);
+  return {
+    number: states.length,
+    paused: states.filter((s) => s === "paused").length,
+    running: states.filter((s) => s === "running" || s === "stopping").length,
+    stopped: states.filter((s) => s === "exited" || s === "created").length,
+  };
+}
