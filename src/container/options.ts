@@ -254,7 +254,8 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     publish,
     publishAll: Boolean(opts.publishAll),
     networkAliases: strings(opts.networkAlias),
-    interactive: Boolean(opts.interactive),
+    // -a stdin asks for stdin as -i does
+    interactive: Boolean(opts.interactive) || strings(opts.attach).some((a) => a.toLowerCase() === "stdin"),
     tty: Boolean(opts.tty),
     autoRemove: Boolean(opts.rm),
     log: logOptions(strings(opts.logOpt), String(opts.logDriver ?? "k8s-file"), io.logDefaults),

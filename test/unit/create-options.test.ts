@@ -43,6 +43,7 @@ describe("create options", () => {
     assert.deepEqual(o.ulimits.nofile, { soft: 1048576, hard: 1048576 });
     assert.deepEqual(parseCreateOptions({ publish: ["8080:80/udp"] }, io).publish, [{ hostIp: "", hostPort: 8080, containerPort: 80, protocol: "udp" }]);
     assert.equal(parseCreateOptions({ network: "container:db" }, io).network, "container:db");
+    assert.equal(parseCreateOptions({ attach: ["stdin", "stdout"] }, io).interactive, true);
     bad(() => parseCreateOptions({ publish: ["80"], network: "host" }, io), /cannot publish ports with --network host/);
     bad(() => parseCreateOptions({ rm: true, restart: "always" }, io), /--rm and a --restart policy/);
     bad(() => parseCreateOptions({ network: "slirp4netns" }, io), /not implemented yet/);

@@ -149,7 +149,7 @@ export const run: Handler = async (inv) => {
     throw err;
   }
   if (opts.detach) return `${rec.id}\n`;
-  const code = await foreground(ctx, p, rec, Boolean(opts.interactive), String(opts.detachKeys ?? "ctrl-p,ctrl-q"), streams.length ? streams : undefined);
+  const code = await foreground(ctx, p, rec, rec.options.interactive, String(opts.detachKeys ?? "ctrl-p,ctrl-q"), streams.length ? streams : undefined);
   if (code !== 0) throw new ExitError(code);
 };
 
