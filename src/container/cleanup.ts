@@ -68,5 +68,3 @@ export async function sweepNetworks(p: ContainerPaths, isLive: (id: string) => b
     await detachNetwork(p.runroot, id).catch(() => undefined);
   }
 }
-
-export { runtimeOf };

@@ -8,11 +8,12 @@ import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { parseConfig, type ImageConfig } from "../image/manifest.js";
 import { readBlob } from "../image/store/blobs.js";
-import { killArgs, runRuntime } from "../runtime/runc.js";
+import { killArgs, pauseArgs, runRuntime } from "../runtime/runc.js";
 import type { Sys } from "../sys/index.js";
 import { withLock } from "../util/lock.js";
 import { prepareBundle } from "./bundle.js";
-import { releaseContainer, rememberedExitCode, removeContainerFiles, runtimeOf, sweepNetworks } from "./cleanup.js";
+import { releaseContainer, rememberedExitCode, removeContainerFiles, sweepNetworks } from "./cleanup.js";
+import { runtimeOf } from "./runtime.js";
 import { bootId, expectsShim, procStartTime, shimAlive } from "./liveness.js";
 import { bundleDir, containerLock, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, ContainerState } from "./record.js";
@@ -47,8 +48,11 @@ async function repairLocked(p: ContainerPaths, rec: ContainerRecord, sys: Sys): 
   return fixed;
 }
 
-export function repair(p: ContainerPaths, rec: ContainerRecord, sys: Sys): Promise<ContainerState> {
-  return lockOf(p, rec, () => repairLocked(p, rec, sys));
+/** Freezes (or thaws) every process of the container through the runtime. */
+export async function pauseInRuntime(p: ContainerPaths, rec: ContainerRecord, pause: boolean): Promise<void> {
+  const rt = runtimeOf(p, rec);
+  const log = join(bundleDir(p, rec.id), "runtime-pause.log");
+  await runRuntime(rt, pauseArgs(rt, log, rec.id, pause), log, `${pause ? "pause" : "unpause"} container ${rec.name}`);
 }
 
 export interface StartResult { pid?: number; shimPid: number }
@@ -154,9 +158,10 @@ export async function stopContainer(p: ContainerPaths, rec: ContainerRecord, tim
     if (expectsShim(s)) break;
     await sleep(20);
   }
-  await signalContainer(p, rec, rec.options.stopSignal, true);
+  // stoppedByUser is recorded above: the signals need not write it again
+  await signalContainer(p, rec, rec.options.stopSignal, false);
   if (await waitForShim(p, rec.id, timeout * 1000)) return;
-  await signalContainer(p, rec, "KILL", true).catch(() => undefined);
+  await signalContainer(p, rec, "KILL", false).catch(() => undefined);
   await waitForShim(p, rec.id, 30_000);
 }
 

@@ -96,6 +96,7 @@ function nameOwner(p: ContainerPaths, name: string): string | undefined {
 export async function addRecord(p: ContainerPaths, rec: ContainerRecord, replace?: (existingId: string) => Promise<void>): Promise<void> {
   checkName(rec.name);
   mkdirSync(containersDir(p), { recursive: true, mode: 0o700 });
+  sweepStore(p);
   mkdirSync(namesDir(p), { recursive: true, mode: 0o700 });
   const tmp = join(containersDir(p), `.new-${rec.id}`);
   mkdirSync(tmp, { mode: 0o700 });

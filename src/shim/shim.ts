@@ -262,8 +262,3 @@ export async function shimMain(): Promise<number> {
   await detachNetwork(p.runroot, id).catch(() => undefined);
   return 0;
 }
-
-export function shimStderrPath(p: ContainerPaths, id: string): string {
-  return join(bundleDir(p, id), "shim.log");
-}
-

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ExitError, SkiffError } from "../../errors.js";
-import { runtimeOf } from "../../container/cleanup.js";
+import { runtimeOf } from "../../container/runtime.js";
 import { execProcessFor } from "../../container/exec.js";
 import { observedState } from "../../container/lifecycle.js";
 import { parseEnvEntries, parseEnvFile } from "../../container/options.js";

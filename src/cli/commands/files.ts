@@ -3,10 +3,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { SkiffError } from "../../errors.js";
 import { copyIn, copyOut } from "../../container/copy.js";
 import { containerChanges, withRootfs } from "../../container/files.js";
-import { observedState } from "../../container/lifecycle.js";
-import { pauseArgs, runRuntime } from "../../runtime/runc.js";
-import { runtimeOf } from "../../container/cleanup.js";
-import { bundleDir } from "../../container/paths.js";
+import { observedState, pauseInRuntime } from "../../container/lifecycle.js";
 import type { ContainerRecord } from "../../container/record.js";
 import { getRecord } from "../../container/store.js";
 import { formatObject } from "../../output/format.js";
@@ -66,13 +63,11 @@ export const cp: Handler = async ({ ctx, args }) => {
   await withRootfs(p, target.rec, sys, async (rootfs, running) => {
     // a running container is paused while files go in, so it cannot move a path under the copy
     const paused = running && observedState(p, target.rec.id).status === "running";
-    const rt = runtimeOf(p, target.rec);
-    const log = join(bundleDir(p, target.rec.id), "runtime-pause.log");
-    if (paused) await runRuntime(rt, pauseArgs(rt, log, target.rec.id, true), log, `pause ${target.rec.name}`);
+    if (paused) await pauseInRuntime(p, target.rec, true);
     try {
       await copyIn(rootfs, args[0], target.path, sys);
     } finally {
-      if (paused) await runRuntime(rt, pauseArgs(rt, log, target.rec.id, false), log, `unpause ${target.rec.name}`);
+      if (paused) await pauseInRuntime(p, target.rec, false);
     }
   });
 };

@@ -1,14 +1,11 @@
 /** stop, kill, rm, wait, rename, pause/unpause, container exists/prune, inspect. */
 import { ExitError, SkiffError } from "../../errors.js";
-import { observedState, removeContainer, signalContainer, stopContainer, waitContainer } from "../../container/lifecycle.js";
-import { bundleDir, rootfsDir } from "../../container/paths.js";
+import { observedState, pauseInRuntime, removeContainer, signalContainer, stopContainer, waitContainer } from "../../container/lifecycle.js";
+import { bundleDir, containerLock, rootfsDir } from "../../container/paths.js";
 import { findRecord, listRecords, renameRecord, getRecord, readState, writeState } from "../../container/store.js";
 import { inspectContainer, matchFilters } from "../../container/view.js";
 import { findImage, inspectImage, listImages } from "../../image/images.js";
 import { formatInspect } from "../../output/format.js";
-import { pauseArgs, runRuntime } from "../../runtime/runc.js";
-import { runtimeOf } from "../../container/cleanup.js";
-import { containerLock } from "../../container/paths.js";
 import { withLock } from "../../util/lock.js";
 import { findVolume } from "../../volume/store.js";
 import { readAttachment } from "../../network/attach.js";
@@ -67,9 +64,7 @@ async function setPaused(ctx: Parameters<Handler>[0]["ctx"], args: string[], opt
       const s = observedState(p, rec.id);
       if (opts.all && s.status !== (pause ? "running" : "paused")) return undefined;
       if (s.status !== (pause ? "running" : "paused")) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} is ${s.status}, not ${pause ? "running" : "paused"}`);
-      const rt = runtimeOf(p, rec);
-      const log = join(bundleDir(p, rec.id), "runtime-pause.log");
-      await runRuntime(rt, pauseArgs(rt, log, rec.id, pause), log, `${pause ? "pause" : "unpause"} container ${rec.name}`);
+      await pauseInRuntime(p, rec, pause);
       writeState(p, rec.id, { ...readState(p, rec.id), status: pause ? "paused" : "running" });
       return query ?? rec.id;
     });

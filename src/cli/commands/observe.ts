@@ -1,7 +1,7 @@
 /** attach, top, port, stats: looking at running containers. */
 import { join } from "node:path";
 import { ExitError, SkiffError } from "../../errors.js";
-import { runtimeOf } from "../../container/cleanup.js";
+import { runtimeOf } from "../../container/runtime.js";
 import { observedState } from "../../container/lifecycle.js";
 import { bundleDir } from "../../container/paths.js";
 import { getRecord, listRecords } from "../../container/store.js";
