@@ -252,8 +252,8 @@ _skiff() {
       flags=''
       ;;
     'network connect')
-      vflags='--alias --ip --root --runroot --runtime --storage-driver --log-level'
-      flags='--alias --ip'
+      vflags='--alias --root --runroot --runtime --storage-driver --log-level'
+      flags='--alias'
       ;;
     'network disconnect')
       vflags='--root --runroot --runtime --storage-driver --log-level'

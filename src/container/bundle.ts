@@ -19,10 +19,11 @@ import type { ImageConfig } from "../image/manifest.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { attachNetwork, detachNetwork, peersOf } from "../network/attach.js";
 import { DEFAULT_NETWORK } from "../network/config.js";
-import { peerLine, updateHostsFile } from "../network/names.js";
+import { peerLine, updateHostsFile, type Peer } from "../network/names.js";
 import { getNetwork } from "../network/store.js";
 import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
+import { bridgeNetworks, isBridged } from "./options.js";
 import { containerSpec } from "./spec.js";
 import { readRecord, readState } from "./store.js";
 
@@ -161,15 +162,23 @@ function joinedNetns(p: ContainerPaths, id: string): string {
 export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: ImageConfig, sys: Sys): Promise<string> {
   const rootfs = mountRootfs(p, rec, sys);
   const joined = rec.options.network.startsWith("container:") ? joinedNetns(p, rec.options.network.slice("container:".length)) : undefined;
-  const bridged = rec.options.network !== "host" && rec.options.network !== "none" && !joined;
+  const nets = bridgeNetworks(rec.options).map((n) => getNetwork(p.root, n));
+  // host and none have no namespace to set up; a container whose networks were all disconnected
+  // still gets one of its own (with only lo)
+  const bridged = isBridged(rec.options.network) || Boolean(rec.options.networks);
   try {
     const hostsPath = join(userdataDir(p, rec.id), "hosts");
     const names = [rec.name, ...(rec.options.networkAliases ?? [])];
-    const net = bridged ? getNetwork(p.root, rec.options.network) : undefined;
-    const att = net ? await attachNetwork(p.runroot, rec.id, net, rec.options.publish ?? [], { names, hostsFile: hostsPath }) : undefined;
+    const att = bridged ? await attachNetwork(p.runroot, rec.id, nets, rec.options.publish ?? [], { names, hostsFile: hostsPath, aliases: rec.options.linkAliases }) : undefined;
     // on a user network, peers know each other by name: theirs go in this hosts file, this one in theirs
-    const peers = att?.ip && net?.name !== DEFAULT_NETWORK ? peersOf(p.runroot, rec.id, att.network) : [];
-    for (const peer of peers) if (peer.hostsFile) updateHostsFile(peer.hostsFile, { id: rec.id, ip: att!.ip!, names }, true);
+    const peers: Peer[] = [];
+    for (const link of att?.links ?? []) {
+      if (!link.ip || link.network === DEFAULT_NETWORK) continue;
+      for (const peer of peersOf(p.runroot, rec.id, link.network)) {
+        updateHostsFile(peer.hostsFile, { id: rec.id, ip: link.ip, names: link.names, network: link.network }, true);
+        peers.push(peer);
+      }
+    }
     const user = resolveUser(rec.options.user ?? image.config?.User ?? "", readImageFile(rootfs, "/etc/passwd"), readImageFile(rootfs, "/etc/group"), rec.options.groupAdd);
     const spec = containerSpec({
       image,
@@ -179,7 +188,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
       hardLimits: hardLimitsFromProc(hostFile("/proc/self/limits")),
       rootfs,
       hostname: rec.hostname,
-      mounts: [...etcMounts(p, rec, att?.ip, peers.map((x) => peerLine({ id: x.id ?? "", ip: x.ip!, names: x.names ?? [] }))), ...userMounts(rec), ...initMount(rec)],
+      mounts: [...etcMounts(p, rec, att?.links[0]?.ip, peers.map((x) => peerLine(x))), ...userMounts(rec), ...initMount(rec)],
       netns: att?.netns ?? joined,
       devices: hostDevices(rec),
       init: rec.options.init ? INIT_PATH : undefined,

@@ -5,7 +5,8 @@ import { SkiffError, isSkiffError } from "../errors.js";
 import type { ImageRecord } from "../image/images.js";
 import { createVolume } from "../volume/store.js";
 import type { PortMapping } from "../network/ports.js";
-import type { CreateOptions } from "./options.js";
+import { getNetwork } from "../network/store.js";
+import { bridgeNetworks, type CreateOptions } from "./options.js";
 import { defaultLogPath, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, MountInfo } from "./record.js";
 import { entrypointAndCmd } from "./spec.js";
@@ -72,6 +73,7 @@ export async function createContainer(
     if (!other) throw new SkiffError("NOT_FOUND", `--network ${o.network}: no such container`);
     o = { ...o, network: `container:${other.id}` };
   }
+  for (const n of bridgeNetworks(o)) getNetwork(p.root, n); // podman refuses an unknown network at create
   const id = newContainerId();
   const name = o.name ?? generatedName(new Set());
   const { entrypoint, cmd } = entrypointAndCmd(image.record.config, o, userArgs);

@@ -57,8 +57,12 @@ export interface CreateOptions {
   stopSignal: string;
   stopTimeout: number;
   restart: RestartPolicy;
-  /** "host", "none", or a network name ("bridge": the default network). */
+  /** "host", "none", "container:ID", or the first network's name ("bridge": the default network). */
   network: string;
+  /** Every network, in interface order, when there are several or `network connect` changed them. */
+  networks?: string[];
+  /** `network connect --alias`: names on one network only. */
+  linkAliases?: Record<string, string[]>;
   /** -p, host ports 0 to be chosen at start; with -P the image's exposed ports are added at create. */
   publish?: PortMapping[];
   publishAll?: boolean;
@@ -187,6 +191,23 @@ function logOptions(entries: string[], driver: string, defaults: { maxSize: numb
   return out;
 }
 
+/** Whether a --network value names a network (bridge or user) rather than a mode. */
+export const isBridged = (network: string) => network !== "host" && network !== "none" && !network.startsWith("container:");
+
+/** The networks the container gets an interface on, in order (none for host, none, container:). */
+export function bridgeNetworks(o: Pick<CreateOptions, "network" | "networks">): string[] {
+  return o.networks ?? (isBridged(o.network) ? [o.network] : []);
+}
+
+/** --network, once or (for networks) several times: the first value and the whole list. */
+function networks(value: unknown): { net: string; list?: string[] } {
+  const values = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === "string" ? v.split(",") : [])).filter(Boolean);
+  const all = values.length ? values.map(network) : ["bridge"];
+  if (all.length > 1 && !all.every(isBridged)) throw new SkiffError("INVALID_ARGUMENT", `--network ${all.find((n) => !isBridged(n))} cannot be combined with other networks`);
+  if (new Set(all).size !== all.length) throw new SkiffError("INVALID_ARGUMENT", "--network: a network is given twice");
+  return { net: all[0], list: all.length > 1 ? all : undefined };
+}
+
 function network(value: unknown): string {
   const v = typeof value === "string" && value !== "" ? value : "bridge";
   if (v.startsWith("container:")) {
@@ -201,7 +222,7 @@ function network(value: unknown): string {
 }
 
 export function parseCreateOptions(opts: Record<string, unknown>, io: { env: NodeJS.ProcessEnv; envFiles: string[]; logDefaults: { maxSize: number; maxFile: number } }): CreateOptions {
-  const net = network(opts.network);
+  const { net, list: netList } = networks(opts.network);
   const publish = strings(opts.publish).flatMap(parsePublish);
   if ((publish.length || opts.publishAll) && (net === "host" || net === "none" || net.startsWith("container:"))) {
     throw new SkiffError("INVALID_ARGUMENT", `cannot publish ports with --network ${net}`, { hint: "publishing needs a bridge network" });
@@ -251,6 +272,7 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     stopTimeout: Number(opts.stopTimeout ?? 10),
     restart: parseRestartPolicy(typeof opts.restart === "string" ? opts.restart : "no"),
     network: net,
+    ...(netList ? { networks: netList } : {}),
     publish,
     publishAll: Boolean(opts.publishAll),
     networkAliases: strings(opts.networkAlias),

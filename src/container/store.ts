@@ -148,6 +148,17 @@ export async function renameRecord(p: ContainerPaths, rec: ContainerRecord, newN
   });
 }
 
+/** Changes a stored definition (read afresh under the names lock, which rename also takes). */
+export async function updateRecord(p: ContainerPaths, id: string, change: (rec: ContainerRecord) => ContainerRecord): Promise<ContainerRecord> {
+  return withLock(namesLock(p), { what: "container names" }, () => {
+    const rec = readRecord(p, id);
+    if (!rec) throw new SkiffError("NOT_FOUND", `no container with ID ${id.slice(0, 12)}`);
+    const next = change(rec);
+    writeFileAtomic(recordFile(p, id), `${JSON.stringify(next, null, 1)}\n`);
+    return next;
+  });
+}
+
 /** Leftovers of removals killed half way, and of creations killed more than ten minutes ago. */
 export function sweepStore(p: ContainerPaths): void {
   let names: string[] = [];

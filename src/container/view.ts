@@ -1,11 +1,17 @@
 /** How containers look to users: ps rows, inspect documents, status text and --filter. Pure. */
 import { SkiffError } from "../errors.js";
 import { humanDuration } from "../output/units.js";
+import { DEFAULT_NETWORK } from "../network/config.js";
+import { bridgeNetworks } from "./options.js";
 import { startsOnBoot } from "./policy.js";
 import type { PortMapping } from "../network/ports.js";
 import type { ContainerRecord, ContainerState } from "./record.js";
 
-export interface Container { rec: ContainerRecord; state: ContainerState; network?: { ip?: string; ports: PortMapping[] } }
+/** One interface as the plugins set it up. */
+export interface LinkView { network: string; ifname: string; ip?: string; prefixLen?: number; gateway?: string; mac?: string; aliases: string[] }
+/** What a running container's network looks like now (absent when it is not running). */
+export interface NetworkView { ports: PortMapping[]; links: LinkView[] }
+export interface Container { rec: ContainerRecord; state: ContainerState; network?: NetworkView }
 
 /** "0.0.0.0:8080->80/tcp, …" as ps shows published ports. */
 export function portsText(ports: PortMapping[]): string {
@@ -53,6 +59,7 @@ export function psRow(c: Container, now: number, noTrunc: boolean) {
     Labels: rec.options.labels,
     Mounts: rec.mounts.map((m) => m.destination),
     Names: [rec.name],
+    Networks: bridgeNetworks(rec.options).map((n) => (n === "bridge" ? DEFAULT_NETWORK : n)),
     Pid: state.pid ?? 0,
     Ports: c.network?.ports.length ? c.network.ports.map((m) => ({ host_ip: m.hostIp, container_port: m.containerPort, host_port: m.hostPort, range: 1, protocol: m.protocol })) : null,
     Restarts: state.restartCount,
@@ -67,10 +74,10 @@ export function psRow(c: Container, now: number, noTrunc: boolean) {
 /** The same row for Go templates, where podman prints Names, Command and Ports as plain strings. */
 export function psTemplateRow(c: Container, now: number, noTrunc: boolean) {
   const row = psRow(c, now, noTrunc);
-  return { ...row, Names: c.rec.name, Command: row.CommandText, Ports: portsText(c.network?.ports ?? []) };
+  return { ...row, Names: c.rec.name, Command: row.CommandText, Ports: portsText(c.network?.ports ?? []), Networks: row.Networks.join(",") };
 }
 
-const FILTER_KEYS = ["status", "name", "label", "ancestor", "exited", "id", "restart-policy", "should-start-on-boot"];
+const FILTER_KEYS = ["status", "name", "label", "ancestor", "exited", "id", "restart-policy", "should-start-on-boot", "network"];
 
 /** Filters of ps/start/prune: the same key ORs, different keys AND (podman's rule). */
 export function matchFilters(filters: string[], c: Container): boolean {
@@ -100,6 +107,8 @@ export function matchFilters(filters: string[], c: Container): boolean {
         return state.status === "exited" && String(state.exitCode ?? 0) === v;
       case "restart-policy":
         return rec.options.restart.name === v;
+      case "network":
+        return bridgeNetworks(rec.options).some((n) => n === v || (n === "bridge" && v === DEFAULT_NETWORK) || (v === "bridge" && n === DEFAULT_NETWORK)) || rec.options.network === v;
       case "should-start-on-boot":
         return startsOnBoot(rec.options.restart, state.stoppedByUser) === (v === "true");
       default:
@@ -167,7 +176,15 @@ export function inspectContainer({ rec, state, network }: Container, paths: { ro
       CapDrop: o.capDrop,
     },
     NetworkSettings: {
-      IPAddress: network?.ip ?? "",
+      IPAddress: network?.links[0]?.ip ?? "",
+      Gateway: network?.links[0]?.gateway ?? "",
+      IPPrefixLen: network?.links[0]?.prefixLen ?? 0,
+      MacAddress: network?.links[0]?.mac ?? "",
+      // every network the container is on; addresses only while it runs
+      Networks: Object.fromEntries(bridgeNetworks(o).map((n) => (n === "bridge" ? DEFAULT_NETWORK : n)).map((n) => {
+        const l = network?.links.find((x) => x.network === n);
+        return [n, { NetworkID: n, IPAddress: l?.ip ?? "", IPPrefixLen: l?.prefixLen ?? 0, Gateway: l?.gateway ?? "", MacAddress: l?.mac ?? "", Aliases: l?.aliases ?? [], InterfaceName: l?.ifname ?? "" }];
+      })),
       Ports: Object.fromEntries((network?.ports ?? []).map((m) => [`${m.containerPort}/${m.protocol}`, [{ HostIp: m.hostIp, HostPort: String(m.hostPort) }]])),
     },
     OCIRuntime: rec.runtime,

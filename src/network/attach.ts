@@ -11,22 +11,31 @@ import { SkiffError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { withLock } from "../util/lock.js";
 import { cniAdd, cniDel, resultAddress, type Conflist } from "./cni.js";
-import { updateHostsFile } from "./names.js";
-import { IPAM_DIR, cniName, conflist, portMappings, type Network } from "./config.js";
+import { editHostsFile, updateHostsFile, withoutNetwork, type Peer } from "./names.js";
+import { DEFAULT_NETWORK, IPAM_DIR, cniName, conflist, portMappings, type Network } from "./config.js";
 import type { PortMapping } from "./ports.js";
 
-export interface Attachment {
+/** One interface of a container on one network (eth0 on the first, eth1 on the next, ...). */
+export interface Link {
   network: string;
-  netns: string;
-  ip?: string;
-  ports: PortMapping[];
+  ifname: string;
   conflist: Conflist;
+  /** The plugins' ADD result, kept for DEL. */
   result?: unknown;
-  id?: string;
-  /** The container's name and --network-alias values (how peers on a user network reach it). */
-  names?: string[];
+  ip?: string;
+  /** Published ports (the first network carries them). */
+  ports: PortMapping[];
+  /** The container's name and aliases on this network (how peers on a user network reach it). */
+  names: string[];
+}
+
+/** A container's network namespace and its interfaces, as set up (or being set up). */
+export interface Attachment {
+  id: string;
+  netns: string;
   /** The hosts file that peers' lines are added to. */
-  hostsFile?: string;
+  hostsFile: string;
+  links: Link[];
 }
 
 const stateFile = (runroot: string, id: string) => join(runroot, "networks", `${id}.json`);
@@ -43,11 +52,11 @@ async function ip(args: string[]): Promise<void> {
   await new Promise<void>((resolve, reject) => execFile("ip", args, (err, _o, stderr) => (err ? reject(new SkiffError("FAILED_PRECONDITION", `ip ${args.join(" ")}: ${String(stderr).trim() || err.message}`)) : resolve())));
 }
 
-/** Whether host-local holds an address for container `id` in network `cniNetwork` (lease files: "<id>\r\n<ifname>"). */
-function leasedTo(cniNetwork: string, id: string): boolean {
+/** Whether host-local holds an address for container `id`'s `ifname` in network `cniNetwork` (lease files: "<id>\r\n<ifname>"). */
+function leasedTo(cniNetwork: string, id: string, ifname: string): boolean {
   const dir = join(IPAM_DIR, cniNetwork);
   try {
-    return readdirSync(dir).some((f) => /^[\d.]+$/.test(f) && readFileSync(join(dir, f), "utf8").startsWith(id));
+    return readdirSync(dir).some((f) => /^[\d.]+$/.test(f) && [id, `${id}\r\n${ifname}`].includes(readFileSync(join(dir, f), "utf8").trim()));
   } catch {
     return false;
   }
@@ -71,18 +80,52 @@ export function attachmentTime(runroot: string, id: string): number {
   }
 }
 
-/** The other containers attached to `network` now. */
-export function peersOf(runroot: string, id: string, network: string): Attachment[] {
-  return attachedContainers(runroot).filter((other) => other !== id).map((other) => readAttachment(runroot, other)).filter((a): a is Attachment => a?.network === network && Boolean(a.ip));
+/** The other containers attached to `network` now, with their address on it and their hosts file. */
+export function peersOf(runroot: string, id: string, network: string): (Peer & { hostsFile: string })[] {
+  const out: (Peer & { hostsFile: string })[] = [];
+  for (const other of attachedContainers(runroot)) {
+    if (other === id) continue;
+    const att = readAttachment(runroot, other);
+    const link = att?.links.find((l) => l.network === network && l.ip);
+    if (att && link) out.push({ id: other, ip: link.ip!, names: link.names, network, hostsFile: att.hostsFile });
+  }
+  return out;
 }
 
 export function readAttachment(runroot: string, id: string): Attachment | undefined {
+  let doc: Attachment & { network?: string; ip?: string; result?: unknown; conflist?: Conflist; ports?: PortMapping[]; names?: string[] };
   try {
-    return JSON.parse(readFileSync(stateFile(runroot, id), "utf8")) as Attachment;
+    doc = JSON.parse(readFileSync(stateFile(runroot, id), "utf8"));
   } catch {
     return undefined;
   }
+  // a record written by a skiff with one network per container (the runroot outlives an upgrade)
+  if (!doc.links && doc.network && doc.conflist) {
+    doc.links = [{ network: doc.network, ifname: "eth0", conflist: doc.conflist, result: doc.result, ip: doc.ip, ports: doc.ports ?? [], names: doc.names ?? [] }];
+  }
+  return { id: doc.id ?? id, netns: doc.netns, hostsFile: doc.hostsFile ?? "", links: doc.links ?? [] };
 }
+
+/** Published ports of an attachment (all links). */
+export const attachedPorts = (att: Attachment | undefined): PortMapping[] => att?.links.flatMap((l) => l.ports) ?? [];
+
+/** A running container's network as inspect and ps show it: ports and, per link, the plugins' result. */
+export function networkView(att: Attachment) {
+  return {
+    ports: attachedPorts(att),
+    links: att.links.map((l) => {
+      const r = l.result as { ips?: { address: string; gateway?: string; interface?: number }[]; interfaces?: { mac?: string }[] } | undefined;
+      const ip4 = r?.ips?.find((i) => i.address.includes("."));
+      return {
+        network: l.network, ifname: l.ifname, ip: l.ip, aliases: l.names.slice(1),
+        prefixLen: ip4 ? Number(ip4.address.split("/")[1]) : undefined, gateway: ip4?.gateway,
+        mac: ip4?.interface !== undefined ? r?.interfaces?.[ip4.interface]?.mac : undefined,
+      };
+    }),
+  };
+}
+
+const writeAttachment = (runroot: string, att: Attachment) => writeFileAtomic(stateFile(runroot, att.id), JSON.stringify(att));
 
 /** A free port on the host for -p without a host port (the kernel picks it). */
 function freePort(protocol: string): Promise<number> {
@@ -102,31 +145,105 @@ function netLock<T>(runroot: string, id: string, fn: () => Promise<T>): Promise<
   return withLock(join(runroot, "locks", `net-${id}.lock`), { what: `network of container ${id.slice(0, 12)}` }, fn);
 }
 
-export function attachNetwork(runroot: string, id: string, net: Network, ports: PortMapping[], who: { names: string[]; hostsFile: string }): Promise<Attachment> {
+export interface Who { names: string[]; hostsFile: string; aliases?: Record<string, string[]> }
+
+/** Sets up the namespace and one interface per network, in order; `ports` go to the first. */
+export function attachNetwork(runroot: string, id: string, nets: Network[], ports: PortMapping[], who: Who): Promise<Attachment> {
   return netLock(runroot, id, async () => {
     await detachLocked(runroot, id); // whatever a crashed start left
-    return attachLocked(runroot, id, net, ports, who);
+    return attachLocked(runroot, id, nets, ports, who);
   });
 }
 
-async function attachLocked(runroot: string, id: string, net: Network, ports: PortMapping[], who: { names: string[]; hostsFile: string }): Promise<Attachment> {
+async function assignPorts(ports: PortMapping[]): Promise<PortMapping[]> {
   const assigned: PortMapping[] = [];
   for (const p of ports) assigned.push(p.hostPort ? p : { ...p, hostPort: await freePort(p.protocol) });
-  const list = conflist(net) as Conflist;
-  const att: Attachment = { network: net.name, netns: `/run/netns/${netnsName(runroot, id)}`, ports: assigned, conflist: list, id, ...who };
+  return assigned;
+}
+
+function newLink(net: Network, index: number, ports: PortMapping[], names: string[]): Link {
+  return { network: net.name, ifname: `eth${index}`, conflist: conflist(net, { defaultRoute: index === 0 }) as Conflist, ports, names };
+}
+
+async function attachLocked(runroot: string, id: string, nets: Network[], ports: PortMapping[], who: Who): Promise<Attachment> {
+  const assigned = await assignPorts(ports);
+  const links = nets.map((n, i) => newLink(n, i, i === 0 ? assigned : [], [...who.names, ...(who.aliases?.[n.name] ?? [])]));
+  const att: Attachment = { id, netns: `/run/netns/${netnsName(runroot, id)}`, hostsFile: who.hostsFile, links };
   mkdirSync(join(runroot, "networks"), { recursive: true, mode: 0o700 });
-  writeFileAtomic(stateFile(runroot, id), JSON.stringify(att));
+  writeAttachment(runroot, att);
   // a namespace of this name with no record is a leftover (a reboot clears both; a test may not)
   if (existsSync(att.netns)) await ip(["netns", "delete", netnsName(runroot, id)]);
   await ip(["netns", "add", netnsName(runroot, id)]);
-  // an address still leased to this container (its record lost with a reboot-like wipe of the
-  // runroot) would make the IPAM plugin refuse a second one: release it first
-  if (leasedTo(list.name, id)) await cniDel(list, { containerId: id, netns: att.netns, ifname: "eth0" }, {}, undefined).catch(() => undefined);
   await ip(["-n", netnsName(runroot, id), "link", "set", "lo", "up"]);
-  const result = await cniAdd(list, { containerId: id, netns: att.netns, ifname: "eth0" }, { portMappings: portMappings(assigned) });
-  const done = { ...att, result, ip: resultAddress(result) };
-  writeFileAtomic(stateFile(runroot, id), JSON.stringify(done));
-  return done;
+  for (const link of links) await addLink(runroot, att, link);
+  return att;
+}
+
+/** ADD of one link; the attachment is written before (what to undo) and after (the result). */
+async function addLink(runroot: string, att: Attachment, link: Link): Promise<void> {
+  const call = { containerId: att.id, netns: att.netns, ifname: link.ifname };
+  // an address still leased to this interface (its record lost with a reboot-like wipe of the
+  // runroot) would make the IPAM plugin refuse a second one: release it first
+  if (leasedTo(link.conflist.name, att.id, link.ifname)) await cniDel(link.conflist, call, {}, undefined).catch(() => undefined);
+  link.result = await cniAdd(link.conflist, call, { portMappings: portMappings(link.ports) });
+  link.ip = resultAddress(link.result);
+  writeAttachment(runroot, att);
+}
+
+/** DEL of one link, and its name lines out of its peers' hosts files. */
+async function removeLink(runroot: string, att: Attachment, link: Link): Promise<void> {
+  if (link.ip) for (const peer of peersOf(runroot, att.id, link.network)) updateHostsFile(peer.hostsFile, { id: att.id, ip: link.ip, names: link.names, network: link.network }, false);
+  if (existsSync(att.netns) || link.result) {
+    const netns = existsSync(att.netns) ? att.netns : "";
+    await cniDel(link.conflist, { containerId: att.id, netns, ifname: link.ifname }, { portMappings: portMappings(link.ports) }, link.result);
+  }
+}
+
+/**
+ * Adds a network to a running container (network connect): the next free interface, names
+ * exchanged with the peers on it. Returns the new link.
+ */
+export function connectNetwork(runroot: string, id: string, net: Network, names: string[]): Promise<Link> {
+  return netLock(runroot, id, async () => {
+    const att = readAttachment(runroot, id);
+    if (!att || !existsSync(att.netns)) throw new SkiffError("FAILED_PRECONDITION", `container ${id.slice(0, 12)} has no network namespace of its own to connect`);
+    if (att.links.some((l) => l.network === net.name)) throw new SkiffError("ALREADY_EXISTS", `container ${id.slice(0, 12)} is already connected to network ${net.name}`);
+    let index = 0;
+    while (att.links.some((l) => l.ifname === `eth${index}`)) index++;
+    const link = newLink(net, index, [], names);
+    // the first interface of a container that lost all others takes the default route again
+    if (att.links.length === 0) link.conflist = conflist(net, { defaultRoute: true }) as Conflist;
+    att.links.push(link);
+    writeAttachment(runroot, att);
+    try {
+      await addLink(runroot, att, link);
+    } catch (err) {
+      await removeLink(runroot, att, link).catch(() => undefined);
+      att.links = att.links.filter((l) => l !== link);
+      writeAttachment(runroot, att);
+      throw err;
+    }
+    if (link.ip && net.name !== DEFAULT_NETWORK) {
+      for (const peer of peersOf(runroot, id, net.name)) {
+        updateHostsFile(peer.hostsFile, { id, ip: link.ip, names, network: net.name }, true);
+        updateHostsFile(att.hostsFile, peer, true);
+      }
+    }
+    return link;
+  });
+}
+
+/** Takes a network away from a running container (network disconnect). */
+export function disconnectNetwork(runroot: string, id: string, network: string): Promise<void> {
+  return netLock(runroot, id, async () => {
+    const att = readAttachment(runroot, id);
+    const link = att?.links.find((l) => l.network === network);
+    if (!att || !link) return;
+    await removeLink(runroot, att, link);
+    editHostsFile(att.hostsFile, (text) => withoutNetwork(text, network));
+    att.links = att.links.filter((l) => l !== link);
+    writeAttachment(runroot, att);
+  });
 }
 
 /** Undoes attachNetwork (or what part of it happened); safe to repeat, and to race. */
@@ -137,11 +254,8 @@ export function detachNetwork(runroot: string, id: string): Promise<void> {
 async function detachLocked(runroot: string, id: string): Promise<void> {
   const att = readAttachment(runroot, id);
   if (!att) return;
-  if (att.ip && att.names) for (const peer of peersOf(runroot, id, att.network)) if (peer.hostsFile) updateHostsFile(peer.hostsFile, { id, ip: att.ip, names: att.names }, false);
   let first: unknown;
-  if (existsSync(att.netns) || att.result) {
-    await cniDel(att.conflist, { containerId: id, netns: existsSync(att.netns) ? att.netns : "", ifname: "eth0" }, { portMappings: portMappings(att.ports) }, att.result).catch((e) => (first = e));
-  }
+  for (const link of [...att.links].reverse()) await removeLink(runroot, att, link).catch((e) => (first ??= e));
   if (existsSync(att.netns)) await ip(["netns", "delete", basename(att.netns)]).catch((e) => (first ??= e));
   if (first) throw first;
   rmSync(stateFile(runroot, id), { force: true });

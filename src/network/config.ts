@@ -71,8 +71,11 @@ export function cniName(net: Network): string {
 /** Leases live on the host's tmpfs (gone at reboot, as the containers are), shared by all stores. */
 export const IPAM_DIR = "/run/skiff-ipam";
 
-/** The conflist handed to the plugins. */
-export function conflist(net: Network, ipamDir = IPAM_DIR) {
+/**
+ * The conflist handed to the plugins. Only a container's first network gives it a default route
+ * (a second one would clash); the others reach their own subnet.
+ */
+export function conflist(net: Network, { defaultRoute = true, ipamDir = IPAM_DIR } = {}) {
   return {
     cniVersion: CNI_VERSION,
     name: cniName(net),
@@ -83,7 +86,7 @@ export function conflist(net: Network, ipamDir = IPAM_DIR) {
         isGateway: true,
         ipMasq: !net.internal,
         hairpinMode: true,
-        ipam: { type: "host-local", ranges: [[{ subnet: net.subnet, gateway: net.gateway }]], routes: net.internal ? [] : [{ dst: "0.0.0.0/0" }], dataDir: ipamDir },
+        ipam: { type: "host-local", ranges: [[{ subnet: net.subnet, gateway: net.gateway }]], routes: net.internal || !defaultRoute ? [] : [{ dst: "0.0.0.0/0" }], dataDir: ipamDir },
       },
       { type: "portmap", capabilities: { portMappings: true } },
       { type: "firewall" },

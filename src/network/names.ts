@@ -7,31 +7,44 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 
-export interface Peer { id: string; ip: string; names: string[] }
+/** A container as seen by the others on one network. */
+export interface Peer { id: string; ip: string; names: string[]; network: string }
 
 const MARK = "# skiff peer ";
+const tagOf = (p: Pick<Peer, "id" | "network">) => `${MARK}${p.id.slice(0, 12)} ${p.network}`;
 
-/** The hosts line of a peer, tagged with its ID so it can be taken out again. Pure. */
+/** The hosts line of a peer, tagged with its ID and network so it can be taken out again. Pure. */
 export function peerLine(p: Peer): string {
-  return `${p.ip}\t${p.names.join(" ")}\t${MARK}${p.id.slice(0, 12)}`;
+  return `${p.ip}\t${p.names.join(" ")}\t${tagOf(p)}`;
 }
 
-/** `text` without the peer's line, then with it (when `peer.ip` is set). Pure. */
+/** `text` without the peer's line on its network, then with it when `present`. Pure. */
 export function withPeer(text: string, peer: Peer, present: boolean): string {
-  const tag = `${MARK}${peer.id.slice(0, 12)}`;
+  const tag = tagOf(peer);
   const lines = text.split("\n").filter((l) => l !== "" && !l.endsWith(tag));
   if (present) lines.push(peerLine(peer));
   return `${lines.join("\n")}\n`;
 }
 
-/** Adds or removes `peer` in a container's hosts file, in place; a file that is gone is skipped. */
-export function updateHostsFile(path: string, peer: Peer, present: boolean): void {
+/** `text` without any peer line of `network` (the container left it). Pure. */
+export function withoutNetwork(text: string, network: string): string {
+  const lines = text.split("\n").filter((l) => l !== "" && !(l.includes(`\t${MARK}`) && l.endsWith(` ${network}`)));
+  return `${lines.join("\n")}\n`;
+}
+
+/** Rewrites a container's hosts file in place; a file that is gone is skipped. */
+export function editHostsFile(path: string, edit: (text: string) => string): void {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch {
     return;
   }
-  const next = withPeer(text, peer, present);
+  const next = edit(text);
   if (next !== text) writeFileSync(path, next);
+}
+
+/** Adds or removes `peer` in a container's hosts file, in place. */
+export function updateHostsFile(path: string, peer: Peer, present: boolean): void {
+  editHostsFile(path, (text) => withPeer(text, peer, present));
 }

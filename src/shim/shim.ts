@@ -224,7 +224,8 @@ export async function shimMain(): Promise<number> {
     runtimeChild = child;
     if (size) child.resize(size.rows, size.cols);
     for (const b of earlyStdin.splice(0)) (b ? child.writeStdin(b) : child.endStdin());
-    const poll = setInterval(markStarted, 5);
+    // until the runtime writes the pid file; then nothing more to wait for (a shim should sleep)
+    const poll = setInterval(() => markStarted() && clearInterval(poll), 5);
     const status = await child.exited;
     clearInterval(poll);
     markStarted();

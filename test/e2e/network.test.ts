@@ -126,6 +126,69 @@ describe("bridge networking", () => {
     assert.equal(sk(env, ["network", "exists", "backend"]).code, 1);
   });
 
+  it("connects a running container to a second network and disconnects it, peers' names following", async (t) => {
+    if (!requiresRoot(t)) return;
+    const nets = ["front", "back"].map((n, i) => {
+      assert.equal(sk(env, ["network", "create", "--subnet", `10.91.${201 + i}.0/24`, n]).code, 0);
+      const [info] = JSON.parse(sk(env, ["network", "inspect", n]).stdout);
+      return { bridge: info.network_interface, subnet: `10.91.${201 + i}.0/24`, cni: `skiff-${info.id.slice(0, 12)}` };
+    });
+    sk(env, ["run", "-d", "--name", "db", "--network", "back", "bb", "sh", "-c", "mkdir /w; echo from-db > /w/i; httpd -f -p 8080 -h /w"]);
+    sk(env, ["run", "-d", "--name", "app", "--network", "front", "bb", "sleep", "120"]);
+    // (busybox's wget -T crashes; a name that is not in /etc/hosts would wait for DNS: check the file)
+    const fetchDb = () => sk(env, ["exec", "app", "wget", "-q", "-O", "-", "http://db:8080/i"]);
+    const appHosts = () => sk(env, ["exec", "app", "cat", "/etc/hosts"]).stdout;
+    assert.doesNotMatch(appHosts(), /\tdb\t/, "not on the same network yet");
+
+    assert.equal(sk(env, ["network", "connect", "--alias", "web", "back", "app"]).code, 0);
+    let got = fetchDb();
+    await until("db to answer over the new interface", () => (got = fetchDb()).code === 0);
+    assert.equal(got.stdout, "from-db\n");
+    assert.match(sk(env, ["exec", "db", "cat", "/etc/hosts"]).stdout, /^10\.91\.202\.\d+\tapp web\t/m, "db learns app's name and alias");
+    const networks = JSON.parse(sk(env, ["inspect", "--format", "{{json .NetworkSettings.Networks}}", "app"]).stdout);
+    assert.deepEqual(Object.keys(networks), ["front", "back"]);
+    assert.match(networks.front.IPAddress, /^10\.91\.201\./);
+    assert.match(networks.back.IPAddress, /^10\.91\.202\./);
+    assert.equal(networks.back.InterfaceName, "eth1");
+    assert.equal(sk(env, ["ps", "--filter", "network=back", "--format", "{{.Names}}"]).stdout.split("\n").sort().join(" ").trim(), "app db");
+    // only the first network carries the default route
+    assert.match(sk(env, ["exec", "app", "ip", "route"]).stdout, /^default via 10\.91\.201\.1 dev eth0/m);
+
+    // mistakes: one line, exit 125, nothing changed
+    for (const bad of [["connect", "back", "app"], ["connect", "nosuchnet", "app"], ["disconnect", "skiff", "app"], ["connect", "back", "nosuchctr"]]) {
+      const r = sk(env, ["network", ...bad]);
+      assert.equal(r.code, 125, bad.join(" "));
+      assert.equal(r.stderr.split("\n").filter(Boolean).length, 1);
+    }
+    sk(env, ["run", "-d", "--name", "hostnet", "--network", "host", "bb", "sleep", "60"]);
+    assert.equal(sk(env, ["network", "connect", "back", "hostnet"]).code, 125);
+    sk(env, ["rm", "-f", "hostnet"]);
+
+    // the definition keeps the network: a restart comes back on both
+    sk(env, ["restart", "-t", "1", "app"]);
+    assert.match(sk(env, ["exec", "app", "ip", "-o", "-4", "addr"]).stdout, /eth0 +inet 10\.91\.201\.[\s\S]*eth1 +inet 10\.91\.202\./);
+
+    assert.equal(sk(env, ["network", "disconnect", "back", "app"]).code, 0);
+    assert.doesNotMatch(appHosts(), /\tdb\t/, "db's name goes with the network");
+    assert.doesNotMatch(sk(env, ["exec", "db", "cat", "/etc/hosts"]).stdout, /\tapp/);
+    assert.doesNotMatch(sk(env, ["exec", "app", "ip", "-o", "link"]).stdout, /eth1/);
+    assert.deepEqual(Object.keys(JSON.parse(sk(env, ["inspect", "--format", "{{json .NetworkSettings.Networks}}", "app"]).stdout)), ["front"]);
+
+    // a stopped container is connected in its definition only; several --network at run
+    sk(env, ["stop", "-t", "1", "app"]);
+    assert.equal(sk(env, ["network", "connect", "back", "app"]).code, 0);
+    sk(env, ["start", "app"]);
+    assert.equal(fetchDb().code, 0);
+    const both = sk(env, ["run", "--rm", "--network", "front", "--network", "back", "bb", "ip", "-o", "-4", "addr"]);
+    assert.match(both.stdout, /eth0 +inet 10\.91\.201\.[\s\S]*eth1 +inet 10\.91\.202\./, both.stderr);
+    assert.equal(sk(env, ["run", "--rm", "--network", "front", "--network", "host", "bb", "true"]).code, 125);
+
+    sk(env, ["rm", "-f", "app", "db"]);
+    await teardownsDone();
+    for (const net of nets) assert.deepEqual(leftovers(net), { veths: [], rules: [], leases: [], netns: [] });
+    assert.equal(sk(env, ["network", "rm", "front", "back"]).code, 0);
+  });
+
   it("joins another container's network with --network container:NAME", async (t) => {
     if (!requiresRoot(t)) return;
     sk(env, ["run", "-d", "--name", "base", "bb", "sh", "-c", "mkdir /w; echo shared-ns > /w/i; httpd -f -p 8080 -h /w"]);

@@ -1,7 +1,7 @@
 /** run/create flags → options (pure): volumes, mounts, devices, env files, entrypoints, networks, logs. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseCreateOptions, parseDevice, parseEntrypoint, parseEnvFile, parseMountFlag, parseTmpfs, parseVolume } from "../../src/container/options.js";
+import { bridgeNetworks, parseCreateOptions, parseDevice, parseEntrypoint, parseEnvFile, parseMountFlag, parseTmpfs, parseVolume } from "../../src/container/options.js";
 import { SkiffError } from "../../src/errors.js";
 
 const io = { env: { HOME_DIR: "/home/x" }, envFiles: [], logDefaults: { maxSize: 0, maxFile: 1 } };
@@ -47,6 +47,14 @@ describe("create options", () => {
     bad(() => parseCreateOptions({ publish: ["80"], network: "host" }, io), /cannot publish ports with --network host/);
     bad(() => parseCreateOptions({ rm: true, restart: "always" }, io), /--rm and a --restart policy/);
     bad(() => parseCreateOptions({ network: "slirp4netns" }, io), /not implemented yet/);
+    // several networks: repeated or comma-separated, in order; modes stand alone
+    const several = parseCreateOptions({ network: ["front", "back,db"] }, io);
+    assert.deepEqual([several.network, several.networks], ["front", ["front", "back", "db"]]);
+    assert.deepEqual(bridgeNetworks(several), ["front", "back", "db"]);
+    assert.deepEqual(bridgeNetworks(parseCreateOptions({ network: ["host"] }, io)), []);
+    assert.equal(parseCreateOptions({ network: ["front"] }, io).networks, undefined);
+    bad(() => parseCreateOptions({ network: ["front", "host"] }, io), /--network host cannot be combined/);
+    bad(() => parseCreateOptions({ network: ["front", "front"] }, io), /given twice/);
     bad(() => parseCreateOptions({ logOpt: ["max-file=0"] }, io), /max-file/);
     bad(() => parseCreateOptions({ securityOpt: ["apparmor=x"] }, io), /not supported/);
     assert.deepEqual(parseCreateOptions({ logOpt: ["max-size=1k", "max-file=3"] }, io).log, { driver: "k8s-file", maxSize: 1024, maxFile: 3 });

@@ -1,12 +1,12 @@
 /** Peer lines in /etc/hosts for name resolution on user networks (pure). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { peerLine, withPeer } from "../../src/network/names.js";
+import { peerLine, withPeer, withoutNetwork } from "../../src/network/names.js";
 import { defaultGateway, inSubnet, overlaps, parseSubnet } from "../../src/network/config.js";
 import { SkiffError } from "../../src/errors.js";
 
 describe("hosts lines of peers", () => {
-  const peer = { id: "0123456789abcdef", ip: "10.91.0.5", names: ["db", "postgres"] };
+  const peer = { id: "0123456789abcdef", ip: "10.91.0.5", names: ["db", "postgres"], network: "backend" };
   it("adds a tagged line once and takes it out again", () => {
     const base = "127.0.0.1\tlocalhost\n10.91.0.2\tme\n";
     const added = withPeer(base, peer, true);
@@ -14,6 +14,16 @@ describe("hosts lines of peers", () => {
     assert.equal(withPeer(added, peer, true), added);
     assert.equal(withPeer(added, peer, false), base);
     assert.equal(withPeer(withPeer(added, { ...peer, ip: "10.91.0.9" }, true).trimEnd(), peer, true).split("\n").filter((l) => l.includes("db")).length, 1);
+  });
+  it("keeps one line per peer and network, and drops a whole network's lines", () => {
+    const base = "127.0.0.1\tlocalhost\n";
+    const other = { ...peer, ip: "10.92.0.5", network: "front" };
+    const both = withPeer(withPeer(base, peer, true), other, true);
+    assert.equal(both.split("\n").filter((l) => l.includes("db")).length, 2);
+    assert.equal(withPeer(both, other, false), withPeer(base, peer, true));
+    assert.equal(withoutNetwork(both, "backend"), withPeer(base, other, true));
+    // a network whose name ends like another's is not taken with it
+    assert.equal(withoutNetwork(both, "ont"), both);
   });
 });
 

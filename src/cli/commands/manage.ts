@@ -8,7 +8,7 @@ import { findImage, inspectImage, listImages } from "../../image/images.js";
 import { formatInspect } from "../../output/format.js";
 import { withLock } from "../../util/lock.js";
 import { findVolume } from "../../volume/store.js";
-import { readAttachment } from "../../network/attach.js";
+import { networkView, readAttachment } from "../../network/attach.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
 import { isActive } from "../../container/record.js";
@@ -106,7 +106,7 @@ export const inspect: Handler = async ({ ctx, args, opts }) => {
       if (rec) {
         const state = observedState(p, rec.id);
         const att = state.status === "exited" || state.status === "created" ? undefined : readAttachment(p.runroot, rec.id);
-        return inspectContainer({ rec, state, network: att && { ip: att.ip, ports: att.ports } }, { rootfs: rootfsDir(p, rec.id), bundle: bundleDir(p, rec.id) });
+        return inspectContainer({ rec, state, network: att && networkView(att) }, { rootfs: rootfsDir(p, rec.id), bundle: bundleDir(p, rec.id) });
       }
     }
     if (type === "all" || type === "image") {

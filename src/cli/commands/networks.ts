@@ -1,19 +1,22 @@
 /** network create/ls/inspect/rm/prune/exists. */
-import { ExitError, SkiffError } from "../../errors.js";
-import { removeContainer } from "../../container/lifecycle.js";
-import { keyValues } from "../../container/options.js";
-import { listRecords } from "../../container/store.js";
+import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
+import { observedState, removeContainer } from "../../container/lifecycle.js";
+import { getRecord, listRecords, updateRecord } from "../../container/store.js";
+import { bridgeNetworks, isBridged, keyValues } from "../../container/options.js";
+import { isActive } from "../../container/record.js";
 import { DEFAULT_NETWORK, inSubnet, type Network } from "../../network/config.js";
-import { removeBridge } from "../../network/attach.js";
-import { createNetwork, findNetwork, listNetworks, removeNetworkFile } from "../../network/store.js";
+import { connectNetwork, disconnectNetwork, removeBridge } from "../../network/attach.js";
+import { createNetwork, findNetwork, getNetwork, listNetworks, removeNetworkFile } from "../../network/store.js";
 import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
 import { getSys } from "../../sys/index.js";
 import type { Context } from "../context.js";
 import type { Handler } from "../table/types.js";
 import { pathsOf } from "./container-context.js";
 
-const usersOf = (ctx: Context, net: Network) =>
-  listRecords(pathsOf(ctx)).filter((r) => (r.options.network === "bridge" ? DEFAULT_NETWORK : r.options.network) === net.name);
+/** "bridge" is how users name the default network. */
+const canonical = (name: string) => (name === "bridge" ? DEFAULT_NETWORK : name);
+
+const usersOf = (ctx: Context, net: Network) => listRecords(pathsOf(ctx)).filter((r) => bridgeNetworks(r.options).some((n) => canonical(n) === net.name));
 
 /** podman's network inspect shape. */
 function view(net: Network) {
@@ -89,4 +92,45 @@ export const networkPrune: Handler = async ({ ctx }) => {
 
 export const networkExists: Handler = async ({ ctx, args }) => {
   if (!findNetwork(ctx.root, args[0])) throw new ExitError(1);
+};
+
+/**
+ * network connect: the container gets the network in its definition (and so at every start) and,
+ * when it runs, an interface on it now. A failed hot-plug leaves the definition as it was.
+ */
+export const networkConnect: Handler = async ({ ctx, args, opts }) => {
+  const p = pathsOf(ctx);
+  const net = getNetwork(ctx.root, args[0]);
+  const rec = getRecord(p, args[1]);
+  if (!isBridged(rec.options.network)) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} uses --network ${rec.options.network.replace(/^container:(.{12}).*/, "container:$1")}: only containers on bridge networks can be connected`);
+  const aliases = (opts.alias as string[] | undefined) ?? [];
+  for (const a of aliases) if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(a)) throw new SkiffError("INVALID_ARGUMENT", `invalid --alias "${a}"`);
+  const before = bridgeNetworks(rec.options);
+  if (before.some((n) => canonical(n) === net.name)) throw new SkiffError("ALREADY_EXISTS", `container ${rec.name} is already connected to network ${net.name}`);
+  const updated = await updateRecord(p, rec.id, (r) => ({
+    ...r,
+    options: { ...r.options, networks: [...bridgeNetworks(r.options), net.name], linkAliases: aliases.length ? { ...r.options.linkAliases, [net.name]: aliases } : r.options.linkAliases },
+  }));
+  if (!isActive(observedState(p, rec.id).status)) return;
+  try {
+    await connectNetwork(p.runroot, rec.id, net, [rec.name, ...(updated.options.networkAliases ?? []), ...aliases]);
+  } catch (err) {
+    // a start racing this one may have attached it already, from the updated definition
+    if (isSkiffError(err, "ALREADY_EXISTS")) return;
+    await updateRecord(p, rec.id, (r) => ({ ...r, options: { ...r.options, networks: bridgeNetworks(r.options).filter((n) => canonical(n) !== net.name) } }));
+    throw err;
+  }
+};
+
+/** network disconnect: out of the definition, and the interface goes now if the container runs. */
+export const networkDisconnect: Handler = async ({ ctx, args }) => {
+  const p = pathsOf(ctx);
+  const net = getNetwork(ctx.root, args[0]);
+  const rec = getRecord(p, args[1]);
+  if (!bridgeNetworks(rec.options).some((n) => canonical(n) === net.name)) throw new SkiffError("NOT_FOUND", `container ${rec.name} is not connected to network ${net.name}`);
+  await updateRecord(p, rec.id, (r) => {
+    const { [net.name]: _gone, ...linkAliases } = r.options.linkAliases ?? {};
+    return { ...r, options: { ...r.options, networks: bridgeNetworks(r.options).filter((n) => canonical(n) !== net.name), linkAliases } };
+  });
+  if (isActive(observedState(p, rec.id).status)) await disconnectNetwork(p.runroot, rec.id, net.name);
 };

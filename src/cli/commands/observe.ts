@@ -11,7 +11,7 @@ import { globalArgs, runRuntime } from "../../runtime/runc.js";
 import type { Handler } from "../table/types.js";
 import { isActive } from "../../container/record.js";
 import { pathsOf, targets } from "./container-context.js";
-import { readAttachment } from "../../network/attach.js";
+import { attachedPorts, readAttachment } from "../../network/attach.js";
 import type { ContainerPaths } from "../../container/paths.js";
 import type { ContainerRecord } from "../../container/record.js";
 import { foreground } from "./run.js";
@@ -44,7 +44,7 @@ export const top: Handler = async ({ ctx, args, opts }) => {
 /** "80/tcp -> 0.0.0.0:8080" lines of a container's published ports (as bound at its last start). */
 function portLines(p: ContainerPaths, rec: ContainerRecord, filter?: string): string[] {
   const att = isActive(observedState(p, rec.id).status) ? readAttachment(p.runroot, rec.id) : undefined;
-  return (att?.ports ?? [])
+  return attachedPorts(att)
     .filter((m) => !filter || filter === String(m.containerPort) || filter === `${m.containerPort}/${m.protocol}`)
     .map((m) => `${m.containerPort}/${m.protocol} -> ${m.hostIp || "0.0.0.0"}:${m.hostPort}`);
 }

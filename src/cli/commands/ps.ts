@@ -1,7 +1,7 @@
 /** `ps`: containers with their observed state (a dead shim shows as exited). */
 import { observedState } from "../../container/lifecycle.js";
 import { listRecords } from "../../container/store.js";
-import { readAttachment } from "../../network/attach.js";
+import { networkView, readAttachment } from "../../network/attach.js";
 import { matchFilters, psRow, psTemplateRow, type Container } from "../../container/view.js";
 import { formatList, isJsonFormat } from "../../output/format.js";
 import type { Handler } from "../table/types.js";
@@ -13,7 +13,7 @@ export function observedContainers(ctx: Parameters<typeof pathsOf>[0]): Containe
   return listRecords(p).map((rec) => {
     const state = observedState(p, rec.id);
     const att = isActive(state.status) ? readAttachment(p.runroot, rec.id) : undefined;
-    return { rec, state, network: att ? { ip: att.ip, ports: att.ports } : undefined };
+    return { rec, state, network: att ? networkView(att) : undefined };
   });
 }
 

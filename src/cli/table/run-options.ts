@@ -34,7 +34,7 @@ export const CREATE_OPTIONS: OptionSpec[] = [
   opt("--platform <os/arch[/variant]>", "Platform of the image to use"),
   opt("--log-driver <driver>", "Logging driver: k8s-file (json-file), none", { default: "k8s-file" }),
   multi("--log-opt <key=value>", "Log options: max-size=, max-file=, path="),
-  opt("--network <mode>", "Network: bridge, none, host, container:NAME, or a network name"),
+  multi("--network <mode>", "Network: bridge, none, host, container:NAME, or a network name (repeat for several networks)"),
   multi("-p, --publish <[ip:][hostPort:]containerPort[/proto]>", "Publish a container port on the host"),
   opt("-P, --publish-all", "Publish every exposed port to a random host port"),
   multi("--network-alias <alias>", "Extra DNS name on the network"),

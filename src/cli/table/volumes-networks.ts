@@ -43,7 +43,15 @@ export const NETWORK_COMMANDS: CommandSpec[] = [
     args: "<network> <container>",
     section: "Networks",
     description: "Connect a container to a network",
-    options: [multi("--alias <name>", "Extra DNS name on the network"), opt("--ip <address>", "Static IPv4 address")],
+    options: [multi("--alias <name>", "Extra name peers on the network reach the container by")],
+    load: async () => (await import("../commands/networks.js")).networkConnect,
   },
-  { name: "network disconnect", args: "<network> <container>", section: "Networks", description: "Disconnect a container from a network", options: [opt("-f, --force", "Disconnect even when the container is running")] },
+  {
+    name: "network disconnect",
+    args: "<network> <container>",
+    section: "Networks",
+    description: "Disconnect a container from a network",
+    options: [opt("-f, --force", "Accepted for podman compatibility (a running container is disconnected anyway)")],
+    load: async () => (await import("../commands/networks.js")).networkDisconnect,
+  },
 ];
