@@ -10,9 +10,9 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # What the tests use: runc and a registry (real components), busybox-static (test image base),
-# CNI plugins, skopeo, umoci and podman (interop), attr (getfattr), man-db, zsh and fish (completion checks), and
+# CNI plugins, crun (--runtime), skopeo, umoci and podman (interop), attr (getfattr), man-db, zsh and fish (completion checks), and
 # qemu-user-static with arm64's libc to run the arm64 executable.
-PACKAGES=(runc docker-registry busybox-static containernetworking-plugins skopeo umoci podman attr zstd man-db zsh fish tar util-linux iproute2 ca-certificates catatonit iptables qemu-user-static libc6:arm64)
+PACKAGES=(runc crun docker-registry busybox-static containernetworking-plugins skopeo umoci podman attr zstd man-db zsh fish tar util-linux iproute2 ca-certificates catatonit iptables qemu-user-static libc6:arm64)
 BENCH_PACKAGES=(hyperfine time)
 
 if [ "${1:-}" = "--bench" ]; then PACKAGES+=("${BENCH_PACKAGES[@]}"); fi

@@ -22,8 +22,15 @@ import { deleteRecord } from "./store.js";
  * unless `keepNetwork` (the shim takes it down after reporting the exit), the network goes.
  */
 export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys, keepNetwork = false): Promise<void> {
-  const rt = runtimeOf(p, rec);
-  if (existsSync(join(rt.stateRoot, rec.id))) {
+  // a runtime that went away (uninstalled, a --runtime that never existed) must not keep the rootfs mounted
+  const rt = (() => {
+    try {
+      return runtimeOf(p, rec);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (rt && existsSync(join(rt.stateRoot, rec.id))) {
     await runRuntime(rt, deleteArgs(rt, join(bundleDir(p, rec.id), "runtime-delete.log"), rec.id, true), join(bundleDir(p, rec.id), "runtime-delete.log"), `remove container ${rec.name}`).catch(() => undefined);
   }
   unmountRootfs(p, rec.id, sys);

@@ -148,6 +148,18 @@ interface RunResult { code: number; started: boolean; error?: string }
 export async function shimMain(): Promise<number> {
   const assigned = readAssignment();
   if (!assigned) return 0;
+  try {
+    return await supervise(assigned);
+  } catch (err) {
+    // the CLI may still be waiting for a first word: a reason beats "the shim exited"
+    try {
+      writeSync(1, `${JSON.stringify({ error: `shim: ${err instanceof Error ? err.message : String(err)}`, code: 125 } satisfies SyncMessage)}\n`);
+    } catch { /* nobody listening */ }
+    throw err;
+  }
+}
+
+async function supervise(assigned: Assignment): Promise<number> {
   const { id, attachWait } = assigned;
   const p: ContainerPaths = { root: assigned.root, runroot: assigned.runroot };
   logFailuresTo(join(bundleDir(p, id), "shim.log"));

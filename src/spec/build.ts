@@ -3,7 +3,7 @@
  * withDefaultSpec (containerd's pattern). Pure: no I/O; the caller resolves users and reads limits.
  */
 import { SkiffError } from "../errors.js";
-import { OCI_RUNTIME_SPEC_VERSION } from "../version.js";
+import { BUNDLE_OCI_VERSION } from "../version.js";
 import type { ImageConfig } from "../image/manifest.js";
 import { ALL_CAPS, DEFAULT_CAPS, MASKED_PATHS, READONLY_PATHS, RLIMIT_TYPES, defaultDeviceRules, defaultMounts } from "./defaults.js";
 import type { Mount, Rlimit, Spec } from "./types.js";
@@ -17,7 +17,7 @@ export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/
 export function withDefaultSpec(rootfs: string): SpecOpt {
   return (spec) => {
     Object.assign(spec, {
-      ociVersion: OCI_RUNTIME_SPEC_VERSION,
+      ociVersion: BUNDLE_OCI_VERSION,
       process: {
         terminal: false,
         user: { uid: 0, gid: 0, additionalGids: [0] },
