@@ -76,8 +76,8 @@ _skiff() {
       flags='--force -f --volumes -v --all -a --ignore -i --time -t --latest -l'
       ;;
     'wait'|'container wait')
-      vflags='--condition --root --runroot --runtime --storage-driver --log-level'
-      flags='--condition --ignore -i --latest -l'
+      vflags='--condition --interval --root --runroot --runtime --storage-driver --log-level'
+      flags='--condition --interval --ignore -i --latest -l'
       ;;
     'inspect'|'container inspect')
       vflags='--format -f --type --root --runroot --runtime --storage-driver --log-level'

@@ -14,17 +14,23 @@ export function parseRestartPolicy(value: string): RestartPolicy {
 
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** A Go duration ("250ms", "1m30s") in milliseconds; a bare number is milliseconds, as podman's --interval. */
+export function parseDuration(value: string, flag: string): number {
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) throw new SkiffError("INVALID_ARGUMENT", `invalid duration "${value}" for ${flag}`, { hint: "use a duration such as 250ms or 2s" });
+  let ms = 0;
+  for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]];
+  return ms;
+}
+
 /**
  * A point in time for --since/--until: a Go duration before `now` ("10m", "1h30m"), Unix seconds
  * ("1700000000", "1700000000.5"), or an RFC 3339 / date form ("2024-01-02T03:04:05Z", "2024-01-02").
  */
 export function parseTimeArg(value: string, now: number, flag: string): number {
   const v = value.trim();
-  if (/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) {
-    let ms = 0;
-    for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]];
-    return now - ms;
-  }
+  if (/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) return now - parseDuration(v, flag);
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new SkiffError("INVALID_ARGUMENT", `invalid time "${value}" for ${flag}`, { hint: "use a duration (10m), Unix seconds, or an RFC 3339 time" });

@@ -44,6 +44,23 @@ describe("container management", () => {
     assert.equal(sk(env, ["port", "up"]).stdout, "");
   });
 
+  it("waits for other conditions than stopped: running, paused, any of several", async (t) => {
+    if (!requiresRoot(t)) return;
+    sk(env, ["create", "--name", "later", "bb", "sh", "-c", "sleep 1; exit 3"]);
+    assert.equal(sk(env, ["wait", "--condition", "created", "later"]).stdout, "-1\n");
+    // waits while created; answers once started
+    const running = skiffAsync(["wait", "--condition", "running", "--interval", "50ms", "later"], { env, timeoutMs: 10000 });
+    await new Promise((r) => setTimeout(r, 300));
+    sk(env, ["start", "later"]);
+    assert.equal((await running).stdout, "-1\n");
+    assert.equal(sk(env, ["wait", "--condition", "paused", "--condition", "exited", "later"]).stdout, "3\n");
+    const bad = sk(env, ["wait", "--condition", "healthy", "later"]);
+    assert.equal(bad.code, 125);
+    assert.match(bad.stderr, /^Error: wait --condition healthy: not a condition skiff knows/);
+    assert.equal(sk(env, ["wait", "--interval", "soon", "--condition", "running", "later"]).code, 125);
+    sk(env, ["rm", "later"]);
+  });
+
   it("renames, restarts and prunes", (t) => {
     if (!requiresRoot(t)) return;
     assert.equal(sk(env, ["rename", "up", "renamed"]).code, 0);

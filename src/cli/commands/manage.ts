@@ -2,7 +2,7 @@
 import { ExitError, SkiffError } from "../../errors.js";
 import { observedState, pauseInRuntime, removeContainer, signalContainer, stopContainer, waitContainer } from "../../container/lifecycle.js";
 import { bundleDir, containerLock, rootfsDir } from "../../container/paths.js";
-import { findRecord, listRecords, renameRecord, getRecord, readState, writeState } from "../../container/store.js";
+import { findRecord, listRecords, renameRecord, getRecord, readRecord, readState, writeState } from "../../container/store.js";
 import { inspectContainer, matchFilters } from "../../container/view.js";
 import { findImage, inspectImage, listImages } from "../../image/images.js";
 import { formatInspect } from "../../output/format.js";
@@ -11,7 +11,8 @@ import { findVolume } from "../../volume/store.js";
 import { networkView, readAttachment } from "../../network/attach.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
-import { isActive } from "../../container/record.js";
+import { isActive, type Status } from "../../container/record.js";
+import { parseDuration } from "../../container/policy.js";
 import { eachNamed, pathsOf } from "./container-context.js";
 import { join } from "node:path";
 
@@ -45,11 +46,28 @@ export const rm: Handler = async ({ ctx, args, opts }) => {
   });
 };
 
+/** podman's wait conditions, as states of ours ("configured" is podman's name for created-never-started). */
+const WAIT_CONDITIONS: Record<string, Status> = { created: "created", configured: "created", running: "running", paused: "paused", stopping: "stopping", stopped: "exited", exited: "exited" };
+
+/**
+ * wait: the exit code once the container stopped; with another --condition (several: any of them),
+ * -1 as soon as the container is in that state, as podman prints.
+ */
 export const wait: Handler = async ({ ctx, args, opts }) => {
-  const condition = String(opts.condition ?? "stopped");
-  if (condition !== "stopped" && condition !== "exited") throw new SkiffError("NOT_IMPLEMENTED", `wait --condition ${condition}: not supported`, { hint: "use stopped or exited" });
+  const conditions = [opts.condition ?? "stopped"].flat().flatMap((c) => String(c).split(",")).map((c) => c.trim().toLowerCase());
+  for (const c of conditions) if (!(c in WAIT_CONDITIONS)) throw new SkiffError("INVALID_ARGUMENT", `wait --condition ${c}: not a condition skiff knows`, { hint: `use ${Object.keys(WAIT_CONDITIONS).join(", ")} (no health checks yet)` });
+  const wanted = new Set(conditions.map((c) => WAIT_CONDITIONS[c]));
+  const interval = parseDuration(String(opts.interval ?? "250ms"), "--interval");
   const p = pathsOf(ctx);
-  await eachNamed(ctx, args, opts, async (rec) => String(await waitContainer(p, rec)));
+  await eachNamed(ctx, args, opts, async (rec) => {
+    if (wanted.size === 1 && wanted.has("exited")) return String(await waitContainer(p, rec));
+    for (;;) {
+      if (!readRecord(p, rec.id)) throw new SkiffError("NOT_FOUND", `container ${rec.name} was removed`);
+      const s = observedState(p, rec.id);
+      if (wanted.has(s.status)) return s.status === "exited" ? String(s.exitCode ?? 0) : "-1";
+      await new Promise((r) => setTimeout(r, interval));
+    }
+  });
 };
 
 export const rename: Handler = async ({ ctx, args }) => {

@@ -135,7 +135,12 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     args: "<containers...>",
     section,
     description: "Wait for containers to stop and print their exit codes",
-    options: [opt("--condition <state>", "State to wait for", { default: "stopped" }), opt("-i, --ignore", "Ignore containers that do not exist"), latest],
+    options: [
+      multi("--condition <state>", "State to wait for: stopped (exited), created, running, paused or stopping; several mean any"),
+      opt("--interval <duration>", "How often to look at the state for conditions other than stopped", { default: "250ms" }),
+      opt("-i, --ignore", "Ignore containers that do not exist"),
+      latest,
+    ],
     load: async () => (await import("../commands/manage.js")).wait,
   },
   {
