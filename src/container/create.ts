@@ -1,5 +1,5 @@
 /** A new container record from an image and create options: names, hostname, volumes decided. */
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { lstatSync } from "node:fs";
 import { SkiffError, isSkiffError } from "../errors.js";
 import type { ImageRecord } from "../image/images.js";
@@ -10,7 +10,10 @@ import { bridgeNetworks, type CreateOptions } from "./options.js";
 import { defaultLogPath, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, MountInfo } from "./record.js";
 import { entrypointAndCmd } from "./spec.js";
-import { addRecord, findRecord, newContainerId } from "./store.js";
+import { addRecord, findRecord } from "./store.js";
+
+// not in store.ts: the shim loads that, and node:crypto costs a Bun process ~1.6 MB for its whole life
+const newContainerId = () => randomBytes(32).toString("hex");
 
 const ADJECTIVES = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble", "proud", "quiet", "swift", "tidy", "vivid", "witty", "zesty"];
 const NOUNS = ["otter", "heron", "badger", "falcon", "lynx", "marten", "osprey", "puffin", "raven", "seal", "stoat", "tern", "vole", "wren", "yak", "zebu"];

@@ -74,6 +74,12 @@ export async function startContainer(p: ContainerPaths, rec: ContainerRecord, sy
 
 async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, shim: SpawnedShim, attachWait: boolean): Promise<StartResult> {
   const image = imageConfigOf(p, rec);
+  // the last run's shim may still be cleaning up (runtime delete, unmount, network teardown), or
+  // waiting to restart the container: let it finish (or restart it) rather than race it
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(10)) {
+    const s = readState(p, rec.id);
+    if (expectsShim(s) || !shimAlive(s)) break;
+  }
   // attachments a killed shim left behind (never this container's: it is not running)
   await sweepNetworks(p, (id) => id !== rec.id && shimAlive(readState(p, id)));
   const first = await lockOf(p, rec, async () => {

@@ -4,7 +4,6 @@
  * atomically. Creation and removal are ordered so a crash at any point leaves either a whole
  * container or nothing that a listing shows.
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError, errnoCode } from "../errors.js";
@@ -15,9 +14,6 @@ import { INITIAL_STATE, type ContainerRecord, type ContainerState } from "./reco
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
-export function newContainerId(): string {
-  return randomBytes(32).toString("hex");
-}
 
 export function checkName(name: string): void {
   if (!NAME_RE.test(name) || name.length > 253) {

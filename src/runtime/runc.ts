@@ -24,6 +24,15 @@ export function runArgs(rt: RuntimeRef, logFile: string, bundle: string, pidFile
   return [...globalArgs(rt, logFile), "run", "--bundle", bundle, "--pid-file", pidFile, id];
 }
 
+/** Detached lifecycle: create (the container waits on its exec fifo), then start; the caller reaps it. */
+export function createArgs(rt: RuntimeRef, logFile: string, bundle: string, pidFile: string, id: string): string[] {
+  return [...globalArgs(rt, logFile), "create", "--bundle", bundle, "--pid-file", pidFile, id];
+}
+
+export function startArgs(rt: RuntimeRef, logFile: string, id: string): string[] {
+  return [...globalArgs(rt, logFile), "start", id];
+}
+
 export function killArgs(rt: RuntimeRef, logFile: string, id: string, signal: string): string[] {
   return [...globalArgs(rt, logFile), "kill", id, signal];
 }

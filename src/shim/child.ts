@@ -1,9 +1,10 @@
 /**
- * The foreground runtime process the shim supervises, behind one interface: with pipes (every JS
- * runtime), or on a pseudo-terminal for -t (Bun's Terminal: runc then finds a console on its stdio,
- * puts the container on a pty of its own and resizes it on SIGWINCH).
+ * The foreground runtime process the shim supervises, behind one interface: with pipes, or on a
+ * pseudo-terminal for -t (Bun's Terminal: runc then finds a console on its stdio, puts the
+ * container on a pty of its own and resizes it on SIGWINCH). Pipes use Bun.spawn where it exists
+ * and node:child_process elsewhere: the node module costs a Bun shim ~1 MB for the container's
+ * whole life (see unix-server.ts).
  */
-import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { SkiffError } from "../errors.js";
 import { exitStatus } from "../runtime/errors.js";
@@ -20,14 +21,18 @@ export interface RuntimeChild {
 
 export interface ChildIO { onStdout(b: Buffer): void; onStderr(b: Buffer): void }
 
-export function spawnPiped(argv: string[], interactive: boolean, io: ChildIO): RuntimeChild {
+export const signalNumber = (name: string | null) => (name === null ? null : (constants.signals[name as NodeJS.Signals] ?? 0));
+
+export async function spawnPiped(argv: string[], interactive: boolean, io: ChildIO): Promise<RuntimeChild> {
+  if (typeof Bun !== "undefined" && typeof Bun.spawn === "function") return spawnPipedBun(argv, interactive, io);
+  const { spawn } = await import("node:child_process");
   const child = spawn(argv[0], argv.slice(1), { stdio: [interactive ? "pipe" : "ignore", "pipe", "pipe"] });
   child.stdin?.on("error", () => undefined);
   child.stdout!.on("data", io.onStdout);
   child.stderr!.on("data", io.onStderr);
   const exited = new Promise<number>((resolve) => {
     child.on("error", () => resolve(125));
-    child.on("close", (code, signal) => resolve(exitStatus(code, signal === null ? null : (constants.signals[signal] ?? 0))));
+    child.on("close", (code, signal) => resolve(exitStatus(code, signalNumber(signal))));
   });
   return {
     pid: child.pid,
@@ -44,11 +49,59 @@ export function spawnPiped(argv: string[], interactive: boolean, io: ChildIO): R
 }
 
 interface BunTerminal { write(d: Uint8Array | string): void; resize(cols: number, rows: number): void; close(): void }
+interface BunSink { write(d: Uint8Array): number; flush(): void; end(): void }
+interface BunProcess { pid: number; exited: Promise<number>; exitCode: number | null; signalCode: string | null; kill(sig?: string): void; stdin?: BunSink; stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array> }
 interface BunLike {
   Terminal: new (o: { cols: number; rows: number; data(t: unknown, d: Uint8Array): void }) => BunTerminal;
-  spawn(argv: string[], o: { terminal: BunTerminal }): { pid: number; exited: Promise<number>; signalCode: string | null; kill(sig?: string): void };
+  spawn(argv: string[], o: { terminal?: BunTerminal; stdin?: "pipe" | "ignore"; stdout?: "pipe"; stderr?: "pipe" }): BunProcess;
 }
 declare const Bun: BunLike | undefined;
+
+/** Bun's spawn, when this runtime is Bun. */
+export const bunSpawn = (): BunLike["spawn"] | undefined => (typeof Bun !== "undefined" && typeof Bun.spawn === "function" ? Bun.spawn : undefined);
+
+export async function pump(stream: ReadableStream<Uint8Array>, to: (b: Buffer) => void): Promise<void> {
+  const reader = stream.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    to(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+  }
+}
+
+function spawnPipedBun(argv: string[], interactive: boolean, io: ChildIO): RuntimeChild {
+  let proc: BunProcess;
+  try {
+    proc = Bun!.spawn(argv, { stdin: interactive ? "pipe" : "ignore", stdout: "pipe", stderr: "pipe" });
+  } catch {
+    return { writeStdin: () => undefined, endStdin: () => undefined, resize: () => undefined, kill: () => undefined, exited: Promise.resolve(125) };
+  }
+  // the status once the process is gone and both pipes are drained, as node's "close"
+  const drained = Promise.all([pump(proc.stdout, io.onStdout), pump(proc.stderr, io.onStderr)]).catch(() => undefined);
+  const exited = Promise.all([proc.exited, drained]).then(() => exitStatus(proc.exitCode, signalNumber(proc.signalCode)));
+  const sink = proc.stdin;
+  return {
+    pid: proc.pid,
+    writeStdin: (b) => {
+      try {
+        sink?.write(b);
+        sink?.flush();
+      } catch { /* the runtime is gone */ }
+    },
+    endStdin: () => {
+      try {
+        sink?.end();
+      } catch { /* gone */ }
+    },
+    resize: () => undefined,
+    kill: (sig) => {
+      try {
+        proc.kill(sig);
+      } catch { /* gone */ }
+    },
+    exited,
+  };
+}
 
 export function terminalSupported(): boolean {
   return typeof Bun !== "undefined" && typeof Bun.Terminal === "function";

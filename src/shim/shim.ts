@@ -6,12 +6,11 @@
  * unmounts the rootfs and applies --rm. It loads only what it needs: it lives as long as the
  * container, and its memory is the price of every running container.
  */
-import { appendFileSync, mkdirSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
-import { createServer, type Socket } from "node:net";
-import { dirname, join } from "node:path";
+import { appendFileSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { errnoCode } from "../errors.js";
 import { startFailureExitCode } from "../runtime/errors.js";
-import { runArgs, takeRuntimeError } from "../runtime/runc.js";
+import { createArgs, deleteArgs, runArgs, startArgs, takeRuntimeError } from "../runtime/runc.js";
 import { getSys } from "../sys/index.js";
 import { acquireLock } from "../util/lock.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -23,7 +22,9 @@ import type { ContainerState } from "../container/record.js";
 import { readRecord, readState, writeState } from "../container/store.js";
 import { spawnPiped, spawnTerminal, type RuntimeChild } from "./child.js";
 import { openLogWriter, type LogWriter } from "./logwriter.js";
-import { FRAME, encodeFrame, frameReader, type SyncMessage } from "./protocol.js";
+import { FRAME, type SyncMessage } from "./protocol.js";
+import { attachServer } from "./attach-server.js";
+import { createdSupported, spawnCreated } from "./created.js";
 
 interface Assignment { root: string; runroot: string; id: string; attachWait: boolean }
 
@@ -89,60 +90,6 @@ async function lockedUpdate(p: ContainerPaths, id: string, change: (s: Container
   }
 }
 
-/**
- * Attach clients: every output chunk goes to all of them; input from any goes to the container.
- * With `holdForFirst`, output is kept until the first client connects and then replayed to it,
- * so a foreground `run` loses nothing while the container starts in parallel with its attach.
- */
-function attachServer(path: string, holdForFirst: boolean, handlers: { onGo(): void; onStdin(b: Buffer): void; onStdinEof(): void; onSignal(sig: string): void; onResize(rows: number, cols: number): void }) {
-  const clients = new Set<Socket>();
-  let backlog: Buffer[] | undefined = holdForFirst ? [] : undefined;
-  let backlogBytes = 0;
-  let connected: () => void = () => undefined;
-  const firstClient = new Promise<void>((resolve) => (connected = resolve));
-  rmSync(path, { force: true });
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const server = createServer((sock) => {
-    clients.add(sock);
-    if (backlog) for (const frame of backlog) sock.write(frame);
-    backlog = undefined;
-    connected();
-    sock.on("error", () => clients.delete(sock));
-    sock.on("close", () => clients.delete(sock));
-    sock.on("data", frameReader((f) => {
-      if (f.type === FRAME.GO) handlers.onGo();
-      else if (f.type === FRAME.STDIN) handlers.onStdin(f.payload);
-      else if (f.type === FRAME.STDIN_EOF) handlers.onStdinEof();
-      else if (f.type === FRAME.SIGNAL) handlers.onSignal(String(JSON.parse(f.payload.toString()).signal));
-      else if (f.type === FRAME.RESIZE) {
-        const { rows, cols } = JSON.parse(f.payload.toString()) as { rows: number; cols: number };
-        if (rows > 0 && rows <= 1000 && cols > 0 && cols <= 1000) handlers.onResize(rows, cols);
-      }
-    }));
-  });
-  const listening = new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(path, () => resolve());
-  });
-  return {
-    listening,
-    firstClient,
-    broadcast(type: number, payload: Buffer | string) {
-      const frame = encodeFrame(type, payload);
-      if (backlog && backlogBytes < 8 << 20) {
-        backlog.push(frame);
-        backlogBytes += frame.length;
-      }
-      for (const c of clients) c.write(frame);
-    },
-    async close() {
-      await Promise.all([...clients].map((c) => new Promise<void>((r) => c.end(r))));
-      server.close();
-      rmSync(path, { force: true });
-    },
-  };
-}
-
 interface RunResult { code: number; started: boolean; error?: string }
 
 export async function shimMain(): Promise<number> {
@@ -203,6 +150,9 @@ async function supervise(assigned: Assignment): Promise<number> {
   }
 
   const self = { shimPid: process.pid, shimStart: procStartTime(process.pid), bootId: bootId() };
+  const sys = await getSys();
+  // detached, without a terminal or stdin: no runtime process has to stay (see created.ts)
+  const viaCreate = !attachWait && !rec.options.tty && !rec.options.interactive && createdSupported(sys);
   const runOnce = async (): Promise<RunResult> => {
     const pidFile = join(bundle, "pid");
     const logFile = join(bundle, "runtime.log");
@@ -232,7 +182,13 @@ async function supervise(assigned: Assignment): Promise<number> {
     const onData = (type: number) => (chunk: Buffer) => (markStarted() ? emit(type, chunk) : pending.push([type, chunk]));
     const argv = [rt.path, ...runArgs(rt, logFile, bundle, pidFile, id)];
     const io = { onStdout: onData(FRAME.STDOUT), onStderr: onData(FRAME.STDERR) };
-    const child = rec.options.tty ? spawnTerminal(argv, io) : spawnPiped(argv, rec.options.interactive, io);
+    const createdPid = join(bundle, "pid.created");
+    if (viaCreate) rmSync(createdPid, { force: true });
+    const child = rec.options.tty
+      ? spawnTerminal(argv, io)
+      : viaCreate
+        ? spawnCreated({ create: [rt.path, ...createArgs(rt, logFile, bundle, createdPid, id)], start: [rt.path, ...startArgs(rt, logFile, id)], delete: [rt.path, ...deleteArgs(rt, logFile, id, true)] }, join(rt.stateRoot, id), createdPid, pidFile, io, sys)
+        : await spawnPiped(argv, rec.options.interactive, io);
     runtimeChild = child;
     if (size) child.resize(size.rows, size.cols);
     for (const b of earlyStdin.splice(0)) (b ? child.writeStdin(b) : child.endStdin());
@@ -264,7 +220,6 @@ async function supervise(assigned: Assignment): Promise<number> {
   log?.close();
   // loaded only now: a shim spends its life waiting, and every module loaded costs every container memory
   const [{ releaseContainer, removeContainerFiles }, { detachNetwork }] = await Promise.all([import("../container/cleanup.js"), import("../network/attach.js")]);
-  const sys = await getSys();
   await releaseContainer(p, rec, sys, true).catch(() => undefined);
   if (rec.options.autoRemove) await removeContainerFiles(p, rec, true, result.code).catch(() => undefined);
   // the client that asked to attach gets the exit code even if the container was faster than it

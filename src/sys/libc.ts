@@ -27,6 +27,7 @@ export const LIBC_SYMBOLS = {
   close: { args: ["i32"], returns: "i32" },
   flock: { args: ["i32", "i32"], returns: "i32" },
   syncfs: { args: ["i32"], returns: "i32" },
+  waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
 } as const satisfies Record<string, { args: readonly FfiType[]; returns: FfiType }>;
 
@@ -55,6 +56,7 @@ const EWOULDBLOCK = 11;
 const EINTR = 4;
 const LOCK = { shared: 1, exclusive: 2, unlock: 8 } as const;
 const LOCK_NB = 4;
+const WNOHANG = 1;
 const ERANGE = 34;
 
 const cstr = (s: string) => new TextEncoder().encode(`${s}\0`);
@@ -132,6 +134,18 @@ export function libcSys(port: LibcPort): Sys {
     },
     setsid() {
       return check("setsid", port.call("setsid"));
+    },
+    waitExited(pid) {
+      const st = new Uint8Array(4);
+      for (;;) {
+        const rc = port.call("waitpid", pid, st, WNOHANG);
+        if (rc === 0) return undefined;
+        if (rc < 0 && port.errno() === EINTR) continue;
+        check(`waitpid ${pid}`, rc);
+        const status = new DataView(st.buffer).getInt32(0, true);
+        // WIFEXITED: the low 7 bits are 0 and the code is in the next byte; else killed by that signal
+        return (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+      }
     },
     socketpair() {
       const sv = new Uint8Array(8);

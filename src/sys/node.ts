@@ -98,6 +98,7 @@ export async function nodeSys(): Promise<Sys> {
       return out.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split("=")[0]);
     },
     setChildSubreaper: () => unsupported("prctl PR_SET_CHILD_SUBREAPER"),
+    waitExited: () => unsupported("waitpid"),
     isChildSubreaper: () => unsupported("prctl PR_GET_CHILD_SUBREAPER"),
     setsid: () => unsupported("setsid"),
     socketpair: () => unsupported("socketpair"),

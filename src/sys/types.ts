@@ -20,6 +20,8 @@ export interface Sys {
   llistxattr(path: string): string[];
   /** prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are reparented to this process. */
   setChildSubreaper(on: boolean): void;
+  /** waitpid(pid, WNOHANG): the status (128+N after signal N) once child `pid` exited, undefined while it runs. */
+  waitExited(pid: number): number | undefined;
   isChildSubreaper(): boolean;
   /** setsid(2): a new session without a controlling terminal; returns the session id. */
   setsid(): number;

@@ -47,7 +47,7 @@ describe("skiff as users run it", () => {
       [["pull"], /^Error: "skiff pull" requires IMAGE/],
       [["run", "--memory"], /^Error: flag needs an argument: --memory/],
       [["image"], /^Error: missing command for "skiff image"/],
-      [["network", "connect", "a", "b"], /^Error: skiff network connect: not implemented yet/],
+      [["network", "connect", "a", "b"], /^Error: unable to find network with name or ID a: network not found/],
       [["--storage-driver", "zfs", "info"], /^Error: invalid value "zfs" for --storage-driver/],
     ];
     for (const [args, want] of cases) {

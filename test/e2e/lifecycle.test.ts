@@ -1,7 +1,7 @@
 /** Detached containers and their shim: state without a daemon, stop, crashes, concurrency, restarts, logs. */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { containerEnv, mountsUnder, processAlive, runtimeContainers, sk, stateOf, until } from "../helpers/containers.js";
@@ -15,7 +15,38 @@ const idOf = (r: { stdout: string; stderr: string; code: number }) => {
   return r.stdout.trim();
 };
 
+const ppidOf = (pid: number) => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
+/** Command lines of the processes whose arguments mention `word`. */
+function processesNaming(word: string): string[] {
+  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0").join(" ");
+      return cmd.includes(word) ? [cmd] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 describe("detached containers", () => {
+  it("keeps a detached container's output and exit code, and its status after a signal", async (t) => {
+    if (!requiresRoot(t)) return;
+    idOf(sk(env, ["run", "-d", "--name", "brief", "bb", "sh", "-c", "echo out; echo err >&2; exit 7"]));
+    assert.equal(sk(env, ["wait", "brief"]).stdout, "7\n");
+    const logs = sk(env, ["logs", "brief"]);
+    assert.deepEqual([logs.stdout, logs.stderr], ["out\n", "err\n"]);
+    // its stdout closed, still running: the end is noticed anyway
+    const quiet = idOf(sk(env, ["run", "-d", "bb", "sh", "-c", "exec >/dev/null 2>&1; sleep 1; exit 4"]));
+    assert.equal(sk(env, ["wait", quiet]).stdout, "4\n");
+    // killed by a signal: 128+N (from outside, a PID 1 dies of KILL only; other signals need its handler)
+    const killed = idOf(sk(env, ["run", "-d", "bb", "sleep", "60"]));
+    assert.equal(sk(env, ["kill", "-s", "KILL", killed]).code, 0);
+    assert.equal(sk(env, ["wait", killed]).stdout, "137\n");
+    await until("the runtime's state to go with the container's end", () => !runtimeContainers(env).includes(killed));
+    sk(env, ["rm", "brief", quiet, killed]);
+  });
+
+
   it("runs detached, lists, logs, stops with SIGKILL after the timeout, and removes", (t) => {
     if (!requiresRoot(t)) return;
     const id = idOf(sk(env, ["run", "-d", "--name", "ticker", "bb", "sh", "-c", "echo start; echo warn >&2; while true; do sleep 0.1; done"]));
@@ -25,6 +56,10 @@ describe("detached containers", () => {
     assert.equal(ps[0].State, "running");
     assert.deepEqual(ps[0].Names, ["ticker"]);
     assert.equal(sk(env, ["ps", "--format", "{{.Names}} {{.Status}}"]).stdout.startsWith("ticker Up"), true);
+    // no runtime process stays beside a detached container: its init is the shim's own child
+    const { pid, shimPid } = stateOf(env, id);
+    assert.equal(ppidOf(pid!), shimPid);
+    assert.deepEqual(processesNaming(id).filter((c) => c.includes("runc")), []);
     const logs = sk(env, ["logs", "ticker"]);
     assert.equal(logs.stdout, "start\n");
     assert.equal(logs.stderr, "warn\n");

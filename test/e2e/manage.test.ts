@@ -54,6 +54,7 @@ describe("container management", () => {
     sk(env, ["start", "later"]);
     assert.equal((await running).stdout, "-1\n");
     assert.equal(sk(env, ["wait", "--condition", "paused", "--condition", "exited", "later"]).stdout, "3\n");
+    assert.equal(sk(env, ["wait", "later"]).stdout, "3\n", "stopped is the default condition");
     const bad = sk(env, ["wait", "--condition", "healthy", "later"]);
     assert.equal(bad.code, 125);
     assert.match(bad.stderr, /^Error: wait --condition healthy: not a condition skiff knows/);

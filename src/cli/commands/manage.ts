@@ -54,7 +54,8 @@ const WAIT_CONDITIONS: Record<string, Status> = { created: "created", configured
  * -1 as soon as the container is in that state, as podman prints.
  */
 export const wait: Handler = async ({ ctx, args, opts }) => {
-  const conditions = [opts.condition ?? "stopped"].flat().flatMap((c) => String(c).split(",")).map((c) => c.trim().toLowerCase());
+  const given = [opts.condition ?? []].flat().flatMap((c) => String(c).split(",")).map((c) => c.trim().toLowerCase()).filter(Boolean);
+  const conditions = given.length ? given : ["stopped"];
   for (const c of conditions) if (!(c in WAIT_CONDITIONS)) throw new SkiffError("INVALID_ARGUMENT", `wait --condition ${c}: not a condition skiff knows`, { hint: `use ${Object.keys(WAIT_CONDITIONS).join(", ")} (no health checks yet)` });
   const wanted = new Set(conditions.map((c) => WAIT_CONDITIONS[c]));
   const interval = parseDuration(String(opts.interval ?? "250ms"), "--interval");

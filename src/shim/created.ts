@@ -1,0 +1,79 @@
+/**
+ * A detached container without a runtime process beside it: `runc create`, then `runc start`, with
+ * the shim as child subreaper, so that the container's init becomes the shim's child when
+ * `runc create` exits and the shim reaps it itself (waitpid). A foreground `runc run` stays ~2.7 MB
+ * of memory for the container's whole life; this costs two short runtime calls at start instead,
+ * which is why attached containers (where start-up latency is what users feel) keep `runc run`.
+ * Needs FFI (subreaper, waitpid) and Bun.spawn; the caller checks `createdSupported`.
+ */
+import { existsSync, readFileSync, renameSync } from "node:fs";
+import { exitStatus } from "../runtime/errors.js";
+import type { Sys } from "../sys/types.js";
+import { bunSpawn, pump, signalNumber, type ChildIO, type RuntimeChild } from "./child.js";
+
+export function createdSupported(sys: Sys): boolean {
+  return sys.supports.subreaper && bunSpawn() !== undefined;
+}
+
+export interface CreatedArgv { create: string[]; start: string[]; delete: string[] }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function run(argv: string[]): Promise<number> {
+  const proc = bunSpawn()!(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  await Promise.all([pump(proc.stdout, () => undefined), pump(proc.stderr, () => undefined)]).catch(() => undefined);
+  return exitStatus(await proc.exited, signalNumber(proc.signalCode));
+}
+
+/** The init's status once it is gone; `pid` is this process's child (reparented to it). */
+async function reap(sys: Sys, pid: number): Promise<number> {
+  for (let delay = 1; ; delay = Math.min(delay * 2, 250)) {
+    let status: number | undefined;
+    try {
+      status = sys.waitExited(pid);
+    } catch {
+      // not our child after all (another reaper took it): its status is lost, its end is not
+      if (!existsSync(`/proc/${pid}`)) return 255;
+    }
+    if (status !== undefined) return status;
+    await sleep(delay);
+  }
+}
+
+/**
+ * Creates and starts the container. `createdPidFile` is where runc create writes the init's pid;
+ * it is renamed to `pidFile` once the container really started (the shim reports "running" when
+ * that file appears). Output arrives on `io` for as long as the container keeps it open.
+ */
+export function spawnCreated(argv: CreatedArgv, stateDir: string, createdPidFile: string, pidFile: string, io: ChildIO, sys: Sys): RuntimeChild {
+  let initPid = 0;
+  const exited = (async () => {
+    sys.setChildSubreaper(true);
+    // a restart: the previous container of this ID must go first
+    if (existsSync(stateDir)) await run(argv.delete);
+    const proc = bunSpawn()!(argv.create, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    // the container's stdout and stderr are these pipes: they stay open after runc create exits
+    const drained = Promise.all([pump(proc.stdout, io.onStdout), pump(proc.stderr, io.onStderr)]).catch(() => undefined);
+    const created = exitStatus(await proc.exited, signalNumber(proc.signalCode));
+    if (created !== 0) return created;
+    initPid = Number(readFileSync(createdPidFile, "utf8"));
+    const started = await run(argv.start);
+    // the created container is deleted (and its init killed) by the shim's release
+    if (started !== 0) return started;
+    renameSync(createdPidFile, pidFile);
+    // the container closed its output: it exited (or runs on with stdout and stderr closed)
+    await drained;
+    return reap(sys, initPid);
+  })();
+  return {
+    writeStdin: () => undefined,
+    endStdin: () => undefined,
+    resize: () => undefined,
+    kill: (sig) => {
+      try {
+        if (initPid) process.kill(initPid, sig as NodeJS.Signals);
+      } catch { /* gone */ }
+    },
+    exited: exited.catch(() => 125),
+  };
+}
