@@ -17,9 +17,8 @@ import { devMajor, devMinor } from "../sys/types.js";
 import { isMounted } from "../image/mount.js";
 import type { ImageConfig } from "../image/manifest.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { attachNetwork, detachNetwork, peersOf } from "../network/attach.js";
-import { DEFAULT_NETWORK } from "../network/config.js";
-import { peerLine, updateHostsFile, type Peer } from "../network/names.js";
+import { announce, attachNetwork, detachNetwork } from "../network/attach.js";
+import { peerLine } from "../network/names.js";
 import { getNetwork } from "../network/store.js";
 import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
@@ -170,15 +169,8 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
     const hostsPath = join(userdataDir(p, rec.id), "hosts");
     const names = [rec.name, ...(rec.options.networkAliases ?? [])];
     const att = bridged ? await attachNetwork(p.runroot, rec.id, nets, rec.options.publish ?? [], { names, hostsFile: hostsPath, aliases: rec.options.linkAliases }) : undefined;
-    // on a user network, peers know each other by name: theirs go in this hosts file, this one in theirs
-    const peers: Peer[] = [];
-    for (const link of att?.links ?? []) {
-      if (!link.ip || link.network === DEFAULT_NETWORK) continue;
-      for (const peer of peersOf(p.runroot, rec.id, link.network)) {
-        updateHostsFile(peer.hostsFile, { id: rec.id, ip: link.ip, names: link.names, network: link.network }, true);
-        peers.push(peer);
-      }
-    }
+    // on user networks, peers know each other by name: theirs go in this hosts file, this one in theirs
+    const peers = (att?.links ?? []).flatMap((link) => announce(p.runroot, rec.id, link));
     const user = resolveUser(rec.options.user ?? image.config?.User ?? "", readImageFile(rootfs, "/etc/passwd"), readImageFile(rootfs, "/etc/group"), rec.options.groupAdd);
     const spec = containerSpec({
       image,

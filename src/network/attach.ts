@@ -200,6 +200,18 @@ async function removeLink(runroot: string, att: Attachment, link: Link): Promise
 }
 
 /**
+ * On a user network, peers know each other by name: this container's line goes into the hosts file
+ * of every peer on `link`'s network; the peers are returned, for this container's own file. The
+ * default network, like podman's, resolves no names.
+ */
+export function announce(runroot: string, id: string, link: Link): Peer[] {
+  if (!link.ip || link.network === DEFAULT_NETWORK) return [];
+  const peers = peersOf(runroot, id, link.network);
+  for (const peer of peers) updateHostsFile(peer.hostsFile, { id, ip: link.ip, names: link.names, network: link.network }, true);
+  return peers;
+}
+
+/**
  * Adds a network to a running container (network connect): the next free interface, names
  * exchanged with the peers on it. Returns the new link.
  */
@@ -223,12 +235,7 @@ export function connectNetwork(runroot: string, id: string, net: Network, names:
       writeAttachment(runroot, att);
       throw err;
     }
-    if (link.ip && net.name !== DEFAULT_NETWORK) {
-      for (const peer of peersOf(runroot, id, net.name)) {
-        updateHostsFile(peer.hostsFile, { id, ip: link.ip, names, network: net.name }, true);
-        updateHostsFile(att.hostsFile, peer, true);
-      }
-    }
+    for (const peer of announce(runroot, id, link)) updateHostsFile(att.hostsFile, peer, true);
     return link;
   });
 }

@@ -40,7 +40,7 @@ export function skShell(env: NodeJS.ProcessEnv, script: string): Result {
   return { code: r.status ?? 137, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function stateOf(env: NodeJS.ProcessEnv, id: string): { status: string; shimPid?: number; exitCode?: number; restartCount: number; bootId?: string } {
+export function stateOf(env: NodeJS.ProcessEnv, id: string): { status: string; pid?: number; shimPid?: number; exitCode?: number; restartCount: number; bootId?: string } {
   return JSON.parse(readFileSync(join(env.SKIFF_ROOT!, "containers", id, "state.json"), "utf8"));
 }
 
