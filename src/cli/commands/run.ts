@@ -1,6 +1,6 @@
 /** create, run and start: a container from an image, its shim, and (in the foreground) its stdio. */
 import { readFileSync } from "node:fs";
-import { findExecutable } from "../../runtime/locate.js";
+import { runtimePath } from "../../container/runtime.js";
 import { ExitError, SkiffError } from "../../errors.js";
 import { createContainer } from "../../container/create.js";
 import { observedState, removeContainer, startContainer, stopContainer } from "../../container/lifecycle.js";
@@ -59,7 +59,7 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
   const image = await imageFor(ctx, args[0], opts);
   const p = pathsOf(ctx);
   // as podman does: a runtime that is not there fails the create, not the start
-  if (!findExecutable(ctx.runtime, ctx.env)) throw new SkiffError("NOT_FOUND", `OCI runtime "${ctx.runtime}" not found`, { hint: "install runc (apt-get install runc) or pass --runtime" });
+  runtimePath(ctx.runtime, ctx.env);
   const sys = await getSys();
   const rec = await createContainer(p, image, o, rest, {
     runtime: ctx.runtime,
