@@ -1,5 +1,5 @@
 /** A new container record from an image and create options: names, hostname, volumes decided. */
-import { randomBytes, randomInt } from "node:crypto";
+import { randomBelow, randomHex } from "../util/crypto.js";
 import { lstatSync } from "node:fs";
 import { SkiffError, isSkiffError } from "../errors.js";
 import type { ImageRecord } from "../image/images.js";
@@ -12,16 +12,15 @@ import type { ContainerRecord, MountInfo } from "./record.js";
 import { entrypointAndCmd } from "./spec.js";
 import { addRecord, findRecord } from "./store.js";
 
-// not in store.ts: the shim loads that, and node:crypto costs a Bun process ~1.6 MB for its whole life
-const newContainerId = () => randomBytes(32).toString("hex");
+const newContainerId = () => randomHex(32);
 
 const ADJECTIVES = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble", "proud", "quiet", "swift", "tidy", "vivid", "witty", "zesty"];
 const NOUNS = ["otter", "heron", "badger", "falcon", "lynx", "marten", "osprey", "puffin", "raven", "seal", "stoat", "tern", "vole", "wren", "yak", "zebu"];
 
 function generatedName(taken: Set<string>): string {
   for (;;) {
-    const name = `${ADJECTIVES[randomInt(ADJECTIVES.length)]}_${NOUNS[randomInt(NOUNS.length)]}`;
-    const candidate = taken.has(name) ? `${name}${randomInt(1000)}` : name;
+    const name = `${ADJECTIVES[randomBelow(ADJECTIVES.length)]}_${NOUNS[randomBelow(NOUNS.length)]}`;
+    const candidate = taken.has(name) ? `${name}${randomBelow(1000)}` : name;
     if (!taken.has(candidate)) return candidate;
   }
 }

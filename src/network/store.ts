@@ -1,5 +1,5 @@
 /** Networks under --root/networks/<name>.json; the default one ("skiff") is made on first use. */
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../util/crypto.js";
 import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError, errnoCode } from "../errors.js";
@@ -63,7 +63,7 @@ export function createNetwork(root: string, name: string | undefined, opts: { su
   parseSubnet(subnet);
   const clash = existing.find((x) => overlaps(x.subnet, subnet));
   if (clash) throw new SkiffError("ALREADY_EXISTS", `subnet ${subnet} is already used by network ${clash.name}`);
-  const id = randomBytes(32).toString("hex");
+  const id = randomHex(32);
   // the bridge is the host's: named after the unique ID, never after a name another store may use
   const net: Network = { name: n, id, bridge: `skbr-${id.slice(0, 8)}`, subnet, gateway: opts.gateway ?? defaultGateway(subnet), internal: Boolean(opts.internal), labels: opts.labels ?? {}, created: new Date().toISOString() };
   mkdirSync(networksDir(root), { recursive: true, mode: 0o700 });

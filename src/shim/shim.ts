@@ -150,9 +150,10 @@ async function supervise(assigned: Assignment): Promise<number> {
   }
 
   const self = { shimPid: process.pid, shimStart: procStartTime(process.pid), bootId: bootId() };
-  const sys = await getSys();
-  // detached, without a terminal or stdin: no runtime process has to stay (see created.ts)
-  const viaCreate = !attachWait && !rec.options.tty && !rec.options.interactive && createdSupported(sys);
+  // detached, without a terminal or stdin: no runtime process has to stay (see created.ts). FFI
+  // is loaded only then before the container starts: an attached start waits for nothing extra
+  const sys = !attachWait && !rec.options.tty && !rec.options.interactive ? await getSys() : undefined;
+  const viaCreate = sys !== undefined && createdSupported(sys);
   const runOnce = async (): Promise<RunResult> => {
     const pidFile = join(bundle, "pid");
     const logFile = join(bundle, "runtime.log");
@@ -187,7 +188,7 @@ async function supervise(assigned: Assignment): Promise<number> {
     const child = rec.options.tty
       ? spawnTerminal(argv, io)
       : viaCreate
-        ? spawnCreated({ create: [rt.path, ...createArgs(rt, logFile, bundle, createdPid, id)], start: [rt.path, ...startArgs(rt, logFile, id)], delete: [rt.path, ...deleteArgs(rt, logFile, id, true)] }, join(rt.stateRoot, id), createdPid, pidFile, io, sys)
+        ? spawnCreated({ create: [rt.path, ...createArgs(rt, logFile, bundle, createdPid, id)], start: [rt.path, ...startArgs(rt, logFile, id)], delete: [rt.path, ...deleteArgs(rt, logFile, id, true)] }, join(rt.stateRoot, id), createdPid, pidFile, io, sys!)
         : await spawnPiped(argv, rec.options.interactive, io);
     runtimeChild = child;
     if (size) child.resize(size.rows, size.cols);
@@ -220,7 +221,7 @@ async function supervise(assigned: Assignment): Promise<number> {
   log?.close();
   // loaded only now: a shim spends its life waiting, and every module loaded costs every container memory
   const [{ releaseContainer, removeContainerFiles }, { detachNetwork }] = await Promise.all([import("../container/cleanup.js"), import("../network/attach.js")]);
-  await releaseContainer(p, rec, sys, true).catch(() => undefined);
+  await releaseContainer(p, rec, sys ?? (await getSys()), true).catch(() => undefined);
   if (rec.options.autoRemove) await removeContainerFiles(p, rec, true, result.code).catch(() => undefined);
   // the client that asked to attach gets the exit code even if the container was faster than it
   if (attachWait) await within(server.firstClient, 60_000);

@@ -3,7 +3,7 @@
  * created on first use. A volume outlives the containers that use it unless it is anonymous and
  * removed with `rm -v` / `--rm`.
  */
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../util/crypto.js";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError, errnoCode } from "../errors.js";
@@ -43,7 +43,7 @@ export function listVolumes(root: string): VolumeRecord[] {
  */
 export function createVolume(root: string, name: string | undefined, opts: { labels?: Record<string, string>; existingOk?: boolean } = {}): VolumeRecord {
   const anonymous = name === undefined;
-  const n = name ?? randomBytes(32).toString("hex");
+  const n = name ?? randomHex(32);
   if (!NAME_RE.test(n)) throw new SkiffError("INVALID_ARGUMENT", `invalid volume name "${n}"`, { hint: "use letters, digits, '_', '.' and '-'" });
   const existing = readVolume(root, n);
   if (existing) {

@@ -2,7 +2,7 @@
  * `exec`: the CLI itself is the parent of `runc exec` (foreground: runc relays stdio and exits with
  * the process's status; -d: runc returns once it started). No shim is involved.
  */
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../../util/crypto.js";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ExitError, SkiffError } from "../../errors.js";
@@ -42,7 +42,7 @@ export const exec: Handler = async ({ ctx, args, rest, opts }) => {
   });
   const rt = runtimeOf(p, rec);
   const dir = bundleDir(p, rec.id);
-  const tag = randomBytes(6).toString("hex");
+  const tag = randomHex(6);
   const processFile = join(dir, `exec-${tag}.json`);
   const logFile = join(dir, `exec-${tag}.log`);
   writeFileAtomic(processFile, JSON.stringify(processSpec));

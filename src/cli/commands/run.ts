@@ -20,7 +20,6 @@ import type { Context } from "../context.js";
 import type { Handler, Invocation } from "../table/types.js";
 import { isActive } from "../../container/record.js";
 import { eachNamed, pathsOf } from "./container-context.js";
-import { pullFor } from "./pull.js";
 
 function readEnvFile(path: string): string {
   try {
@@ -38,6 +37,8 @@ async function imageFor(ctx: Context, ref: string, opts: Record<string, unknown>
   let found = policy === "always" ? undefined : resolveImage(p, ref, search);
   if (!found) {
     if (policy === "never") throw new SkiffError("NOT_FOUND", `image ${ref} is not in the store`, { hint: "pull it first, or use --pull missing" });
+    // loaded only now: the registry client, TLS and decompression cost every run ~15 ms to load
+    const { pullFor } = await import("./pull.js");
     const pulled = await pullFor(ctx, ref, opts);
     const record = findImage(p, pulled.id, []);
     if (!record) throw new SkiffError("INTERNAL", `pulled image ${pulled.id} is not in the store`);
