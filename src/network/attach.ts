@@ -162,7 +162,7 @@ async function assignPorts(ports: PortMapping[]): Promise<PortMapping[]> {
 }
 
 function newLink(net: Network, index: number, ports: PortMapping[], names: string[]): Link {
-  return { network: net.name, ifname: `eth${index}`, conflist: conflist(net, { defaultRoute: index === 0 }) as Conflist, ports, names };
+  return { network: net.name, ifname: `eth${index}`, conflist: conflist(net, { defaultRoute: index === 0, ports: ports.length > 0 }) as Conflist, ports, names };
 }
 
 async function attachLocked(runroot: string, id: string, nets: Network[], ports: PortMapping[], who: Who): Promise<Attachment> {
@@ -224,7 +224,7 @@ export function connectNetwork(runroot: string, id: string, net: Network, names:
     while (att.links.some((l) => l.ifname === `eth${index}`)) index++;
     const link = newLink(net, index, [], names);
     // the first interface of a container that lost all others takes the default route again
-    if (att.links.length === 0) link.conflist = conflist(net, { defaultRoute: true }) as Conflist;
+    if (att.links.length === 0) link.conflist = conflist(net, { defaultRoute: true, ports: false }) as Conflist;
     att.links.push(link);
     writeAttachment(runroot, att);
     try {

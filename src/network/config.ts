@@ -73,9 +73,11 @@ export const IPAM_DIR = "/run/skiff-ipam";
 
 /**
  * The conflist handed to the plugins. Only a container's first network gives it a default route
- * (a second one would clash); the others reach their own subnet.
+ * (a second one would clash); the others reach their own subnet. portmap is chained only for a
+ * link with published ports: without any its ADD does nothing, and its DEL still makes a dozen
+ * iptables calls. Each attachment keeps its own list, so DEL runs what ADD ran.
  */
-export function conflist(net: Network, { defaultRoute = true, ipamDir = IPAM_DIR } = {}) {
+export function conflist(net: Network, { defaultRoute = true, ports = true, ipamDir = IPAM_DIR } = {}) {
   return {
     cniVersion: CNI_VERSION,
     name: cniName(net),
@@ -88,7 +90,7 @@ export function conflist(net: Network, { defaultRoute = true, ipamDir = IPAM_DIR
         hairpinMode: true,
         ipam: { type: "host-local", ranges: [[{ subnet: net.subnet, gateway: net.gateway }]], routes: net.internal || !defaultRoute ? [] : [{ dst: "0.0.0.0/0" }], dataDir: ipamDir },
       },
-      { type: "portmap", capabilities: { portMappings: true } },
+      ...(ports ? [{ type: "portmap", capabilities: { portMappings: true } }] : []),
       { type: "firewall" },
     ],
   };
