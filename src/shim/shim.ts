@@ -139,14 +139,21 @@ async function supervise(assigned: Assignment): Promise<number> {
       runtimeChild?.resize(rows, cols);
     },
   });
-  await server.listening;
-  // for service managers (generate systemd: Type=forking, PIDFile=)
-  writeFileAtomic(join(bundle, "shim.pid"), `${process.pid}\n`, 0o644, false);
-  if (attachWait) {
-    sync({ ready: true });
-    // a terminal must have the client's size before the container starts: wait for its GO (a
-    // minute at most); other containers start at once, their output held for the client
-    if (rec.options.tty) await within(goSignal, 60_000);
+  // the socket, the pid file (for service managers: generate systemd's PIDFile=) and "ready" for
+  // the client come up while the runtime starts: output is held for the first client anyway
+  const announced = server.listening.then(() => {
+    writeFileAtomic(join(bundle, "shim.pid"), `${process.pid}\n`, 0o644, false);
+    if (attachWait) sync({ ready: true });
+  });
+  announced.catch((err: Error) => {
+    sync({ error: `shim: cannot serve attach clients: ${err.message}`, code: 125 });
+    runtimeChild?.kill("KILL");
+  });
+  // a terminal must have the client's size before the container starts: wait for its GO (a
+  // minute at most)
+  if (attachWait && rec.options.tty) {
+    await announced;
+    await within(goSignal, 60_000);
   }
 
   const self = { shimPid: process.pid, shimStart: procStartTime(process.pid), bootId: bootId() };
@@ -175,7 +182,8 @@ async function supervise(assigned: Assignment): Promise<number> {
       if (!pid) return false;
       started = true;
       void updateState(p, id, (s) => ({ ...s, ...self, status: s.status === "stopping" ? "stopping" : "running", pid, startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, error: undefined }))
-        .then(() => sync({ pid }));
+        // a failed listen was reported already (announced.catch above)
+        .then(() => announced.then(() => sync({ pid }), () => undefined));
       for (const [type, chunk] of pending.splice(0)) emit(type, chunk);
       return true;
     };
