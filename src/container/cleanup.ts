@@ -50,18 +50,25 @@ export function rememberedExitCode(p: ContainerPaths, id: string): number | unde
   }
 }
 
-/** Removes a released container; anonymous volumes go too with `volumes`. */
-export async function removeContainerFiles(p: ContainerPaths, rec: ContainerRecord, volumes: boolean, exitCode?: number): Promise<void> {
+/**
+ * Removes a released container; anonymous volumes go too with `volumes`. With `purgeLater`, the
+ * container is gone for every command when this resolves, and deleting its writable layer is left
+ * to the returned function (the shim of a `run --rm` reports the exit first).
+ */
+export async function removeContainerFiles(p: ContainerPaths, rec: ContainerRecord, volumes: boolean, exitCode?: number, purgeLater = false): Promise<() => void> {
   if (exitCode !== undefined) {
     mkdirSync(join(p.runroot, "exits"), { recursive: true, mode: 0o700 });
     writeFileAtomic(exitCodeFile(p, rec.id), String(exitCode));
   }
-  await deleteRecord(p, rec);
+  const { purge } = await deleteRecord(p, rec);
   rmSync(bundleDir(p, rec.id), { recursive: true, force: true });
-  if (!volumes) return;
-  for (const m of rec.mounts) {
-    if (m.type === "volume" && m.anonymous && m.name && findVolume(p.root, m.name)) removeVolume(p.root, m.name);
+  if (volumes) {
+    for (const m of rec.mounts) {
+      if (m.type === "volume" && m.anonymous && m.name && findVolume(p.root, m.name)) removeVolume(p.root, m.name);
+    }
   }
+  if (!purgeLater) purge();
+  return purgeLater ? purge : () => undefined;
 }
 
 /**

@@ -115,8 +115,13 @@ export async function addRecord(p: ContainerPaths, rec: ContainerRecord, replace
   }
 }
 
-/** Removes the definition, state, logs and writable layer. The caller unmounted and stopped it. */
-export async function deleteRecord(p: ContainerPaths, rec: ContainerRecord): Promise<void> {
+/**
+ * Removes the definition, state, logs and writable layer. The caller unmounted and stopped it.
+ * Once this resolves the container is gone for every command (hidden, its name free); the files
+ * are deleted by `purge`, which the caller may run later (a large writable layer takes time, and
+ * sweepStore finishes what a killed purge left).
+ */
+export async function deleteRecord(p: ContainerPaths, rec: ContainerRecord): Promise<{ purge(): void }> {
   const trash = join(containersDir(p), `.rm-${rec.id}`);
   // the rename hides it from listings at once; the rest may take time and is safe to repeat
   try {
@@ -127,7 +132,7 @@ export async function deleteRecord(p: ContainerPaths, rec: ContainerRecord): Pro
   await withLock(namesLock(p), { what: "container names" }, () => {
     if (nameOwner(p, rec.name) === rec.id) rmSync(join(namesDir(p), rec.name), { force: true });
   });
-  rmSync(trash, { recursive: true, force: true });
+  return { purge: () => rmSync(trash, { recursive: true, force: true }) };
 }
 
 /** Renames under the names lock: the new name is taken before the old one is released. */
@@ -165,8 +170,12 @@ export function sweepStore(p: ContainerPaths): void {
   }
   for (const n of names) {
     const dir = join(containersDir(p), n);
-    if (n.startsWith(".rm-") || (n.startsWith(".new-") && Date.now() - statSync(dir).mtimeMs > 10 * 60_000)) {
-      rmSync(dir, { recursive: true, force: true });
+    try {
+      if (n.startsWith(".rm-") || (n.startsWith(".new-") && Date.now() - statSync(dir).mtimeMs > 10 * 60_000)) {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } catch {
+      // a shim purging the same removal right now: whichever finishes, the next sweep sees the rest
     }
   }
 }

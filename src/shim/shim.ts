@@ -230,12 +230,16 @@ async function supervise(assigned: Assignment): Promise<number> {
   // loaded only now: a shim spends its life waiting, and every module loaded costs every container memory
   const [{ releaseContainer, removeContainerFiles }, { detachNetwork }] = await Promise.all([import("../container/cleanup.js"), import("../network/attach.js")]);
   await releaseContainer(p, rec, sys ?? (await getSys()), true).catch(() => undefined);
-  if (rec.options.autoRemove) await removeContainerFiles(p, rec, true, result.code).catch(() => undefined);
+  const purge = rec.options.autoRemove ? await removeContainerFiles(p, rec, true, result.code, true).catch(() => undefined) : undefined;
   // the client that asked to attach gets the exit code even if the container was faster than it
   if (attachWait) await within(server.firstClient, 60_000);
   server.broadcast(FRAME.EXIT, JSON.stringify({ code: result.code, error: result.error }));
   await server.close();
-  // after the exit was reported: the plugins' teardown (iptables) is slow, and nobody waits on it
+  // after the exit was reported: the plugins' teardown (iptables) is slow, and nobody waits on it;
+  // nor on deleting a removed container's files (what a killed shim leaves, sweepStore finishes)
   await detachNetwork(p.runroot, id).catch(() => undefined);
+  try {
+    purge?.();
+  } catch { /* swept later */ }
   return 0;
 }

@@ -1,6 +1,6 @@
 /** Running the built skiff the way a user does, with an isolated root, runroot and config. */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,9 +29,37 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+const environments: string[] = [];
+
+/**
+ * When a test file's process ends, its environments go: containers a failed test left running are
+ * removed (a leftover busy container skews every later measurement), their network teardowns are
+ * awaited, and the directory is deleted, unless something is still mounted under it.
+ */
+function removeEnvironments(): void {
+  for (const dir of environments) {
+    const env = { ...process.env, SKIFF_ROOT: join(dir, "root"), SKIFF_RUNROOT: join(dir, "run"), SKIFF_CONFIG: join(dir, "skiff.toml") };
+    try {
+      if (readdirSync(join(dir, "root", "containers")).length) spawnSync(BIN, ["rm", "-a", "-f", "-t", "0"], { env, stdio: "ignore", timeout: 60000 });
+    } catch { /* no containers */ }
+    for (const deadline = Date.now() + 15000; Date.now() < deadline;) {
+      let left: string[] = [];
+      try {
+        left = readdirSync(join(dir, "run", "networks"));
+      } catch { /* none */ }
+      if (left.length === 0) break;
+      spawnSync("sleep", ["0.1"]);
+    }
+    if (readFileSync("/proc/mounts", "utf8").includes(dir)) continue;
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+process.on("exit", removeEnvironments);
+
 /** A fresh, empty skiff environment: its own root, runroot and (empty) config file. */
 export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const dir = mkdtempSync(join(tmpdir(), "skiff-test-"));
+  environments.push(dir);
   const config = join(dir, "skiff.toml");
   writeFileSync(config, "");
   const { FORCE_COLOR: _forced, NO_COLOR: _none, ...base } = process.env;
