@@ -58,7 +58,7 @@ export function rememberedExitCode(p: ContainerPaths, id: string): number | unde
 export async function removeContainerFiles(p: ContainerPaths, rec: ContainerRecord, volumes: boolean, exitCode?: number, purgeLater = false): Promise<() => void> {
   if (exitCode !== undefined) {
     mkdirSync(join(p.runroot, "exits"), { recursive: true, mode: 0o700 });
-    writeFileAtomic(exitCodeFile(p, rec.id), String(exitCode));
+    writeFileAtomic(exitCodeFile(p, rec.id), String(exitCode), 0o644, false); // runroot: gone at reboot anyway
   }
   const { purge } = await deleteRecord(p, rec);
   rmSync(bundleDir(p, rec.id), { recursive: true, force: true });

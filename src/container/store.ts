@@ -39,8 +39,13 @@ export function readState(p: ContainerPaths, id: string): ContainerState {
 }
 
 /** Callers hold the container lock. */
+/**
+ * Atomic, not forced to disk: a state is only good until the next reboot (a "running" container of
+ * an earlier boot reads as exited), and syncing it cost every start and stop two fsyncs. The
+ * definition (container.json) and the first state are written durably, with the name.
+ */
 export function writeState(p: ContainerPaths, id: string, state: ContainerState): void {
-  writeFileAtomic(stateFile(p, id), `${JSON.stringify(state)}\n`);
+  writeFileAtomic(stateFile(p, id), `${JSON.stringify(state)}\n`, 0o644, false);
 }
 
 /** Every container with a complete definition, oldest first. */
