@@ -52,14 +52,32 @@ async function ip(args: string[]): Promise<void> {
   await new Promise<void>((resolve, reject) => execFile("ip", args, (err, _o, stderr) => (err ? reject(new SkiffError("FAILED_PRECONDITION", `ip ${args.join(" ")}: ${String(stderr).trim() || err.message}`)) : resolve())));
 }
 
-/** Whether host-local holds an address for container `id`'s `ifname` in network `cniNetwork` (lease files: "<id>\r\n<ifname>"). */
-function leasedTo(cniNetwork: string, id: string, ifname: string): boolean {
+/** The address host-local leased to container `id`'s `ifname` in network `cniNetwork` (lease files: "<id>\r\n<ifname>"). */
+function leaseOf(cniNetwork: string, id: string, ifname: string): string | undefined {
   const dir = join(IPAM_DIR, cniNetwork);
   try {
-    return readdirSync(dir).some((f) => /^[\d.]+$/.test(f) && [id, `${id}\r\n${ifname}`].includes(readFileSync(join(dir, f), "utf8").trim()));
+    return readdirSync(dir).find((f) => /^[\d.]+$/.test(f) && [id, `${id}\r\n${ifname}`].includes(readFileSync(join(dir, f), "utf8").trim()));
   } catch {
-    return false;
+    return undefined;
   }
+}
+const leasedTo = (cniNetwork: string, id: string, ifname: string) => leaseOf(cniNetwork, id, ifname) !== undefined;
+
+/**
+ * The ADD result to tear a link down with. A setup killed after the plugins ran but before their
+ * result was recorded leaves none; the firewall plugin removes its rules only for the addresses in
+ * it, so it is rebuilt from the address lease (the one fact of the result that DEL needs).
+ */
+function resultForDel(att: Attachment, link: Link): unknown {
+  if (link.result) return link.result;
+  const address = leaseOf(link.conflist.name, att.id, link.ifname);
+  const range = (link.conflist.plugins[0] as { ipam?: { ranges?: { subnet: string; gateway?: string }[][] } }).ipam?.ranges?.[0]?.[0];
+  if (!address || !range) return undefined;
+  return {
+    cniVersion: link.conflist.cniVersion,
+    interfaces: [{ name: link.ifname, sandbox: att.netns }],
+    ips: [{ address: `${address}/${range.subnet.split("/")[1]}`, gateway: range.gateway, interface: 0 }],
+  };
 }
 
 /** IDs of the containers with a network attachment recorded. */
@@ -193,9 +211,10 @@ async function addLink(runroot: string, att: Attachment, link: Link): Promise<vo
 /** DEL of one link, and its name lines out of its peers' hosts files. */
 async function removeLink(runroot: string, att: Attachment, link: Link): Promise<void> {
   if (link.ip) for (const peer of peersOf(runroot, att.id, link.network)) updateHostsFile(peer.hostsFile, { id: att.id, ip: link.ip, names: link.names, network: link.network }, false);
-  if (existsSync(att.netns) || link.result) {
+  const result = resultForDel(att, link);
+  if (existsSync(att.netns) || result) {
     const netns = existsSync(att.netns) ? att.netns : "";
-    await cniDel(link.conflist, { containerId: att.id, netns, ifname: link.ifname }, { portMappings: portMappings(link.ports) }, link.result);
+    await cniDel(link.conflist, { containerId: att.id, netns, ifname: link.ifname }, { portMappings: portMappings(link.ports) }, result);
   }
 }
 

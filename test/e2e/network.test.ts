@@ -1,12 +1,12 @@
 /** Bridge networks through the real CNI plugins: published ports, UDP, user networks, none, and exact teardown. */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { containerEnv, processAlive, sk, stateOf, until } from "../helpers/containers.js";
-import { requiresRoot, skiff, skiffAsync } from "../helpers/skiff.js";
+import { BIN, requiresRoot, skiff, skiffAsync } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
 const env = isRoot ? containerEnv() : {};
@@ -218,6 +218,28 @@ describe("bridge networking", () => {
     assert.equal(skiff(["run", "--rm", "--network", "host", "bb", "true"], { env: bare }).code, 0);
     const store = createHash("sha256").update(env.SKIFF_RUNROOT!).digest("hex").slice(0, 6);
     assert.deepEqual(readdirSync("/run/netns").filter((n) => n.startsWith(`skiff-${store}-`)), []);
+  });
+
+  it("leaves nothing behind when the CLI is killed half way through setting the network up", async (t) => {
+    if (!requiresRoot(t)) return;
+    assert.equal(sk(env, ["network", "create", "--subnet", "10.91.78.0/24", "crashnet"]).code, 0);
+    const [info] = JSON.parse(sk(env, ["network", "inspect", "crashnet"]).stdout);
+    const net = { bridge: info.network_interface, subnet: "10.91.78.0/24", cni: `skiff-${info.id.slice(0, 12)}` };
+    const plugins = () => execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.startsWith("/usr/lib/cni/"));
+    // killed at several moments of the plugins' ADD (it takes ~100-300 ms here)
+    for (const ms of [60, 120, 180, 240, 300, 400]) {
+      const cli = spawn(BIN, ["run", "-d", "--name", `crash${ms}`, "--network", "crashnet", "bb", "sleep", "60"], { env, stdio: "ignore" });
+      const exited = new Promise((r) => cli.once("exit", r));
+      await new Promise((r) => setTimeout(r, ms));
+      cli.kill("SIGKILL");
+      await exited;
+      // what the dead CLI started still finishes (a plugin is not killed with its parent)
+      await until("the plugins the CLI started to finish", () => plugins().length === 0, 30000);
+    }
+    assert.equal(sk(env, ["rm", "-a", "-f", "-t", "0"]).code, 0);
+    await teardownsDone();
+    assert.deepEqual(leftovers(net), { veths: [], rules: [], leases: [], netns: [] });
+    assert.equal(sk(env, ["network", "rm", "crashnet"]).code, 0);
   });
 
   it("leaves no interface, rule, lease or namespace behind after 50 runs and a killed shim", async (t) => {
