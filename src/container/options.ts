@@ -7,6 +7,7 @@ import { parseSize, parseUlimit } from "../spec/values.js";
 import type { Mount } from "../spec/types.js";
 import { parseRestartPolicy, type RestartPolicy } from "./policy.js";
 import { parseSignal } from "./signals.js";
+import { canonicalNetwork } from "../network/config.js";
 import { parsePublish, type PortMapping } from "../network/ports.js";
 
 export interface VolumeSpec { kind: "bind" | "volume" | "tmpfs"; source: string; destination: string; options: string[]; rw: boolean }
@@ -194,9 +195,9 @@ function logOptions(entries: string[], driver: string, defaults: { maxSize: numb
 /** Whether a --network value names a network (bridge or user) rather than a mode. */
 export const isBridged = (network: string) => network !== "host" && network !== "none" && !network.startsWith("container:");
 
-/** The networks the container gets an interface on, in order (none for host, none, container:). */
+/** The networks the container gets an interface on, in order, by their names ("bridge" is "skiff"); none for host, none, container:. */
 export function bridgeNetworks(o: Pick<CreateOptions, "network" | "networks">): string[] {
-  return o.networks ?? (isBridged(o.network) ? [o.network] : []);
+  return (o.networks ?? (isBridged(o.network) ? [o.network] : [])).map(canonicalNetwork);
 }
 
 /** --network, once or (for networks) several times: the first value and the whole list. */

@@ -1,7 +1,7 @@
 /** How containers look to users: ps rows, inspect documents, status text and --filter. Pure. */
 import { SkiffError } from "../errors.js";
 import { humanDuration } from "../output/units.js";
-import { DEFAULT_NETWORK } from "../network/config.js";
+import { canonicalNetwork } from "../network/config.js";
 import { bridgeNetworks } from "./options.js";
 import { startsOnBoot } from "./policy.js";
 import type { PortMapping } from "../network/ports.js";
@@ -59,7 +59,7 @@ export function psRow(c: Container, now: number, noTrunc: boolean) {
     Labels: rec.options.labels,
     Mounts: rec.mounts.map((m) => m.destination),
     Names: [rec.name],
-    Networks: bridgeNetworks(rec.options).map((n) => (n === "bridge" ? DEFAULT_NETWORK : n)),
+    Networks: bridgeNetworks(rec.options),
     Pid: state.pid ?? 0,
     Ports: c.network?.ports.length ? c.network.ports.map((m) => ({ host_ip: m.hostIp, container_port: m.containerPort, host_port: m.hostPort, range: 1, protocol: m.protocol })) : null,
     Restarts: state.restartCount,
@@ -108,7 +108,7 @@ export function matchFilters(filters: string[], c: Container): boolean {
       case "restart-policy":
         return rec.options.restart.name === v;
       case "network":
-        return bridgeNetworks(rec.options).some((n) => n === v || (n === "bridge" && v === DEFAULT_NETWORK) || (v === "bridge" && n === DEFAULT_NETWORK)) || rec.options.network === v;
+        return bridgeNetworks(rec.options).includes(canonicalNetwork(v)) || rec.options.network === v;
       case "should-start-on-boot":
         return startsOnBoot(rec.options.restart, state.stoppedByUser) === (v === "true");
       default:
@@ -181,7 +181,7 @@ export function inspectContainer({ rec, state, network }: Container, paths: { ro
       IPPrefixLen: network?.links[0]?.prefixLen ?? 0,
       MacAddress: network?.links[0]?.mac ?? "",
       // every network the container is on; addresses only while it runs
-      Networks: Object.fromEntries(bridgeNetworks(o).map((n) => (n === "bridge" ? DEFAULT_NETWORK : n)).map((n) => {
+      Networks: Object.fromEntries(bridgeNetworks(o).map((n) => {
         const l = network?.links.find((x) => x.network === n);
         return [n, { NetworkID: n, IPAddress: l?.ip ?? "", IPPrefixLen: l?.prefixLen ?? 0, Gateway: l?.gateway ?? "", MacAddress: l?.mac ?? "", Aliases: l?.aliases ?? [], InterfaceName: l?.ifname ?? "" }];
       })),

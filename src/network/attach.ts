@@ -61,7 +61,6 @@ function leaseOf(cniNetwork: string, id: string, ifname: string): string | undef
     return undefined;
   }
 }
-const leasedTo = (cniNetwork: string, id: string, ifname: string) => leaseOf(cniNetwork, id, ifname) !== undefined;
 
 /**
  * The ADD result to tear a link down with. A setup killed after the plugins ran but before their
@@ -202,7 +201,7 @@ async function addLink(runroot: string, att: Attachment, link: Link): Promise<vo
   const call = { containerId: att.id, netns: att.netns, ifname: link.ifname };
   // an address still leased to this interface (its record lost with a reboot-like wipe of the
   // runroot) would make the IPAM plugin refuse a second one: release it first
-  if (leasedTo(link.conflist.name, att.id, link.ifname)) await cniDel(link.conflist, call, {}, undefined).catch(() => undefined);
+  if (leaseOf(link.conflist.name, att.id, link.ifname)) await cniDel(link.conflist, call, {}, undefined).catch(() => undefined);
   link.result = await cniAdd(link.conflist, call, { portMappings: portMappings(link.ports) });
   link.ip = resultAddress(link.result);
   writeAttachment(runroot, att);

@@ -18,6 +18,9 @@ export interface Network {
 }
 
 export const DEFAULT_NETWORK = "skiff";
+
+/** "bridge" is how users name the default network, as with podman's "podman". Pure. */
+export const canonicalNetwork = (name: string) => (name === "bridge" ? DEFAULT_NETWORK : name);
 export const CNI_VERSION = "1.0.0";
 
 function ipToInt(ip: string): number {

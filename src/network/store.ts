@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError, errnoCode } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { DEFAULT_NETWORK, defaultGateway, overlaps, parseSubnet, type Network } from "./config.js";
+import { DEFAULT_NETWORK, canonicalNetwork, defaultGateway, overlaps, parseSubnet, type Network } from "./config.js";
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 export const networksDir = (root: string) => join(root, "networks");
@@ -35,7 +35,7 @@ function defaultNetwork(): Network {
 
 /** The network by name ("bridge" is the default one, as podman's "podman" is). */
 export function findNetwork(root: string, name: string): Network | undefined {
-  if (name === "bridge" || name === DEFAULT_NETWORK) return read(root, DEFAULT_NETWORK) ?? defaultNetwork();
+  if (canonicalNetwork(name) === DEFAULT_NETWORK) return read(root, DEFAULT_NETWORK) ?? defaultNetwork();
   return read(root, name);
 }
 

@@ -13,10 +13,7 @@ import type { Context } from "../context.js";
 import type { Handler } from "../table/types.js";
 import { pathsOf } from "./container-context.js";
 
-/** "bridge" is how users name the default network. */
-const canonical = (name: string) => (name === "bridge" ? DEFAULT_NETWORK : name);
-
-const usersOf = (ctx: Context, net: Network) => listRecords(pathsOf(ctx)).filter((r) => bridgeNetworks(r.options).some((n) => canonical(n) === net.name));
+const usersOf = (ctx: Context, net: Network) => listRecords(pathsOf(ctx)).filter((r) => bridgeNetworks(r.options).includes(net.name));
 
 /** podman's network inspect shape. */
 function view(net: Network) {
@@ -105,8 +102,7 @@ export const networkConnect: Handler = async ({ ctx, args, opts }) => {
   if (!isBridged(rec.options.network)) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} uses --network ${rec.options.network.replace(/^container:(.{12}).*/, "container:$1")}: only containers on bridge networks can be connected`);
   const aliases = (opts.alias as string[] | undefined) ?? [];
   for (const a of aliases) if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(a)) throw new SkiffError("INVALID_ARGUMENT", `invalid --alias "${a}"`);
-  const before = bridgeNetworks(rec.options);
-  if (before.some((n) => canonical(n) === net.name)) throw new SkiffError("ALREADY_EXISTS", `container ${rec.name} is already connected to network ${net.name}`);
+  if (bridgeNetworks(rec.options).includes(net.name)) throw new SkiffError("ALREADY_EXISTS", `container ${rec.name} is already connected to network ${net.name}`);
   const updated = await updateRecord(p, rec.id, (r) => ({
     ...r,
     options: { ...r.options, networks: [...bridgeNetworks(r.options), net.name], linkAliases: aliases.length ? { ...r.options.linkAliases, [net.name]: aliases } : r.options.linkAliases },
@@ -117,7 +113,7 @@ export const networkConnect: Handler = async ({ ctx, args, opts }) => {
   } catch (err) {
     // a start racing this one may have attached it already, from the updated definition
     if (isSkiffError(err, "ALREADY_EXISTS")) return;
-    await updateRecord(p, rec.id, (r) => ({ ...r, options: { ...r.options, networks: bridgeNetworks(r.options).filter((n) => canonical(n) !== net.name) } }));
+    await updateRecord(p, rec.id, (r) => ({ ...r, options: { ...r.options, networks: bridgeNetworks(r.options).filter((n) => n !== net.name) } }));
     throw err;
   }
 };
@@ -127,10 +123,10 @@ export const networkDisconnect: Handler = async ({ ctx, args }) => {
   const p = pathsOf(ctx);
   const net = getNetwork(ctx.root, args[0]);
   const rec = getRecord(p, args[1]);
-  if (!bridgeNetworks(rec.options).some((n) => canonical(n) === net.name)) throw new SkiffError("NOT_FOUND", `container ${rec.name} is not connected to network ${net.name}`);
+  if (!bridgeNetworks(rec.options).includes(net.name)) throw new SkiffError("NOT_FOUND", `container ${rec.name} is not connected to network ${net.name}`);
   await updateRecord(p, rec.id, (r) => {
     const { [net.name]: _gone, ...linkAliases } = r.options.linkAliases ?? {};
-    return { ...r, options: { ...r.options, networks: bridgeNetworks(r.options).filter((n) => canonical(n) !== net.name), linkAliases } };
+    return { ...r, options: { ...r.options, networks: bridgeNetworks(r.options).filter((n) => n !== net.name), linkAliases } };
   });
   if (isActive(observedState(p, rec.id).status)) await disconnectNetwork(p.runroot, rec.id, net.name);
 };
