@@ -1,6 +1,6 @@
 /** Detached containers and their shim: state without a daemon, stop, crashes, concurrency, restarts, logs. */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -132,6 +132,8 @@ describe("detached containers", () => {
     sk(env, ["kill", "survivor"]);
     sk(env, ["wait", "survivor"]);
     if (shimPid) try { process.kill(shimPid, "SIGKILL"); } catch { /* gone */ }
+    // the kill may land while the shim is still unmounting; a reboot takes the mounts with it
+    for (const m of mountsUnder(env).reverse()) spawnSync("umount", ["-l", m]);
     rmSync(env.SKIFF_RUNROOT!, { recursive: true, force: true });
     assert.equal(JSON.parse(sk(env, ["ps", "-a", "--format", "json"]).stdout)[0].State, "exited");
     assert.equal(sk(env, ["start", "survivor"]).stdout, "survivor\n");
