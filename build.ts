@@ -59,7 +59,9 @@ function compileFor(target: string | undefined, out: string) {
   return step(`compile ${join(outDir, out)}${target ? ` for ${target}` : ""}`, () => {
     // Bun bundles src/ itself: an executable compiled from esbuild's bundle starts ~2.5x slower
     // (measured: 68 ms vs 26 ms for the same code), because every module is then initialised up front.
-    execFileSync(bun, ["build", join(here, "src", "main.ts"), "--compile", "--splitting", "--minify", "--bytecode", "--format=esm", ...(target ? [`--target=bun-${target}`] : []), "--outfile", join(outDir, out)], { stdio: ["ignore", "ignore", "inherit"] });
+    // no .env or bunfig.toml from the working directory: a file there would set the environment
+    // (PATH, SKIFF_ROOT) of a program usually run as root
+    execFileSync(bun, ["build", join(here, "src", "main.ts"), "--compile", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--splitting", "--minify", "--bytecode", "--format=esm", ...(target ? [`--target=bun-${target}`] : []), "--outfile", join(outDir, out)], { stdio: ["ignore", "ignore", "inherit"] });
   });
 }
 

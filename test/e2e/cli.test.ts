@@ -76,6 +76,17 @@ describe("skiff as users run it", () => {
     assert.deepEqual(t, { code: 0, stdout: "/elsewhere runc\n", stderr: "" });
   });
 
+  it("ignores .env and bunfig.toml in the working directory (they would set its environment)", () => {
+    const env = isolatedEnv();
+    const fs = require("node:fs") as typeof import("node:fs");
+    const dir = fs.mkdtempSync(`${env.SKIFF_ROOT}-cwd`);
+    fs.writeFileSync(`${dir}/.env`, `SKIFF_ROOT=${dir}/planted\nPATH=${dir}\n`);
+    fs.writeFileSync(`${dir}/bunfig.toml`, 'preload = ["./planted.ts"]\n');
+    fs.writeFileSync(`${dir}/planted.ts`, 'console.log("planted");\n');
+    const r = skiff(["info", "--format", "{{.Store.GraphRoot}} {{.Host.OCIRuntime.Found}}"], { env, cwd: dir });
+    assert.deepEqual(r, { code: 0, stdout: `${env.SKIFF_ROOT} true\n`, stderr: "" });
+  });
+
   it("reads the runtime and registries from the config file", () => {
     const env = isolatedEnv();
     require("node:fs").writeFileSync(env.SKIFF_CONFIG!, '[engine]\nruntime = "crun"\n[registries]\ninsecure = ["127.0.0.1:5000"]\n');

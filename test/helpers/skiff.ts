@@ -27,6 +27,7 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   input?: string;
   timeoutMs?: number;
+  cwd?: string;
 }
 
 const environments: string[] = [];
@@ -72,6 +73,7 @@ export function skiff(args: string[], opts: RunOptions = {}): Result {
   const [cmd, ...pre] = LAUNCHERS[opts.launcher ?? "compiled"];
   const r = spawnSync(cmd, [...pre, ...args], {
     env: opts.env ?? isolatedEnv(),
+    cwd: opts.cwd,
     input: opts.input ?? "",
     encoding: "utf8",
     timeout: opts.timeoutMs ?? 30000,
