@@ -5,7 +5,6 @@
  */
 import { writeSync } from "node:fs";
 import { VERSION } from "./version.js";
-import { launchShim } from "./shim/launch.js";
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
@@ -13,15 +12,10 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
 } else if (argv[0] === "__shim") {
   // the per-container shim: a hidden mode of the same executable that loads none of the CLI
   const { shimMain } = await import("./shim/shim.js");
-  // done supervising: nothing may keep this process around (a timer, a client that never hung up)
-  process.exit(await shimMain());
+  // a pid: the runtime started first and is this process's child already (shim/launch.ts); done
+  // supervising, nothing may keep this process around (a timer, a client that never hung up)
+  process.exit(await shimMain(argv[1] ? Number(argv[1]) : undefined));
 } else {
-  // `run` needs a shim: start it first, so that its start-up overlaps the CLI's (bench/run.sh)
-  const shimClient = argv.find((a) => !a.startsWith("-")) === "run" ? import("./container/shim-client.js") : undefined;
-  if (shimClient) {
-    const launched = launchShim();
-    void shimClient.then((m) => m.prespawnShim(launched));
-  }
   const [{ main }, { fdStream }] = await Promise.all([import("./cli/main.js"), import("./output/stdio.js")]);
   process.exitCode = await main(argv, {
     env: process.env,
@@ -29,5 +23,4 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
     stderr: fdStream(2),
     uid: typeof process.getuid === "function" ? process.getuid() : 0,
   });
-  await (await shimClient)?.releaseUnusedShim();
 }

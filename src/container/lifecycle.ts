@@ -3,7 +3,7 @@
  * shim is alive (a dead shim or a reboot means the container is gone), repairs what a crash
  * left, and changes state under the container's lock.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { parseConfig, type ImageConfig } from "../image/manifest.js";
@@ -13,11 +13,12 @@ import type { Sys } from "../sys/index.js";
 import { withLock } from "../util/lock.js";
 import { prepareBundle } from "./bundle.js";
 import { releaseContainer, rememberedExitCode, removeContainerFiles, sweepNetworks } from "./cleanup.js";
-import { runtimeOf } from "./runtime.js";
+import { foregroundArgv, outputFifos, runtimeFiles, runtimeOf } from "./runtime.js";
 import { bootId, expectsShim, procStartTime, shimAlive } from "./liveness.js";
 import { bundleDir, containerLock, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, ContainerState } from "./record.js";
-import { spawnShim, type SpawnedShim } from "./shim-client.js";
+import { spawnShim, spawnShimAfterRuntime, type SpawnedShim } from "./shim-client.js";
+import { canLaunchAfterRuntime } from "../shim/launch.js";
 import { parseSignal, signalName } from "./signals.js";
 import { readRecord, readState, writeState } from "./store.js";
 
@@ -58,21 +59,44 @@ export async function pauseInRuntime(p: ContainerPaths, rec: ContainerRecord, pa
 export interface StartResult { pid?: number; shimPid: number }
 
 /**
- * Mounts the rootfs, writes the bundle and starts the shim. With `attachWait` the shim waits for
- * an attach client's GO before it runs the container; otherwise this returns once it runs (or
- * throws the runtime's error with exit code 126/127/125).
+ * Whether the runtime can start before the shim (launchShimAfterRuntime): the shim then adopts it
+ * rather than spawning it, and its start-up overlaps the container's. Not for a terminal (the
+ * runtime needs the shim's pty first), stdin (it is a pipe from the shim), or a detached container
+ * (its shim is a subreaper before `runc create`, see shim/created.ts).
+ */
+export function runtimeFirst(options: { tty: boolean; interactive: boolean }, attachWait: boolean, sys: Sys): boolean {
+  return attachWait && !options.tty && !options.interactive && sys.supports.subreaper && canLaunchAfterRuntime();
+}
+
+/**
+ * Mounts the rootfs, writes the bundle and starts the shim (`shim`: one started already). With
+ * `attachWait` the shim holds the output for the first attach client (and a terminal waits for its
+ * GO); otherwise this returns once the container runs (or throws the runtime's error with exit
+ * code 126/127/125).
  */
 export async function startContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys, opts: { attachWait: boolean; shim?: SpawnedShim }): Promise<StartResult> {
-  const shim = opts.shim ?? (await spawnShim());
+  let shim = opts.shim ?? (runtimeFirst(rec.options, opts.attachWait, sys) ? undefined : await spawnShim());
   try {
-    return await startWith(p, rec, sys, shim, opts.attachWait);
+    // with no shim yet, the runtime and then the shim start once the bundle is ready
+    const obtain = async () => (shim ??= await runtimeThenShim(p, rec, sys));
+    return await startWith(p, rec, sys, obtain, opts.attachWait);
   } catch (err) {
-    shim.abort();
+    shim?.abort();
     throw err;
   }
 }
 
-async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, shim: SpawnedShim, attachWait: boolean): Promise<StartResult> {
+async function runtimeThenShim(p: ContainerPaths, rec: ContainerRecord, sys: Sys): Promise<SpawnedShim> {
+  const fifos = outputFifos(p, rec.id);
+  for (const f of fifos) {
+    rmSync(f, { force: true });
+    sys.mknod(f, "fifo", 0o600);
+  }
+  rmSync(runtimeFiles(p, rec.id).pidFile, { force: true });
+  return spawnShimAfterRuntime(foregroundArgv(p, rec), fifos);
+}
+
+async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, obtainShim: () => Promise<SpawnedShim>, attachWait: boolean): Promise<StartResult> {
   const image = imageConfigOf(p, rec);
   // the last run's shim may still be cleaning up (runtime delete, unmount, network teardown), or
   // waiting to restart the container: let it finish (or restart it) rather than race it
@@ -87,16 +111,17 @@ async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, shim
     if (expectsShim(s)) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} is already running`);
     mkdirSync(bundleDir(p, rec.id), { recursive: true, mode: 0o700 });
     await prepareBundle(p, rec, image, sys);
+    const shim = await obtainShim();
     // recorded before the lock is released, so a concurrent start sees a live shim
     writeState(p, rec.id, { ...s, status: "running", shimPid: shim.pid, shimStart: await startTimeOf(shim.pid), bootId: bootId(), stoppedByUser: false, error: undefined });
     // wrapped: awaiting the answer here would hold the lock the shim needs to record the start
-    return { answer: shim.assign(p, rec.id, attachWait) };
+    return { answer: shim.assign(p, rec.id, attachWait), shimPid: shim.pid };
   });
   const msg = await first.answer;
   if (msg.error) {
     throw new SkiffError("FAILED_PRECONDITION", msg.error, { exitCode: msg.code ?? 125 });
   }
-  return { pid: msg.pid, shimPid: shim.pid };
+  return { pid: msg.pid, shimPid: first.shimPid };
 }
 
 /** The container's image config, read straight from its blob (no listing of every image). */

@@ -1,9 +1,8 @@
 /** The CLI's side of the shim: starting one, and attaching to it over its socket. */
 import type { ChildProcess } from "node:child_process";
-import { connect } from "node:net";
 import { SkiffError } from "../errors.js";
 import { FRAME, encodeFrame, frameReader, type SyncMessage } from "../shim/protocol.js";
-import { launchShim } from "../shim/launch.js";
+import { launchShim, launchShimAfterRuntime } from "../shim/launch.js";
 import { attachSocket, type ContainerPaths } from "./paths.js";
 
 export interface SpawnedShim {
@@ -22,6 +21,11 @@ export interface SpawnedShim {
  */
 export async function spawnShim(): Promise<SpawnedShim> {
   return adoptShim(await launchShim());
+}
+
+/** The runtime, then its shim (see launchShimAfterRuntime): the container starts before the shim is up. */
+export async function spawnShimAfterRuntime(runtimeArgv: string[], fifos: [string, string]): Promise<SpawnedShim> {
+  return adoptShim(await launchShimAfterRuntime(runtimeArgv, fifos));
 }
 
 /** The CLI's handle on a started shim process. */
@@ -75,31 +79,6 @@ export function adoptShim(child: ChildProcess): SpawnedShim {
   };
 }
 
-let early: Promise<SpawnedShim> | undefined;
-
-/**
- * Called by the entry point as soon as it sees `run`, before the CLI is even loaded: the shim's
- * start-up then overlaps all of the CLI's. Unused (the command failed), it exits with the CLI.
- */
-export function prespawnShim(child: Promise<ChildProcess>): void {
-  early = child.then(adoptShim);
-  early.catch(() => undefined);
-}
-
-/** An early shim the command did not take (it failed first) is told to go, so nothing waits on it. */
-export async function releaseUnusedShim(): Promise<void> {
-  const shim = early;
-  early = undefined;
-  if (shim) (await shim).abort();
-}
-
-/** The shim started early, or a new one. */
-export function takeShim(): Promise<SpawnedShim> {
-  const shim = early ?? spawnShim();
-  early = undefined;
-  return shim;
-}
-
 export interface AttachIO {
   onStdout(b: Buffer): void;
   onStderr(b: Buffer): void;
@@ -110,7 +89,9 @@ export interface AttachIO {
 export interface AttachSession { exit: Promise<{ code: number; error?: string }>; signal(sig: string): void; resize(rows: number, cols: number): void; go(): void; close(): void }
 
 /** Connects to the shim's attach socket; resolves once connected. */
-export function attach(p: ContainerPaths, id: string, io: AttachIO): Promise<AttachSession> {
+export async function attach(p: ContainerPaths, id: string, io: AttachIO): Promise<AttachSession> {
+  // loaded only now: node:net costs ~5 ms (Bun), better spent while the container starts
+  const { connect } = await import("node:net");
   return new Promise((resolve, reject) => {
     const sock = connect(attachSocket(p, id));
     let exitResolve: (v: { code: number; error?: string }) => void = () => undefined;

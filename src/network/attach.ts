@@ -4,7 +4,6 @@
  * is written down before it is done, so teardown after a crash undoes exactly that.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { basename, join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -145,8 +144,10 @@ export function networkView(att: Attachment) {
 const writeAttachment = (runroot: string, att: Attachment) => writeFileAtomic(stateFile(runroot, att.id), JSON.stringify(att));
 
 /** A free port on the host for -p without a host port (the kernel picks it). */
-function freePort(protocol: string): Promise<number> {
-  if (protocol !== "tcp") return Promise.resolve(20000 + Math.floor(Math.random() * 40000));
+async function freePort(protocol: string): Promise<number> {
+  if (protocol !== "tcp") return 20000 + Math.floor(Math.random() * 40000);
+  // loaded only here: node:net costs every start ~5 ms to load (Bun)
+  const { createServer } = await import("node:net");
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);

@@ -6,8 +6,10 @@
  * whole life (see unix-server.ts).
  */
 import { constants } from "node:os";
+import { existsSync } from "node:fs";
 import { SkiffError } from "../errors.js";
 import { exitStatus } from "../runtime/errors.js";
+import type { Sys } from "../sys/types.js";
 
 export interface RuntimeChild {
   pid?: number;
@@ -66,6 +68,23 @@ export async function pump(stream: ReadableStream<Uint8Array>, to: (b: Buffer) =
     const { value, done } = await reader.read();
     if (done) return;
     to(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A child's status once it is gone, through waitpid (for children Bun did not spawn itself). */
+export async function reap(sys: Sys, pid: number): Promise<number> {
+  for (let delay = 1; ; delay = Math.min(delay * 2, 250)) {
+    let status: number | undefined;
+    try {
+      status = sys.waitExited(pid);
+    } catch {
+      // not our child after all (another reaper took it): its status is lost, its end is not
+      if (!existsSync(`/proc/${pid}`)) return 255;
+    }
+    if (status !== undefined) return status;
+    await sleep(delay);
   }
 }
 

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, renameSync } from "node:fs";
 import { exitStatus } from "../runtime/errors.js";
 import type { Sys } from "../sys/types.js";
-import { bunSpawn, pump, signalNumber, type ChildIO, type RuntimeChild } from "./child.js";
+import { bunSpawn, pump, reap, signalNumber, type ChildIO, type RuntimeChild } from "./child.js";
 
 export function createdSupported(sys: Sys): boolean {
   return sys.supports.subreaper && bunSpawn() !== undefined;
@@ -17,27 +17,10 @@ export function createdSupported(sys: Sys): boolean {
 
 export interface CreatedArgv { create: string[]; start: string[]; delete: string[] }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function run(argv: string[]): Promise<number> {
   const proc = bunSpawn()!(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   await Promise.all([pump(proc.stdout, () => undefined), pump(proc.stderr, () => undefined)]).catch(() => undefined);
   return exitStatus(await proc.exited, signalNumber(proc.signalCode));
-}
-
-/** The init's status once it is gone; `pid` is this process's child (reparented to it). */
-async function reap(sys: Sys, pid: number): Promise<number> {
-  for (let delay = 1; ; delay = Math.min(delay * 2, 250)) {
-    let status: number | undefined;
-    try {
-      status = sys.waitExited(pid);
-    } catch {
-      // not our child after all (another reaper took it): its status is lost, its end is not
-      if (!existsSync(`/proc/${pid}`)) return 255;
-    }
-    if (status !== undefined) return status;
-    await sleep(delay);
-  }
 }
 
 /**

@@ -10,11 +10,11 @@ import { appendFileSync, readFileSync, readSync, rmSync, writeSync } from "node:
 import { join } from "node:path";
 import { errnoCode } from "../errors.js";
 import { startFailureExitCode } from "../runtime/errors.js";
-import { createArgs, deleteArgs, runArgs, startArgs, takeRuntimeError } from "../runtime/runc.js";
+import { createArgs, deleteArgs, startArgs, takeRuntimeError } from "../runtime/runc.js";
 import { getSys } from "../sys/index.js";
 import { acquireLock } from "../util/lock.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { runtimeOf } from "../container/runtime.js";
+import { foregroundArgv, runtimeFiles, runtimeOf } from "../container/runtime.js";
 import { bootId, procStartTime } from "../container/liveness.js";
 import { attachSocket, bundleDir, containerLock, type ContainerPaths } from "../container/paths.js";
 import { restartDelay, shouldRestart } from "../container/policy.js";
@@ -25,6 +25,7 @@ import { openLogWriter, type LogWriter } from "./logwriter.js";
 import { FRAME, type SyncMessage } from "./protocol.js";
 import { attachServer } from "./attach-server.js";
 import { createdSupported, spawnCreated } from "./created.js";
+import { adoptRuntime } from "./adopted.js";
 
 interface Assignment { root: string; runroot: string; id: string; attachWait: boolean }
 
@@ -92,11 +93,14 @@ async function lockedUpdate(p: ContainerPaths, id: string, change: (s: Container
 
 interface RunResult { code: number; started: boolean; error?: string }
 
-export async function shimMain(): Promise<number> {
+const loadCleanup = () => Promise.all([import("../container/cleanup.js"), import("../network/attach.js")]);
+
+/** `runtimePid`: the runtime was launched before the shim and is its child already (launch.ts). */
+export async function shimMain(runtimePid?: number): Promise<number> {
   const assigned = readAssignment();
   if (!assigned) return 0;
   try {
-    return await supervise(assigned);
+    return await supervise(assigned, runtimePid);
   } catch (err) {
     // the CLI may still be waiting for a first word: a reason beats "the shim exited"
     try {
@@ -106,7 +110,7 @@ export async function shimMain(): Promise<number> {
   }
 }
 
-async function supervise(assigned: Assignment): Promise<number> {
+async function supervise(assigned: Assignment, runtimePid?: number): Promise<number> {
   const { id, attachWait } = assigned;
   const p: ContainerPaths = { root: assigned.root, runroot: assigned.runroot };
   logFailuresTo(join(bundleDir(p, id), "shim.log"));
@@ -161,10 +165,14 @@ async function supervise(assigned: Assignment): Promise<number> {
   // is loaded only then before the container starts: an attached start waits for nothing extra
   const sys = !attachWait && !rec.options.tty && !rec.options.interactive ? await getSys() : undefined;
   const viaCreate = sys !== undefined && createdSupported(sys);
+  let adopt = runtimePid;
+  // loaded at the end: a shim spends its life waiting, and every module loaded costs every
+  // container memory; but as soon as it runs for a client waiting on its end (or --rm, likely short)
+  let cleanup: ReturnType<typeof loadCleanup> | undefined;
+  const cleanupModules = () => (cleanup ??= loadCleanup());
   const runOnce = async (): Promise<RunResult> => {
-    const pidFile = join(bundle, "pid");
-    const logFile = join(bundle, "runtime.log");
-    rmSync(pidFile, { force: true });
+    const { pidFile, logFile } = runtimeFiles(p, id);
+    if (!adopt) rmSync(pidFile, { force: true });
     let started = false;
     const pending: [number, Buffer][] = [];
     const emit = (type: number, chunk: Buffer) => {
@@ -181,6 +189,7 @@ async function supervise(assigned: Assignment): Promise<number> {
       }
       if (!pid) return false;
       started = true;
+      if (attachWait || rec.options.autoRemove) void cleanupModules();
       void updateState(p, id, (s) => ({ ...s, ...self, status: s.status === "stopping" ? "stopping" : "running", pid, startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, error: undefined }))
         // a failed listen was reported already (announced.catch above)
         .then(() => announced.then(() => sync({ pid }), () => undefined));
@@ -189,11 +198,15 @@ async function supervise(assigned: Assignment): Promise<number> {
     };
     // before the pid file exists only the runtime itself can write (its own error): hold it back
     const onData = (type: number) => (chunk: Buffer) => (markStarted() ? emit(type, chunk) : pending.push([type, chunk]));
-    const argv = [rt.path, ...runArgs(rt, logFile, bundle, pidFile, id)];
+    const argv = foregroundArgv(p, rec);
     const io = { onStdout: onData(FRAME.STDOUT), onStderr: onData(FRAME.STDERR) };
     const createdPid = join(bundle, "pid.created");
     if (viaCreate) rmSync(createdPid, { force: true });
-    const child = rec.options.tty
+    const adopted = adopt;
+    adopt = undefined;
+    const child = adopted
+      ? adoptRuntime(adopted, io, getSys())
+      : rec.options.tty
       ? spawnTerminal(argv, io)
       : viaCreate
         ? spawnCreated({ create: [rt.path, ...createArgs(rt, logFile, bundle, createdPid, id)], start: [rt.path, ...startArgs(rt, logFile, id)], delete: [rt.path, ...deleteArgs(rt, logFile, id, true)] }, join(rt.stateRoot, id), createdPid, pidFile, io, sys!)
@@ -227,8 +240,7 @@ async function supervise(assigned: Assignment): Promise<number> {
     if (again.stoppedByUser) break;
   }
   log?.close();
-  // loaded only now: a shim spends its life waiting, and every module loaded costs every container memory
-  const [{ releaseContainer, removeContainerFiles }, { detachNetwork }] = await Promise.all([import("../container/cleanup.js"), import("../network/attach.js")]);
+  const [{ releaseContainer, removeContainerFiles }, { detachNetwork }] = await cleanupModules();
   await releaseContainer(p, rec, sys ?? (await getSys()), true).catch(() => undefined);
   const purge = rec.options.autoRemove ? await removeContainerFiles(p, rec, true, result.code, true).catch(() => undefined) : undefined;
   // the client that asked to attach gets the exit code even if the container was faster than it

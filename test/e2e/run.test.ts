@@ -1,10 +1,10 @@
 /** `skiff run` in the foreground with real runc: streams, exit codes, stdin, users, --rm. */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { appEntries, containerEnv, importImage, mountsUnder, runtimeContainers, sk, skShell } from "../helpers/containers.js";
+import { appEntries, containerEnv, importImage, mountsUnder, runtimeContainers, sk, skShell, until } from "../helpers/containers.js";
 import { BIN, LAUNCHERS, requiresRoot, skiff } from "../helpers/skiff.js";
 import { assertValidSpec } from "../helpers/schema.js";
 
@@ -21,6 +21,38 @@ describe("run in the foreground", () => {
     const onlyErr = sk(env, ["run", "--rm", "-a", "stderr", "bb", "sh", "-c", "echo to-out; echo to-err >&2"]);
     assert.equal(onlyErr.stdout, "");
     assert.equal(onlyErr.stderr, "to-err\n");
+  });
+
+  it("starts the runtime before its shim: output whole (more than a pipe holds), no signal ignored", async (t) => {
+    if (!requiresRoot(t)) return;
+    const r = sk(env, ["run", "--rm", "bb", "sh", "-c", "busybox grep SigIgn /proc/self/status; busybox head -c 300000 /dev/zero | busybox tr '\\0' x; echo; echo done >&2"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `SigIgn:\t0000000000000000\n${"x".repeat(300000)}\n`);
+    assert.equal(r.stderr, "done\n");
+    // while one runs: the runtime is the shim's child, writing to FIFOs the shim reads
+    const child = spawn(BIN, ["run", "--rm", "--name", "first", "bb", "sleep", "30"], { env, stdio: "ignore" });
+    const closed = new Promise((r) => child.on("close", r));
+    let id = "";
+    await until("the container to run", () => {
+      const row = JSON.parse(sk(env, ["ps", "--format", "json"]).stdout)[0];
+      id = row?.State === "running" ? row.Id : "";
+      return id !== "";
+    });
+    const { shimPid } = JSON.parse(readFileSync(join(env.SKIFF_ROOT!, "containers", id, "state.json"), "utf8"));
+    const fds = readdirSync(`/proc/${shimPid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${shimPid}/fd/${fd}`); } catch { return ""; } });
+    assert.ok(fds.some((f) => f.endsWith(`${id}/stdout.fifo`)) && fds.some((f) => f.endsWith(`${id}/stderr.fifo`)), fds.join(" "));
+    const runtimes = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((d) => {
+      try {
+        const argv = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
+        return argv[0].endsWith("runc") && argv.includes(id);
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(runtimes.length, 1);
+    for (const pid of runtimes) assert.equal(Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]), shimPid);
+    assert.equal(sk(env, ["rm", "-f", "first"]).code, 0);
+    await closed;
   });
 
   it("passes SIGTERM and SIGINT on to the container", async (t) => {

@@ -3,11 +3,11 @@ import { readFileSync } from "node:fs";
 import { runtimePath } from "../../container/runtime.js";
 import { ExitError, SkiffError } from "../../errors.js";
 import { createContainer } from "../../container/create.js";
-import { observedState, removeContainer, startContainer, stopContainer } from "../../container/lifecycle.js";
+import { observedState, removeContainer, runtimeFirst, startContainer, stopContainer } from "../../container/lifecycle.js";
 import { parseCreateOptions } from "../../container/options.js";
 import type { ContainerPaths } from "../../container/paths.js";
 import type { ContainerRecord } from "../../container/record.js";
-import { attach, takeShim } from "../../container/shim-client.js";
+import { attach, spawnShim } from "../../container/shim-client.js";
 import { getRecord, listRecords } from "../../container/store.js";
 import { matchFilters } from "../../container/view.js";
 import { findImage, resolveImage } from "../../image/images.js";
@@ -135,18 +135,20 @@ export const run: Handler = async (inv) => {
   // -a stdout/-a stderr: only those streams reach this terminal (all of them still reach the log)
   const streams = ((opts.attach as string[]) ?? []).map((s) => s.toLowerCase());
   for (const s of streams) if (!["stdin", "stdout", "stderr"].includes(s)) throw new SkiffError("INVALID_ARGUMENT", `invalid -a "${s}"`, { hint: "use stdin, stdout or stderr" });
-  // started by the entry point already, so that its start-up overlaps creating the container
-  const shim = await takeShim();
+  const sys = await getSys();
+  // started now, its start-up overlaps creating the container; unless the runtime can start
+  // before it (then it starts once the bundle is ready)
+  const attachWait = !opts.detach;
+  const shim = runtimeFirst({ tty: Boolean(opts.tty), interactive: Boolean(opts.interactive) }, attachWait, sys) ? undefined : await spawnShim();
   let rec: ContainerRecord;
   try {
     rec = await create(inv);
   } catch (err) {
-    shim.abort();
+    shim?.abort();
     throw err;
   }
-  const sys = await getSys();
   try {
-    await startContainer(p, rec, sys, { attachWait: !opts.detach, shim });
+    await startContainer(p, rec, sys, { attachWait, shim });
   } catch (err) {
     // a --rm container that never ran is not kept either
     if (opts.rm) await removeContainer(p, rec, sys, { force: true, volumes: true }).catch(() => undefined);
