@@ -1,8 +1,7 @@
 /** The CLI's side of the shim: starting one, and attaching to it over its socket. */
-import type { ChildProcess } from "node:child_process";
 import { SkiffError } from "../errors.js";
 import { FRAME, encodeFrame, frameReader, type SyncMessage } from "../shim/protocol.js";
-import { launchShim, launchShimAfterRuntime } from "../shim/launch.js";
+import { launchShim, launchShimAfterRuntime, type ShimProcess } from "../shim/launch.js";
 import { attachSocket, type ContainerPaths } from "./paths.js";
 
 export interface SpawnedShim {
@@ -29,9 +28,8 @@ export async function spawnShimAfterRuntime(runtimeArgv: string[], fifos: [strin
 }
 
 /** The CLI's handle on a started shim process. */
-export function adoptShim(child: ChildProcess): SpawnedShim {
-  child.unref();
-  child.stdin!.on("error", () => undefined);
+function adoptShim(proc: ShimProcess): SpawnedShim {
+  if (!proc.pid) throw new SkiffError("UNAVAILABLE", "cannot start the shim");
   const lines: string[] = [];
   const waiters: ((m: SyncMessage) => void)[] = [];
   let buf = "";
@@ -42,39 +40,33 @@ export function adoptShim(child: ChildProcess): SpawnedShim {
       waiters.shift()!(line ? (JSON.parse(line) as SyncMessage) : { error: "the shim exited before reporting (see shim.log in the container's bundle)", code: 125 });
     }
   };
-  child.stdout!.on("data", (d: Buffer) => {
-    buf += d.toString();
+  proc.read((text) => {
+    buf += text;
     let i;
     while ((i = buf.indexOf("\n")) >= 0) {
       lines.push(buf.slice(0, i));
       buf = buf.slice(i + 1);
     }
     deliver();
-  });
-  child.stdout!.on("close", () => {
+  }, (startError) => {
+    if (ended) return;
     ended = true;
+    if (startError) lines.splice(0, lines.length, JSON.stringify({ error: `cannot start the shim: ${startError}`, code: 125 }));
     deliver();
   });
-  child.on("error", (err) => {
-    ended = true;
-    lines.length = 0;
-    lines.push(JSON.stringify({ error: `cannot start the shim: ${err.message}`, code: 125 }));
-    deliver();
-  });
-  if (!child.pid) throw new SkiffError("UNAVAILABLE", "cannot start the shim");
   return {
-    pid: child.pid,
+    pid: proc.pid,
     assign(p, id, attachWait) {
-      child.stdin!.end(`${JSON.stringify({ root: p.root, runroot: p.runroot, id, attachWait })}\n`);
+      proc.end(`${JSON.stringify({ root: p.root, runroot: p.runroot, id, attachWait })}\n`);
       // once it answered, the CLI must not keep the shim's pipe open (or be kept alive by it)
       return new Promise<SyncMessage>((resolve) => {
         waiters.push(resolve);
         deliver();
-      }).finally(() => child.stdout!.destroy());
+      }).finally(() => proc.stopReading());
     },
     abort() {
-      child.stdin!.end();
-      child.stdout!.destroy();
+      proc.end();
+      proc.stopReading();
     },
   };
 }
