@@ -1,5 +1,5 @@
 /** Content digests (image-spec descriptor.md): sha256 and sha512, lowercase hex only. Pure. */
-import { nodeCrypto } from "../util/crypto.js";
+import { createHash } from "../util/crypto.js";
 import { SkiffError } from "../errors.js";
 
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
@@ -15,7 +15,7 @@ export function parseDigest(s: string): { algorithm: "sha256" | "sha512"; hex: s
 }
 
 export function sha256Of(data: Uint8Array | string): string {
-  return `sha256:${nodeCrypto().createHash("sha256").update(data).digest("hex")}`;
+  return `sha256:${createHash("sha256").update(data).digest("hex")}`;
 }
 
 /** ChainID(L0) = DiffID(L0); ChainID(L0..n) = sha256(ChainID(L0..n-1) + " " + DiffID(n)). */

@@ -2,8 +2,7 @@
  * Unpacking stored layer blobs into snapshots, in chain order, each layer once, its diffID hashed
  * while the bytes stream into the snapshot. Used by pull, import and load.
  */
-import type { Hash } from "node:crypto";
-import { nodeCrypto } from "../util/crypto.js";
+import { createHash, type Hasher } from "../util/crypto.js";
 import { createReadStream } from "node:fs";
 import { SkiffError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -28,7 +27,7 @@ export async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Uint8Array;
 }
 
-async function* hashing(source: AsyncIterable<Uint8Array>, hash: Hash) {
+async function* hashing(source: AsyncIterable<Uint8Array>, hash: Hasher) {
   for await (const c of source) {
     hash.update(c);
     yield c;
@@ -52,7 +51,7 @@ export async function unpackLayer(layers: Descriptor[], diffIds: string[], i: nu
   const lowers = chain.slice(0, i).reverse().map((c) => snapshotFs(store, c));
   return ensureSnapshot(store, { chainId: chain[i], diffId: diffIds[i], parent: chain[i - 1] }, async (fsDir) => {
     const path = blobPath(store, layer.digest);
-    const hash = nodeCrypto().createHash("sha256");
+    const hash = createHash("sha256");
     const tar = hashing(decompress(fileChunks(path), await compressionOf(layer, path)), hash);
     const t0 = performance.now();
     const stats = await applyLayer(readTar(tar), { root: fsDir, lowers, mode: "overlay", sys: opts.sys, log, rootless: opts.rootless });

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } fr
 import { basename, join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { nodeCrypto } from "../util/crypto.js";
+import { createHash } from "../util/crypto.js";
 import { withLock } from "../util/lock.js";
 import { cniAdd, cniDel, resultAddress, type Conflist } from "./cni.js";
 import { editHostsFile, updateHostsFile, withoutNetwork, type Peer } from "./names.js";
@@ -43,7 +43,7 @@ const stateFile = (runroot: string, id: string) => join(runroot, "networks", `${
  * host (another --runroot, a test) from ever touching each other's namespaces.
  */
 export function netnsName(runroot: string, id: string): string {
-  return `skiff-${nodeCrypto().createHash("sha256").update(runroot).digest("hex").slice(0, 6)}-${id.slice(0, 12)}`;
+  return `skiff-${createHash("sha256").update(runroot).digest("hex").slice(0, 6)}-${id.slice(0, 12)}`;
 }
 
 async function ip(args: string[]): Promise<void> {

@@ -3,7 +3,7 @@
  * expected size and digest, and only then renamed into blobs/: a half-written or wrong blob is
  * never visible under its digest. Reads of small blobs (manifests, configs) are verified again.
  */
-import { nodeCrypto } from "../../util/crypto.js";
+import { createHash } from "../../util/crypto.js";
 import { closeSync, createReadStream, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError, errnoCode } from "../../errors.js";
@@ -56,7 +56,7 @@ async function ingestToTemp(
 ): Promise<{ tmp: string; digest: string; size: number }> {
   const tmp = join(ingestDir(s), `${process.pid}.${Math.random().toString(36).slice(2)}`);
   const fd = openSync(tmp, "wx", 0o600);
-  const hash = nodeCrypto().createHash(algorithm);
+  const hash = createHash(algorithm);
   let size = 0;
   try {
     for await (const chunk of source) {
@@ -123,7 +123,7 @@ export function readBlob(s: StorePaths, digest: string, what = "blob", max = MAX
     if (errnoCode(err) === "ENOENT") throw new SkiffError("NOT_FOUND", `${what} ${digest}: not in the store`, { cause: err });
     throw err;
   }
-  const got = `${algorithm}:${nodeCrypto().createHash(algorithm).update(data).digest("hex")}`;
+  const got = `${algorithm}:${createHash(algorithm).update(data).digest("hex")}`;
   if (got !== digest) throw new SkiffError("FAILED_PRECONDITION", `${what} ${digest}: stored content has digest ${got}`, { hint: "the store is damaged; remove the image and pull it again" });
   return data;
 }
@@ -137,7 +137,7 @@ export async function ingestComputed(s: StorePaths, source: AsyncIterable<Uint8A
 
 /** Moves a file (on the store's filesystem) into the store under its digest; checks `expected` if given. */
 export async function adoptFile(s: StorePaths, path: string, expected?: string): Promise<{ digest: string; size: number }> {
-  const hash = nodeCrypto().createHash("sha256");
+  const hash = createHash("sha256");
   let size = 0;
   for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) {
     hash.update(c as Uint8Array);
