@@ -3,6 +3,7 @@ import { SkiffError } from "../errors.js";
 import { FRAME, encodeFrame, frameReader, type SyncMessage } from "../shim/protocol.js";
 import { launchShim, launchShimAfterRuntime, type ShimProcess } from "../shim/launch.js";
 import { attachSocket, type ContainerPaths } from "./paths.js";
+import { connectUnix, type UnixConn } from "../util/unix-client.js";
 
 export interface SpawnedShim {
   pid: number;
@@ -82,34 +83,33 @@ export interface AttachSession { exit: Promise<{ code: number; error?: string }>
 
 /** Connects to the shim's attach socket; resolves once connected. */
 export async function attach(p: ContainerPaths, id: string, io: AttachIO): Promise<AttachSession> {
-  // loaded only now: node:net costs ~5 ms (Bun), better spent while the container starts
-  const { connect } = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const sock = connect(attachSocket(p, id));
-    let exitResolve: (v: { code: number; error?: string }) => void = () => undefined;
-    const exit = new Promise<{ code: number; error?: string }>((r) => (exitResolve = r));
-    let gotExit = false;
-    sock.on("data", frameReader((f) => {
-      if (f.type === FRAME.STDOUT) io.onStdout(f.payload);
-      else if (f.type === FRAME.STDERR) io.onStderr(f.payload);
-      else if (f.type === FRAME.EXIT) {
-        gotExit = true;
-        exitResolve(JSON.parse(f.payload.toString()) as { code: number; error?: string });
-      }
-    }));
-    sock.on("error", (err) => reject(new SkiffError("UNAVAILABLE", `cannot attach to container ${id.slice(0, 12)}: ${err.message}`)));
-    sock.on("close", () => {
-      if (!gotExit) exitResolve({ code: -1, error: "lost the connection to the container's shim" });
+  let exitResolve: (v: { code: number; error?: string }) => void = () => undefined;
+  const exit = new Promise<{ code: number; error?: string }>((r) => (exitResolve = r));
+  let gotExit = false;
+  let conn: UnixConn;
+  try {
+    conn = await connectUnix(attachSocket(p, id), {
+      onData: frameReader((f) => {
+        if (f.type === FRAME.STDOUT) io.onStdout(f.payload);
+        else if (f.type === FRAME.STDERR) io.onStderr(f.payload);
+        else if (f.type === FRAME.EXIT) {
+          gotExit = true;
+          exitResolve(JSON.parse(f.payload.toString()) as { code: number; error?: string });
+        }
+      }),
+      onClose: () => {
+        if (!gotExit) exitResolve({ code: -1, error: "lost the connection to the container's shim" });
+      },
     });
-    sock.on("connect", () => {
-      io.stdin?.((b) => sock.write(encodeFrame(FRAME.STDIN, b)), () => sock.write(encodeFrame(FRAME.STDIN_EOF)));
-      resolve({
-        exit,
-        go: () => sock.write(encodeFrame(FRAME.GO, "{}")),
-        signal: (sig) => sock.write(encodeFrame(FRAME.SIGNAL, JSON.stringify({ signal: sig }))),
-        resize: (rows, cols) => sock.write(encodeFrame(FRAME.RESIZE, JSON.stringify({ rows, cols }))),
-        close: () => sock.destroy(),
-      });
-    });
-  });
+  } catch (err) {
+    throw new SkiffError("UNAVAILABLE", `cannot attach to container ${id.slice(0, 12)}: ${(err as Error).message}`);
+  }
+  io.stdin?.((b) => conn.write(encodeFrame(FRAME.STDIN, b)), () => conn.write(encodeFrame(FRAME.STDIN_EOF)));
+  return {
+    exit,
+    go: () => conn.write(encodeFrame(FRAME.GO, "{}")),
+    signal: (sig) => conn.write(encodeFrame(FRAME.SIGNAL, JSON.stringify({ signal: sig }))),
+    resize: (rows, cols) => conn.write(encodeFrame(FRAME.RESIZE, JSON.stringify({ rows, cols }))),
+    close: () => conn.close(),
+  };
 }
