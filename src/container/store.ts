@@ -4,6 +4,7 @@
  * atomically. Creation and removal are ordered so a crash at any point leaves either a whole
  * container or nothing that a listing shows.
  */
+import { byText } from "../util/compare.js";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError, errnoCode } from "../errors.js";
@@ -62,7 +63,7 @@ export function listRecords(p: ContainerPaths): ContainerRecord[] {
     const rec = readRecord(p, id);
     if (rec) out.push(rec);
   }
-  return out.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+  return out.sort((a, b) => byText(a.created, b.created) || byText(a.id, b.id));
 }
 
 /** A container by full name, full ID or unique ID prefix. */

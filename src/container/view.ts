@@ -47,7 +47,8 @@ export function psRow(c: Container, now: number, noTrunc: boolean) {
     AutoRemove: rec.options.autoRemove,
     Command: [...rec.entrypoint, ...rec.cmd],
     Created: unix(rec.created),
-    CreatedAt: new Date(rec.created).toString(),
+    // podman's ps JSON: the human form ("3 minutes ago"), Created being the timestamp
+    CreatedAt: `${humanDuration(now - Date.parse(rec.created))} ago`,
     CreatedHuman: `${humanDuration(now - Date.parse(rec.created))} ago`,
     Exited: state.status === "exited",
     ExitedAt: unix(state.finishedAt),

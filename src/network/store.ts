@@ -1,4 +1,5 @@
 /** Networks under --root/networks/<name>.json; the default one ("skiff") is made on first use. */
+import { byText } from "../util/compare.js";
 import { randomHex } from "../util/crypto.js";
 import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -26,7 +27,7 @@ export function listNetworks(root: string): Network[] {
   } catch { /* none yet */ }
   const nets = names.filter((n) => n.endsWith(".json")).map((n) => read(root, n.slice(0, -5))).filter((n): n is Network => Boolean(n));
   if (!nets.some((n) => n.name === DEFAULT_NETWORK)) nets.push(defaultNetwork());
-  return nets.sort((a, b) => a.name.localeCompare(b.name));
+  return nets.sort((a, b) => byText(a.name, b.name));
 }
 
 function defaultNetwork(): Network {

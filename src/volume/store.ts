@@ -3,6 +3,7 @@
  * created on first use. A volume outlives the containers that use it unless it is anonymous and
  * removed with `rm -v` / `--rm`.
  */
+import { byText } from "../util/compare.js";
 import { randomHex } from "../util/crypto.js";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -34,7 +35,7 @@ export function listVolumes(root: string): VolumeRecord[] {
   } catch {
     return [];
   }
-  return names.filter((n) => !n.startsWith(".")).map((n) => readVolume(root, n)).filter((v): v is VolumeRecord => Boolean(v)).sort((a, b) => a.Name.localeCompare(b.Name));
+  return names.filter((n) => !n.startsWith(".")).map((n) => readVolume(root, n)).filter((v): v is VolumeRecord => Boolean(v)).sort((a, b) => byText(a.Name, b.Name));
 }
 
 /**

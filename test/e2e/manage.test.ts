@@ -26,6 +26,10 @@ describe("container management", () => {
     assert.deepEqual(sk(env, ["ps", "-a", "-n", "1", "--format", "{{.Names}}"]).stdout, "up\n");
     assert.deepEqual(sk(env, ["ps", "-l", "--format", "{{.Names}}"]).stdout, "up\n");
     assert.equal(sk(env, ["ps", "--filter", "bogus=1"]).code, 125);
+    // podman's JSON: Created a unix time, CreatedAt its human form
+    const [row] = JSON.parse(sk(env, ["ps", "-l", "--format", "json"]).stdout);
+    assert.ok(Math.abs(row.Created - Date.now() / 1000) < 60, String(row.Created));
+    assert.match(row.CreatedAt, /^(Less than a second|\d+ seconds?) ago$/);
   });
 
   it("pauses and unpauses, shows top and stats, and has no published ports", async (t) => {

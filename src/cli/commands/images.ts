@@ -1,4 +1,5 @@
 import { ExitError, SkiffError } from "../../errors.js";
+import { byText } from "../../util/compare.js";
 import { shortId } from "../../image/digest.js";
 import { findImage, inspectImage, listImages, type ImageRecord } from "../../image/images.js";
 import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
@@ -59,9 +60,9 @@ export const images: Handler = async ({ ctx, args, opts }) => {
   const by: Record<string, (a: (typeof all)[number], b: (typeof all)[number]) => number> = {
     created: (a, b) => b.Created - a.Created,
     size: (a, b) => b.bytes - a.bytes,
-    id: (a, b) => a.Id.localeCompare(b.Id),
-    repository: (a, b) => a.Repository.localeCompare(b.Repository),
-    tag: (a, b) => a.Tag.localeCompare(b.Tag),
+    id: (a, b) => byText(a.Id, b.Id),
+    repository: (a, b) => byText(a.Repository, b.Repository),
+    tag: (a, b) => byText(a.Tag, b.Tag),
   };
   all.sort(by[key]);
   const template = `{{.Repository}}\t{{.Tag}}\t${opts.digests ? "{{.Digest}}\t" : ""}{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`;
