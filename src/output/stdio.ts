@@ -23,7 +23,8 @@ export function isTerminalFd(fd: number): boolean {
   }
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
+// made on first need: a SharedArrayBuffer costs every command ~1 ms to create (Bun, measured)
+let pause: Int32Array | undefined;
 
 export interface FdStream extends OutStream {
   readonly fd: number;
@@ -46,7 +47,7 @@ export function fdStream(fd: number): FdStream {
           buf = buf.subarray(writeSync(fd, buf));
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          if (code === "EAGAIN") Atomics.wait(pause, 0, 0, 1);
+          if (code === "EAGAIN") Atomics.wait((pause ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, 1);
           else if (code === "EPIPE") process.exit(process.exitCode ?? 0);
           else throw err;
         }
