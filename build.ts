@@ -11,11 +11,10 @@
  */
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { completionScript, SHELLS } from "./src/cli/gen/completion.js";
-import { allPages } from "./src/cli/gen/manpage.js";
+import { compiledTable } from "./src/cli/table/source.js";
 import { RELEASE_DATE } from "./src/version.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,7 +38,12 @@ function writeGenerated(dir: string, files: Map<string, string>) {
   for (const [name, text] of files) writeFileSync(join(dir, name), text);
 }
 
-export function generatedFiles(): { completions: Map<string, string>; man: Map<string, string> } {
+/**
+ * Completions and man pages. Loaded after compileTable(): they read the compiled table, which must
+ * not be imported before it is rewritten.
+ */
+export async function generatedFiles(): Promise<{ completions: Map<string, string>; man: Map<string, string> }> {
+  const [{ completionScript, SHELLS }, { allPages }] = await Promise.all([import("./src/cli/gen/completion.js"), import("./src/cli/gen/manpage.js")]);
   const ext = { bash: "skiff.bash", zsh: "_skiff", fish: "skiff.fish" } as const;
   return {
     completions: new Map(SHELLS.map((s) => [ext[s], completionScript(s)])),
@@ -47,7 +51,15 @@ export function generatedFiles(): { completions: Map<string, string>; man: Map<s
   };
 }
 
+/** src/cli/table/compiled.ts: the command table as a literal (see source.ts). */
+function compileTable() {
+  const path = join(here, "src", "cli", "table", "compiled.ts");
+  const text = compiledTable();
+  if (readFileSync(path, "utf8") !== text) writeFileSync(path, text);
+}
+
 async function main() {
+  compileTable();
   mkdirSync(dist, { recursive: true });
   mkdirSync(outDir, { recursive: true });
   if (!targetsOnly) await hostBuild();
@@ -81,8 +93,8 @@ async function hostBuild() {
     });
     chmodSync(join(dist, "skiff.js"), 0o755);
   });
-  await step("generate completions/ and man/", () => {
-    const { completions, man } = generatedFiles();
+  await step("generate completions/ and man/", async () => {
+    const { completions, man } = await generatedFiles();
     writeGenerated(join(here, "completions"), completions);
     writeGenerated(join(here, "man"), man);
   });

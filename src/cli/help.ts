@@ -56,6 +56,6 @@ export function commandHelp(c: CommandSpec): string {
   if (c.options?.length) out.push("", "Options:", ...optionLines(c.options));
   if (c.examples?.length) out.push("", "Examples:", ...c.examples.map((e) => `  ${e}`));
   out.push("", "Global options: see 'skiff --help'.");
-  if (!c.load) out.push("", "Status: not implemented yet.");
+  if (!c.handler) out.push("", "Status: not implemented yet.");
   return `${out.join("\n")}\n`;
 }

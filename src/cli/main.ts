@@ -8,6 +8,7 @@ import { VERSION } from "../version.js";
 import { createContext, type ContextIO } from "./context.js";
 import { commandHelp, groupHelp, mainHelp } from "./help.js";
 import { parseArgv } from "./parse.js";
+import { loadHandler } from "./table/handlers.js";
 
 /** The one line (plus cause detail at debug level) a failure prints. */
 export function errorLine(err: unknown, debug: boolean): string {
@@ -41,12 +42,13 @@ export async function main(argv: string[], io: ContextIO): Promise<number> {
       return 0;
     }
     const { command, args, rest, opts } = result.parsed;
-    if (!command.load) {
+    if (!command.handler) {
       throw new SkiffError("NOT_IMPLEMENTED", `skiff ${command.name}: not implemented yet`);
     }
     const ctx = createContext(opts, io);
     ctx.log.debug(`command ${command.name} args=${JSON.stringify(args)} rest=${JSON.stringify(rest)}`);
-    const handler = await command.load();
+    const handler = await loadHandler(command);
+    if (!handler) throw new SkiffError("INTERNAL", `skiff ${command.name}: no handler ${command.handler.join(".")}`);
     const out = await handler({ ctx, args, rest, opts });
     if (out) write(io.stdout, out);
     return 0;

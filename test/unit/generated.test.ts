@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { generatedFiles } from "../../build.js";
 import { COMMANDS } from "../../src/cli/table/index.js";
+import { COMMAND_MODULES } from "../../src/cli/table/handlers.js";
+import { SOURCE_COMMANDS, compiledTable } from "../../src/cli/table/source.js";
 import { REPO } from "../helpers/skiff.js";
 
 /** Completes `words` (the last one being typed) with the generated bash script. */
@@ -17,16 +19,26 @@ function bashComplete(words: string[]): string[] {
 }
 
 describe("generated completions and man pages", () => {
-  it("are committed exactly as the command table generates them", () => {
-    const { completions, man } = generatedFiles();
+  it("are committed exactly as the command table generates them", async () => {
+    assert.equal(readFileSync(join(REPO, "src", "cli", "table", "compiled.ts"), "utf8"), compiledTable(), "src/cli/table/compiled.ts is stale: run npm run build");
+    assert.deepEqual(COMMANDS, JSON.parse(JSON.stringify(SOURCE_COMMANDS)));
+    const { completions, man } = await generatedFiles();
     for (const [dir, files] of [["completions", completions], ["man", man]] as const) {
       assert.deepEqual(readdirSync(join(REPO, dir)).sort(), [...files.keys()].sort(), `${dir}/ holds exactly the generated files`);
       for (const [name, text] of files) assert.equal(readFileSync(join(REPO, dir, name), "utf8"), text, `${dir}/${name} is stale: run npm run build`);
     }
   });
 
-  it("has a man page for every visible command", () => {
-    const { man } = generatedFiles();
+  it("names, for every built command, a module and an exported function that exist", async () => {
+    for (const c of COMMANDS.filter((x) => x.handler)) {
+      const [module, name] = c.handler!;
+      assert.ok(COMMAND_MODULES[module], `${c.name}: no module ${module}`);
+      assert.equal(typeof (await COMMAND_MODULES[module]())[name], "function", `${c.name}: ${module} exports no ${name}`);
+    }
+  });
+
+  it("has a man page for every visible command", async () => {
+    const { man } = await generatedFiles();
     for (const c of COMMANDS.filter((x) => !x.hidden)) assert.ok(man.has(`skiff-${c.name.replace(/ /g, "-")}.1`), c.name);
   });
 

@@ -36,7 +36,7 @@ describe("CLI entry", () => {
   });
 
   it("says 'not implemented yet' for every command not built, and nothing pretends to work", async () => {
-    for (const c of COMMANDS.filter((x) => !x.load)) {
+    for (const c of COMMANDS.filter((x) => !x.handler)) {
       const args = (c.args ?? "").match(/<[^>]+>/g)?.map(() => "x") ?? [];
       const r = await run([...c.name.split(" "), ...args]);
       assert.equal(r.code, 125, c.name);
@@ -72,10 +72,9 @@ describe("CLI entry", () => {
   });
 
   it("maps a bug to 125 and asks for a report, without a stack unless debugging", async () => {
-    const { COMMANDS: table } = await import("../../src/cli/table/index.js");
-    const version = table.find((c) => c.name === "version")!;
-    const saved = version.load;
-    version.load = async () => async () => { throw new TypeError("boom"); };
+    const { COMMAND_MODULES } = await import("../../src/cli/table/handlers.js");
+    const saved = COMMAND_MODULES.version;
+    COMMAND_MODULES.version = async () => ({ version: async () => { throw new TypeError("boom"); } });
     try {
       const r = await run(["version"]);
       assert.equal(r.code, 125);
@@ -83,7 +82,7 @@ describe("CLI entry", () => {
       const d = await run(["version", "--log-level", "debug"]);
       assert.match(d.stderr, /TypeError: boom\n\s+at /);
     } finally {
-      version.load = saved;
+      COMMAND_MODULES.version = saved;
     }
   });
 

@@ -33,7 +33,7 @@ export function commandPage(c: CommandSpec, date: string): string {
   page += `.SH SYNOPSIS\n\\fBskiff ${roff(usageLine(c))}\\fR\n`;
   if (c.aliases?.length) page += `.SH ALIASES\n${c.aliases.map((a) => `\\fBskiff ${roff(a)}\\fR`).join(", ")}\n`;
   page += `.SH DESCRIPTION\n${roff(c.description)}.\n`;
-  if (!c.load) page += "This command is not implemented yet: it exits 125.\n";
+  if (!c.handler) page += "This command is not implemented yet: it exits 125.\n";
   if (c.options?.length) page += `.SH OPTIONS\n${options(c.options)}`;
   if (c.examples?.length) page += `.SH EXAMPLES\n${c.examples.map((e) => `.nf\n${roff(e)}\n.fi\n`).join("")}`;
   page += `.SH SEE ALSO\n\\fBskiff\\fR(1)\n`;

@@ -15,7 +15,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     stopAtFirstPositional: true,
     options: [...RUN_ONLY_OPTIONS, ...CREATE_OPTIONS],
     examples: ["skiff run --rm alpine echo hello", "skiff run -d --name web -p 8080:80 nginx"],
-    load: async () => (await import("../commands/run.js")).run,
+    handler: ["run", "run"],
   },
   {
     name: "create",
@@ -24,7 +24,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     description: "Create a container without starting it",
     stopAtFirstPositional: true,
     options: CREATE_OPTIONS,
-    load: async () => (await import("../commands/run.js")).createCommand,
+    handler: ["run", "createCommand"],
   },
   {
     name: "start",
@@ -37,7 +37,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       allOpt("Start all containers (with --filter: the matching ones)"),
       filterOpt("restart-policy=, status=, name=, label="),
     ],
-    load: async () => (await import("../commands/run.js")).start,
+    handler: ["run", "start"],
   },
   {
     name: "ps",
@@ -54,7 +54,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       filterOpt("status=, name=, label=, ancestor=, exited=, id="),
       formatOpt(),
     ],
-    load: async () => (await import("../commands/ps.js")).ps,
+    handler: ["ps", "ps"],
   },
   {
     name: "logs",
@@ -69,7 +69,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       opt("-t, --timestamps", "Show timestamps"),
       latest,
     ],
-    load: async () => (await import("../commands/logs.js")).logs,
+    handler: ["logs", "logs"],
   },
   {
     name: "attach",
@@ -77,7 +77,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Attach to a running container",
     options: [opt("--no-stdin", "Do not attach stdin"), opt("--detach-keys <keys>", "Key sequence that detaches", { default: "ctrl-p,ctrl-q" }), opt("--sig-proxy", "Forward signals to the container", { default: true })],
-    load: async () => (await import("../commands/observe.js")).attachCommand,
+    handler: ["observe", "attachCommand"],
   },
   {
     name: "exec",
@@ -97,7 +97,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       opt("--detach-keys <keys>", "Key sequence that detaches", { default: "ctrl-p,ctrl-q" }),
       latest,
     ],
-    load: async () => (await import("../commands/exec.js")).exec,
+    handler: ["exec", "exec"],
   },
   {
     name: "stop",
@@ -105,7 +105,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Stop containers (the stop signal, then SIGKILL after the timeout)",
     options: [allOpt("Stop all running containers"), time, opt("-i, --ignore", "Ignore containers that do not exist"), latest, opt("--cidfile <file>", "Read the container ID from a file", { complete: "file" })],
-    load: async () => (await import("../commands/manage.js")).stop,
+    handler: ["manage", "stop"],
   },
   {
     name: "kill",
@@ -113,7 +113,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Send a signal to containers",
     options: [opt("-s, --signal <signal>", "Signal to send", { default: "KILL" }), allOpt("Signal all running containers"), latest],
-    load: async () => (await import("../commands/manage.js")).kill,
+    handler: ["manage", "kill"],
   },
   {
     name: "rm",
@@ -128,7 +128,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       time,
       latest,
     ],
-    load: async () => (await import("../commands/manage.js")).rm,
+    handler: ["manage", "rm"],
   },
   {
     name: "wait",
@@ -141,7 +141,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       opt("-i, --ignore", "Ignore containers that do not exist"),
       latest,
     ],
-    load: async () => (await import("../commands/manage.js")).wait,
+    handler: ["manage", "wait"],
   },
   {
     name: "inspect",
@@ -149,7 +149,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Show details of containers or images",
     options: [formatOpt(), opt("--type <type>", "What to inspect", { choices: ["all", "container", "image", "volume", "network"], default: "all" }), opt("-s, --size", "Show sizes"), latest],
-    load: async () => (await import("../commands/manage.js")).inspect,
+    handler: ["manage", "inspect"],
   },
   {
     name: "restart",
@@ -157,30 +157,30 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Restart containers",
     options: [allOpt("Restart all containers"), time, latest, opt("--running", "Restart only running containers")],
-    load: async () => (await import("../commands/run.js")).restart,
+    handler: ["run", "restart"],
   },
-  { name: "pause", args: "[containers...]", section, description: "Pause all processes in containers", options: [allOpt("Pause all running containers"), latest], load: async () => (await import("../commands/manage.js")).pause },
-  { name: "unpause", args: "[containers...]", section, description: "Resume paused containers", options: [allOpt("Unpause all paused containers"), latest], load: async () => (await import("../commands/manage.js")).unpause },
-  { name: "top", args: "<container> [descriptors...]", section, description: "Show the processes of a container", options: [latest], load: async () => (await import("../commands/observe.js")).top },
-  { name: "port", args: "[container] [port]", section, description: "List a container's published ports", options: [allOpt("Show ports of all containers"), latest], load: async () => (await import("../commands/observe.js")).port },
-  { name: "rename", args: "<container> <name>", section, description: "Rename a container", load: async () => (await import("../commands/manage.js")).rename },
+  { name: "pause", args: "[containers...]", section, description: "Pause all processes in containers", options: [allOpt("Pause all running containers"), latest], handler: ["manage", "pause"] },
+  { name: "unpause", args: "[containers...]", section, description: "Resume paused containers", options: [allOpt("Unpause all paused containers"), latest], handler: ["manage", "unpause"] },
+  { name: "top", args: "<container> [descriptors...]", section, description: "Show the processes of a container", options: [latest], handler: ["observe", "top"] },
+  { name: "port", args: "[container] [port]", section, description: "List a container's published ports", options: [allOpt("Show ports of all containers"), latest], handler: ["observe", "port"] },
+  { name: "rename", args: "<container> <name>", section, description: "Rename a container", handler: ["manage", "rename"] },
   {
     name: "cp",
     args: "<src> <dest>",
     section,
     description: "Copy files between a container and the host (CONTAINER:PATH on one side)",
     options: [opt("-a, --archive", "Keep owners (UID/GID)", { default: true }), opt("--overwrite", "Allow replacing a directory by a file and back")],
-    load: async () => (await import("../commands/files.js")).cp,
+    handler: ["files", "cp"],
   },
-  { name: "export", args: "<container>", section, description: "Export a container's filesystem as a tar archive", options: [opt("-o, --output <file>", "Write to this file instead of stdout", { complete: "file" })], load: async () => (await import("../commands/files.js")).exportCommand },
-  { name: "diff", args: "<container>", section, description: "Show changes to a container's filesystem", options: [formatOpt()], load: async () => (await import("../commands/files.js")).diff },
+  { name: "export", args: "<container>", section, description: "Export a container's filesystem as a tar archive", options: [opt("-o, --output <file>", "Write to this file instead of stdout", { complete: "file" })], handler: ["files", "exportCommand"] },
+  { name: "diff", args: "<container>", section, description: "Show changes to a container's filesystem", options: [formatOpt()], handler: ["files", "diff"] },
   {
     name: "stats",
     args: "[containers...]",
     section,
     description: "Show resource usage of containers",
     options: [opt("--no-stream", "Print one sample and exit"), allOpt("Show all containers"), formatOpt(), opt("--no-reset", "Do not clear the screen between samples")],
-    load: async () => (await import("../commands/observe.js")).stats,
+    handler: ["observe", "stats"],
   },
 ];
 
@@ -190,13 +190,13 @@ export const CONTAINER_TABLE: CommandSpec[] = [
   ...CONTAINER_COMMANDS.map((c) =>
     ALIASED.has(c.name) ? { ...c, aliases: [...(c.aliases ?? []), `container ${c.name}`] } : c,
   ),
-  { name: "container exists", args: "<container>", section, description: "Exit 0 if the container exists, 1 if not", load: async () => (await import("../commands/manage.js")).containerExists },
+  { name: "container exists", args: "<container>", section, description: "Exit 0 if the container exists, 1 if not", handler: ["manage", "containerExists"] },
   {
     name: "container prune",
     section,
     description: "Remove all stopped containers",
     options: [opt("-f, --force", "Do not ask for confirmation"), filterOpt("label=, until=")],
-    load: async () => (await import("../commands/manage.js")).containerPrune,
+    handler: ["manage", "containerPrune"],
   },
   {
     name: "generate systemd",
@@ -204,6 +204,6 @@ export const CONTAINER_TABLE: CommandSpec[] = [
     section,
     description: "Print a systemd unit that starts the container at boot",
     options: [opt("-n, --name", "Use the container name instead of its ID"), opt("--restart-policy <policy>", "Restart= of the unit", { default: "on-failure" }), opt("-t, --time <seconds>", "Stop timeout", { type: "number", default: 10 })],
-    load: async () => (await import("../commands/systemd.js")).generateSystemd,
+    handler: ["systemd", "generateSystemd"],
   },
 ];

@@ -27,7 +27,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       quietOpt("the image ID"),
     ],
     examples: ["skiff pull alpine", "skiff pull --platform linux/arm64 docker.io/library/alpine:3.20"],
-    load: async () => (await import("../commands/pull.js")).pull,
+    handler: ["pull", "pull"],
   },
   {
     name: "login",
@@ -44,7 +44,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       opt("--get-login", "Print the user logged in to the registry"),
     ],
     examples: ["echo \"$TOKEN\" | skiff login -u me --password-stdin registry.example.com"],
-    load: async () => (await import("../commands/login.js")).login,
+    handler: ["login", "login"],
   },
   {
     name: "logout",
@@ -52,7 +52,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Log out of a registry",
     options: [authfile, allOpt("Remove the credentials of all registries")],
-    load: async () => (await import("../commands/login.js")).logout,
+    handler: ["login", "logout"],
   },
   {
     name: "images",
@@ -70,7 +70,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       filterOpt("reference=, dangling="),
       formatOpt(),
     ],
-    load: async () => (await import("../commands/images.js")).images,
+    handler: ["images", "images"],
   },
   {
     name: "image inspect",
@@ -78,7 +78,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Show details of images",
     options: [formatOpt()],
-    load: async () => (await import("../commands/images.js")).imageInspect,
+    handler: ["images", "imageInspect"],
   },
   {
     name: "history",
@@ -87,7 +87,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Show the history of an image",
     options: [opt("-H, --human", "Sizes and dates in human-readable form", { default: true }), opt("--no-trunc", "Do not truncate output"), quietOpt("IDs"), formatOpt()],
-    load: async () => (await import("../commands/history.js")).history,
+    handler: ["history", "history"],
   },
   {
     name: "tag",
@@ -95,7 +95,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     args: "<image> <names...>",
     section,
     description: "Add names to an image",
-    load: async () => (await import("../commands/rmi.js")).tag,
+    handler: ["rmi", "tag"],
   },
   {
     name: "rmi",
@@ -104,21 +104,21 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Remove images",
     options: [opt("-f, --force", "Remove the image even if containers use it"), allOpt("Remove all images"), opt("-i, --ignore", "Ignore images that do not exist")],
-    load: async () => (await import("../commands/rmi.js")).rmi,
+    handler: ["rmi", "rmi"],
   },
   {
     name: "image prune",
     section,
     description: "Remove unused images",
     options: [allOpt("Remove all images no container uses, not only dangling ones"), opt("-f, --force", "Do not ask for confirmation"), filterOpt("label=, label!=, until=")],
-    load: async () => (await import("../commands/rmi.js")).imagePrune,
+    handler: ["rmi", "imagePrune"],
   },
   {
     name: "image exists",
     args: "<image>",
     section,
     description: "Exit 0 if the image exists locally, 1 if not",
-    load: async () => (await import("../commands/images.js")).imageExists,
+    handler: ["images", "imageExists"],
   },
   {
     name: "image mount",
@@ -126,7 +126,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Mount an image read-only and print the mount point",
     options: [formatOpt()],
-    load: async () => (await import("../commands/image-mount.js")).imageMount,
+    handler: ["image-mount", "imageMount"],
   },
   {
     name: "image unmount",
@@ -135,7 +135,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Unmount images",
     options: [allOpt("Unmount all mounted images"), opt("-f, --force", "Unmount even if mounted more than once")],
-    load: async () => (await import("../commands/image-mount.js")).imageUnmount,
+    handler: ["image-mount", "imageUnmount"],
   },
   {
     name: "save",
@@ -150,7 +150,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       quietOpt("nothing (suppress progress)"),
     ],
     examples: ["skiff save -o busybox.tar busybox", "skiff save --format oci-archive a b | ssh device skiff load"],
-    load: async () => (await import("../commands/save-load.js")).save,
+    handler: ["save-load", "save"],
   },
   {
     name: "load",
@@ -158,7 +158,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     section,
     description: "Load images from an archive (docker-archive or OCI archive)",
     options: [opt("-i, --input <file>", "Read from this file instead of stdin", { complete: "file" }), quietOpt("nothing (suppress progress)")],
-    load: async () => (await import("../commands/save-load.js")).load,
+    handler: ["save-load", "load"],
   },
   {
     name: "import",
@@ -175,6 +175,6 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       quietOpt("nothing (suppress progress)"),
     ],
     examples: ["tar -C rootfs -c . | skiff import - localhost/mybase", "skiff import --change 'CMD [\"sh\"]' rootfs.tar.gz base"],
-    load: async () => (await import("../commands/import.js")).importCommand,
+    handler: ["import", "importCommand"],
   },
 ];

@@ -1,14 +1,10 @@
+/** The command table as the CLI uses it: compiled (compiled.ts), with lookups over it. */
 import type { CommandSpec } from "./types.js";
-import { CONTAINER_TABLE } from "./containers.js";
-import { IMAGE_COMMANDS } from "./images.js";
-import { NETWORK_COMMANDS, VOLUME_COMMANDS } from "./volumes-networks.js";
-import { SYSTEM_COMMANDS } from "./system.js";
+import { COMMANDS } from "./compiled.js";
 
-export { GLOBAL_OPTIONS } from "./global.js";
+export { COMMANDS, GLOBAL_OPTIONS } from "./compiled.js";
+export { loadHandler } from "./handlers.js";
 export type { CommandSpec, OptionSpec, Handler, Invocation } from "./types.js";
-
-/** Every command of the product, in help order. */
-export const COMMANDS: CommandSpec[] = [...CONTAINER_TABLE, ...IMAGE_COMMANDS, ...VOLUME_COMMANDS, ...NETWORK_COMMANDS, ...SYSTEM_COMMANDS];
 
 /** Words that start a two-word command ("image", "container", ...). */
 export const GROUPS: ReadonlySet<string> = new Set(

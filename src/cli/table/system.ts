@@ -6,7 +6,7 @@ export const SYSTEM_COMMANDS: CommandSpec[] = [
     section: "System",
     description: "Show skiff, JavaScript runtime and OCI runtime versions",
     options: [formatOpt()],
-    load: async () => (await import("../commands/version.js")).version,
+    handler: ["version", "version"],
   },
   {
     name: "info",
@@ -14,14 +14,14 @@ export const SYSTEM_COMMANDS: CommandSpec[] = [
     section: "System",
     description: "Show storage, runtime, cgroup and network facts about this host",
     options: [formatOpt()],
-    load: async () => (await import("../commands/info.js")).info,
+    handler: ["info", "info"],
   },
   {
     name: "system df",
     section: "System",
     description: "Show disk usage of images, containers and volumes",
     options: [formatOpt()],
-    load: async () => (await import("../commands/system-df.js")).systemDf,
+    handler: ["system-df", "systemDf"],
   },
   {
     name: "help",
@@ -29,7 +29,7 @@ export const SYSTEM_COMMANDS: CommandSpec[] = [
     section: "System",
     description: "Show help for skiff or for a command",
     examples: ["skiff help", "skiff help image ls"],
-    load: async () => (await import("../commands/help.js")).help,
+    handler: ["help", "help"],
   },
   {
     name: "completion",
@@ -37,6 +37,6 @@ export const SYSTEM_COMMANDS: CommandSpec[] = [
     section: "System",
     description: "Print the shell completion script (bash, zsh or fish)",
     examples: ["skiff completion bash > /etc/bash_completion.d/skiff"],
-    load: async () => (await import("../commands/completion.js")).completion,
+    handler: ["completion", "completion"],
   },
 ];

@@ -53,8 +53,8 @@ export interface CommandSpec {
   /** Section of the top-level help. */
   section: "Containers" | "Images" | "Volumes" | "Networks" | "System";
   examples?: string[];
-  /** The command's module; absent while it is not built yet. */
-  load?: () => Promise<Handler>;
+  /** The command's module (in src/cli/commands/) and export (see handlers.ts); absent while it is not built yet. */
+  handler?: [module: string, name: string];
 }
 
 /** Parses "-e, --env <VAR=value>" into an OptionSpec; type defaults to string or boolean. */
