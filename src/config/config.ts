@@ -4,8 +4,8 @@
  * and merging are pure; only loadConfig reads files.
  */
 import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { homeDir } from "./paths.js";
 import { parse as parseToml } from "smol-toml";
 import { SkiffError, errnoCode, messageOf } from "../errors.js";
 
@@ -130,7 +130,7 @@ export function mergeConfig(base: Config, over: Partial<Config>): Config {
 /** The config files to read, in order, for this environment. */
 export function configPaths(env: NodeJS.ProcessEnv = process.env): string[] {
   if (env.SKIFF_CONFIG) return [env.SKIFF_CONFIG];
-  const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
+  const xdg = env.XDG_CONFIG_HOME || join(homeDir(env), ".config");
   return ["/etc/skiff/skiff.toml", join(xdg, "skiff", "skiff.toml")];
 }
 

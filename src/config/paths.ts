@@ -1,6 +1,13 @@
 /** Where skiff keeps durable state (--root) and runtime state (--runroot), rootful and rootless. */
-import { homedir } from "node:os";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+
+/** $HOME, or the password database's when unset (node:os, loaded only then: ~1 ms in Bun). */
+export function homeDir(env: NodeJS.ProcessEnv): string {
+  if (env.HOME) return env.HOME;
+  const os = (process.getBuiltinModule?.("node:os") ?? createRequire(import.meta.url)("node:os")) as typeof import("node:os");
+  return os.homedir();
+}
 
 export interface StorePaths {
   root: string;
@@ -15,7 +22,7 @@ export function resolvePaths(
   uid: number,
 ): StorePaths {
   const rootless = uid !== 0;
-  const home = env.HOME || homedir();
+  const home = homeDir(env);
   const defaultRoot = rootless ? join(env.XDG_DATA_HOME || join(home, ".local", "share"), "skiff") : "/var/lib/skiff";
   const defaultRunroot = rootless ? (env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, "skiff") : `/tmp/skiff-run-${uid}`) : "/run/skiff";
   return {
