@@ -112,10 +112,12 @@ async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, obta
     mkdirSync(bundleDir(p, rec.id), { recursive: true, mode: 0o700 });
     await prepareBundle(p, rec, image, sys);
     const shim = await obtainShim();
+    // told at once: a shim started after its runtime must not be left without its container
+    // (wrapped: awaiting the answer here would hold the lock the shim needs to record the start)
+    const answer = shim.assign(p, rec.id, attachWait);
     // recorded before the lock is released, so a concurrent start sees a live shim
     writeState(p, rec.id, { ...s, status: "running", shimPid: shim.pid, shimStart: await startTimeOf(shim.pid), bootId: bootId(), stoppedByUser: false, error: undefined });
-    // wrapped: awaiting the answer here would hold the lock the shim needs to record the start
-    return { answer: shim.assign(p, rec.id, attachWait), shimPid: shim.pid };
+    return { answer, shimPid: shim.pid };
   });
   const msg = await first.answer;
   if (msg.error) {
