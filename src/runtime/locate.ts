@@ -1,5 +1,5 @@
 /** Finding the OCI runtime binary (runc, crun, youki or a path) and reading its version. */
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 
 export interface RuntimeVersion {
@@ -29,6 +29,8 @@ export function searchPath(env: NodeJS.ProcessEnv): string[] {
 
 function isExecutable(path: string): boolean {
   try {
+    // stat first: a missing file is the common case on a PATH walk, and a failing access() throws
+    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
     accessSync(path, constants.X_OK);
     return true;
   } catch {
@@ -39,7 +41,11 @@ function isExecutable(path: string): boolean {
 /** Absolute path of an executable by name or path, or undefined. */
 export function findExecutable(name: string, env: NodeJS.ProcessEnv): string | undefined {
   if (name.includes("/")) return isAbsolute(name) && isExecutable(name) ? name : undefined;
-  return searchPath(env).map((d) => join(d, name)).find(isExecutable);
+  for (const d of searchPath(env)) {
+    const path = join(d, name);
+    if (isExecutable(path)) return path;
+  }
+  return undefined;
 }
 
 export async function readRuntimeVersion(path: string): Promise<RuntimeVersion> {
