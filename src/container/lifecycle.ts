@@ -82,6 +82,9 @@ export async function startContainer(p: ContainerPaths, rec: ContainerRecord, sy
     return await startWith(p, rec, sys, obtain, opts.attachWait);
   } catch (err) {
     shim?.abort();
+    // a shim that died before it reported may leave a runtime started before it: stopped now,
+    // and the container recorded as exited, rather than left to the next command
+    await lockOf(p, rec, () => repairLocked(p, rec, sys)).catch(() => undefined);
     throw err;
   }
 }

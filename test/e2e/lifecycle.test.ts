@@ -124,6 +124,33 @@ describe("detached containers", () => {
     assert.deepEqual(runtimeContainers(env), []);
   });
 
+  it("reports an attached container whose shim (started after runc) was SIGKILLed, and cleans it up", async (t) => {
+    if (!requiresRoot(t)) return;
+    const cli = spawn(BIN, ["run", "--name", "victim2", "bb", "sleep", "60"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    cli.stderr.on("data", (d) => (stderr += String(d)));
+    const closed = new Promise<number | null>((r) => cli.on("close", r));
+    let shimPid = 0;
+    let id = "";
+    await until("the container to run", () => {
+      const row = JSON.parse(sk(env, ["ps", "--format", "json"]).stdout)[0];
+      // the shim records the container's pid once it is up
+      const state = row?.State === "running" ? stateOf(env, row.Id) : undefined;
+      if (state?.pid) [id, shimPid] = [row.Id, state.shimPid ?? 0];
+      return shimPid > 0;
+    });
+    process.kill(shimPid, "SIGKILL");
+    assert.equal(await closed, 125);
+    // one line, whether the CLI was attached already or about to
+    assert.match(stderr, /^Error: (container victim2: lost the connection to the container's shim|cannot attach to container [0-9a-f]{12}: .*)\n$/);
+    const [row] = JSON.parse(sk(env, ["ps", "-a", "--format", "json"]).stdout);
+    assert.deepEqual([row.State, row.ExitCode], ["exited", 137]);
+    assert.equal(sk(env, ["rm", "victim2"]).code, 0);
+    assert.deepEqual(mountsUnder(env), []);
+    assert.deepEqual(runtimeContainers(env), []);
+    assert.deepEqual(processesNaming(id), []);
+  });
+
   it("lists containers as exited after a reboot (runroot emptied) and starts them again", (t) => {
     if (!requiresRoot(t)) return;
     const id = idOf(sk(env, ["run", "-d", "--name", "survivor", "bb", "sh", "-c", "echo boot; sleep 60"]));
