@@ -43,7 +43,7 @@ export function readState(p: ContainerPaths, id: string): ContainerState {
 /**
  * Atomic, not forced to disk: a state is only good until the next reboot (a "running" container of
  * an earlier boot reads as exited), and syncing it cost every start and stop two fsyncs. The
- * definition (container.json) and the first state are written durably, with the name.
+ * definition (container.json) is written durably, with the name; no state file means "created".
  */
 export function writeState(p: ContainerPaths, id: string, state: ContainerState): void {
   writeFileAtomic(stateFile(p, id), `${JSON.stringify(state)}\n`, 0o644, false);
@@ -102,8 +102,8 @@ export async function addRecord(p: ContainerPaths, rec: ContainerRecord, replace
   mkdirSync(namesDir(p), { recursive: true, mode: 0o700 });
   const tmp = join(containersDir(p), `.new-${rec.id}`);
   mkdirSync(tmp, { mode: 0o700 });
+  // no state.json yet: its absence reads as the initial state (readState), one durable write less
   writeFileAtomic(join(tmp, "container.json"), `${JSON.stringify(rec, null, 1)}\n`);
-  writeFileAtomic(join(tmp, "state.json"), `${JSON.stringify(INITIAL_STATE)}\n`);
   try {
     const owner = nameOwner(p, rec.name);
     if (owner && existsSync(recordFile(p, owner)) && replace) await replace(owner);
