@@ -3,6 +3,7 @@
  * container/shim-client.ts speaks to). Bun.spawn where it exists: node:child_process costs a Bun
  * CLI ~10 ms of CPU to load and spawn with, on the path of every `run` (measured).
  */
+import { SkiffError } from "../errors.js";
 import { selfArgv } from "../util/self.js";
 
 /** The CLI's end of a started shim process. */
@@ -54,7 +55,12 @@ async function detached(argv: string[]): Promise<ShimProcess> {
 }
 
 function detachedBun(argv: string[]): ShimProcess {
-  const proc = Bun!.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "ignore", detached: true });
+  let proc: BunSubprocess;
+  try {
+    proc = Bun!.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "ignore", detached: true });
+  } catch (err) {
+    throw new SkiffError("UNAVAILABLE", `cannot start the shim (${argv[0]}): ${(err as Error).message}`);
+  }
   // unref'd only once reading stops: with a read pending on an unref'd process, Bun's event loop
   // polls without sleeping (measured: ~800 empty epoll waits, 60 ms of CPU per run)
   const reader = proc.stdout.getReader();
