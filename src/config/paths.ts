@@ -1,12 +1,11 @@
 /** Where skiff keeps durable state (--root) and runtime state (--runroot), rootful and rootless. */
-import { createRequire } from "node:module";
 import { join } from "node:path";
+import { builtin } from "../util/builtin.js";
 
 /** $HOME, or the password database's when unset (node:os, loaded only then: ~1 ms in Bun). */
 export function homeDir(env: NodeJS.ProcessEnv): string {
   if (env.HOME) return env.HOME;
-  const os = (process.getBuiltinModule?.("node:os") ?? createRequire(import.meta.url)("node:os")) as typeof import("node:os");
-  return os.homedir();
+  return builtin<typeof import("node:os")>("node:os").homedir();
 }
 
 export interface StorePaths {

@@ -24,8 +24,7 @@ export function runtimeFiles(p: ContainerPaths, id: string): { pidFile: string; 
 }
 
 /** The foreground `runc run` of the container's bundle, as the shim or its launcher starts it. */
-export function foregroundArgv(p: ContainerPaths, rec: ContainerRecord): string[] {
-  const rt = runtimeOf(p, rec);
+export function foregroundArgv(p: ContainerPaths, rec: ContainerRecord, rt = runtimeOf(p, rec)): string[] {
   const { pidFile, logFile } = runtimeFiles(p, rec.id);
   return [rt.path, ...runArgs(rt, logFile, bundleDir(p, rec.id), pidFile, rec.id)];
 }

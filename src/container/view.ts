@@ -43,13 +43,14 @@ const unix = (iso?: string) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
 export function psRow(c: Container, now: number, noTrunc: boolean) {
   const { rec, state } = c;
   const command = commandText(rec);
+  const created = `${humanDuration(now - Date.parse(rec.created))} ago`;
   return {
     AutoRemove: rec.options.autoRemove,
     Command: [...rec.entrypoint, ...rec.cmd],
     Created: unix(rec.created),
     // podman's ps JSON: the human form ("3 minutes ago"), Created being the timestamp
-    CreatedAt: `${humanDuration(now - Date.parse(rec.created))} ago`,
-    CreatedHuman: `${humanDuration(now - Date.parse(rec.created))} ago`,
+    CreatedAt: created,
+    CreatedHuman: created,
     Exited: state.status === "exited",
     ExitedAt: unix(state.finishedAt),
     ExitCode: state.exitCode ?? 0,
@@ -67,7 +68,7 @@ export function psRow(c: Container, now: number, noTrunc: boolean) {
     StartedAt: unix(state.startedAt),
     State: state.status,
     Status: statusText(state, now),
-    RunningFor: `${humanDuration(now - Date.parse(rec.created))} ago`,
+    RunningFor: created,
     CommandText: noTrunc || command.length <= 20 ? command : `${command.slice(0, 17)}...`,
   };
 }

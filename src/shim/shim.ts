@@ -198,7 +198,7 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     };
     // before the pid file exists only the runtime itself can write (its own error): hold it back
     const onData = (type: number) => (chunk: Buffer) => (markStarted() ? emit(type, chunk) : pending.push([type, chunk]));
-    const argv = foregroundArgv(p, rec);
+    const argv = foregroundArgv(p, rec, rt);
     const io = { onStdout: onData(FRAME.STDOUT), onStderr: onData(FRAME.STDERR) };
     const createdPid = join(bundle, "pid.created");
     if (viaCreate) rmSync(createdPid, { force: true });

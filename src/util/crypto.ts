@@ -4,13 +4,13 @@
  * digest. Bun has a native hasher; elsewhere node:crypto is loaded on first use. Random IDs come
  * from the Web Crypto every runtime has.
  */
-import { createRequire } from "node:module";
+import { builtin } from "./builtin.js";
 
 type NodeCrypto = typeof import("node:crypto");
 let loaded: NodeCrypto | undefined;
 
 function nodeCrypto(): NodeCrypto {
-  loaded ??= (process.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined) ?? (createRequire(import.meta.url)("node:crypto") as NodeCrypto);
+  loaded ??= builtin<NodeCrypto>("node:crypto");
   return loaded;
 }
 
