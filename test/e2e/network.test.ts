@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { containerEnv, processAlive, sk, stateOf, until } from "../helpers/containers.js";
@@ -37,13 +37,22 @@ function leftovers(net: { bridge: string; subnet: string; cni: string }) {
 
 /** This store's network teardowns are done (the shims take them down after reporting the exit). */
 async function teardownsDone(): Promise<void> {
-  await until("network teardowns", () => {
+  const dir = join(env.SKIFF_RUNROOT!, "networks");
+  const left = () => {
     try {
-      return readdirSync(join(env.SKIFF_RUNROOT!, "networks")).length === 0;
+      return readdirSync(dir);
     } catch {
-      return true;
+      return [];
     }
-  }, 30000);
+  };
+  try {
+    await until("network teardowns", () => left().length === 0, 30000);
+  } catch (err) {
+    // what is left, and which containers and shims are still there, for the next one to look at
+    const records = left().map((f) => `${f}: ${readFileSync(join(dir, f), "utf8").slice(0, 400)}`);
+    const ps = sk(env, ["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}}"]).stdout;
+    throw new Error(`${(err as Error).message}\nleft: ${records.join("\n")}\ncontainers: ${ps}`);
+  }
 }
 
 describe("bridge networking", () => {
