@@ -9,24 +9,31 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# What the tests use: runc and a registry (real components), busybox-static (test image base),
-# CNI plugins, crun (--runtime), skopeo, umoci and podman (interop), attr (getfattr), man-db, zsh and fish (completion checks), and
-# qemu-user-static with arm64's libc to run the arm64 executable.
-PACKAGES=(runc crun docker-registry busybox-static containernetworking-plugins skopeo umoci podman attr zstd man-db zsh fish tar util-linux iproute2 ca-certificates catatonit iptables qemu-user-static libc6:arm64)
-BENCH_PACKAGES=(hyperfine time)
+source scripts/lib/apt.sh
+source scripts/lib/minbase.sh
 
-if [ "${1:-}" = "--bench" ]; then PACKAGES+=("${BENCH_PACKAGES[@]}"); fi
+# What the tests (and with --bench, bench/) call that a new machine lacks: scripts/packages.txt, one
+# package a line; a line tagged "bench" only with --bench.
+bench=""
+if [ "${1:-}" = "--bench" ]; then bench=1; fi
+PACKAGES=()
+while read -r name tag _; do
+  case "$name" in ''|'#'*) continue ;; esac
+  if [ "$tag" = "bench" ] && [ -z "$bench" ]; then continue; fi
+  PACKAGES+=("$name")
+done < scripts/packages.txt
 
-update=""
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then $SUDO dpkg --add-architecture arm64; update=1; fi
+# qemu runs the arm64 executable with arm64's libc: a foreign architecture
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then $SUDO dpkg --add-architecture arm64; fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ] || [ -n "$update" ]; then
+if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing ${missing[*]}"
-  $SUDO apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_install "${missing[@]}" || exit 1
 fi
+
+make_minbase || exit 1
 
 echo "==> npm ci"
 npm ci --no-audit --no-fund --loglevel=error

@@ -192,6 +192,7 @@ describe("run in the foreground", () => {
     assert.equal(sk(env, ["rm", "-f", "full"]).code, 0);
   });
 
+  // programs: crun
   it("runs under crun with --runtime, or reports crun's own reason in one line", (t) => {
     if (!requiresRoot(t)) return;
     const r = sk(env, ["run", "--rm", "--runtime", "crun", "--network", "none", "bb", "echo", "via-crun"]);

@@ -53,6 +53,7 @@ describe("generated completions and man pages", () => {
     assert.ok(bashComplete(["skiff", "container", "ls", "--"]).includes("--all"));
   });
 
+  // programs: zsh fish
   for (const [shell, args, file] of [["zsh", ["-n"], "_skiff"], ["fish", ["--no-execute"], "skiff.fish"]] as const) {
     it(`${shell} accepts its script`, (t) => {
       const r = spawnSync(shell, [...args, join(REPO, "completions", file)], { encoding: "utf8" });
