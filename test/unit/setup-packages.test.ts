@@ -18,7 +18,14 @@ function filesUnder(dir: string, suffix: string): string[] {
     e.isDirectory() ? filesUnder(join(dir, e.name), suffix) : e.name.endsWith(suffix) ? [join(dir, e.name)] : []);
 }
 
+/** Shell functions the repository's scripts define (a test may source them): not programs. */
+function shellFunctions(): Set<string> {
+  const files = [...filesUnder(join(REPO, "scripts"), ".sh"), ...filesUnder(join(REPO, "bench"), ".sh")];
+  return new Set(files.flatMap((f) => [...readFileSync(f, "utf8").matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\(\)\s*\{/gm)].map((m) => m[1])));
+}
+
 function uses(): ProgramUse[] {
+  const functions = shellFunctions();
   const out: ProgramUse[] = [];
   const scanner = ["test/helpers/programs.ts", "test/unit/setup-packages.test.ts"];
   for (const f of filesUnder(join(REPO, "test"), ".ts").filter((f) => !scanner.includes(relative(REPO, f)))) {
@@ -27,7 +34,7 @@ function uses(): ProgramUse[] {
   for (const f of filesUnder(join(REPO, "bench"), ".sh")) {
     for (const program of programsInBenchScript(readFileSync(f, "utf8"))) out.push({ program, where: relative(REPO, f), bench: true });
   }
-  return out;
+  return out.filter((u) => !functions.has(u.program));
 }
 
 /** PATH lookup, then dpkg -S on the real file (merged /usr: dpkg may know it as /bin/x). */
