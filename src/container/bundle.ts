@@ -3,12 +3,12 @@
  * dirs under the container's own upper dir) and config.json, built at every start from the stored
  * definition. Nothing here reads a path of the image without chroot-style resolution.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { hasSnapshot, snapshotFs } from "../snapshot/store.js";
 import { resolveInRoot } from "../snapshot/resolve.js";
-import { hardLimitsFromProc } from "../spec/values.js";
+import { boundingCapsFromStatus, hardLimitsFromProc } from "../spec/values.js";
 import { resolveUser } from "../spec/user.js";
 import type { Mount } from "../spec/types.js";
 import type { HostDevice } from "../spec/build.js";
@@ -24,6 +24,7 @@ import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPat
 import type { ContainerRecord } from "./record.js";
 import { bridgeNetworks, isBridged } from "./options.js";
 import { containerSpec } from "./spec.js";
+import { hostsFile, resolvConf } from "./etc-files.js";
 import { readRecord, readState } from "./store.js";
 
 /** A file of the image read inside its root; "" when absent or not a regular file. */
@@ -37,6 +38,9 @@ export function readImageFile(rootfs: string, path: string): string {
   }
 }
 
+/** The mode of a container's "/" (podman's). */
+export const ROOT_MODE = 0o555;
+
 export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): string {
   const target = rootfsDir(p, rec.id);
   if (isMounted(target)) return target;
@@ -44,14 +48,23 @@ export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): 
     if (!hasSnapshot(p, c)) throw new SkiffError("NOT_FOUND", `container ${rec.name}: layer ${c} of image ${rec.image.name} is missing`, { hint: "pull the image again" });
     return snapshotFs(p, c);
   });
-  for (const d of [upperDir(p, rec.id), workDir(p, rec.id)]) mkdirSync(d, { recursive: true, mode: 0o700 });
-  mkdirSync(target, { recursive: true, mode: 0o700 });
   // an image with no layers still gets an overlay: an empty lower dir
   if (lowers.length === 0) {
     const empty = join(bundleDir(p, rec.id), "empty");
-    mkdirSync(empty, { recursive: true });
+    mkdirSync(empty, { recursive: true, mode: 0o755 });
     lowers.push(empty);
   }
+  const upper = upperDir(p, rec.id);
+  // the merged root takes the upper dir's mode and owner: dr-xr-xr-x root, as podman's storage
+  // gives every layer's root (it ignores a layer's own "./" entry); a 0700 root locked non-root
+  // users of the image out of "/"
+  if (!existsSync(upper)) {
+    mkdirSync(upper, { recursive: true, mode: 0o700 });
+    chownSync(upper, 0, 0);
+    chmodSync(upper, ROOT_MODE);
+  }
+  mkdirSync(workDir(p, rec.id), { recursive: true, mode: 0o700 });
+  mkdirSync(target, { recursive: true, mode: 0o700 });
   sys.mount("overlay", target, "overlay", 0, `lowerdir=${lowers.join(":")},upperdir=${upperDir(p, rec.id)},workdir=${workDir(p, rec.id)}`);
   return target;
 }
@@ -77,19 +90,6 @@ function hostFile(path: string): string {
   }
 }
 
-/** The host's resolver config without loopback nameservers (a stub resolver on the host is unreachable from another netns). */
-export function resolvConf(host: string, sharesHostNetwork: boolean): string {
-  if (sharesHostNetwork) return host;
-  const lines = host.split("\n").filter((l) => !/^\s*nameserver\s+(127\.|::1\s*$)/.test(l));
-  if (!lines.some((l) => /^\s*nameserver\s/.test(l))) lines.push("nameserver 8.8.8.8", "nameserver 8.8.4.4");
-  return `${lines.join("\n").trim()}\n`;
-}
-
-export function hostsFile(host: string, sharesHostNetwork: boolean, hostname: string, name: string, ip?: string): string {
-  const base = sharesHostNetwork && host ? host.trimEnd() : "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain ip6-localhost ip6-loopback";
-  return `${base}\n${ip ?? "127.0.1.1"}\t${hostname} ${name}\n`;
-}
-
 /** /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, as bind mounts. */
 function etcMounts(p: ContainerPaths, rec: ContainerRecord, ip?: string, peerLines: string[] = []): Mount[] {
   const dir = userdataDir(p, rec.id);
@@ -97,8 +97,8 @@ function etcMounts(p: ContainerPaths, rec: ContainerRecord, ip?: string, peerLin
   const hostNet = rec.options.network === "host";
   const files: [string, string][] = [
     ["hostname", `${rec.hostname}\n`],
-    ["hosts", hostsFile(hostFile("/etc/hosts"), hostNet, rec.hostname, rec.name, ip) + peerLines.map((l) => `${l}\n`).join("")],
-    ["resolv.conf", resolvConf(hostFile("/etc/resolv.conf"), hostNet)],
+    ["hosts", hostsFile(hostFile("/etc/hosts"), hostNet, rec.hostname, rec.name, ip, rec.options.addHost) + peerLines.map((l) => `${l}\n`).join("")],
+    ["resolv.conf", resolvConf(hostFile("/etc/resolv.conf"), hostNet, rec.options)],
   ];
   const mounts: Mount[] = [];
   for (const [name, text] of files) {
@@ -178,6 +178,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
       userArgs: rec.userArgs,
       user,
       hardLimits: hardLimitsFromProc(hostFile("/proc/self/limits")),
+      boundingCaps: boundingCapsFromStatus(hostFile("/proc/self/status")),
       rootfs,
       hostname: rec.hostname,
       mounts: [...etcMounts(p, rec, att?.links[0]?.ip, peers.map((x) => peerLine(x))), ...userMounts(rec), ...initMount(rec)],

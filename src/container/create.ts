@@ -11,19 +11,9 @@ import { defaultLogPath, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, MountInfo } from "./record.js";
 import { entrypointAndCmd } from "./spec.js";
 import { addRecord, findRecord } from "./store.js";
+import { generatedName } from "./names.js";
 
 const newContainerId = () => randomHex(32);
-
-const ADJECTIVES = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble", "proud", "quiet", "swift", "tidy", "vivid", "witty", "zesty"];
-const NOUNS = ["otter", "heron", "badger", "falcon", "lynx", "marten", "osprey", "puffin", "raven", "seal", "stoat", "tern", "vole", "wren", "yak", "zebu"];
-
-function generatedName(taken: Set<string>): string {
-  for (;;) {
-    const name = `${ADJECTIVES[randomBelow(ADJECTIVES.length)]}_${NOUNS[randomBelow(NOUNS.length)]}`;
-    const candidate = taken.has(name) ? `${name}${randomBelow(1000)}` : name;
-    if (!taken.has(candidate)) return candidate;
-  }
-}
 
 /** Host sources for -v/--mount/--tmpfs and the image's VOLUMEs (anonymous volumes, as podman makes them). */
 function resolveMounts(p: ContainerPaths, o: CreateOptions, image: ImageRecord): MountInfo[] {
@@ -77,7 +67,7 @@ export async function createContainer(
   }
   for (const n of bridgeNetworks(o)) getNetwork(p.root, n); // podman refuses an unknown network at create
   const id = newContainerId();
-  const name = o.name ?? generatedName(new Set());
+  const name = o.name ?? generatedName();
   const { entrypoint, cmd } = entrypointAndCmd(image.record.config, o, userArgs);
   if (entrypoint.length + cmd.length === 0) throw new SkiffError("INVALID_ARGUMENT", "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
   const rec: ContainerRecord = {
@@ -100,8 +90,9 @@ export async function createContainer(
       await addRecord(p, rec, extra.replace);
       return rec;
     } catch (err) {
-      if (o.name || attempt > 20 || !isSkiffError(err, "ALREADY_EXISTS")) throw err;
-      rec.name = generatedName(new Set([rec.name]));
+      if (o.name || attempt > 1000 || !isSkiffError(err, "ALREADY_EXISTS")) throw err;
+      // drawn again until one is free; past a few hundred draws the store is crowded: add digits
+      rec.name = attempt < 100 ? generatedName() : `${generatedName()}${randomBelow(100000)}`;
     }
   }
 }

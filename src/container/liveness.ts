@@ -33,7 +33,10 @@ export function bootId(): string {
 
 export function shimAlive(s: ContainerState): boolean {
   if (!s.shimPid || s.bootId !== bootId()) return false;
-  return procStartTime(s.shimPid) === s.shimStart;
+  const started = procStartTime(s.shimPid);
+  // no such process is never alive, also when no start time was recorded (undefined === undefined)
+  if (started === undefined) return false;
+  return s.shimStart === undefined || started === s.shimStart;
 }
 
 /** States in which a live shim is expected. */

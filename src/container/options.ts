@@ -3,12 +3,13 @@
  * files (--env-file) are read by the caller and passed in as text.
  */
 import { SkiffError } from "../errors.js";
-import { parseSize, parseUlimit } from "../spec/values.js";
+import { parseSize, parseSysctls, parseUlimit } from "../spec/values.js";
 import type { Mount } from "../spec/types.js";
 import { parseRestartPolicy, type RestartPolicy } from "./policy.js";
 import { parseSignal } from "./signals.js";
 import { canonicalNetwork } from "../network/config.js";
 import { parsePublish, type PortMapping } from "../network/ports.js";
+import { parseAddHost, parseDns, parseDnsOption, parseDnsSearch, type HostEntry } from "./etc-files.js";
 
 export interface VolumeSpec { kind: "bind" | "volume" | "tmpfs"; source: string; destination: string; options: string[]; rw: boolean }
 
@@ -69,6 +70,13 @@ export interface CreateOptions {
   publishAll?: boolean;
   /** --network-alias: more names peers on a user network reach it by. */
   networkAliases?: string[];
+  /** --add-host, --dns, --dns-search, --dns-option: the container's /etc/hosts and /etc/resolv.conf. */
+  addHost?: HostEntry[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  /** --sysctl, namespaced keys only. */
+  sysctls?: Record<string, string>;
   interactive: boolean;
   tty: boolean;
   autoRemove: boolean;
@@ -277,6 +285,11 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     publish,
     publishAll: Boolean(opts.publishAll),
     networkAliases: strings(opts.networkAlias),
+    addHost: strings(opts.addHost).map(parseAddHost),
+    dns: parseDns(strings(opts.dns)),
+    dnsSearch: parseDnsSearch(strings(opts.dnsSearch)),
+    dnsOption: parseDnsOption(strings(opts.dnsOption)),
+    sysctls: parseSysctls(strings(opts.sysctl), net === "host"),
     // -a stdin asks for stdin as -i does
     interactive: Boolean(opts.interactive) || strings(opts.attach).some((a) => a.toLowerCase() === "stdin"),
     tty: Boolean(opts.tty),

@@ -5,7 +5,7 @@
 import type { ImageConfig } from "../image/manifest.js";
 import {
   commandOf, compose, withAnnotations, withDevices, withInit, type HostDevice, withArgs, withCapabilities, withCwd, withDefaultSpec, withEnv, withHostname,
-  withMounts, withNoNewPrivileges, withPrivileged, withReadonlyRootfs, withResources, withRlimits, withTerminal, withUser,
+  withMounts, withNoNewPrivileges, withPrivileged, withReadonlyRootfs, withResources, withRlimits, withSysctls, withTerminal, withUser,
 } from "../spec/build.js";
 import { withSeccomp } from "../spec/seccomp.js";
 import type { Mount, Spec } from "../spec/types.js";
@@ -18,6 +18,8 @@ export interface SpecInputs {
   userArgs: string[];
   user: ResolvedUser;
   hardLimits: Record<string, number>;
+  /** The capabilities the caller can give (its bounding set): --privileged and ALL mean these. */
+  boundingCaps?: string[];
   rootfs: string;
   hostname: string;
   /** Volumes, binds, tmpfs and the /etc files, with host sources decided. */
@@ -54,10 +56,11 @@ export function containerSpec(i: SpecInputs): Spec {
     withTerminal(o.tty),
     withReadonlyRootfs(o.readOnly),
     withNoNewPrivileges(o.noNewPrivileges),
-    ...(o.privileged ? [withPrivileged()] : []),
-    withCapabilities(o.capAdd, o.capDrop, o.privileged),
+    ...(o.privileged ? [withPrivileged(i.boundingCaps)] : []),
+    withCapabilities(o.capAdd, o.capDrop, o.privileged, i.boundingCaps),
     withRlimits(o.ulimits, i.hardLimits),
     withResources({ memory: o.memory, cpus: o.cpus, pids: o.pidsLimit }),
+    withSysctls(o.sysctls ?? {}),
     withMounts(i.mounts),
     withAnnotations(o.annotations),
     withDevices(i.devices ?? []),

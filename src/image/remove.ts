@@ -12,19 +12,24 @@ export interface Removal {
 }
 
 /**
- * Removes the name `query` from its image, or the whole image when `query` is an ID, the image's
- * only name, or `force` is set. Blobs and snapshots are left for collectGarbage.
+ * Removes the name `query` from its image, or the whole image when `query` is its only name or its
+ * ID (an ID of an image with several names only with `force`, as podman). Blobs and snapshots are
+ * left for collectGarbage.
  */
 export async function removeImage(s: StorePaths, query: string, searchRegistries: string[], force: boolean): Promise<Removal> {
   const hit = resolveImage(s, query, searchRegistries);
   if (!hit) throw new SkiffError("NOT_FOUND", `${query}: image not known`, { exitCode: 1 });
   const { image, name } = hit;
-  if (name && image.names.length > 1 && !force) {
+  // by one of several names, it is only untagged, with -f too (as podman: -f matters for IDs)
+  if (name && image.names.length > 1) {
     await updateIndex(s, (index) => {
       const keep = index.manifests.filter((d) => !(d.digest === image.manifestDigest && d.annotations?.[REF_NAME] === name));
       index.manifests = keep;
     });
     return { untagged: [name] };
+  }
+  if (!name && image.names.length > 1 && !force) {
+    throw new SkiffError("FAILED_PRECONDITION", `unable to delete image "${image.id.slice(7)}" by ID with more than one tag ([${image.names.join(" ")}]): please force removal`);
   }
   await updateIndex(s, (index) => {
     index.manifests = index.manifests.filter((d) => d.digest !== image.manifestDigest);

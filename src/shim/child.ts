@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { SkiffError } from "../errors.js";
 import { exitStatus } from "../runtime/errors.js";
 import type { Sys } from "../sys/types.js";
+import type { StdioPipes } from "./pipes.js";
 
 export interface RuntimeChild {
   pid?: number;
@@ -25,21 +26,29 @@ export interface ChildIO { onStdout(b: Buffer): void; onStderr(b: Buffer): void 
 
 export const signalNumber = (name: string | null) => (name === null ? null : (constants.signals[name as NodeJS.Signals] ?? 0));
 
-export async function spawnPiped(argv: string[], interactive: boolean, io: ChildIO): Promise<RuntimeChild> {
-  if (typeof Bun !== "undefined" && typeof Bun.spawn === "function") return spawnPipedBun(argv, interactive, io);
+/** The runtime with its stdio on `pipes` (see pipes.ts): FIFOs, never the sockets "pipe" would give. */
+export async function spawnPiped(argv: string[], pipes: StdioPipes, io: ChildIO): Promise<RuntimeChild> {
+  if (typeof Bun !== "undefined" && typeof Bun.spawn === "function") return spawnPipedBun(argv, pipes, io);
   const { spawn } = await import("node:child_process");
-  const child = spawn(argv[0], argv.slice(1), { stdio: [interactive ? "pipe" : "ignore", "pipe", "pipe"] });
-  child.stdin?.on("error", () => undefined);
-  child.stdout!.on("data", io.onStdout);
-  child.stderr!.on("data", io.onStderr);
-  const exited = new Promise<number>((resolve) => {
-    child.on("error", () => resolve(125));
-    child.on("close", (code, signal) => resolve(exitStatus(code, signalNumber(signal))));
+  const child = spawn(argv[0], argv.slice(1), { stdio: pipes.child });
+  const spawned = new Promise<boolean>((resolve) => {
+    child.on("spawn", () => resolve(true));
+    child.on("error", () => resolve(false));
   });
+  const exited = (async () => {
+    const ok = await spawned;
+    pipes.closeChildEnds();
+    if (!ok) return 125;
+    const [status] = await Promise.all([
+      new Promise<number>((resolve) => child.on("exit", (code, signal) => resolve(exitStatus(code, signalNumber(signal))))),
+      pipes.drain(io.onStdout, io.onStderr),
+    ]);
+    return status;
+  })();
   return {
     pid: child.pid,
-    writeStdin: (b) => child.stdin?.write(b),
-    endStdin: () => child.stdin?.end(),
+    writeStdin: (b) => pipes.stdin?.write(b),
+    endStdin: () => pipes.stdin?.end(),
     resize: () => undefined,
     kill: (sig) => {
       try {
@@ -55,7 +64,7 @@ interface BunSink { write(d: Uint8Array): number; flush(): void; end(): void }
 interface BunProcess { pid: number; exited: Promise<number>; exitCode: number | null; signalCode: string | null; kill(sig?: string): void; stdin?: BunSink; stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array> }
 interface BunLike {
   Terminal: new (o: { cols: number; rows: number; data(t: unknown, d: Uint8Array): void }) => BunTerminal;
-  spawn(argv: string[], o: { terminal?: BunTerminal; stdin?: "pipe" | "ignore"; stdout?: "pipe"; stderr?: "pipe" }): BunProcess;
+  spawn(argv: string[], o: { terminal?: BunTerminal; stdin?: "pipe" | "ignore" | number; stdout?: "pipe" | number; stderr?: "pipe" | number }): BunProcess;
 }
 declare const Bun: BunLike | undefined;
 
@@ -88,30 +97,23 @@ export async function reap(sys: Sys, pid: number): Promise<number> {
   }
 }
 
-function spawnPipedBun(argv: string[], interactive: boolean, io: ChildIO): RuntimeChild {
+function spawnPipedBun(argv: string[], pipes: StdioPipes, io: ChildIO): RuntimeChild {
   let proc: BunProcess;
   try {
-    proc = Bun!.spawn(argv, { stdin: interactive ? "pipe" : "ignore", stdout: "pipe", stderr: "pipe" });
+    const [stdin, stdout, stderr] = pipes.child;
+    proc = Bun!.spawn(argv, { stdin, stdout, stderr });
   } catch {
+    pipes.closeChildEnds();
     return { writeStdin: () => undefined, endStdin: () => undefined, resize: () => undefined, kill: () => undefined, exited: Promise.resolve(125) };
   }
+  pipes.closeChildEnds();
   // the status once the process is gone and both pipes are drained, as node's "close"
-  const drained = Promise.all([pump(proc.stdout, io.onStdout), pump(proc.stderr, io.onStderr)]).catch(() => undefined);
+  const drained = pipes.drain(io.onStdout, io.onStderr).catch(() => undefined);
   const exited = Promise.all([proc.exited, drained]).then(() => exitStatus(proc.exitCode, signalNumber(proc.signalCode)));
-  const sink = proc.stdin;
   return {
     pid: proc.pid,
-    writeStdin: (b) => {
-      try {
-        sink?.write(b);
-        sink?.flush();
-      } catch { /* the runtime is gone */ }
-    },
-    endStdin: () => {
-      try {
-        sink?.end();
-      } catch { /* gone */ }
-    },
+    writeStdin: (b) => pipes.stdin?.write(b),
+    endStdin: () => pipes.stdin?.end(),
     resize: () => undefined,
     kill: (sig) => {
       try {

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, renameSync } from "node:fs";
 import { exitStatus } from "../runtime/errors.js";
 import type { Sys } from "../sys/types.js";
+import type { StdioPipes } from "./pipes.js";
 import { bunSpawn, pump, reap, signalNumber, type ChildIO, type RuntimeChild } from "./child.js";
 
 export function createdSupported(sys: Sys): boolean {
@@ -28,15 +29,20 @@ async function run(argv: string[]): Promise<number> {
  * it is renamed to `pidFile` once the container really started (the shim reports "running" when
  * that file appears). Output arrives on `io` for as long as the container keeps it open.
  */
-export function spawnCreated(argv: CreatedArgv, stateDir: string, createdPidFile: string, pidFile: string, io: ChildIO, sys: Sys): RuntimeChild {
+export function spawnCreated(argv: CreatedArgv, stateDir: string, createdPidFile: string, pidFile: string, pipes: StdioPipes, io: ChildIO, sys: Sys): RuntimeChild {
   let initPid = 0;
   const exited = (async () => {
     sys.setChildSubreaper(true);
     // a restart: the previous container of this ID must go first
     if (existsSync(stateDir)) await run(argv.delete);
-    const proc = bunSpawn()!(argv.create, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    let proc;
+    try {
+      proc = bunSpawn()!(argv.create, { stdin: "ignore", stdout: pipes.child[1], stderr: pipes.child[2] });
+    } finally {
+      pipes.closeChildEnds();
+    }
     // the container's stdout and stderr are these pipes: they stay open after runc create exits
-    const drained = Promise.all([pump(proc.stdout, io.onStdout), pump(proc.stderr, io.onStderr)]).catch(() => undefined);
+    const drained = pipes.drain(io.onStdout, io.onStderr).catch(() => undefined);
     const created = exitStatus(await proc.exited, signalNumber(proc.signalCode));
     if (created !== 0) return created;
     initPid = Number(readFileSync(createdPidFile, "utf8"));

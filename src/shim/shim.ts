@@ -26,6 +26,7 @@ import { FRAME, type SyncMessage } from "./protocol.js";
 import { attachServer } from "./attach-server.js";
 import { createdSupported, spawnCreated } from "./created.js";
 import { adoptRuntime } from "./adopted.js";
+import { makeStdioPipes } from "./pipes.js";
 
 interface Assignment { root: string; runroot: string; id: string; attachWait: boolean }
 
@@ -209,8 +210,8 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
       : rec.options.tty
       ? spawnTerminal(argv, io)
       : viaCreate
-        ? spawnCreated({ create: [rt.path, ...createArgs(rt, logFile, bundle, createdPid, id)], start: [rt.path, ...startArgs(rt, logFile, id)], delete: [rt.path, ...deleteArgs(rt, logFile, id, true)] }, join(rt.stateRoot, id), createdPid, pidFile, io, sys!)
-        : await spawnPiped(argv, rec.options.interactive, io);
+        ? spawnCreated({ create: [rt.path, ...createArgs(rt, logFile, bundle, createdPid, id)], start: [rt.path, ...startArgs(rt, logFile, id)], delete: [rt.path, ...deleteArgs(rt, logFile, id, true)] }, join(rt.stateRoot, id), createdPid, pidFile, makeStdioPipes(bundle, false, sys!), io, sys!)
+        : await spawnPiped(argv, makeStdioPipes(bundle, rec.options.interactive, sys ?? (await getSys())), io);
     runtimeChild = child;
     if (size) child.resize(size.rows, size.cols);
     for (const b of earlyStdin.splice(0)) (b ? child.writeStdin(b) : child.endStdin());

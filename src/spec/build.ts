@@ -122,20 +122,21 @@ export function normalizeCap(name: string): string {
 }
 
 /** Drops apply before adds, as podman does (so --cap-drop ALL --cap-add X leaves X). Inheritable and ambient stay empty. */
-export function withCapabilities(add: string[], drop: string[], privileged = false): SpecOpt {
+export function withCapabilities(add: string[], drop: string[], privileged = false, available: string[] = ALL_CAPS): SpecOpt {
   return (spec) => {
     const adds = add.map(normalizeCap), drops = drop.map(normalizeCap);
-    let caps = privileged ? [...ALL_CAPS] : [...DEFAULT_CAPS];
+    // "all" is all the host can give: the caller's bounding set
+    let caps = privileged ? [...available] : [...DEFAULT_CAPS];
     caps = drops.includes("ALL") ? [] : caps.filter((c) => !drops.includes(c));
-    caps = adds.includes("ALL") ? [...ALL_CAPS] : [...new Set([...caps, ...adds])];
+    caps = adds.includes("ALL") ? [...available] : [...new Set([...caps, ...adds])];
     spec.process.capabilities = { bounding: caps, effective: caps, permitted: caps };
   };
 }
 
 /** --privileged: every capability, every device, nothing masked, /sys writable. */
-export function withPrivileged(): SpecOpt {
+export function withPrivileged(available: string[] = ALL_CAPS): SpecOpt {
   return (spec) => {
-    withCapabilities([], [], true)(spec);
+    withCapabilities([], [], true, available)(spec);
     spec.linux.maskedPaths = [];
     spec.linux.readonlyPaths = [];
     spec.linux.resources = { ...spec.linux.resources, devices: [{ allow: true, access: "rwm" }] };
@@ -158,6 +159,13 @@ export function withRlimits(requested: Record<string, { soft: number; hard: numb
       out.push({ type, soft: Math.min(soft, h), hard: h });
     }
     spec.process.rlimits = out;
+  };
+}
+
+/** --sysctl KEY=VALUE, validated by parseSysctls. */
+export function withSysctls(sysctls: Record<string, string>): SpecOpt {
+  return (spec) => {
+    if (Object.keys(sysctls).length) spec.linux.sysctl = { ...(spec.linux.sysctl ?? {}), ...sysctls };
   };
 }
 

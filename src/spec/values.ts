@@ -1,5 +1,6 @@
 /** Parsing of run/create flag values: sizes (--memory 512m), limits (--ulimit nofile=1024:2048). Pure. */
 import { SkiffError } from "../errors.js";
+import { ALL_CAPS } from "./defaults.js";
 
 const UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4 };
 
@@ -21,6 +22,18 @@ export function parseUlimit(value: string): { name: string; soft: number; hard: 
   return { name: m[1], soft, hard };
 }
 
+/**
+ * The capabilities in this process's bounding set ("CapBnd:\t000001fffeffffff" of
+ * /proc/self/status): what --privileged and --cap-add ALL can give (a sandbox may lack some, and
+ * runc fails on a capability it cannot keep). Everything when the line is missing.
+ */
+export function boundingCapsFromStatus(text: string): string[] {
+  const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(text);
+  if (!m) return [...ALL_CAPS];
+  const mask = BigInt(`0x${m[1]}`);
+  return ALL_CAPS.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
+}
+
 /** "Max open files  1024  20000  files" lines of /proc/self/limits → hard limits by ulimit name. */
 export function hardLimitsFromProc(text: string): Record<string, number> {
   const names: Record<string, string> = {
@@ -35,6 +48,27 @@ export function hardLimitsFromProc(text: string): Record<string, number> {
     if (!label) continue;
     const fields = line.slice(label.length).trim().split(/\s+/);
     out[names[label]] = fields[1] === "unlimited" ? Number.MAX_SAFE_INTEGER : Number(fields[1]);
+  }
+  return out;
+}
+
+/**
+ * --sysctl KEY=VALUE: only what is namespaced (podman's rule): IPC (kernel.msg*, kernel.sem,
+ * kernel.shm*, fs.mqueue.*), UTS (kernel.hostname, kernel.domainname) and, without the host's
+ * network, net.*.
+ */
+export function parseSysctls(entries: string[], hostNetwork: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const i = e.indexOf("=");
+    const key = i < 0 ? "" : e.slice(0, i);
+    if (!key || !/^[a-z0-9_]+(?:[./][a-z0-9_-]+)+$/i.test(key)) throw new SkiffError("INVALID_ARGUMENT", `invalid --sysctl "${e}"`, { hint: "use KEY=VALUE" });
+    const ipc = /^(kernel\.(msgmax|msgmnb|msgmni|sem|shmall|shmmax|shmmni|shm_rmid_forced)|fs\.mqueue\..+)$/.test(key);
+    const uts = key === "kernel.hostname" || key === "kernel.domainname";
+    const net = key.startsWith("net.");
+    if (net && hostNetwork) throw new SkiffError("INVALID_ARGUMENT", `sysctl "${key}" is not allowed in the host's network namespace`);
+    if (!ipc && !uts && !net) throw new SkiffError("INVALID_ARGUMENT", `sysctl "${key}" is not allowed`, { hint: "only namespaced sysctls: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.*" });
+    out[key.replace(/\//g, ".")] = e.slice(i + 1);
   }
   return out;
 }

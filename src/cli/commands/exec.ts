@@ -3,7 +3,7 @@
  * the process's status; -d: runc returns once it started). No shim is involved.
  */
 import { randomHex } from "../../util/crypto.js";
-import { readFileSync, rmSync } from "node:fs";
+import { closeSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ExitError, SkiffError } from "../../errors.js";
 import { runtimeOf } from "../../container/runtime.js";
@@ -15,6 +15,8 @@ import { getRecord, listRecords } from "../../container/store.js";
 import { startFailureExitCode } from "../../runtime/errors.js";
 import { execArgs, takeRuntimeError } from "../../runtime/runc.js";
 import { writeFileAtomic } from "../../util/atomic.js";
+import { makeOutputPipe } from "../../shim/pipes.js";
+import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
 import { pathsOf } from "./container-context.js";
 
@@ -47,24 +49,47 @@ export const exec: Handler = async ({ ctx, args, rest, opts }) => {
   const logFile = join(dir, `exec-${tag}.log`);
   writeFileAtomic(processFile, JSON.stringify(processSpec));
   const { spawn } = await import("node:child_process");
+  // the process's stdout and stderr are FIFOs relayed here, as conmon's pipes are (a socket, as
+  // "pipe" or a caller's socket would give, cannot be opened as /dev/stdout): the runtime's own
+  // failure is reported as one line below, the rest passes through
+  const sys = opts.detach || tty ? undefined : await getSys();
+  const stdoutPipe = sys && makeOutputPipe(dir, `exec-${tag}.stdout`, sys);
+  const stderrPipe = sys && makeOutputPipe(dir, `exec-${tag}.stderr`, sys);
   try {
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(rt.path, execArgs(rt, logFile, rec.id, processFile, { detach: Boolean(opts.detach), tty: false }), {
         // -d: the process keeps runc's stdio; handing it ours would keep this command waiting for it
-        stdio: opts.detach ? "ignore" : [opts.interactive || tty ? "inherit" : "ignore", "inherit", tty ? "inherit" : "pipe"],
+        stdio: opts.detach ? "ignore" : [opts.interactive || tty ? "inherit" : "ignore", stdoutPipe ? stdoutPipe.writer : "inherit", stderrPipe ? stderrPipe.writer : "inherit"],
       });
-      // the runtime's own failure is reported as one line below; the process's stderr passes through
-      child.stderr?.on("data", (d: Buffer) => {
-        if (!/^(?:\S+ )?exec failed: /.test(d.toString())) ctx.stderr.write(d);
+      let drained: Promise<void> = Promise.resolve();
+      const closeWriter = () => {
+        for (const pipe of [stdoutPipe, stderrPipe]) {
+          try {
+            if (pipe) closeSync(pipe.writer);
+          } catch { /* closed */ }
+        }
+      };
+      child.on("spawn", () => {
+        closeWriter();
+        if (!stdoutPipe || !stderrPipe) return;
+        drained = Promise.all([
+          stdoutPipe.drain((d) => ctx.stdout.write(d)),
+          stderrPipe.drain((d) => {
+            if (!/^(?:\S+ )?exec failed: /.test(d.toString())) ctx.stderr.write(d);
+          }),
+        ]).then(() => undefined);
       });
       const relay = (sig: NodeJS.Signals) => child.kill(sig);
       process.on("SIGINT", relay);
       process.on("SIGTERM", relay);
-      child.on("error", (err) => reject(new SkiffError("UNAVAILABLE", `cannot run ${rt.path}: ${err.message}`)));
-      child.on("close", (c, signal) => {
+      child.on("error", (err) => {
+        closeWriter();
+        reject(new SkiffError("UNAVAILABLE", `cannot run ${rt.path}: ${err.message}`));
+      });
+      child.on("exit", (c, signal) => {
         process.off("SIGINT", relay);
         process.off("SIGTERM", relay);
-        resolve(c ?? 128 + (signal === "SIGKILL" ? 9 : 15));
+        void drained.then(() => resolve(c ?? 128 + (signal === "SIGKILL" ? 9 : 15)));
       });
     });
     const error = takeRuntimeError(logFile);
@@ -73,5 +98,6 @@ export const exec: Handler = async ({ ctx, args, rest, opts }) => {
   } finally {
     rmSync(processFile, { force: true });
     rmSync(logFile, { force: true });
+    for (const end of ["stdout", "stderr"]) rmSync(join(dir, `exec-${tag}.${end}`), { force: true });
   }
 };

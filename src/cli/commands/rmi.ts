@@ -44,7 +44,7 @@ export const rmi: Handler = async ({ ctx, args, opts }) => {
     try {
       const hit = resolveImage(store, t, ctx.config.registries.unqualifiedSearch);
       // only removing the image itself (not one of several names) affects its containers
-      if (hit && (!hit.name || hit.image.names.length <= 1 || opts.force)) await checkUsers(ctx, hit.image.id, Boolean(opts.force));
+      if (hit && (!hit.name || hit.image.names.length <= 1)) await checkUsers(ctx, hit.image.id, Boolean(opts.force));
       const r = await removeImage(store, t, ctx.config.registries.unqualifiedSearch, Boolean(opts.force));
       out.push(...r.untagged.map((n) => `Untagged: ${n}`), ...(r.deleted ? [`Deleted: ${r.deleted.slice(7)}`] : []));
     } catch (err) {

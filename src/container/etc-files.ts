@@ -1,0 +1,86 @@
+/**
+ * The container's /etc/hosts and /etc/resolv.conf (pure): from the host's files, the container's
+ * own names and address, and --add-host, --dns, --dns-search, --dns-option as podman writes them.
+ */
+import { SkiffError } from "../errors.js";
+
+export interface ResolverOptions { dns?: string[]; dnsSearch?: string[]; dnsOption?: string[] }
+export interface HostEntry { host: string; ip: string }
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+export function isIP(value: string): boolean {
+  if (IPV4.test(value)) return true;
+  const v = value.replace(/%[A-Za-z0-9_.-]+$/, "");
+  const halves = v.split("::");
+  if (halves.length > 2) return false;
+  const groups = halves.map((h) => (h === "" ? [] : h.split(":")));
+  const all = groups.flat();
+  let count = all.length;
+  // an IPv4 tail (::ffff:1.2.3.4) counts as two groups
+  if (all.length && all[all.length - 1].includes(".")) {
+    if (!IPV4.test(all.pop()!)) return false;
+    count++;
+  }
+  if (!all.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
+  return halves.length === 2 ? count < 8 : count === 8;
+}
+
+/** --dns: IP addresses only (podman: "X is not an ip address"). */
+export function parseDns(values: string[]): string[] {
+  for (const v of values) if (!isIP(v)) throw new SkiffError("INVALID_ARGUMENT", `${v} is not an ip address`);
+  return values;
+}
+
+/** --add-host HOST:IP (an IPv6 address keeps its colons: the host is what comes before the first). */
+export function parseAddHost(value: string): HostEntry {
+  const i = value.indexOf(":");
+  const host = i < 0 ? "" : value.slice(0, i);
+  const ip = i < 0 ? "" : value.slice(i + 1);
+  if (!host || !/^[A-Za-z0-9_.-]+$/.test(host)) throw new SkiffError("INVALID_ARGUMENT", `bad format for add-host: ${JSON.stringify(value)}`, { hint: "use HOST:IP" });
+  if (!isIP(ip)) throw new SkiffError("INVALID_ARGUMENT", `invalid IP address in add-host: ${JSON.stringify(ip)}`);
+  return { host, ip };
+}
+
+/** --dns-search: domain names, or "." for none. */
+export function parseDnsSearch(values: string[]): string[] {
+  for (const v of values) {
+    if (v !== "." && !/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?$/.test(v)) throw new SkiffError("INVALID_ARGUMENT", `invalid --dns-search "${v}"`);
+  }
+  return values;
+}
+
+export function parseDnsOption(values: string[]): string[] {
+  for (const v of values) if (!/^[A-Za-z0-9_:.-]+$/.test(v)) throw new SkiffError("INVALID_ARGUMENT", `invalid --dns-option "${v}"`);
+  return values;
+}
+
+/**
+ * The host's resolver config without loopback nameservers (a stub resolver on the host is
+ * unreachable from another netns), with the user's servers, search domains and options instead of
+ * the host's where given.
+ */
+export function resolvConf(host: string, sharesHostNetwork: boolean, o: ResolverOptions = {}): string {
+  const lines = host.split("\n").map((l) => l.trimEnd()).filter(Boolean);
+  const of = (key: string) => lines.filter((l) => new RegExp(`^\\s*${key}\\s`).test(l));
+  let servers = of("nameserver").map((l) => l.trim().split(/\s+/)[1]);
+  if (!sharesHostNetwork) servers = servers.filter((s) => !/^127\./.test(s) && s !== "::1");
+  if (o.dns?.length) servers = o.dns;
+  else if (!servers.length) servers = ["8.8.8.8", "8.8.4.4"];
+  let search = of("search").flatMap((l) => l.trim().split(/\s+/).slice(1));
+  if (o.dnsSearch?.length) search = o.dnsSearch.includes(".") ? [] : o.dnsSearch;
+  const options = [...of("options").flatMap((l) => l.trim().split(/\s+/).slice(1)), ...(o.dnsOption ?? [])];
+  const out = [
+    ...(search.length ? [`search ${search.join(" ")}`] : []),
+    ...servers.map((s) => `nameserver ${s}`),
+    ...(options.length ? [`options ${[...new Set(options)].join(" ")}`] : []),
+  ];
+  return `${out.join("\n")}\n`;
+}
+
+/** /etc/hosts: --add-host entries first (as podman), then localhost, then the container's own name. */
+export function hostsFile(host: string, sharesHostNetwork: boolean, hostname: string, name: string, ip?: string, extra: HostEntry[] = []): string {
+  const base = sharesHostNetwork && host ? host.trimEnd() : "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain ip6-localhost ip6-loopback";
+  const added = extra.map((e) => `${e.ip}\t${e.host}\n`).join("");
+  return `${added}${base}\n${ip ?? "127.0.1.1"}\t${hostname} ${name}\n`;
+}

@@ -1,0 +1,34 @@
+/** podman 4.3 beside skiff, for differential tests: its own root, runroot and containers.conf. */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO, type Result } from "./skiff.js";
+
+export const MINBASE = process.env.SKIFF_MINBASE ?? "/var/cache/skiff-test/debian-minbase.tar";
+
+export interface Podman { run(args: string[], opts?: { input?: string; timeoutMs?: number }): Result; dispose(): void }
+
+export function isolatedPodman(): Podman {
+  const dir = mkdtempSync(join(tmpdir(), "skiff-podman-"));
+  const base = ["--root", join(dir, "root"), "--runroot", join(dir, "run"), "--cgroup-manager", "cgroupfs", "--events-backend", "file"];
+  const env = { ...process.env, CONTAINERS_CONF: join(REPO, "bench", "containers.conf") };
+  const run = (args: string[], opts: { input?: string; timeoutMs?: number } = {}): Result => {
+    const r = spawnSync("podman", [...base, ...args], { encoding: "utf8", env, input: opts.input ?? "", timeout: opts.timeoutMs ?? 60000 });
+    return { code: r.status ?? 137, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  };
+  return {
+    run,
+    dispose() {
+      run(["rm", "-a", "-f", "-t", "0"]);
+      spawnSync("podman", [...base, "system", "reset", "-f"], { env, stdio: "ignore", timeout: 60000 });
+      if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The Debian minbase setup.sh makes once; a test that needs it fails with what to run. */
+export function minbase(): string {
+  if (!existsSync(MINBASE)) throw new Error(`${MINBASE} is missing: run scripts/setup.sh (it makes the Debian minbase with debootstrap)`);
+  return MINBASE;
+}
