@@ -18,6 +18,8 @@ export interface RegistriesConfig {
   mirrors: Record<string, string[]>;
   /** Directories with <host:port>/*.crt CA certificates. */
   certsDirs: string[];
+  /** Seconds a registry may send nothing (headers, body) before a request is given up. */
+  timeout?: number;
 }
 
 export interface Config {
@@ -101,6 +103,11 @@ export function parseConfigText(text: string, path: string): Partial<Config> {
   if (search) reg.unqualifiedSearch = search;
   if (insecure) reg.insecure = insecure;
   if (certsDirs) reg.certsDirs = certsDirs;
+  const timeout = registries.timeout;
+  if (timeout !== undefined) {
+    if ((typeof timeout !== "number" && typeof timeout !== "bigint") || !(Number(timeout) > 0) || Number(timeout) > 3600) bad(path, "registries.timeout", "a number of seconds between 0 and 3600");
+    reg.timeout = Number(timeout);
+  }
   if (Object.keys(mirrors).length) reg.mirrors = mirrors;
   if (Object.keys(reg).length) out.registries = reg as RegistriesConfig;
   const logDriver = str(logs, "driver", path, "logs");

@@ -4,9 +4,9 @@
  * into a private directory under ingest/, every blob is checked by digest and moved into the store,
  * the layers are unpacked, and the images keep their registry names.
  */
-import { linkSync, mkdirSync, openSync, closeSync, existsSync, readFileSync, rmSync, constants } from "node:fs";
+import { linkSync, lstatSync, mkdirSync, openSync, closeSync, existsSync, readFileSync, rmSync, constants } from "node:fs";
 import { dirname, join } from "node:path";
-import { SkiffError } from "../errors.js";
+import { SkiffError, errnoCode } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Sys } from "../sys/types.js";
 import { cleanComponents } from "../snapshot/resolve.js";
@@ -18,7 +18,7 @@ import { classify, parseConfig, type ImageManifest } from "./manifest.js";
 import { MEDIA, sniffCompression } from "./media.js";
 import { selectPlatform, type Platform } from "./platform.js";
 import { parseReference, qualify, repositoryOf } from "./reference.js";
-import { sha256Of } from "./digest.js";
+import { isDigest, parseDigest, sha256Of } from "./digest.js";
 import { adoptFile, putBlob, readBlob, type Descriptor } from "./store/blobs.js";
 import { ensureLayout, ingestDir, type StorePaths } from "./store/layout.js";
 import { REF_NAME, setRef, updateIndex } from "./store/refs.js";
@@ -123,8 +123,11 @@ async function adoptCopy(s: StorePaths, path: string) {
 async function loadOci(dir: string, opts: LoadOptions): Promise<Loaded[]> {
   const index = readJson<{ manifests: Descriptor[] }>(join(dir, "index.json"), "index.json");
   const blob = async (d: Descriptor) => {
-    const path = join(dir, "blobs", "sha256", d.digest.replace(/^sha256:/, ""));
-    if (!existsSync(path)) throw new SkiffError("NOT_FOUND", `load: blob ${d.digest} is missing from the archive`);
+    // validated before it becomes a path: "sha256:../../etc/shadow" must not name a host file
+    if (typeof d?.digest !== "string" || !isDigest(d.digest)) throw new SkiffError("INVALID_ARGUMENT", `load: invalid digest ${JSON.stringify(String(d?.digest)).slice(0, 80)} in the archive`);
+    const { algorithm, hex } = parseDigest(d.digest);
+    const path = join(dir, "blobs", algorithm, hex);
+    if (!lstatSync(path, { throwIfNoEntry: false })?.isFile()) throw new SkiffError("NOT_FOUND", `load: blob ${d.digest} is missing from the archive`);
     await adoptCopy(opts.store, path).then((r) => {
       if (r.digest !== d.digest || r.size !== d.size) throw new SkiffError("FAILED_PRECONDITION", `load: blob ${d.digest} does not match its descriptor`);
     });
@@ -158,7 +161,15 @@ export async function loadImages(opts: LoadOptions): Promise<string[]> {
   const dir = join(ingestDir(opts.store), `load-${process.pid}-${Math.random().toString(36).slice(2)}`);
   mkdirSync(dir, { mode: 0o700 });
   try {
-    await extract(opts.source, dir);
+    await extract(opts.source, dir).catch((err: unknown) => {
+      // a hostile or broken archive (duplicate entries, a link to a directory, a file where a
+      // directory must be): one line, nothing stored
+      if (err instanceof SkiffError) throw err;
+      const code = errnoCode(err);
+      if (code === "ENOSPC" || code === "EDQUOT") throw new SkiffError("UNAVAILABLE", "load: no space left on the device of the store", { hint: "free some space; nothing was stored" });
+      if (code) throw new SkiffError("INVALID_ARGUMENT", `load: invalid archive (${code} at an entry)`);
+      throw err;
+    });
     const loaded = existsSync(join(dir, "manifest.json")) ? await loadDocker(dir, opts)
       : existsSync(join(dir, "index.json")) ? await loadOci(dir, opts)
       : (() => { throw new SkiffError("INVALID_ARGUMENT", "load: not a docker-archive or OCI archive (no manifest.json or index.json)"); })();

@@ -42,6 +42,8 @@ export interface PullOptions {
   tlsVerify?: boolean;
   maxParallel?: number;
   retries?: number;
+  /** registries.timeout, seconds. */
+  timeoutSeconds?: number;
   sys: Sys;
   log: Logger;
   progress: Progress;
@@ -92,7 +94,7 @@ async function pullFrom(ref: Reference, registry: string, opts: PullOptions): Pr
   const { store, log, progress } = opts;
   const insecure = opts.insecureRegistries.includes(registry) || opts.tlsVerify === false;
   const credentials = registry === ref.domain ? (opts.credentials ?? opts.credentialsFor?.(ref.domain, ref.path)) : opts.credentialsFor?.(registry, ref.path);
-  const client: RegistryClient = createRegistryClient({ registry, insecure, ca: opts.caFor?.(registry), clientCert: opts.clientCertFor?.(registry), credentials, log, retries: opts.retries });
+  const client: RegistryClient = createRegistryClient({ registry, insecure, ca: opts.caFor?.(registry), clientCert: opts.clientCertFor?.(registry), credentials, log, retries: opts.retries, timeoutSeconds: opts.timeoutSeconds });
   const name = formatReference(ref);
 
   const top = await client.getManifest(ref.path, ref.digest ?? ref.tag!);

@@ -56,7 +56,8 @@ describe("exec", () => {
 
   it("gives exec -t the caller's terminal and refuses -t without one", (t) => {
     if (!requiresRoot(t)) return;
-    const r = underTerminal(`"$SKIFF" exec -it host sh -c 'tty; stty size; exit 3'`);
+    // runc sizes the console just after the process starts: a process that asks at once may see 0x0
+    const r = underTerminal(`"$SKIFF" exec -it host sh -c 'tty; sleep 0.3; stty size; exit 3'`);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stdout, /\/dev\/pts\/\d+\r\n33 91\r\n/);
     assert.equal(sk(env, ["exec", "-t", "host", "true"]).code, 125);
@@ -67,7 +68,7 @@ describe("exec", () => {
 describe("run -t", () => {
   it("gives the container a terminal of the caller's size and passes typed input", (t) => {
     if (!requiresRoot(t)) return;
-    const r = underTerminal(`"$SKIFF" run -it --rm bb sh -c 'tty; stty size; read x; echo got:$x; exit 4'`, "typed\\n", "rows 40 cols 100");
+    const r = underTerminal(`"$SKIFF" run -it --rm bb sh -c 'tty; sleep 0.3; stty size; read x; echo got:$x; exit 4'`, "typed\\n", "rows 40 cols 100");
     assert.equal(r.code, 4, r.stderr);
     // libuv's raw mode keeps ONLCR, so the caller's terminal adds a \r of its own
     assert.match(r.stdout, /\/dev\/pts\/\d+\r+\n40 100\r+\n/);

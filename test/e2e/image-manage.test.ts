@@ -34,7 +34,11 @@ describe("tag, rmi, image prune", () => {
     assert.deepEqual(skiff(["rmi", "mine"], { env }), { code: 0, stdout: "Untagged: localhost/mine:latest\n", stderr: "" });
     assert.equal(skiff(["image", "exists", b], { env }).code, 0, "the image keeps its other names");
 
-    const r = skiff(["rmi", base.config.digest.slice(7, 19)], { env });
+    // by ID, an image with several names goes only with -f (podman's rule and message)
+    const refused = skiff(["rmi", base.config.digest.slice(7, 19)], { env });
+    assert.equal(refused.code, 125);
+    assert.match(refused.stderr, /^Error: unable to delete image "[0-9a-f]{64}" by ID with more than one tag \(\[.*\]\): please force removal\n$/);
+    const r = skiff(["rmi", "-f", base.config.digest.slice(7, 19)], { env });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trimEnd().split("\n").sort(), [`Deleted: ${base.config.digest.slice(7)}`, `Untagged: ${b}`, "Untagged: localhost/other/x:1"].sort());
     assert.match(r.stdout, /^Untagged: [^\n]+\nUntagged: [^\n]+\nDeleted: /, "names first, then the ID");

@@ -163,7 +163,10 @@ describe("images and containers together", () => {
     // the container still runs from snapshots that garbage collection left alone
     assert.equal(sk(env, ["start", "-a", "pin"]).code, 0);
     sk(env, ["tag", "bb", "spare-name"]);
-    const forced = sk(env, ["rmi", "-f", "bb"]);
+    // as podman: -f with one of several names only untags it, and its containers stay
+    assert.deepEqual(sk(env, ["rmi", "-f", "bb"]).stdout, "Untagged: localhost/bb:latest\n");
+    assert.equal(sk(env, ["container", "exists", "pin"]).code, 0);
+    const forced = sk(env, ["rmi", "-f", "spare-name"]);
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal(sk(env, ["container", "exists", "pin"]).code, 1);
     assert.equal(sk(env, ["images", "-q"]).stdout, "");

@@ -38,6 +38,7 @@ export async function pullFor(ctx: Context, ref: string, opts: Record<string, un
     tlsVerify: opts.tlsVerify as boolean,
     maxParallel: opts.maxParallel as number,
     retries: opts.retry as number,
+    timeoutSeconds: ctx.config.registries.timeout,
     sys: await getSys(),
     log: ctx.log,
     progress: createProgress(ctx.stderr, { quiet: Boolean(opts.quiet), columns: Number(ctx.env.COLUMNS) || undefined }),

@@ -79,16 +79,14 @@ export async function foreground(ctx: Context, p: ContainerPaths, rec: Container
   const match = detachMatcher(parseDetachKeys(detachKeys));
   let detach: () => void = () => undefined;
   const detached = new Promise<"detached">((resolve) => (detach = () => resolve("detached")));
-  // a terminal is raw for the whole session, with -i or not (as podman): the container's own
-  // terminal does the line discipline, and a second one would turn its \r\n into \r\r\n
-  const raw = tty && process.stdin.isTTY;
-  if (raw) await makeRaw();
   const session = await attach(p, rec.id, {
     onStdout: (b) => streams.includes("stdout") && ctx.stdout.write(b),
     onStderr: (b) => streams.includes("stderr") && ctx.stderr.write(b),
     stdin: interactive
       ? (send, eof) => {
         // raw mode: every key, Ctrl-C included, goes to the container's terminal
+        const raw = tty && process.stdin.isTTY;
+        if (raw) process.stdin.setRawMode(true);
         const onData = (d: Buffer) => {
           const { forward, detached: done } = match(d);
           if (forward.length) send(forward);
@@ -100,6 +98,7 @@ export async function foreground(ctx: Context, p: ContainerPaths, rec: Container
         stopStdin = () => {
           process.stdin.off("data", onData);
           process.stdin.off("end", onEnd);
+          if (raw) process.stdin.setRawMode(false);
           process.stdin.destroy();
         };
       }
@@ -121,24 +120,12 @@ export async function foreground(ctx: Context, p: ContainerPaths, rec: Container
   process.off("SIGTERM", relay);
   process.off("SIGWINCH", resize);
   stopStdin();
-  if (raw) process.stdin.setRawMode(false);
   session.close();
   // the container keeps running; its shim does not depend on this process
   if (result === "detached") return 0;
   if (result.code < 0) throw new SkiffError("UNAVAILABLE", `container ${rec.name}: ${result.error}`);
   if (result.error && result.code >= 125) throw new SkiffError("FAILED_PRECONDITION", result.error, { exitCode: result.code });
   return result.code;
-}
-
-/**
- * Raw mode as Go's term.MakeRaw (podman's): libuv's raw mode keeps output post-processing (ONLCR),
- * which adds a \r to the \r\n the container's terminal already wrote. setRawMode(false) restores
- * the terminal as it was before both.
- */
-async function makeRaw(): Promise<void> {
-  process.stdin.setRawMode(true);
-  const { spawnSync } = await import("node:child_process");
-  spawnSync("stty", ["-opost"], { stdio: [0, "ignore", "ignore"] });
 }
 
 export const run: Handler = async (inv) => {

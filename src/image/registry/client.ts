@@ -4,6 +4,7 @@
  * retries with backoff on 429, 5xx and dropped connections, and blob downloads that resume with
  * Range. Content is verified by the callers (blobs.ts), never here.
  */
+import { DEFAULT_TIMEOUT_S, MAX_MANIFEST_BYTES, MAX_TOKEN_BYTES, fetchWithin, readBounded, readWithin } from "./body.js";
 import { SkiffError, messageOf } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import { MANIFEST_ACCEPT } from "../media.js";
@@ -25,6 +26,8 @@ export interface RegistryOptions {
   log?: Logger;
   /** Attempts after the first for transient failures. */
   retries?: number;
+  /** Seconds without headers or body bytes before a request is given up (registries.timeout). */
+  timeoutSeconds?: number;
   /** Backoff base in ms (tests shorten it). */
   backoffMs?: number;
 }
@@ -68,6 +71,24 @@ export interface RegistryClient {
   getBlob(repo: string, digest: string): AsyncGenerator<Uint8Array>;
 }
 
+/**
+ * A Bearer challenge's realm, where skiff sends the credentials: https, or http where the registry
+ * itself may be plain HTTP; never file: or another scheme (a hostile registry could make skiff read
+ * a local file and send it back).
+ */
+export function tokenRealm(realm: string, allowHttp: boolean, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch {
+    throw new SkiffError("UNAVAILABLE", `${what}: the registry's token realm is not a URL`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && allowHttp)) {
+    throw new SkiffError("PERMISSION_DENIED", `${what}: refusing the token realm's scheme ${url.protocol.replace(/:$/, "")}`, { hint: "a realm must be https (http only for an insecure or loopback registry)" });
+  }
+  return url;
+}
+
 export function createRegistryClient(opts: RegistryOptions): RegistryClient {
   const host = registryHost(opts.registry);
   const allowHttp = allowsHttp(opts.registry, Boolean(opts.insecure));
@@ -84,21 +105,33 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
   const origin = host;
   const withTls = (url: URL, init: RequestInit): RequestInit => (url.protocol === "https:" ? { ...init, ...tlsOptions } : init);
   const retries = opts.retries ?? 3;
+  const timeoutMs = (opts.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
   const backoff = opts.backoffMs ?? 200;
   const tokens = new Map<string, { header: string; expires: number }>();
   const basic = opts.credentials ? `Basic ${Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`).toString("base64")}` : undefined;
   let scheme: "bearer" | "basic" | undefined;
 
   async function fetchToken(realm: string, service: string | undefined, scope: string): Promise<string> {
-    const url = new URL(realm);
+    const what = `get a token for ${scope || "the registry"}`;
+    const url = tokenRealm(realm, allowHttp, what);
     if (service) url.searchParams.set("service", service);
     if (scope) url.searchParams.set("scope", scope);
-    const res = await fetch(url, withTls(url, { headers: basic ? { authorization: basic } : {}, redirect: "follow" }));
-    if (!res.ok) throw httpError(`get a token for ${scope} from ${url.host}`, res);
-    const body = (await res.json()) as { token?: string; access_token?: string; expires_in?: number };
-    const token = body.token ?? body.access_token;
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      // redirects followed here, but only to http(s): fetch refuses other schemes when redirected
+      const res = await fetchWithin(url, withTls(url, { headers: basic ? { authorization: basic } : {}, redirect: "follow" }), timeoutMs, what);
+      if (!res.ok) throw httpError(`${what} from ${url.host}`, res);
+      const text = (await readBounded(res, MAX_TOKEN_BYTES, timeoutMs, `${what} from ${url.host}`)).toString("utf8");
+      body = JSON.parse(text) as typeof body;
+      if (typeof body !== "object" || body === null) throw new SyntaxError("not an object");
+    } catch (err) {
+      if (err instanceof SkiffError) throw err;
+      throw new SkiffError("UNAVAILABLE", `${what} from ${url.host}: ${err instanceof SyntaxError ? "the answer is not a JSON object" : messageOf(err)}`);
+    }
+    const token = typeof body.token === "string" ? body.token : typeof body.access_token === "string" ? body.access_token : undefined;
     if (!token) throw new SkiffError("PERMISSION_DENIED", `get a token for ${scope} from ${url.host}: no token in the answer`);
-    tokens.set(scope, { header: `Bearer ${token}`, expires: Date.now() + Math.max(60, body.expires_in ?? 60) * 1000 - 10000 });
+    const expiresIn = typeof body.expires_in === "number" && Number.isFinite(body.expires_in) ? body.expires_in : 60;
+    tokens.set(scope, { header: `Bearer ${token}`, expires: Date.now() + Math.max(60, expiresIn) * 1000 - 10000 });
     return `Bearer ${token}`;
   }
 
@@ -118,7 +151,7 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
       try {
         for (let hops = 0; ; hops++) {
           const auth = url.host === origin ? authFor(scope) : undefined;
-          res = await fetch(url, withTls(url, { method, headers: { ...headers, ...(auth ? { authorization: auth } : {}) }, redirect: "manual" }));
+          res = await fetchWithin(url, withTls(url, { method, headers: { ...headers, ...(auth ? { authorization: auth } : {}) }, redirect: "manual" }), timeoutMs, what);
           const location = res.headers.get("location");
           if (res.status < 300 || res.status >= 400 || !location) break;
           if (hops >= MAX_REDIRECTS) throw new SkiffError("UNAVAILABLE", `${what}: too many redirects`);
@@ -186,7 +219,7 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
     async getManifest(repo, reference) {
       const what = `fetch manifest ${opts.registry}/${repo}:${reference}`;
       const res = await request(what, `/v2/${repo}/manifests/${reference}`, repo, { accept: MANIFEST_ACCEPT });
-      const data = Buffer.from(await res.arrayBuffer());
+      const data = await readBounded(res, MAX_MANIFEST_BYTES, timeoutMs, what);
       return { data, mediaType: (res.headers.get("content-type") ?? "").split(";")[0].trim(), digest: res.headers.get("docker-content-digest") ?? undefined };
     },
     async *getBlob(repo, digest) {
@@ -197,12 +230,21 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
         let skip = 0;
         if (offset > 0 && res.status !== 206) skip = offset; // the server ignored Range: drop what we have
         try {
-          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-            if (skip >= chunk.length) { skip -= chunk.length; continue; }
-            const part = skip > 0 ? chunk.subarray(skip) : chunk;
-            skip = 0;
-            offset += part.length;
-            yield part;
+          const reader = res.body!.getReader();
+          try {
+            for (;;) {
+              const next = await readWithin(reader, timeoutMs, what);
+              if (next.done) break;
+              const chunk = next.value;
+              if (skip >= chunk.length) { skip -= chunk.length; continue; }
+              const part = skip > 0 ? chunk.subarray(skip) : chunk;
+              skip = 0;
+              offset += part.length;
+              yield part;
+            }
+          } finally {
+            // a consumer that stopped early (or a stall) must not leave the connection open
+            void reader.cancel().catch(() => undefined);
           }
           return;
         } catch (err) {
