@@ -26,7 +26,7 @@ _skiff() {
     'generate') COMPREPLY=($(compgen -W 'systemd' -- "$cur")); return ;;
     'image') COMPREPLY=($(compgen -W 'exists history import inspect list load ls mount prune pull rm save tag umount unmount' -- "$cur")); return ;;
     'network') COMPREPLY=($(compgen -W 'connect create disconnect exists inspect list ls prune rm' -- "$cur")); return ;;
-    'system') COMPREPLY=($(compgen -W 'df info' -- "$cur")); return ;;
+    'system') COMPREPLY=($(compgen -W 'df info prune reset' -- "$cur")); return ;;
     'volume') COMPREPLY=($(compgen -W 'create exists inspect list ls prune remove rm' -- "$cur")); return ;;
   esac
   local flags="" vflags=""
@@ -270,6 +270,14 @@ _skiff() {
     'system df')
       vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
       flags='--format -f'
+      ;;
+    'system prune')
+      vflags='--filter --root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --force -f --volumes --filter'
+      ;;
+    'system reset')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--force -f'
       ;;
     'help')
       vflags='--root --runroot --runtime --storage-driver --log-level'

@@ -140,7 +140,12 @@ export function parseArgv(tokens: string[], table: CommandSpec[] = COMMANDS): Pa
       for (let j = 1; j < tok.length; j++) {
         const o = options.find((x) => x.short === tok[j]);
         if (!o) invalid(`unknown shorthand flag: '${tok[j]}' in ${tok}`, command ? `see 'skiff ${command.name} --help'` : "see 'skiff --help'");
-        if (o!.type === "boolean") { set(o!, "true"); continue; }
+        if (o!.type === "boolean") {
+          // pflag: "-a=false" gives a boolean shorthand its value
+          if (tok[j + 1] === "=") { set(o!, tok.slice(j + 2)); break; }
+          set(o!, "true");
+          continue;
+        }
         const inline = tok.slice(j + 1).replace(/^=/, "");
         if (inline !== "") set(o!, inline);
         else if (i + 1 < tokens.length) set(o!, tokens[++i]);

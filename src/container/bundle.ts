@@ -3,11 +3,11 @@
  * dirs under the container's own upper dir) and config.json, built at every start from the stored
  * definition. Nothing here reads a path of the image without chroot-style resolution.
  */
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { hasSnapshot, snapshotFs } from "../snapshot/store.js";
-import { resolveInRoot } from "../snapshot/resolve.js";
+import { readFileIn } from "../snapshot/rooted.js";
 import { boundingCapsFromStatus, hardLimitsFromProc } from "../spec/values.js";
 import { resolveUser } from "../spec/user.js";
 import type { Mount } from "../spec/types.js";
@@ -29,14 +29,11 @@ import { readRecord, readState } from "./store.js";
 
 /** A file of the image read inside its root; "" when absent or not a regular file. */
 export function readImageFile(rootfs: string, path: string): string {
-  const host = resolveInRoot(rootfs, path.split("/").filter(Boolean));
-  try {
-    if (!lstatSync(host).isFile()) return "";
-    return readFileSync(host, "utf8");
-  } catch {
-    return "";
-  }
+  return readFileIn(rootfs, path, MAX_ETC_FILE);
 }
+
+/** /etc/passwd and /etc/group larger than this are refused (an image could make them endless). */
+const MAX_ETC_FILE = 8 << 20;
 
 /** The mode of a container's "/" (podman's). */
 export const ROOT_MODE = 0o555;

@@ -1,42 +1,28 @@
 /**
- * `cp` both ways: the source is packed as tar entries (snapshot/tar/pack.ts) and applied at the
- * destination by the same secure code that unpacks image layers (snapshot/apply.ts), so nothing in
- * a container can make a copy write outside its target, in either direction.
+ * `cp` both ways, as tar entries. The container side is only ever reached through fds resolved
+ * inside its root by the kernel (snapshot/rooted.ts): packed from there on the way out
+ * (packAt), written there on the way in (rooted-write.ts). The host side is the user's and is
+ * written by the same code that unpacks layers (snapshot/apply.ts).
  */
-import { lstatSync } from "node:fs";
+import { closeSync, createReadStream, lstatSync, writeSync } from "node:fs";
 import { dirname, posix } from "node:path";
 import { PassThrough } from "node:stream";
 import { SkiffError } from "../errors.js";
 import { applyLayer } from "../snapshot/apply.js";
-import { resolveEntryPath, resolveInRoot } from "../snapshot/resolve.js";
-import { packTree } from "../snapshot/tar/pack.js";
+import { closeQuietly, openChild, resolveIn, type Resolved } from "../snapshot/rooted.js";
+import { writeEntriesIn } from "../snapshot/rooted-write.js";
+import { packAt, packTree, type Sink } from "../snapshot/tar/pack.js";
 import { readTar, type TarEntry } from "../snapshot/tar/reader.js";
 import type { Sys } from "../sys/index.js";
+
+/** A container's root for a copy: an O_PATH fd of its "/" (its own mount namespace when running). */
+export interface ContainerRoot { fd: number; name: string }
 
 /** Where a copy lands: into `dest` when it is a directory, else as `dest` itself (docker cp's rules). */
 export function placement(srcPath: string, destPath: string, destIsDir: boolean): { dir: string; name: string } {
   const contentsOnly = /\/\.$/.test(srcPath);
   if (destIsDir) return { dir: destPath, name: contentsOnly ? "" : posix.basename(srcPath.replace(/\/+$/, "")) || "" };
   return { dir: posix.dirname(destPath), name: posix.basename(destPath) };
-}
-
-/** Streams the tree at `hostPath` (named `name`) into an applier rooted at `root`, under `under`. */
-async function transfer(hostPath: string, name: string, root: string, under: string, sys: Sys): Promise<void> {
-  const pipe = new PassThrough({ highWaterMark: 1 << 20 });
-  // the entries land under `under` inside `root` (resolved there with chroot semantics by apply)
-  const rename = async function* (entries: AsyncIterable<TarEntry>) {
-    const base = under.replace(/^\/+|\/+$/g, "");
-    const at = (rel: string) => [base, rel.replace(/^\.?\/+/, "")].filter(Boolean).join("/") || ".";
-    for await (const e of entries) {
-      e.header.name = at(e.header.name);
-      if (e.header.type === "hardlink") e.header.linkname = at(e.header.linkname);
-      yield e;
-    }
-  };
-  const packing = packTree(hostPath, name, async (chunk) => {
-    if (!pipe.write(chunk)) await new Promise((r) => pipe.once("drain", r));
-  }).then(() => pipe.end(), (err) => pipe.destroy(err));
-  await Promise.all([applyLayer(rename(readTar(pipe)), { root, lowers: [], mode: "plain", sys }), packing]);
 }
 
 function statMaybe(path: string) {
@@ -47,26 +33,111 @@ function statMaybe(path: string) {
   }
 }
 
-/** Container → host. `src` is a path inside `rootfs`; `dest` a host path. */
-export async function copyOut(rootfs: string, src: string, dest: string, sys: Sys): Promise<void> {
-  const comps = src.split("/").filter((c) => c && c !== ".");
-  const from = comps.length ? resolveEntryPath(rootfs, comps).path : rootfs;
-  if (!statMaybe(from)) throw new SkiffError("NOT_FOUND", `${src}: no such file or directory in the container`);
-  const destStat = statMaybe(dest);
-  if (!destStat && !statMaybe(dirname(dest))) throw new SkiffError("NOT_FOUND", `${dirname(dest)}: no such directory`);
-  const { dir, name } = placement(src, dest, Boolean(destStat?.isDirectory()));
-  await transfer(from, name || "", dir, "", sys);
+/** A tar stream as it is written by `pack`, read back as entries (pack and read run side by side). */
+function piped(pack: (sink: Sink) => Promise<void>): AsyncIterable<TarEntry> {
+  const pipe = new PassThrough({ highWaterMark: 1 << 20 });
+  pack(async (chunk) => {
+    if (!pipe.write(chunk)) await new Promise((r) => pipe.once("drain", r));
+  }).then(() => pipe.end(), (err) => pipe.destroy(err));
+  return readTar(pipe);
 }
 
-/** Host → container. `dest` is a path inside `rootfs`. */
-export async function copyIn(rootfs: string, src: string, dest: string, sys: Sys): Promise<void> {
-  const srcStat = statMaybe(src.replace(/\/\.$/, ""));
-  if (!srcStat) throw new SkiffError("NOT_FOUND", `${src}: no such file or directory`);
-  const comps = dest.split("/").filter((c) => c && c !== ".");
-  const resolved = comps.length ? resolveInRoot(rootfs, comps) : rootfs;
-  const destStat = statMaybe(resolved);
-  const parent = comps.length > 1 ? resolveInRoot(rootfs, comps.slice(0, -1)) : rootfs;
-  if (!destStat && !statMaybe(parent)) throw new SkiffError("NOT_FOUND", `${posix.dirname(dest)}: no such directory in the container`);
-  const { dir, name } = placement(src, `/${comps.join("/")}`, Boolean(destStat?.isDirectory()));
-  await transfer(src.replace(/\/\.$/, ""), name, rootfs, dir, sys);
+function notFound(root: ContainerRoot, path: string): never {
+  throw new SkiffError("NOT_FOUND", `"${path}" could not be found on container ${root.name}: no such file or directory`);
+}
+
+/** Packs `src` of the container: the entry itself (a final symlink is copied as a link), or a directory's contents for "DIR/.". */
+async function packFromContainer(root: ContainerRoot, src: string, name: string, sink: Sink, bareDirs = false): Promise<void> {
+  const contents = /\/\.?$/.test(src) && src.replace(/\/+\.?$/, "") !== "";
+  let r: Resolved | undefined;
+  try {
+    if (contents || src.replace(/\/+$/, "") === "") {
+      r = resolveIn(root.fd, src, { followLast: true });
+      if (r.missing !== undefined) notFound(root, src);
+      if (!r.stat.isDirectory()) throw new SkiffError("INVALID_ARGUMENT", `"${src}" is not a directory on container ${root.name}`);
+      return await packAt(r.fd, undefined, name, sink, { bareDirs });
+    }
+    r = resolveIn(root.fd, posix.dirname(src), { followLast: true });
+    const base = posix.basename(src);
+    if (r.missing !== undefined || !r.stat.isDirectory()) notFound(root, src);
+    const child = openChild(r.fd, base);
+    if (child === undefined) notFound(root, src);
+    closeSync(child);
+    await packAt(r.fd, base, name, sink, { bareDirs });
+  } catch (err) {
+    if (err instanceof SkiffError && err.code === "NOT_FOUND") notFound(root, src);
+    throw err;
+  } finally {
+    closeQuietly(r?.fd);
+  }
+}
+
+function isDirectoryIn(root: ContainerRoot, path: string): boolean {
+  try {
+    const r = resolveIn(root.fd, path, { followLast: /\/\.?$/.test(path) });
+    closeSync(r.fd);
+    return r.missing === undefined && r.stat.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Container → host (`dest` "-" writes the tar to stdout). Files land owned by the caller, as podman's. */
+export async function copyOut(root: ContainerRoot, src: string, dest: string, sys: Sys): Promise<void> {
+  if (dest === "-") {
+    await packFromContainer(root, src, posix.basename(src.replace(/\/+\.?$/, "")) || ".", (chunk) => {
+      for (let off = 0; off < chunk.length;) off += writeSync(1, chunk, off);
+    }, true);
+    return;
+  }
+  const destStat = statMaybe(dest);
+  if (!destStat && !statMaybe(dirname(dest))) throw new SkiffError("NOT_FOUND", `"${dirname(dest)}" could not be found on the host: no such file or directory`);
+  const { dir, name } = placement(src, dest, Boolean(destStat?.isDirectory()));
+  if (destStat && !destStat.isDirectory() && isDirectoryIn(root, src)) throw new SkiffError("INVALID_ARGUMENT", "destination must be a directory when copying a directory");
+  const uid = process.getuid?.() ?? 0, gid = process.getgid?.() ?? 0;
+  const owned = async function* (entries: AsyncIterable<TarEntry>) {
+    for await (const e of entries) {
+      e.header.uid = uid;
+      e.header.gid = gid;
+      yield e;
+    }
+  };
+  await applyLayer(owned(piped((sink) => packFromContainer(root, src, name, sink))), { root: dir, lowers: [], mode: "plain", sys });
+}
+
+export interface CopyInOptions {
+  /** Owner of what is copied (the container's user, `-a`); undefined keeps the source's. */
+  owner?: { uid: number; gid: number };
+  overwrite: boolean;
+}
+
+/** Host → container (`src` "-" reads a tar from stdin into the directory `dest`). */
+export async function copyIn(root: ContainerRoot, src: string, dest: string, sys: Sys, opts: CopyInOptions): Promise<void> {
+  let r: Resolved;
+  try {
+    r = resolveIn(root.fd, dest, { followLast: true });
+  } catch (err) {
+    if (err instanceof SkiffError && err.code === "NOT_FOUND") notFound(root, dest);
+    throw err;
+  }
+  let destIsDir: boolean, destExists: boolean;
+  try {
+    destExists = r.missing === undefined;
+    destIsDir = destExists && r.stat.isDirectory();
+  } finally {
+    closeSync(r.fd);
+  }
+  const write = (under: string, entries: AsyncIterable<TarEntry>) => writeEntriesIn(root.fd, under, entries, { ...opts, sys });
+  if (src === "-") {
+    if (!destIsDir) throw new SkiffError("INVALID_ARGUMENT", `destination "${dest}" must be a directory when copying from stdin`);
+    await write(dest, readTar(createReadStream("", { fd: 0, autoClose: false })));
+    return;
+  }
+  const hostSrc = src.replace(/\/\.$/, "");
+  const srcStat = statMaybe(hostSrc);
+  if (!srcStat) throw new SkiffError("NOT_FOUND", `"${src}" could not be found on the host: no such file or directory`);
+  if (/\/$/.test(dest) && !destIsDir) notFound(root, dest);
+  if (srcStat.isDirectory() && destExists && !destIsDir) throw new SkiffError("INVALID_ARGUMENT", "destination must be a directory when copying a directory");
+  const { dir, name } = placement(src, `/${dest.replace(/^\/+/, "")}`, destIsDir);
+  await write(dir, piped((sink) => packTree(hostSrc, name, sink)));
 }

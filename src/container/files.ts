@@ -4,15 +4,50 @@
  * a running container pause it, so it cannot swap a directory for a symlink half way
  * (CVE-2018-15664); every path inside is resolved with chroot semantics.
  */
-import { lstatSync, readdirSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isMounted } from "../image/mount.js";
 import { hasSnapshot, snapshotFs } from "../snapshot/store.js";
 import type { Sys } from "../sys/index.js";
+import { at, closeQuietly, O_PATH, openChild, openRoot } from "../snapshot/rooted.js";
 import { withLock } from "../util/lock.js";
+import type { ContainerRoot } from "./copy.js";
 import { mountRootfs, unmountRootfs } from "./bundle.js";
 import { containerLock, rootfsDir, upperDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
+import { readState } from "./store.js";
+
+/**
+ * Runs `fn` on an O_PATH fd of the container's "/": a running container's own view (/proc/PID/root,
+ * with its volumes and tmpfs; checked to be the container's rootfs, since pids are reused), else
+ * its rootfs, mounted meanwhile.
+ */
+export async function withContainerRoot<T>(p: ContainerPaths, rec: ContainerRecord, sys: Sys, fn: (root: ContainerRoot, running: boolean) => Promise<T>): Promise<T> {
+  return withRootfs(p, rec, sys, async (rootfs, running) => {
+    const fd = (running && processRoot(readState(p, rec.id).pid, rootfs)) || openRoot(rootfs);
+    try {
+      return await fn({ fd, name: rec.name }, running);
+    } finally {
+      closeSync(fd);
+    }
+  });
+}
+
+function processRoot(pid: number | undefined, rootfs: string): number | undefined {
+  if (!pid) return undefined;
+  let proc: number | undefined, root: number | undefined;
+  try {
+    proc = openRoot(`/proc/${pid}`);
+    root = openSync(at(proc, "root"), O_PATH | constants.O_DIRECTORY);
+    const a = fstatSync(root), b = statSync(rootfs);
+    if (a.dev === b.dev && a.ino === b.ino) return root;
+  } catch { /* gone: use the rootfs */ }
+  finally {
+    closeQuietly(proc);
+  }
+  closeQuietly(root);
+  return undefined;
+}
 
 /** Runs `fn` on the container's merged rootfs, mounting it meanwhile if the container is not running. */
 export async function withRootfs<T>(p: ContainerPaths, rec: ContainerRecord, sys: Sys, fn: (rootfs: string, running: boolean) => Promise<T>): Promise<T> {
@@ -44,26 +79,38 @@ export function containerChanges(p: ContainerPaths, rec: ContainerRecord): Chang
     return false;
   };
   const out: Change[] = [];
-  const walk = (dir: string, rel: string, parentAdded: boolean) => {
+  // the upper dir is the container's to change while we walk it: each step is anchored on an fd
+  const walk = (dirFd: number, rel: string, parentAdded: boolean) => {
     let names: string[];
     try {
-      names = readdirSync(dir);
+      names = readdirSync(at(dirFd));
     } catch {
       return;
     }
     for (const n of names.sort()) {
       const r = rel ? `${rel}/${n}` : n;
-      const st = lstatSync(join(dir, n));
-      if (st.isCharacterDevice() && st.rdev === 0) {
-        out.push({ kind: "D", path: `/${r}` });
-        continue;
+      const fd = openChild(dirFd, n);
+      if (fd === undefined) continue;
+      try {
+        const st = fstatSync(fd);
+        if (st.isCharacterDevice() && st.rdev === 0) {
+          out.push({ kind: "D", path: `/${r}` });
+          continue;
+        }
+        const added = parentAdded || !inImage(r);
+        out.push({ kind: added ? "A" : "C", path: `/${r}` });
+        if (st.isDirectory()) walk(fd, r, added);
+      } finally {
+        closeSync(fd);
       }
-      const added = parentAdded || !inImage(r);
-      out.push({ kind: added ? "A" : "C", path: `/${r}` });
-      if (st.isDirectory()) walk(join(dir, n), r, added);
     }
   };
-  walk(upperDir(p, rec.id), "", false);
+  const upper = openRoot(upperDir(p, rec.id));
+  try {
+    walk(upper, "", false);
+  } finally {
+    closeSync(upper);
+  }
   return withoutMountpoints(out, rec);
 }
 

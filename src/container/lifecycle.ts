@@ -130,7 +130,7 @@ async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, obta
 }
 
 /** The container's image config, read straight from its blob (no listing of every image). */
-function imageConfigOf(p: ContainerPaths, rec: ContainerRecord): ImageConfig {
+export function imageConfigOf(p: ContainerPaths, rec: ContainerRecord): ImageConfig {
   let data: Buffer;
   try {
     data = readBlob(p, rec.image.id, "config");

@@ -2,7 +2,8 @@
  * The container log in k8s-file format, rotated by size into at most `maxFile` files
  * (path, path.1, … path.N-1, newest first), which conmon as podman runs it cannot do.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, renameSync, rmSync, writeSync } from "node:fs";
+import { openLogForAppend } from "../container/logfile.js";
 import { StringDecoder } from "node:string_decoder";
 import { formatChunk, logTimestamp, type LogStream } from "../container/logformat.js";
 
@@ -12,7 +13,7 @@ export interface LogWriter {
 }
 
 export function openLogWriter(path: string, maxSize: number, maxFile: number): LogWriter {
-  let fd = openSync(path, "a", 0o600);
+  let fd = openLogForAppend(path);
   let size = fstatSync(fd).size;
   // a multi-byte character split across two reads stays whole
   const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
@@ -28,7 +29,7 @@ export function openLogWriter(path: string, maxSize: number, maxFile: number): L
       }
       renameSync(path, `${path}.1`);
     }
-    fd = openSync(path, "a", 0o600);
+    fd = openLogForAppend(path);
     size = 0;
   };
   return {

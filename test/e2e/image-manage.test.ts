@@ -70,9 +70,9 @@ describe("tag, rmi, image prune", () => {
     assert.equal(skiff(["pull", "-q", `${reg.host}/t/two`], { env }).code, 0);
     const dangling = JSON.parse(skiff(["images", "--format", "json", "--filter", "dangling=true"], { env }).stdout);
     assert.deepEqual(dangling.map((i: { Id: string }) => i.Id), [base.config.digest.slice(7)]);
-    assert.equal(skiff(["image", "prune"], { env }).stdout, `${base.config.digest.slice(7)}\n`);
+    assert.equal(skiff(["image", "prune", "-f"], { env }).stdout, `${base.config.digest.slice(7)}\n`);
     assert.equal(skiff(["images", "-q"], { env }).stdout, `${two.config.digest.slice(7, 19)}\n`);
-    assert.equal(skiff(["image", "prune", "-a"], { env }).stdout, `${two.config.digest.slice(7)}\n`);
+    assert.equal(skiff(["image", "prune", "-a", "-f"], { env }).stdout, `${two.config.digest.slice(7)}\n`);
     assert.deepEqual(blobs(env), []);
     assert.ok(existsSync(join(env.SKIFF_ROOT!, "index.json")));
   });

@@ -156,7 +156,7 @@ describe("images and containers together", () => {
     const refused = sk(env, ["rmi", "bb"]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /in use by container pin/);
-    assert.equal(sk(env, ["image", "prune", "-a"]).stdout, "");
+    assert.equal(sk(env, ["image", "prune", "-a", "-f"]).stdout, "");
     assert.equal(sk(env, ["image", "exists", "bb"]).code, 0);
     const df = JSON.parse(sk(env, ["system", "df", "--format", "json"]).stdout);
     assert.deepEqual(df.slice(0, 2).map((r: { Type: string; Total: number; Active: number }) => [r.Type, r.Total, r.Active]), [["Images", 1, 1], ["Containers", 1, 0]]);

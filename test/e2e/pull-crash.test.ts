@@ -59,7 +59,7 @@ describe("pull crash safety", () => {
     assert.equal(r.code, 0, r.stderr);
     checkStore(env);
     // what the killed pulls left behind goes with the next collection
-    assert.equal(skiff(["image", "prune"], { env }).code, 0);
+    assert.equal(skiff(["image", "prune", "-f"], { env }).code, 0);
     assert.deepEqual(readdirSync(join(env.SKIFF_ROOT!, "ingest")), []);
     assert.deepEqual(readdirSync(join(env.SKIFF_ROOT!, "snapshots")).filter((n) => n.startsWith(".")), []);
   });

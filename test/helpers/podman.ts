@@ -7,7 +7,13 @@ import { REPO, type Result } from "./skiff.js";
 
 export const MINBASE = process.env.SKIFF_MINBASE ?? "/var/cache/skiff-test/debian-minbase.tar";
 
-export interface Podman { run(args: string[], opts?: { input?: string; timeoutMs?: number }): Result; dispose(): void }
+export interface Podman {
+  run(args: string[], opts?: { input?: string; timeoutMs?: number }): Result;
+  /** podman and its global flags, and the environment to run it in (for a shell pipeline). */
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  dispose(): void;
+}
 
 export function isolatedPodman(): Podman {
   const dir = mkdtempSync(join(tmpdir(), "skiff-podman-"));
@@ -19,6 +25,8 @@ export function isolatedPodman(): Podman {
   };
   return {
     run,
+    argv: ["podman", ...base],
+    env,
     dispose() {
       run(["rm", "-a", "-f", "-t", "0"]);
       spawnSync("podman", [...base, "system", "reset", "-f"], { env, stdio: "ignore", timeout: 60000 });

@@ -57,6 +57,8 @@ describe("parseArgv", () => {
     assert.deepEqual(p.opts.env, ["FOO=bar"]);
     assert.equal(p.opts.name, "web");
     assert.deepEqual(p.opts.publish, ["1:2"]);
+    assert.equal(cmd("cp -a=false a c:/b").opts.archive, false, "pflag: -a=false");
+    assert.equal(cmd("run -i=false alpine").opts.interactive, false);
   });
 
   it("types values, applies defaults, negates booleans", () => {

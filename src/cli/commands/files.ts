@@ -1,9 +1,13 @@
 /** export, diff and cp: a container's filesystem from the outside. */
 import { closeSync, openSync, writeSync } from "node:fs";
 import { SkiffError } from "../../errors.js";
-import { copyIn, copyOut } from "../../container/copy.js";
-import { containerChanges, withRootfs } from "../../container/files.js";
-import { observedState, pauseInRuntime } from "../../container/lifecycle.js";
+import { copyIn, copyOut, type ContainerRoot } from "../../container/copy.js";
+import { containerChanges, withContainerRoot, withRootfs } from "../../container/files.js";
+import { readImageFile } from "../../container/bundle.js";
+import { resolveUser } from "../../spec/user.js";
+import { at } from "../../snapshot/rooted.js";
+import { imageConfigOf, observedState, pauseInRuntime } from "../../container/lifecycle.js";
+import type { ContainerPaths } from "../../container/paths.js";
 import type { ContainerRecord } from "../../container/record.js";
 import { getRecord } from "../../container/store.js";
 import { formatObject } from "../../output/format.js";
@@ -49,25 +53,33 @@ function containerSide(ctx: Parameters<Handler>[0]["ctx"], arg: string): { rec: 
   return { rec: getRecord(pathsOf(ctx), m[1]), path: m[2] || "/" };
 }
 
-export const cp: Handler = async ({ ctx, args }) => {
+export const cp: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
   const from = containerSide(ctx, args[0]);
   const to = containerSide(ctx, args[1]);
   if (Boolean(from) === Boolean(to)) throw new SkiffError("INVALID_ARGUMENT", "copying needs a container on exactly one side (CONTAINER:PATH)");
   const sys = await getSys();
   if (from) {
-    await withRootfs(p, from.rec, sys, (rootfs) => copyOut(rootfs, from.path, args[1], sys));
+    await withContainerRoot(p, from.rec, sys, (root) => copyOut(root, from.path, args[1], sys));
     return;
   }
   const target = to!;
-  await withRootfs(p, target.rec, sys, async (rootfs, running) => {
+  await withContainerRoot(p, target.rec, sys, async (root, running) => {
+    // -a (podman's default): what goes in belongs to the container's user
+    const owner = opts.archive === false ? undefined : containerOwner(p, target.rec, root);
     // a running container is paused while files go in, so it cannot move a path under the copy
     const paused = running && observedState(p, target.rec.id).status === "running";
     if (paused) await pauseInRuntime(p, target.rec, true);
     try {
-      await copyIn(rootfs, args[0], target.path, sys);
+      await copyIn(root, args[0], target.path, sys, { owner, overwrite: opts.overwrite === true });
     } finally {
       if (paused) await pauseInRuntime(p, target.rec, false);
     }
   });
 };
+
+function containerOwner(p: ContainerPaths, rec: ContainerRecord, root: ContainerRoot): { uid: number; gid: number } {
+  const user = rec.options.user ?? imageConfigOf(p, rec).config?.User ?? "";
+  const { uid, gid } = resolveUser(user, readImageFile(at(root.fd), "/etc/passwd"), readImageFile(at(root.fd), "/etc/group"));
+  return { uid, gid };
+}

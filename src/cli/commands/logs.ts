@@ -1,5 +1,6 @@
 /** `logs`: the k8s-file log (rotated files oldest first), with --tail, --since/--until, -t and -f. */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, readSync, statSync } from "node:fs";
+import { openLogForRead } from "../../container/logfile.js";
 import { SkiffError } from "../../errors.js";
 import { observedState } from "../../container/lifecycle.js";
 import { joinRecords, parseRecord, type LogRecord } from "../../container/logformat.js";
@@ -9,11 +10,7 @@ import type { Handler } from "../table/types.js";
 import { pathsOf } from "./container-context.js";
 
 function readText(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
+  return readFrom(path, 0).toString("utf8");
 }
 
 function records(text: string): LogRecord[] {
@@ -42,10 +39,9 @@ export const logs: Handler = async ({ ctx, args, opts }) => {
   for (let i = rec.options.log.maxFile - 1; i >= 1; i--) rotated.push(readText(`${path}.${i}`));
   let offset = 0;
   let current = "";
-  try {
-    current = readFileSync(path, "utf8");
-    offset = Buffer.byteLength(current);
-  } catch { /* no output yet */ }
+  const first = readFrom(path, 0);
+  current = first.toString("utf8");
+  offset = first.length;
   let lines = joinRecords(records(rotated.join("") + current)).filter((r) => {
     const t = Date.parse(r.time);
     return t >= since && t <= until;
@@ -86,12 +82,8 @@ function safeIno(path: string): number {
 }
 
 function readFrom(path: string, offset: number): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return Buffer.alloc(0);
-  }
+  const fd = openLogForRead(path);
+  if (fd === undefined) return Buffer.alloc(0);
   try {
     const size = fstatSync(fd).size;
     if (size <= offset) return Buffer.alloc(0);

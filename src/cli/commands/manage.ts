@@ -1,4 +1,5 @@
 /** stop, kill, rm, wait, rename, pause/unpause, container exists/prune, inspect. */
+import { confirm } from "../confirm.js";
 import { ExitError, SkiffError } from "../../errors.js";
 import { observedState, pauseInRuntime, removeContainer, signalContainer, stopContainer, waitContainer } from "../../container/lifecycle.js";
 import { bundleDir, containerLock, rootfsDir } from "../../container/paths.js";
@@ -103,6 +104,7 @@ export const containerPrune: Handler = async ({ ctx, opts }) => {
   const sys = await getSys();
   const filters = ((opts.filter as string[]) ?? []).filter((f) => !f.startsWith("until="));
   const until = ((opts.filter as string[]) ?? []).find((f) => f.startsWith("until="));
+  if (!opts.force && !confirm(ctx.stdout, "WARNING! This will remove all non running containers.")) return "";
   const out: string[] = [];
   for (const rec of listRecords(p)) {
     const state = observedState(p, rec.id);

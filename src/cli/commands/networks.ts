@@ -1,4 +1,5 @@
 /** network create/ls/inspect/rm/prune/exists. */
+import { confirm } from "../confirm.js";
 import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import { observedState, removeContainer } from "../../container/lifecycle.js";
 import { getRecord, listRecords, updateRecord } from "../../container/store.js";
@@ -78,7 +79,8 @@ export const networkRm: Handler = async ({ ctx, args, opts }) => {
   if (missing) throw new ExitError(1);
 };
 
-export const networkPrune: Handler = async ({ ctx }) => {
+export const networkPrune: Handler = async ({ ctx, opts }) => {
+  if (!opts.force && !confirm(ctx.stdout, "WARNING! This will remove all networks not used by at least one container.")) return "";
   const doomed = listNetworks(ctx.root).filter((n) => n.name !== DEFAULT_NETWORK && usersOf(ctx, n).length === 0);
   for (const n of doomed) {
     removeNetworkFile(ctx.root, n.name);

@@ -1,3 +1,4 @@
+import { confirm } from "../confirm.js";
 import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import { collectGarbage } from "../../image/gc.js";
 import { listImages, resolveImage, type ImageRecord } from "../../image/images.js";
@@ -88,6 +89,8 @@ export function pruneFilter(filters: string[], now: number): (img: ImageRecord) 
 
 /** Removes dangling images (no name), or with --all every image no container uses; prints the IDs removed. */
 export const imagePrune: Handler = async ({ ctx, opts }) => {
+  const warning = opts.all ? "WARNING! This command removes all images without at least one container associated with them." : "WARNING! This command removes all dangling images.";
+  if (!opts.force && !confirm(ctx.stdout, warning)) return "";
   const store = storeOf(ctx);
   const matches = pruneFilter((opts.filter as string[]) ?? [], Date.now());
   const used = new Set(listRecords(pathsOf(ctx)).map((r) => r.image.id));

@@ -14,7 +14,7 @@ import { storeOf } from "./image-context.js";
 import { pathsOf } from "./container-context.js";
 
 /** Bytes under `dir` (files counted once per inode), without following links. */
-function diskUsage(dir: string, seen = new Set<number>()): number {
+export function diskUsage(dir: string, seen = new Set<number>()): number {
   let total = 0;
   let names: string[];
   try {

@@ -1,4 +1,5 @@
 /** volume create/ls/inspect/rm/prune/exists. A volume in use by a container is kept unless -f. */
+import { confirm } from "../confirm.js";
 import { ExitError, SkiffError } from "../../errors.js";
 import { removeContainer } from "../../container/lifecycle.js";
 import { keyValues } from "../../container/options.js";
@@ -73,6 +74,8 @@ export const volumeRm: Handler = async ({ ctx, args, opts }) => {
 export const volumePrune: Handler = async ({ ctx, opts }) => {
   const filters = (opts.filter as string[]) ?? [];
   const doomed = listVolumes(ctx.root).filter((v) => usersOf(ctx, v.Name).length === 0 && matches(ctx, v, filters));
+  const list = doomed.map((v) => `${v.Name}\n`).join("");
+  if (!opts.force && !confirm(ctx.stdout, `WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n${list.replace(/\n$/, "")}`)) return "";
   for (const v of doomed) removeVolume(ctx.root, v.Name);
   return doomed.map((v) => `${v.Name}\n`).join("");
 };

@@ -169,7 +169,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     args: "<src> <dest>",
     section,
     description: "Copy files between a container and the host (CONTAINER:PATH on one side)",
-    options: [opt("-a, --archive", "Keep owners (UID/GID)", { default: true }), opt("--overwrite", "Allow replacing a directory by a file and back")],
+    options: [opt("-a, --archive", "Chown copied files to the primary uid/gid of the destination container", { default: true }), opt("--overwrite", "Allow replacing a directory by a file and back")],
     handler: ["files", "cp"],
   },
   { name: "export", args: "<container>", section, description: "Export a container's filesystem as a tar archive", options: [opt("-o, --output <file>", "Write to this file instead of stdout", { complete: "file" })], handler: ["files", "exportCommand"] },

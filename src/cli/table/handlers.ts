@@ -26,6 +26,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Record<string, unknow
   run: () => import("../commands/run.js"),
   "save-load": () => import("../commands/save-load.js"),
   "system-df": () => import("../commands/system-df.js"),
+  "system-prune": () => import("../commands/system-prune.js"),
   systemd: () => import("../commands/systemd.js"),
   version: () => import("../commands/version.js"),
   volumes: () => import("../commands/volumes.js"),

@@ -1,4 +1,4 @@
-import { formatOpt, type CommandSpec } from "./types.js";
+import { formatOpt, multi, opt, type CommandSpec } from "./types.js";
 
 export const SYSTEM_COMMANDS: CommandSpec[] = [
   {
@@ -22,6 +22,25 @@ export const SYSTEM_COMMANDS: CommandSpec[] = [
     description: "Show disk usage of images, containers and volumes",
     options: [formatOpt()],
     handler: ["system-df", "systemDf"],
+  },
+  {
+    name: "system prune",
+    section: "System",
+    description: "Remove stopped containers, unused networks, dangling images (and with --volumes unused volumes)",
+    options: [
+      opt("-a, --all", "Remove all images no container uses, not only dangling ones"),
+      opt("-f, --force", "Do not ask for confirmation"),
+      opt("--volumes", "Also remove volumes no container uses"),
+      multi("--filter <filter>", "Only what matches: label=, until="),
+    ],
+    handler: ["system-prune", "systemPrune"],
+  },
+  {
+    name: "system reset",
+    section: "System",
+    description: "Remove every container, image, volume and network, and the storage directories",
+    options: [opt("-f, --force", "Do not ask for confirmation")],
+    handler: ["system-prune", "systemReset"],
   },
   {
     name: "help",

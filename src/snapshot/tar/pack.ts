@@ -3,8 +3,9 @@
  * inode), devices and FIFOs; sockets are skipped, as tar does. Never follows a symlink: the tree
  * may be a container's, full of links that point anywhere.
  */
-import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Stats } from "node:fs";
-import { join } from "node:path";
+import { closeSync, fstatSync, readSync, readdirSync, readlinkSync, type Stats } from "node:fs";
+import { basename, dirname } from "node:path";
+import { at, openChild, openForRead, openRoot } from "../rooted.js";
 import { devMajor, devMinor } from "../../sys/types.js";
 import { END_OF_ARCHIVE, entryHeader, entryPadding, type OutEntry } from "./writer.js";
 
@@ -29,46 +30,74 @@ function entryOf(st: Stats, name: string, links: Map<string, string>): OutEntry 
   return undefined; // sockets
 }
 
-async function copyFile(path: string, size: number, sink: Sink): Promise<void> {
-  const fd = openSync(path, "r");
-  try {
-    const buf = Buffer.alloc(Math.min(size, 1 << 20) || 1);
-    let left = size;
-    while (left > 0) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, left), null);
-      if (n === 0) break; // shrank meanwhile: pad with zeros below
-      await sink(buf.subarray(0, n));
-      left -= n;
-    }
-    if (left > 0) await sink(new Uint8Array(left));
-  } finally {
-    closeSync(fd);
+async function copyFile(fd: number, size: number, sink: Sink): Promise<void> {
+  const buf = Buffer.alloc(Math.min(size, 1 << 20) || 1);
+  let left = size;
+  while (left > 0) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, left), null);
+    if (n === 0) break; // shrank meanwhile: pad with zeros below
+    await sink(buf.subarray(0, n));
+    left -= n;
   }
+  if (left > 0) await sink(new Uint8Array(left));
   await sink(entryPadding(size));
 }
 
 /**
- * Writes `path` (a file or a directory, itself named `name` in the archive; "" for the contents
- * only) and everything under it, then the end-of-archive blocks.
+ * Writes the child `base` of directory `dirFd` (or, without `base`, the directory's contents), named
+ * `name` in the archive, and everything under it, then the end-of-archive blocks (`bareDirs`:
+ * directory names without the trailing "/"). Every object is
+ * opened relative to its parent's fd without following it (snapshot/rooted.ts), so a container
+ * that swaps a directory for a symlink while we walk cannot make us read outside its root.
  */
-export async function packTree(path: string, name: string, sink: Sink): Promise<void> {
+export async function packAt(dirFd: number, base: string | undefined, name: string, sink: Sink, opts: { bareDirs?: boolean } = {}): Promise<void> {
   const links = new Map<string, string>();
-  const walk = async (p: string, n: string): Promise<void> => {
-    const st = lstatSync(p);
-    if (n !== "") {
+  const walkDir = async (fd: number, n: string): Promise<void> => {
+    for (const child of readdirSync(at(fd)).sort()) await walk(fd, child, n === "" ? child : `${n}/${child}`);
+  };
+  const walk = async (parentFd: number, child: string, n: string): Promise<void> => {
+    const fd = openChild(parentFd, child);
+    if (fd === undefined) return; // removed meanwhile
+    try {
+      const st = fstatSync(fd);
       if (st.isSymbolicLink()) {
-        await sink(entryHeader({ name: n, type: "symlink", linkname: readlinkSync(p), mode: 0o777, mtime: Math.floor(st.mtimeMs / 1000), uid: st.uid, gid: st.gid }));
+        let linkname: string;
+        try {
+          linkname = readlinkSync(at(parentFd, child));
+        } catch {
+          return; // replaced meanwhile
+        }
+        await sink(entryHeader({ name: n, type: "symlink", linkname, mode: 0o777, mtime: Math.floor(st.mtimeMs / 1000), uid: st.uid, gid: st.gid }));
         return;
       }
       const e = entryOf(st, n, links);
       if (!e) return;
+      if (e.type === "dir" && opts.bareDirs) e.name = n; // podman's cp names directories without "/"
       await sink(entryHeader(e));
-      if (e.type === "file") await copyFile(p, e.size ?? 0, sink);
-    }
-    if (st.isDirectory()) {
-      for (const child of readdirSync(p).sort()) await walk(join(p, child), n === "" ? child : `${n}/${child}`);
+      if (e.type === "file") {
+        const rfd = openForRead(fd);
+        try {
+          await copyFile(rfd, e.size ?? 0, sink);
+        } finally {
+          closeSync(rfd);
+        }
+      }
+      if (st.isDirectory()) await walkDir(fd, n);
+    } finally {
+      closeSync(fd);
     }
   };
-  await walk(path, name);
+  if (base === undefined) await walkDir(dirFd, name);
+  else await walk(dirFd, base, name);
   await sink(END_OF_ARCHIVE);
+}
+
+/** packAt for a host path: `path` itself (never followed) named `name`, or its contents when `name` is "". */
+export async function packTree(path: string, name: string, sink: Sink): Promise<void> {
+  const dir = openRoot(name === "" ? path : dirname(path));
+  try {
+    await packAt(dir, name === "" ? undefined : basename(path), name, sink);
+  } finally {
+    closeSync(dir);
+  }
 }
