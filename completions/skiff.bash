@@ -13,7 +13,7 @@ _skiff() {
   done
   case "$prev" in
     --storage-driver) COMPREPLY=($(compgen -W 'overlay vfs' -- "$cur")); return ;;
-    --log-level) COMPREPLY=($(compgen -W 'error warn info debug' -- "$cur")); return ;;
+    --log-level) COMPREPLY=($(compgen -W 'trace debug info warn warning error fatal panic' -- "$cur")); return ;;
     --root|--runroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
   esac
   if [[ -z "$cmd" ]]; then

@@ -4,7 +4,7 @@ complete -c skiff -l root -r -d 'Storage root (images, containers, volumes); env
 complete -c skiff -l runroot -r -d 'Runtime state directory; env SKIFF_RUNROOT'
 complete -c skiff -l runtime -r -d 'OCI runtime: runc, crun, youki, or a path'
 complete -c skiff -l storage-driver -r -a 'overlay vfs' -d 'Storage driver'
-complete -c skiff -l log-level -r -a 'error warn info debug' -d 'Log messages at this level and above'
+complete -c skiff -l log-level -r -a 'trace debug info warn warning error fatal panic' -d 'Log messages at this level and above'
 complete -c skiff -l help -s h -d 'Show help for the command'
 complete -c skiff -l version -s v -d 'Print the version'
 complete -c skiff -n '__fish_use_subcommand' -a attach -d 'Attach to a running container'

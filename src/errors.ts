@@ -53,6 +53,14 @@ export function errnoCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Text made safe for one line of a terminal: control characters (a newline in a name given on the
+ * command line, an escape sequence from a registry) are shown escaped, never acted on.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f\x9b]/g, (c) => (c === "\n" ? "\\n" : c === "\t" ? "\\t" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
+}
+
 /** Message of any thrown value, for "verb object: cause" chains. */
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

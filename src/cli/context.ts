@@ -40,7 +40,8 @@ export function createContext(flags: GlobalFlags, io: ContextIO): Context {
   const config = loadConfig(io.env);
   const levelName = flags.logLevel ?? config.logLevel;
   const logLevel = parseLogLevel(levelName);
-  if (!logLevel) throw new SkiffError("INVALID_ARGUMENT", `invalid log level "${levelName}"`, { hint: "use error, warn, info or debug" });
+  // podman's words and exit status 1 (scripts check them)
+  if (!logLevel) throw new SkiffError("INVALID_ARGUMENT", `Log Level "${levelName}" is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic`, { exitCode: 1 });
   const driver = flags.storageDriver ?? config.storageDriver;
   if (driver !== "overlay" && driver !== "vfs") {
     throw new SkiffError("INVALID_ARGUMENT", `invalid storage driver "${driver}"`, { hint: "use overlay or vfs" });

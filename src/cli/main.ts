@@ -2,7 +2,7 @@
  * The CLI entry: parse argv against the command table, build the context, run the command, and map
  * every failure to one line on stderr and an exit code (125 for skiff's own errors, as podman does).
  */
-import { ExitError, SkiffError } from "../errors.js";
+import { ExitError, SkiffError, oneLine } from "../errors.js";
 import { colors, type OutStream } from "../log.js";
 import { VERSION } from "../version.js";
 import { createContext, type ContextIO } from "./context.js";
@@ -13,14 +13,14 @@ import { loadHandler } from "./table/handlers.js";
 /** The one line (plus cause detail at debug level) a failure prints. */
 export function errorLine(err: unknown, debug: boolean): string {
   if (err instanceof SkiffError) {
-    const hint = err.hint ? ` (${err.hint})` : "";
-    let line = `Error: ${err.message}${hint}\n`;
+    const hint = err.hint ? ` (${oneLine(err.hint)})` : "";
+    let line = `Error: ${oneLine(err.message)}${hint}\n`;
     if (debug && err.cause) line += `  cause: ${err.cause instanceof Error ? err.cause.stack : String(err.cause)}\n`;
     return line;
   }
   const msg = err instanceof Error ? err.message : String(err);
   const detail = debug && err instanceof Error && err.stack ? `${err.stack}\n` : "";
-  return `Error: internal error: ${msg} (please report this with the output of --log-level debug)\n${detail}`;
+  return `Error: internal error: ${oneLine(msg)} (please report this with the output of --log-level debug)\n${detail}`;
 }
 
 function wantsDebug(argv: string[], env: NodeJS.ProcessEnv): boolean {

@@ -52,7 +52,7 @@ function optionSet(command?: CommandSpec): OptionSpec[] {
 function convert(o: OptionSpec, raw: string[]): unknown {
   const flag = `--${o.name}`;
   for (const v of raw) {
-    if (o.choices && !o.choices.includes(v)) invalid(`invalid value "${v}" for ${flag}: choose one of ${o.choices.join(", ")}`);
+    if (o.choices && !o.lenient && !o.choices.includes(v)) invalid(`invalid value "${v}" for ${flag}: choose one of ${o.choices.join(", ")}`);
   }
   switch (o.type) {
     case "string[]":

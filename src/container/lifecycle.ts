@@ -205,7 +205,7 @@ export async function removeContainer(p: ContainerPaths, rec: ContainerRecord, s
   const s = observedState(p, rec.id);
   if (expectsShim(s)) {
     if (!opts.force) {
-      throw new SkiffError("FAILED_PRECONDITION", `cannot remove container ${rec.id.slice(0, 12)} as it is ${s.status} - running or paused containers cannot be removed without force`);
+      throw new SkiffError("FAILED_PRECONDITION", `cannot remove container ${rec.id.slice(0, 12)} as it is ${s.status} - running or paused containers cannot be removed without force: container state improper`, { exitCode: 2 });
     }
     if (opts.timeout) await stopContainer(p, rec, opts.timeout);
     else {

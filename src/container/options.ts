@@ -119,12 +119,36 @@ function absolute(path: string, what: string): string {
   return path;
 }
 
+/** A mount destination: absolute, and not the container's "/" (runc would fail on it later). */
+function destinationOf(path: string, what: string): string {
+  absolute(path, what);
+  if (path.replace(/\/+/g, "/").replace(/(.)\/$/, "$1").split("/").filter((c) => c && c !== ".").length === 0) {
+    throw new SkiffError("INVALID_ARGUMENT", `invalid ${what} "${path}": a mount cannot replace the container's /`);
+  }
+  return path;
+}
+
+/** The kernel's limit (HOST_NAME_MAX) and RFC 1123's characters, checked here rather than by runc at start. */
+export function parseHostname(value: string): string {
+  if (value.length > 64 || !/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(value)) {
+    throw new SkiffError("INVALID_ARGUMENT", `invalid hostname "${value.slice(0, 70)}${value.length > 70 ? "…" : ""}"`, { hint: "at most 64 letters, digits, '-' and '.'" });
+  }
+  return value;
+}
+
+/** podman 4.4's lower bound: a smaller limit would kill the container's runtime before it starts. */
+export function parseMemory(value: string): number {
+  const bytes = parseSize(value, "--memory");
+  if (bytes > 0 && bytes < 6 * 1024 * 1024) throw new SkiffError("INVALID_ARGUMENT", "minimum memory limit allowed is 6MB");
+  return bytes;
+}
+
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /** -v SRC:DST[:OPTS] (SRC an absolute host path, or a volume name), -v DST (an anonymous volume). */
 export function parseVolume(value: string): VolumeSpec {
   const parts = value.split(":");
-  if (parts.length === 1) return { kind: "volume", source: "", destination: absolute(parts[0], "volume destination"), options: [], rw: true };
+  if (parts.length === 1) return { kind: "volume", source: "", destination: destinationOf(parts[0], "volume destination"), options: [], rw: true };
   if (parts.length > 3 || !parts[0] || !parts[1]) throw new SkiffError("INVALID_ARGUMENT", `invalid volume "${value}"`, { hint: "use SRC:DST[:OPTIONS]" });
   const [src, dst, opts = ""] = parts;
   const options = opts.split(",").filter(Boolean);
@@ -135,9 +159,9 @@ export function parseVolume(value: string): VolumeSpec {
   }
   const rw = !options.includes("ro");
   const mountOpts = options.filter((o) => !["ro", "rw", "z", "Z"].includes(o));
-  if (src.startsWith("/")) return { kind: "bind", source: src, destination: absolute(dst, "volume destination"), options: mountOpts, rw };
+  if (src.startsWith("/")) return { kind: "bind", source: src, destination: destinationOf(dst, "volume destination"), options: mountOpts, rw };
   if (!VOLUME_NAME.test(src)) throw new SkiffError("INVALID_ARGUMENT", `invalid volume name "${src}"`, { hint: "a host path must be absolute" });
-  return { kind: "volume", source: src, destination: absolute(dst, "volume destination"), options: mountOpts, rw };
+  return { kind: "volume", source: src, destination: destinationOf(dst, "volume destination"), options: mountOpts, rw };
 }
 
 /** --mount type=bind|volume|tmpfs,source=…,destination=…[,ro][,tmpfs-size=…] */
@@ -153,7 +177,7 @@ export function parseMountFlag(value: string): VolumeSpec {
   const kind = fields.type;
   if (kind !== "bind" && kind !== "volume" && kind !== "tmpfs") throw new SkiffError("INVALID_ARGUMENT", `invalid --mount "${value}"`, { hint: "type must be bind, volume or tmpfs" });
   if (!fields.destination) throw new SkiffError("INVALID_ARGUMENT", `invalid --mount "${value}": no destination`);
-  const destination = absolute(fields.destination, "mount destination");
+  const destination = destinationOf(fields.destination, "mount destination");
   if (kind === "tmpfs") {
     const options = [...(fields["tmpfs-size"] ? [`size=${parseSize(fields["tmpfs-size"], "tmpfs-size")}`] : []), ...(fields["tmpfs-mode"] ? [`mode=${fields["tmpfs-mode"]}`] : [])];
     return { kind, source: "tmpfs", destination, options, rw };
@@ -169,7 +193,7 @@ export function parseTmpfs(value: string): VolumeSpec {
   const i = value.indexOf(":");
   const dst = i < 0 ? value : value.slice(0, i);
   const options = i < 0 ? [] : value.slice(i + 1).split(",").filter(Boolean);
-  return { kind: "tmpfs", source: "tmpfs", destination: absolute(dst, "tmpfs destination"), options: options.filter((o) => o !== "ro" && o !== "rw"), rw: !options.includes("ro") };
+  return { kind: "tmpfs", source: "tmpfs", destination: destinationOf(dst, "tmpfs destination"), options: options.filter((o) => o !== "ro" && o !== "rw"), rw: !options.includes("ro") };
 }
 
 /** --entrypoint: a JSON array, "" (clears it), or one string (one argument, as podman treats it). */
@@ -262,7 +286,7 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     user: typeof opts.user === "string" ? opts.user : undefined,
     groupAdd: strings(opts.groupAdd),
     entrypoint: parseEntrypoint(opts.entrypoint as string | undefined),
-    hostname: typeof opts.hostname === "string" ? opts.hostname : undefined,
+    hostname: typeof opts.hostname === "string" ? parseHostname(opts.hostname) : undefined,
     readOnly: Boolean(opts.readOnly),
     capAdd: strings(opts.capAdd),
     capDrop: strings(opts.capDrop),
@@ -271,7 +295,7 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     seccompUnconfined,
     devices: strings(opts.device).map(parseDevice),
     init: Boolean(opts.init),
-    memory: typeof opts.memory === "string" ? parseSize(opts.memory, "--memory") : undefined,
+    memory: typeof opts.memory === "string" ? parseMemory(opts.memory) : undefined,
     cpus,
     pidsLimit: pids !== undefined && pids > 0 ? pids : undefined,
     ulimits,

@@ -78,7 +78,7 @@ export function findRecord(p: ContainerPaths, query: string, all = listRecords(p
 
 export function getRecord(p: ContainerPaths, query: string, all?: ContainerRecord[]): ContainerRecord {
   const rec = findRecord(p, query, all);
-  if (!rec) throw new SkiffError("NOT_FOUND", `no container with name or ID "${query}" found`);
+  if (!rec) throw new SkiffError("NOT_FOUND", `no container with name or ID "${query}" found: no such container`);
   return rec;
 }
 

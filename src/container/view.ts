@@ -79,6 +79,9 @@ export function psTemplateRow(c: Container, now: number, noTrunc: boolean) {
   return { ...row, Names: c.rec.name, Command: row.CommandText, Ports: portsText(c.network?.ports ?? []), Networks: row.Networks.join(",") };
 }
 
+/** What --filter status= takes (podman's words; "stopped" and "configured" are its aliases). */
+const STATUSES = ["created", "configured", "running", "paused", "stopping", "exited", "stopped", "unknown", "removing"];
+
 const FILTER_KEYS = ["status", "name", "label", "ancestor", "exited", "id", "restart-policy", "should-start-on-boot", "network"];
 
 /** Filters of ps/start/prune: the same key ORs, different keys AND (podman's rule). */
@@ -88,6 +91,7 @@ export function matchFilters(filters: string[], c: Container): boolean {
     const i = f.indexOf("=");
     const key = i < 0 ? f : f.slice(0, i);
     if (i < 0 || !FILTER_KEYS.includes(key)) throw new SkiffError("INVALID_ARGUMENT", `invalid filter "${f}"`, { hint: `use ${FILTER_KEYS.map((k) => `${k}=`).join(", ")}` });
+    if (key === "status" && !STATUSES.includes(f.slice(i + 1))) throw new SkiffError("INVALID_ARGUMENT", `unknown container state: ${f.slice(i + 1)}: invalid argument`);
     byKey.set(key, [...(byKey.get(key) ?? []), f.slice(i + 1)]);
   }
   const { rec, state } = c;

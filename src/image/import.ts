@@ -41,6 +41,8 @@ async function* userFile(path: string): AsyncGenerator<Uint8Array> {
     yield* fileChunks(path);
   } catch (err) {
     if (errnoCode(err) === "ENOENT") throw new SkiffError("NOT_FOUND", `import ${path}: no such file`);
+    if (errnoCode(err) === "EISDIR") throw new SkiffError("INVALID_ARGUMENT", `import ${path}: is a directory`, { hint: "give a tar archive, or - for stdin" });
+    if (errnoCode(err) === "EACCES") throw new SkiffError("PERMISSION_DENIED", `import ${path}: permission denied`);
     throw err;
   }
 }

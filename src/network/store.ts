@@ -3,15 +3,15 @@ import { byText } from "../util/compare.js";
 import { randomHex } from "../util/crypto.js";
 import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { isValidName } from "../util/name-rules.js";
 import { SkiffError, errnoCode } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { DEFAULT_NETWORK, canonicalNetwork, defaultGateway, overlaps, parseSubnet, type Network } from "./config.js";
 
-const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 export const networksDir = (root: string) => join(root, "networks");
 
 function read(root: string, name: string): Network | undefined {
-  if (!NAME_RE.test(name)) return undefined;
+  if (!isValidName(name)) return undefined;
   try {
     return JSON.parse(readFileSync(join(networksDir(root), `${name}.json`), "utf8")) as Network;
   } catch (err) {
@@ -58,7 +58,7 @@ function nextFree(existing: Network[]): string {
 export function createNetwork(root: string, name: string | undefined, opts: { subnet?: string; gateway?: string; internal?: boolean; labels?: Record<string, string> }): Network {
   const existing = listNetworks(root);
   const n = name ?? `skiff${existing.length}`;
-  if (!NAME_RE.test(n)) throw new SkiffError("INVALID_ARGUMENT", `invalid network name "${n}"`);
+  if (!isValidName(n)) throw new SkiffError("INVALID_ARGUMENT", `invalid network name "${n.slice(0, 64)}${n.length > 64 ? "…" : ""}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most 200 characters`);
   if (n === "bridge" || n === "host" || n === "none" || existing.some((x) => x.name === n)) throw new SkiffError("ALREADY_EXISTS", `network name ${n} already used`);
   const subnet = opts.subnet ?? nextFree(existing);
   parseSubnet(subnet);

@@ -7,12 +7,12 @@ import { byText } from "../util/compare.js";
 import { randomHex } from "../util/crypto.js";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { isValidName } from "../util/name-rules.js";
 import { SkiffError, errnoCode } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 
 export interface VolumeRecord { Name: string; Driver: "local"; Mountpoint: string; CreatedAt: string; Labels: Record<string, string>; Options: Record<string, string>; Anonymous: boolean }
 
-const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 export const volumesDir = (root: string) => join(root, "volumes");
 
 function readVolume(root: string, name: string): VolumeRecord | undefined {
@@ -25,7 +25,7 @@ function readVolume(root: string, name: string): VolumeRecord | undefined {
 }
 
 export function findVolume(root: string, name: string): VolumeRecord | undefined {
-  return NAME_RE.test(name) ? readVolume(root, name) : undefined;
+  return isValidName(name) ? readVolume(root, name) : undefined;
 }
 
 export function listVolumes(root: string): VolumeRecord[] {
@@ -45,7 +45,7 @@ export function listVolumes(root: string): VolumeRecord[] {
 export function createVolume(root: string, name: string | undefined, opts: { labels?: Record<string, string>; existingOk?: boolean } = {}): VolumeRecord {
   const anonymous = name === undefined;
   const n = name ?? randomHex(32);
-  if (!NAME_RE.test(n)) throw new SkiffError("INVALID_ARGUMENT", `invalid volume name "${n}"`, { hint: "use letters, digits, '_', '.' and '-'" });
+  if (!isValidName(n)) throw new SkiffError("INVALID_ARGUMENT", `invalid volume name "${n.slice(0, 64)}${n.length > 64 ? "…" : ""}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most 200 characters`);
   const existing = readVolume(root, n);
   if (existing) {
     if (opts.existingOk) return existing;

@@ -50,8 +50,8 @@ describe("exec", () => {
     if (!requiresRoot(t)) return;
     sk(env, ["create", "--name", "idle", "bb", "true"]);
     const r = sk(env, ["exec", "idle", "true"]);
-    assert.equal(r.code, 125);
-    assert.match(r.stderr, /can only exec into running containers/);
+    assert.equal(r.code, 255, "podman's exit code");
+    assert.match(r.stderr, /can only create exec sessions on running containers: container state improper/);
   });
 
   it("gives exec -t the caller's terminal and refuses -t without one", (t) => {

@@ -80,7 +80,7 @@ describe("pull", () => {
     assert.equal(skiff(["image", "exists", name], { env }).code, 0);
     assert.equal(skiff(["image", "exists", `${reg.host}/library/nothing`], { env }).code, 1);
     const missing = skiff(["image", "inspect", "nothing-here"], { env });
-    assert.deepEqual([missing.code, missing.stderr], [125, "Error: nothing-here: image not known\n"]);
+    assert.deepEqual([missing.code, missing.stderr], [125, "Error: inspecting object: nothing-here: image not known\n"]);
     // other tools read the store: it is an OCI image layout
     const sk = JSON.parse(execFileSync("skopeo", ["inspect", `oci:${env.SKIFF_ROOT}:${name}`], { encoding: "utf8" }));
     assert.deepEqual(sk.Layers, busybox.layers.map((l) => l.digest));

@@ -1,5 +1,5 @@
 /** What container commands share: store paths, lookup of the containers named on the command line. */
-import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
+import { oneLine, ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import type { ContainerPaths } from "../../container/paths.js";
 import type { ContainerRecord } from "../../container/record.js";
 import { getRecord, listRecords } from "../../container/store.js";
@@ -21,11 +21,13 @@ export function targets(ctx: Context, args: string[], opts: Record<string, unkno
 
 /**
  * Runs `fn` on each container named, as podman does for stop/kill/rm/start: print what succeeded,
- * report each failure on its own line, exit 1 when any container did not exist, 125 on other errors.
+ * report each failure on its own line, exit `missingCode` when a container did not exist (podman:
+ * 1 for rm, 125 for the others), the error's own code otherwise.
  */
-export async function eachNamed(ctx: Context, names: string[], opts: Record<string, unknown>, fn: (rec: ContainerRecord, query?: string) => Promise<string | void>): Promise<void> {
+export async function eachNamed(ctx: Context, names: string[], opts: Record<string, unknown>, fn: (rec: ContainerRecord, query?: string) => Promise<string | void>, missingCode = 125): Promise<void> {
   const p = pathsOf(ctx);
   const all = listRecords(p);
+  if ((opts.all || opts.latest) && names.length) throw new SkiffError("INVALID_ARGUMENT", opts.all ? "no arguments are needed with --all" : "no arguments are needed with --latest");
   const list: (ContainerRecord | string)[] = opts.all ? all : opts.latest ? all.slice(-1) : names;
   if (list.length === 0 && !opts.all && !opts.latest) throw new SkiffError("INVALID_ARGUMENT", "give at least one container name or ID, --all or --latest");
   let status = 0;
@@ -36,8 +38,8 @@ export async function eachNamed(ctx: Context, names: string[], opts: Record<stri
       if (out !== undefined) ctx.stdout.write(`${out}\n`);
     } catch (err) {
       if (isSkiffError(err, "NOT_FOUND") && opts.ignore) continue;
-      ctx.stderr.write(`Error: ${(err as Error).message}\n`);
-      const code = isSkiffError(err, "NOT_FOUND") ? 1 : isSkiffError(err) ? err.exitCode : 125;
+      ctx.stderr.write(`Error: ${oneLine((err as Error).message)}\n`);
+      const code = isSkiffError(err, "NOT_FOUND") ? missingCode : isSkiffError(err) ? err.exitCode : 125;
       status = status === 0 ? code : Math.max(status, code);
     }
   }

@@ -17,6 +17,7 @@ import { execArgs, takeRuntimeError } from "../../runtime/runc.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { makeOutputPipe } from "../../shim/pipes.js";
 import { getSys } from "../../sys/index.js";
+import { readSmallFile } from "../../util/bounded-file.js";
 import type { Handler } from "../table/types.js";
 import { pathsOf } from "./container-context.js";
 
@@ -31,9 +32,9 @@ export const exec: Handler = async ({ ctx, args, rest, opts }) => {
   const command = opts.latest ? [args[0], ...rest].filter((a) => a !== undefined) : rest;
   const state = observedState(p, rec.id);
   if (state.status !== "running" && state.status !== "stopping") {
-    throw new SkiffError("FAILED_PRECONDITION", `can only exec into running containers; ${rec.name} is ${state.status}`);
+    throw new SkiffError("FAILED_PRECONDITION", `can only create exec sessions on running containers: container state improper`, { exitCode: 255 });
   }
-  const envFiles = ((opts.envFile as string[]) ?? []).map((f) => parseEnvFile(readFileSync(f, "utf8"), ctx.env));
+  const envFiles = ((opts.envFile as string[]) ?? []).map((f) => parseEnvFile(readSmallFile(f, "env file"), ctx.env));
   const processSpec = execProcessFor(p, rec, {
     args: command,
     env: [...envFiles.flat(), ...parseEnvEntries((opts.env as string[]) ?? [], ctx.env)],

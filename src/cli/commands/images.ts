@@ -5,6 +5,7 @@ import { findImage, inspectImage, listImages, type ImageRecord } from "../../ima
 import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
 import { humanDuration, humanSize } from "../../output/units.js";
 import type { Handler } from "../table/types.js";
+import { inspectEach } from "./inspect-each.js";
 import { storeOf } from "./image-context.js";
 
 interface Row {
@@ -77,12 +78,11 @@ export const images: Handler = async ({ ctx, args, opts }) => {
 export const imageInspect: Handler = async ({ ctx, args, opts }) => {
   const store = storeOf(ctx);
   const all = listImages(store);
-  const found = args.map((a) => {
+  return inspectEach(ctx, args, (a) => {
     const img = findImage(store, a, ctx.config.registries.unqualifiedSearch, all);
     if (!img) throw new SkiffError("NOT_FOUND", `${a}: image not known`);
     return inspectImage(img);
-  });
-  return formatInspect(found, opts.format as string | undefined);
+  }, opts.format as string | undefined);
 };
 
 export const imageExists: Handler = async ({ ctx, args }) => {

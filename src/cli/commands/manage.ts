@@ -12,6 +12,7 @@ import { findVolume } from "../../volume/store.js";
 import { networkView, readAttachment } from "../../network/attach.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
+import { inspectEach } from "./inspect-each.js";
 import { isActive, type Status } from "../../container/record.js";
 import { parseDuration } from "../../container/policy.js";
 import { eachNamed, pathsOf } from "./container-context.js";
@@ -41,10 +42,11 @@ export const kill: Handler = async ({ ctx, args, opts }) => {
 export const rm: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
   const sys = await getSys();
-  await eachNamed(ctx, args, opts, async (rec, query) => {
+  // rm -f of a container that is not there is no error (podman's), and a missing one exits 1
+  await eachNamed(ctx, args, { ...opts, ignore: opts.ignore || opts.force }, async (rec, query) => {
     await removeContainer(p, rec, sys, { force: Boolean(opts.force), volumes: Boolean(opts.volumes), timeout: typeof opts.time === "number" ? opts.time : undefined });
     return query ?? rec.id;
-  });
+  }, 1);
 };
 
 /** podman's wait conditions, as states of ours ("configured" is podman's name for created-never-started). */
@@ -121,7 +123,7 @@ export const inspect: Handler = async ({ ctx, args, opts }) => {
   const type = String(opts.type ?? "all");
   const records = listRecords(p);
   const images = type === "container" ? [] : listImages(p);
-  const docs = args.map((a) => {
+  return inspectEach(ctx, args, (a) => {
     if (type === "all" || type === "container") {
       const rec = findRecord(p, a, records);
       if (rec) {
@@ -140,6 +142,5 @@ export const inspect: Handler = async ({ ctx, args, opts }) => {
     }
     if (type === "network") throw new SkiffError("NOT_IMPLEMENTED", "inspect --type network: not implemented yet");
     throw new SkiffError("NOT_FOUND", `no such object: "${a}"`);
-  });
-  return formatInspect(docs, opts.format as string | undefined);
+  }, opts.format as string | undefined);
 };

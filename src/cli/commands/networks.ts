@@ -1,6 +1,6 @@
 /** network create/ls/inspect/rm/prune/exists. */
 import { confirm } from "../confirm.js";
-import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
+import { oneLine, ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import { observedState, removeContainer } from "../../container/lifecycle.js";
 import { getRecord, listRecords, updateRecord } from "../../container/store.js";
 import { bridgeNetworks, isBridged, keyValues } from "../../container/options.js";
@@ -12,6 +12,7 @@ import { formatInspect, formatList, formatObject, toJson } from "../../output/fo
 import { getSys } from "../../sys/index.js";
 import type { Context } from "../context.js";
 import type { Handler } from "../table/types.js";
+import { inspectEach } from "./inspect-each.js";
 import { pathsOf } from "./container-context.js";
 
 const usersOf = (ctx: Context, net: Network) => listRecords(pathsOf(ctx)).filter((r) => bridgeNetworks(r.options).includes(net.name));
@@ -50,12 +51,11 @@ export const networkLs: Handler = async ({ ctx, opts }) => {
 };
 
 export const networkInspect: Handler = async ({ ctx, args, opts }) => {
-  const docs = args.map((a) => {
+  return inspectEach(ctx, args, (a) => {
     const n = findNetwork(ctx.root, a);
-    if (!n) throw new SkiffError("NOT_FOUND", `network ${a}: network not found`);
+    if (!n) throw new SkiffError("NOT_FOUND", `network ${a}: unable to find network with name or ID ${a}: network not found`);
     return view(n);
-  });
-  return formatInspect(docs, opts.format as string | undefined);
+  }, opts.format as string | undefined);
 };
 
 export const networkRm: Handler = async ({ ctx, args, opts }) => {
@@ -64,7 +64,8 @@ export const networkRm: Handler = async ({ ctx, args, opts }) => {
   for (const a of args) {
     const n = findNetwork(ctx.root, a);
     if (!n) {
-      ctx.stderr.write(`Error: unable to find network with name or ID ${a}: network not found\n`);
+      if (opts.force) continue; // podman: -f makes a missing network no error
+      ctx.stderr.write(`Error: unable to find network with name or ID ${oneLine(a)}: network not found\n`);
       missing = true;
       continue;
     }

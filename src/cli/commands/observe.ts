@@ -54,7 +54,7 @@ export const port: Handler = async ({ ctx, args, opts }) => {
   if (opts.all) return listRecords(p).flatMap((r) => portLines(p, r).map((l) => `${r.id.slice(0, 12)}\t${l}\n`)).join("");
   const [rec] = targets(ctx, args.slice(0, 1), { latest: opts.latest });
   const lines = portLines(p, rec, args[1]);
-  if (args[1] && lines.length === 0) throw new SkiffError("NOT_FOUND", `no public port '${args[1]}' published for ${rec.name}`);
+  // podman: nothing published there is no error and no output
   return lines.map((l) => `${args[1] ? l.split(" -> ")[1] : l}\n`).join("");
 };
 

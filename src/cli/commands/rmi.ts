@@ -1,5 +1,5 @@
 import { confirm } from "../confirm.js";
-import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
+import { oneLine, ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import { collectGarbage } from "../../image/gc.js";
 import { listImages, resolveImage, type ImageRecord } from "../../image/images.js";
 import { parseTimeArg } from "../../container/policy.js";
@@ -50,9 +50,10 @@ export const rmi: Handler = async ({ ctx, args, opts }) => {
       out.push(...r.untagged.map((n) => `Untagged: ${n}`), ...(r.deleted ? [`Deleted: ${r.deleted.slice(7)}`] : []));
     } catch (err) {
       if (isSkiffError(err, "NOT_FOUND")) {
-        if (!opts.ignore) {
+        // podman: -f makes a missing image no error
+        if (!opts.ignore && !opts.force) {
           missing = true;
-          ctx.stderr.write(`Error: ${err.message}\n`);
+          ctx.stderr.write(`Error: ${oneLine(err.message)}\n`);
         }
       } else firstError ??= err;
     }

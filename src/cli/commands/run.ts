@@ -1,7 +1,7 @@
 /** create, run and start: a container from an image, its shim, and (in the foreground) its stdio. */
-import { readFileSync } from "node:fs";
+import { closeSync, constants, openSync, rmSync, writeFileSync } from "node:fs";
 import { runtimePath } from "../../container/runtime.js";
-import { ExitError, SkiffError } from "../../errors.js";
+import { ExitError, SkiffError, errnoCode } from "../../errors.js";
 import { createContainer } from "../../container/create.js";
 import { observedState, removeContainer, runtimeFirst, startContainer, stopContainer } from "../../container/lifecycle.js";
 import { parseCreateOptions } from "../../container/options.js";
@@ -11,21 +11,27 @@ import { attach, spawnShim } from "../../container/shim-client.js";
 import { getRecord, listRecords } from "../../container/store.js";
 import { matchFilters } from "../../container/view.js";
 import { findImage, resolveImage } from "../../image/images.js";
+import { parsePlatform } from "../../image/platform.js";
 import { parseSize } from "../../spec/values.js";
 import { detachMatcher, parseDetachKeys } from "../detach-keys.js";
 import { getSys } from "../../sys/index.js";
 import { terminalSupported } from "../../shim/child.js";
-import { writeFileAtomic } from "../../util/atomic.js";
 import type { Context } from "../context.js";
+import { readSmallFile } from "../../util/bounded-file.js";
 import type { Handler, Invocation } from "../table/types.js";
 import { isActive } from "../../container/record.js";
 import { eachNamed, pathsOf } from "./container-context.js";
 
 function readEnvFile(path: string): string {
+  return readSmallFile(path, "env file");
+}
+
+function claimCidfile(path: string): { path: string; fd: number } {
   try {
-    return readFileSync(path, "utf8");
+    return { path, fd: openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644) };
   } catch (err) {
-    throw new SkiffError("NOT_FOUND", `env file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (errnoCode(err) === "EEXIST") throw new SkiffError("ALREADY_EXISTS", `container id file exists. Ensure another container is not using it or delete ${path}`);
+    throw new SkiffError("INVALID_ARGUMENT", `opening cidfile ${path}: ${errnoCode(err) === "ENOENT" ? "no such file or directory" : errnoCode(err) ?? String(err)}`);
   }
 }
 
@@ -34,6 +40,7 @@ async function imageFor(ctx: Context, ref: string, opts: Record<string, unknown>
   const p = pathsOf(ctx);
   const search = ctx.config.registries.unqualifiedSearch;
   const policy = String(opts.pull ?? "missing");
+  if (typeof opts.platform === "string") parsePlatform(opts.platform); // a malformed one fails here, also for a local image
   let found = policy === "always" ? undefined : resolveImage(p, ref, search);
   if (!found) {
     if (policy === "never") throw new SkiffError("NOT_FOUND", `image ${ref} is not in the store`, { hint: "pull it first, or use --pull missing" });
@@ -62,11 +69,21 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
   // as podman does: a runtime that is not there fails the create, not the start
   runtimePath(ctx.runtime, ctx.env);
   const sys = await getSys();
-  const rec = await createContainer(p, image, o, rest, {
-    runtime: ctx.runtime,
-    replace: opts.replace ? async (id) => removeContainer(p, getRecord(p, id), sys, { force: true, volumes: true }) : undefined,
-  });
-  if (typeof opts.cidfile === "string") writeFileAtomic(opts.cidfile, rec.id);
+  // the ID file is claimed before anything is created, as podman's: a bad path creates nothing
+  const cid = typeof opts.cidfile === "string" ? claimCidfile(opts.cidfile) : undefined;
+  let rec: ContainerRecord;
+  try {
+    rec = await createContainer(p, image, o, rest, {
+      runtime: ctx.runtime,
+      replace: opts.replace ? async (id) => removeContainer(p, getRecord(p, id), sys, { force: true, volumes: true }) : undefined,
+    });
+  } catch (err) {
+    if (cid) rmSync(cid.path, { force: true });
+    throw err;
+  } finally {
+    if (cid) closeSync(cid.fd);
+  }
+  if (cid) writeFileSync(cid.path, rec.id);
   return rec;
 }
 
@@ -170,6 +187,7 @@ export const start: Handler = async ({ ctx, args, opts }) => {
     if (code !== 0) throw new ExitError(code);
     return;
   }
+  if (opts.all && args.length) throw new SkiffError("INVALID_ARGUMENT", "either start all containers or the container(s) provided in the arguments");
   const filters = (opts.filter as string[]) ?? [];
   if (filters.length && !opts.all) throw new SkiffError("INVALID_ARGUMENT", "--filter needs --all");
   // --all starts what is not running (and matches the filters): at boot, the policy containers

@@ -1,6 +1,6 @@
 /** volume create/ls/inspect/rm/prune/exists. A volume in use by a container is kept unless -f. */
 import { confirm } from "../confirm.js";
-import { ExitError, SkiffError } from "../../errors.js";
+import { oneLine, ExitError, SkiffError } from "../../errors.js";
 import { removeContainer } from "../../container/lifecycle.js";
 import { keyValues } from "../../container/options.js";
 import { listRecords } from "../../container/store.js";
@@ -9,6 +9,7 @@ import { getSys } from "../../sys/index.js";
 import { createVolume, findVolume, listVolumes, removeVolume, type VolumeRecord } from "../../volume/store.js";
 import type { Context } from "../context.js";
 import type { Handler } from "../table/types.js";
+import { inspectEach } from "./inspect-each.js";
 import { pathsOf } from "./container-context.js";
 
 function usersOf(ctx: Context, name: string) {
@@ -39,12 +40,12 @@ export const volumeLs: Handler = async ({ ctx, opts }) => {
 };
 
 export const volumeInspect: Handler = async ({ ctx, args, opts }) => {
-  const list = opts.all ? listVolumes(ctx.root) : args.map((n) => {
+  if (opts.all) return formatInspect(listVolumes(ctx.root), opts.format as string | undefined);
+  return inspectEach(ctx, args, (n) => {
     const v = findVolume(ctx.root, n);
     if (!v) throw new SkiffError("NOT_FOUND", `no such volume ${n}`);
     return v;
-  });
-  return formatInspect(list, opts.format as string | undefined);
+  }, opts.format as string | undefined);
 };
 
 export const volumeRm: Handler = async ({ ctx, args, opts }) => {
@@ -55,13 +56,14 @@ export const volumeRm: Handler = async ({ ctx, args, opts }) => {
   let missing = false;
   for (const n of names) {
     if (!findVolume(ctx.root, n)) {
-      ctx.stderr.write(`Error: no volume with name "${n}" found\n`);
+      if (opts.force) continue; // podman's volume rm -f of a missing volume: no error
+      ctx.stderr.write(`Error: no volume with name "${oneLine(n)}" found: no such volume\n`);
       missing = true;
       continue;
     }
     const users = usersOf(ctx, n);
     if (users.length && !opts.force) {
-      throw new SkiffError("FAILED_PRECONDITION", `volume ${n} is being used by the following container(s): ${users.map((u) => u.id).join(", ")}`, { hint: "remove them first, or use -f" });
+      throw new SkiffError("FAILED_PRECONDITION", `volume ${n} is being used by the following container(s): ${users.map((u) => u.id).join(", ")}: volume is being used`, { exitCode: 2 });
     }
     for (const u of users) await removeContainer(pathsOf(ctx), u, sys, { force: true, volumes: false });
     removeVolume(ctx.root, n);

@@ -1,5 +1,4 @@
 import { opt, type OptionSpec } from "./types.js";
-import { LOG_LEVELS } from "../../log.js";
 
 /** Flags every command accepts, with podman's names. */
 export const GLOBAL_OPTIONS: OptionSpec[] = [
@@ -7,7 +6,7 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   opt("--runroot <path>", "Runtime state directory; env SKIFF_RUNROOT", { complete: "dir" }),
   opt("--runtime <name>", "OCI runtime: runc, crun, youki, or a path"),
   opt("--storage-driver <driver>", "Storage driver", { choices: ["overlay", "vfs"] }),
-  opt("--log-level <level>", "Log messages at this level and above", { choices: LOG_LEVELS }),
+  opt("--log-level <level>", "Log messages at this level and above", { choices: ["trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"], lenient: true }),
   opt("-h, --help", "Show help for the command"),
   opt("-v, --version", "Print the version"),
 ];

@@ -18,6 +18,8 @@ export interface OptionSpec {
   default?: string | number | boolean;
   /** Allowed values, checked while parsing and offered by completions. */
   choices?: readonly string[];
+  /** The choices are only offered, not checked while parsing: the command checks the value (its own error and exit code). */
+  lenient?: boolean;
   /** What a shell should complete for the value. */
   complete?: "file" | "dir";
 }

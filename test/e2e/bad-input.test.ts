@@ -1,0 +1,65 @@
+/**
+ * Malformed command lines end cleanly: a non-zero exit that is not a runtime's 126/127 (the value
+ * is refused before anything is created), exactly one "Error:" line on stderr, never "internal
+ * error", control characters shown escaped, and the store as it was.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { containerEnv, sk } from "../helpers/containers.js";
+import { requiresRoot } from "../helpers/skiff.js";
+
+const isRoot = process.getuid?.() === 0;
+const work = mkdtempSync(join(tmpdir(), "skiff-bad-"));
+const LONG = "a".repeat(5000);
+let env: NodeJS.ProcessEnv;
+
+const LINES: string[][] = [
+  ["inspect", LONG], ["volume", "create", LONG], ["volume", "inspect", LONG], ["volume", "rm", LONG],
+  ["network", "create", LONG], ["network", "inspect", LONG], ["network", "rm", LONG], ["network", "connect", LONG, "up"],
+  ["create", "--name", LONG, "bb"], ["rm", LONG], ["rmi", LONG], ["tag", "bb", LONG], ["logs", LONG], ["export", LONG],
+  ["import", "/etc"], ["load", "-i", "/etc"], ["import", join(work, "random.bin")], ["load", "-i", join(work, "random.bin")],
+  ["run", "--rm", "--platform", "x/y/z/w", "bb", "sh"], ["ps", "--filter", "status=nope"], ["run", "--rm", "--memory", "1b", "bb", "sh"],
+  ["run", "--rm", "-v", "/tmp:/", "bb", "sh"], ["run", "--rm", "--hostname", LONG, "bb", "sh"], ["run", "--rm", "--dns", "not-an-ip", "bb", "sh"],
+  ["run", "--rm", "--add-host", "noip", "bb", "sh"], ["run", "--rm", "--mount", "type=tmpfs,dst=/", "bb", "sh"],
+  ["inspect", "bad\nname"], ["rm", "bad\nname"], ["volume", "create", "bad\nname"], ["run", "--rm", "--name", "bad\nname", "bb", "sh"],
+  ["run", "--rm", "--env-file", "/dev/zero", "bb", "sh"], ["run", "--rm", "--env-file", join(work, "fifo"), "bb", "sh"], ["run", "--rm", "--env-file", "/etc", "bb", "sh"],
+  ["run", "--rm", "--cidfile", "/nonexistent/dir/cid", "bb", "sh"],
+];
+
+/** Everything a user stored, as the CLI lists it. */
+function store(): string {
+  return ["ps -a --format {{.ID}}{{.Names}}{{.State}}", "images --format {{.ID}}{{.Names}}", "volume ls -q", "network ls -q"].map((c) => sk(env, c.split(" ")).stdout).join("|");
+}
+
+describe("bad input", () => {
+  before(() => {
+    if (!isRoot) return;
+    env = containerEnv();
+    assert.equal(sk(env, ["run", "-d", "--name", "up", "bb", "sleep", "300"]).code, 0);
+    writeFileSync(join(work, "random.bin"), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251)));
+    execFileSync("mkfifo", [join(work, "fifo")]);
+  });
+  after(() => {
+    if (!isRoot) return;
+    sk(env, ["rm", "-af", "-t", "0"]);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  for (const args of LINES) {
+    it(args.join(" ").replace(LONG, "<5000 characters>").replace("\n", "\\n"), (t) => {
+      if (!requiresRoot(t)) return;
+      const before = store();
+      const r = sk(env, args, { timeoutMs: 20000 });
+      assert.notEqual(r.code, 0);
+      assert.ok(r.code !== 126 && r.code !== 127 && r.code !== 137, `exit ${r.code}: the value reached the runtime (${r.stderr})`);
+      assert.match(r.stderr, /^Error: [^\n]+\n$/, "exactly one error line");
+      assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+      assert.ok(r.stdout === "" || r.stdout === "[]\n", `stdout: ${r.stdout}`);
+      assert.equal(store(), before, "the store is as it was");
+    });
+  }
+});
