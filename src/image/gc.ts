@@ -28,11 +28,15 @@ export async function collectGarbage(s: StorePaths, keepChains: Set<string> = ne
       blobs.add(d.digest);
       const pulled = d.annotations?.[PULLED_DIGEST];
       if (pulled) blobs.add(pulled);
-      const m = JSON.parse(readBlob(s, d.digest, "manifest").toString()) as ImageManifest;
-      blobs.add(m.config.digest);
-      for (const l of m.layers) blobs.add(l.digest);
-      const config = parseConfig(readBlob(s, m.config.digest, "config"), "config", m.layers.length);
-      for (const c of chainIds(config.rootfs.diff_ids)) chains.add(parseDigest(c).hex);
+      try {
+        const m = JSON.parse(readBlob(s, d.digest, "manifest").toString()) as ImageManifest;
+        blobs.add(m.config.digest);
+        for (const l of m.layers) blobs.add(l.digest);
+        const config = parseConfig(readBlob(s, m.config.digest, "config"), "config", m.layers.length);
+        for (const c of chainIds(config.rootfs.diff_ids)) chains.add(parseDigest(c).hex);
+      } catch {
+        // a broken record (images lists it as such): what it names cannot be known, its own blob stays
+      }
     }
     const out: Collected = { blobs: 0, snapshots: 0 };
     for (const hex of readdirSync(blobsDir(s))) {

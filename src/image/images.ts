@@ -29,19 +29,38 @@ export interface ImageRecord {
   chainIds: string[];
 }
 
-export function listImages(s: StorePaths): ImageRecord[] {
+/** A name in index.json whose manifest or config cannot be read: reported, skipped, removable by name or digest. */
+export interface BrokenImage { manifestDigest: string; names: string[]; reason: string }
+
+function readRecord(s: StorePaths, digest: string): Omit<ImageRecord, "names" | "digests"> {
+  const manifest = JSON.parse(readBlob(s, digest, "manifest").toString()) as ImageManifest;
+  if (!manifest || typeof manifest !== "object" || typeof manifest.config?.digest !== "string" || !Array.isArray(manifest.layers)) {
+    throw new SkiffError("INVALID_ARGUMENT", `manifest ${digest} is not an image manifest`);
+  }
+  const config = parseConfig(readBlob(s, manifest.config.digest, "config"), `config ${manifest.config.digest}`, manifest.layers.length);
+  const chain = chainIds(config.rootfs.diff_ids);
+  const size = chain.reduce((n, c, i) => n + (hasSnapshot(s, c) ? readSnapshotInfo(s, c).size : manifest.layers[i].size), 0);
+  return { id: manifest.config.digest, manifestDigest: digest, manifest, config, size, chainIds: chain };
+}
+
+/** Every image, and apart the records that are broken (one bad record never hides the others). */
+export function scanImages(s: StorePaths): { images: ImageRecord[]; broken: BrokenImage[] } {
   const byManifest = new Map<string, ImageRecord>();
+  const broken = new Map<string, BrokenImage>();
   for (const d of readIndex(s).manifests) {
+    const name = d.annotations?.[REF_NAME];
+    const bad = broken.get(d.digest);
+    if (bad) { if (name) bad.names.push(name); continue; }
     let rec = byManifest.get(d.digest);
     if (!rec) {
-      const manifest = JSON.parse(readBlob(s, d.digest, "manifest").toString()) as ImageManifest;
-      const config = parseConfig(readBlob(s, manifest.config.digest, "config"), `config ${manifest.config.digest}`, manifest.layers.length);
-      const chain = chainIds(config.rootfs.diff_ids);
-      const size = chain.reduce((n, c, i) => n + (hasSnapshot(s, c) ? readSnapshotInfo(s, c).size : manifest.layers[i].size), 0);
-      rec = { id: manifest.config.digest, manifestDigest: d.digest, manifest, config, names: [], digests: [], size, chainIds: chain };
+      try {
+        rec = { ...readRecord(s, d.digest), names: [], digests: [] };
+      } catch (err) {
+        broken.set(d.digest, { manifestDigest: d.digest, names: name ? [name] : [], reason: err instanceof SkiffError ? err.message : "not a readable image manifest" });
+        continue;
+      }
       byManifest.set(d.digest, rec);
     }
-    const name = d.annotations?.[REF_NAME];
     if (name && !rec.names.includes(name)) rec.names.push(name);
     const repo = d.annotations?.[REPOSITORY];
     const pulled = d.annotations?.[PULLED_DIGEST];
@@ -49,7 +68,11 @@ export function listImages(s: StorePaths): ImageRecord[] {
       if (repo && dig && !rec.digests.includes(`${repo}@${dig}`)) rec.digests.push(`${repo}@${dig}`);
     }
   }
-  return [...byManifest.values()];
+  return { images: [...byManifest.values()], broken: [...broken.values()] };
+}
+
+export function listImages(s: StorePaths): ImageRecord[] {
+  return scanImages(s).images;
 }
 
 /** The image `query` names: a name (short names on each search registry or localhost), an ID prefix, or a digest. */

@@ -4,7 +4,7 @@
  * into a private directory under ingest/, every blob is checked by digest and moved into the store,
  * the layers are unpacked, and the images keep their registry names.
  */
-import { linkSync, lstatSync, mkdirSync, openSync, closeSync, existsSync, readFileSync, rmSync, constants } from "node:fs";
+import { linkSync, lstatSync, mkdirSync, openSync, closeSync, existsSync, readFileSync, readSync, rmSync, constants } from "node:fs";
 import { dirname, join } from "node:path";
 import { SkiffError, errnoCode } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -55,12 +55,39 @@ async function extract(source: AsyncIterable<Uint8Array>, dir: string): Promise<
   for (const [path, target] of links) linkSync(join(dir, ...cleanComponents(target)), path);
 }
 
+/** JSON documents of an archive (index.json, manifest.json, configs) are small: anything larger is refused. */
+const MAX_DOCUMENT = 8 << 20;
+
 function readJson<T>(path: string, what: string): T {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st?.isFile()) throw new SkiffError("INVALID_ARGUMENT", `load: ${what} is missing from the archive`);
+  if (st.size > MAX_DOCUMENT) throw new SkiffError("INVALID_ARGUMENT", `load: ${what} is larger than ${MAX_DOCUMENT} bytes`);
   try {
     return JSON.parse(readFileSync(path, "utf8")) as T;
   } catch {
-    throw new SkiffError("INVALID_ARGUMENT", `load: ${what} is missing or not valid JSON`);
+    throw new SkiffError("INVALID_ARGUMENT", `load: ${what} is not valid JSON`);
   }
+}
+
+/** The first bytes of a file, for sniffing its compression (a layer may be gigabytes). */
+function headOf(path: string, n: number): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const buf = Buffer.alloc(n);
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+type DockerEntry = { Config: string; RepoTags?: string[] | null; Layers: string[] };
+
+/** manifest.json's shape, checked before any of it is used. */
+function dockerEntries(value: unknown): DockerEntry[] {
+  const ok = Array.isArray(value) && value.every((e) => e && typeof e === "object" && typeof e.Config === "string" && Array.isArray(e.Layers) && e.Layers.every((l: unknown) => typeof l === "string")
+    && (e.RepoTags == null || (Array.isArray(e.RepoTags) && e.RepoTags.every((t: unknown) => typeof t === "string"))));
+  if (!ok) throw new SkiffError("INVALID_ARGUMENT", "load: manifest.json is not a list of {Config, RepoTags, Layers}");
+  return value as DockerEntry[];
 }
 
 /** A name from an archive: full names kept, short ones put on docker.io as docker would. */
@@ -89,16 +116,18 @@ async function finish(opts: LoadOptions, loaded: Loaded[]): Promise<string[]> {
 }
 
 async function loadDocker(dir: string, opts: LoadOptions): Promise<Loaded[]> {
-  const entries = readJson<{ Config: string; RepoTags?: string[] | null; Layers: string[] }[]>(join(dir, "manifest.json"), "manifest.json");
+  const entries = dockerEntries(readJson<unknown>(join(dir, "manifest.json"), "manifest.json"));
   const loaded: Loaded[] = [];
   for (const e of entries) {
     const configPath = join(dir, ...cleanComponents(e.Config));
+    readJson<unknown>(configPath, `config ${e.Config}`);
     const config = parseConfig(readFileSync(configPath), `config ${e.Config}`, e.Layers.length);
     const configDesc = { mediaType: MEDIA.ociConfig, ...(await adoptCopy(opts.store, configPath)) };
     const layers: Descriptor[] = [];
     for (const [i, file] of e.Layers.entries()) {
       const path = join(dir, ...cleanComponents(file));
-      const head = readFileSync(path).subarray(0, 4);
+      if (!lstatSync(path, { throwIfNoEntry: false })?.isFile()) throw new SkiffError("NOT_FOUND", `load: layer ${file} is missing from the archive`);
+      const head = headOf(path, 4);
       const kind = sniffCompression(head);
       const { digest, size } = await adoptCopy(opts.store, path);
       if (kind === "none" && digest !== config.rootfs.diff_ids[i]) throw new SkiffError("FAILED_PRECONDITION", `load: layer ${file} has digest ${digest}, the config says ${config.rootfs.diff_ids[i]}`);
@@ -122,6 +151,7 @@ async function adoptCopy(s: StorePaths, path: string) {
 
 async function loadOci(dir: string, opts: LoadOptions): Promise<Loaded[]> {
   const index = readJson<{ manifests: Descriptor[] }>(join(dir, "index.json"), "index.json");
+  if (!index || typeof index !== "object" || !Array.isArray(index.manifests)) throw new SkiffError("INVALID_ARGUMENT", "load: index.json has no list of manifests");
   const blob = async (d: Descriptor) => {
     // validated before it becomes a path: "sha256:../../etc/shadow" must not name a host file
     if (typeof d?.digest !== "string" || !isDigest(d.digest)) throw new SkiffError("INVALID_ARGUMENT", `load: invalid digest ${JSON.stringify(String(d?.digest)).slice(0, 80)} in the archive`);

@@ -1,6 +1,6 @@
 /** Untagging and removing images, as podman's `rmi` and `tag` do. */
 import { SkiffError } from "../errors.js";
-import { REPOSITORY, resolveImage } from "./images.js";
+import { REPOSITORY, resolveImage, scanImages, type BrokenImage } from "./images.js";
 import { parseReference, qualify, repositoryOf } from "./reference.js";
 import type { StorePaths } from "./store/layout.js";
 import { REF_NAME, readIndex, setRef, updateIndex } from "./store/refs.js";
@@ -18,7 +18,14 @@ export interface Removal {
  */
 export async function removeImage(s: StorePaths, query: string, searchRegistries: string[], force: boolean): Promise<Removal> {
   const hit = resolveImage(s, query, searchRegistries);
-  if (!hit) throw new SkiffError("NOT_FOUND", `${query}: image not known`, { exitCode: 1 });
+  if (!hit) {
+    const broken = findBroken(s, query, searchRegistries);
+    if (!broken) throw new SkiffError("NOT_FOUND", `${query}: image not known`, { exitCode: 1 });
+    await updateIndex(s, (index) => {
+      index.manifests = index.manifests.filter((d) => d.digest !== broken.manifestDigest);
+    });
+    return { untagged: broken.names, deleted: broken.manifestDigest };
+  }
   const { image, name } = hit;
   // by one of several names, it is only untagged, with -f too (as podman: -f matters for IDs)
   if (name && image.names.length > 1) {
@@ -35,6 +42,20 @@ export async function removeImage(s: StorePaths, query: string, searchRegistries
     index.manifests = index.manifests.filter((d) => d.digest !== image.manifestDigest);
   });
   return { untagged: image.names, deleted: image.id };
+}
+
+/** A broken record named by `query`: one of its names (short names qualified as usual) or its manifest digest. */
+function findBroken(s: StorePaths, query: string, searchRegistries: string[]): BrokenImage | undefined {
+  const { broken } = scanImages(s);
+  const hex = query.replace(/^sha256:/, "");
+  const byDigest = /^[a-f0-9]{3,64}$/.test(hex) ? broken.filter((b) => b.manifestDigest.slice(7).startsWith(hex)) : [];
+  if (byDigest.length === 1) return byDigest[0];
+  let names: string[] = [];
+  try {
+    const ref = parseReference(query);
+    names = (ref.domain ? [ref.domain] : [...searchRegistries, "localhost"]).map((d) => qualify(ref, d)).map((r) => `${repositoryOf(r)}:${r.tag}`);
+  } catch { /* not a name */ }
+  return broken.find((b) => b.names.some((n) => names.includes(n)));
 }
 
 /** A name given to `tag`: short names go to localhost, as podman does; no digests. */

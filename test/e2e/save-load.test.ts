@@ -1,7 +1,7 @@
 /** save and load: docker-archive and oci-archive, between skiff, podman and skopeo, both ways. */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -118,7 +118,15 @@ describe("save and load", () => {
       [makeTar([{ name: "../../escape", content: "x" }]), /^Error: path "\.\.\/\.\.\/escape" escapes the image root/],
       [makeTar([{ name: "manifest.json", content: '[{"Config":"c.json","RepoTags":["x:1"],"Layers":["l.tar"]}]' }, { name: "c.json", content: JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [`sha256:${"1".repeat(64)}`] } }) }, { name: "l.tar", content: makeTar([{ name: "f", content: "f" }]) }]), /has digest sha256:[0-9a-f]{64}, the config says sha256:1{64}/],
       [Buffer.from("not an archive at all".repeat(50)), /^Error: read tar: invalid header checksum/],
+      // an attack: a digest that walks out of the archive to a host file, to have it linked into the store
+      [makeTar([{ name: "oci-layout", content: '{"imageLayoutVersion":"1.0.0"}' }, { name: "index.json", content: JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: "sha256:../../../../../../etc/shadow", size: 10 }] }) }]), /^Error: load: invalid digest/],
+      [makeTar([{ name: "oci-layout", content: '{"imageLayoutVersion":"1.0.0"}' }, { name: "index.json", content: "null" }]), /^Error: load: index.json has no list of manifests/],
+      [makeTar([{ name: "manifest.json", content: "null" }]), /^Error: load: manifest.json is not a list/],
+      [makeTar([{ name: "manifest.json", content: '[{"Config":"c.json"}]' }]), /^Error: load: manifest.json is not a list/],
+      [makeTar([{ name: "manifest.json", content: "[]" }, { name: "manifest.json", content: "[]" }]), /^Error: load: invalid archive/],
+      [makeTar([{ name: "manifest.json", content: '[{"Config":"c.json","Layers":["l.tar"]}]' }]).subarray(0, 700), /^Error: /],
     ];
+    const shadowLinks = statSync("/etc/shadow").nlink;
     for (const [data, want] of cases) {
       const f = join(work, `bad-${Math.random()}.tar`);
       writeFileSync(f, data);
@@ -128,6 +136,7 @@ describe("save and load", () => {
       assert.equal(r.stderr.split("\n").length, 2);
     }
     assert.equal(skiff(["images", "-q"], { env: dst }).stdout, "");
+    assert.equal(statSync("/etc/shadow").nlink, shadowLinks, "no host file was linked");
     const missing = skiff(["load", "-i", join(work, "nope.tar")], { env: dst });
     assert.deepEqual([missing.code, missing.stderr], [125, `Error: load ${join(work, "nope.tar")}: no such file\n`]);
   });

@@ -1,7 +1,8 @@
 import { ExitError, SkiffError } from "../../errors.js";
 import { byText } from "../../util/compare.js";
 import { shortId } from "../../image/digest.js";
-import { findImage, inspectImage, listImages, type ImageRecord } from "../../image/images.js";
+import { findImage, inspectImage, listImages, scanImages, type ImageRecord } from "../../image/images.js";
+import { oneLine } from "../../errors.js";
 import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
 import { humanDuration, humanSize } from "../../output/units.js";
 import type { Handler } from "../table/types.js";
@@ -49,7 +50,12 @@ function filterImages(images: ImageRecord[], filters: string[]): ImageRecord[] {
 }
 
 export const images: Handler = async ({ ctx, args, opts }) => {
-  let list = listImages(storeOf(ctx));
+  const scan = scanImages(storeOf(ctx));
+  for (const b of scan.broken) {
+    const name = b.names[0] ?? b.manifestDigest;
+    ctx.log.warn(`image ${oneLine(name)} (manifest ${b.manifestDigest.slice(0, 19)}) cannot be read: ${oneLine(b.reason)}; skiff rmi ${oneLine(name)} removes it`);
+  }
+  let list = scan.images;
   if (args[0]) list = filterImages(list, [`reference=${args[0]}`]);
   list = filterImages(list, opts.filter as string[]);
   list.sort((a, b) => Date.parse(b.config.created ?? "") - Date.parse(a.config.created ?? ""));
