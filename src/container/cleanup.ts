@@ -19,9 +19,11 @@ import { deleteRecord } from "./store.js";
 
 /**
  * The runtime forgets the container (killing what is left of it), the rootfs is unmounted and,
- * unless `keepNetwork` (the shim takes it down after reporting the exit), the network goes.
+ * unless `byShim`, the attach socket and the network go. The shim keeps both: it still has to
+ * tell a client that has not connected yet how the container ended (a `run` whose container
+ * was faster than its CLI), and takes them down itself after that.
  */
-export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys, keepNetwork = false): Promise<void> {
+export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys, byShim = false): Promise<void> {
   // a runtime that went away (uninstalled, a --runtime that never existed) must not keep the rootfs mounted
   const rt = (() => {
     try {
@@ -34,9 +36,10 @@ export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, 
     await runRuntime(rt, deleteArgs(rt, join(bundleDir(p, rec.id), "runtime-delete.log"), rec.id, true), join(bundleDir(p, rec.id), "runtime-delete.log"), `remove container ${rec.name}`).catch(() => undefined);
   }
   unmountRootfs(p, rec.id, sys);
+  if (byShim) return;
   rmSync(attachSocket(p, rec.id), { force: true });
   // a failed teardown keeps its record: the next start or removal sweeps it again
-  if (!keepNetwork) await detachNetwork(p.runroot, rec.id).catch(() => undefined);
+  await detachNetwork(p.runroot, rec.id).catch(() => undefined);
 }
 
 /** Exit codes of removed containers, kept in the runroot so `run --rm` and `wait` can still report them. */

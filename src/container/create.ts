@@ -1,6 +1,8 @@
 /** A new container record from an image and create options: names, hostname, volumes decided. */
 import { randomBelow, randomHex } from "../util/crypto.js";
 import { lstatSync } from "node:fs";
+import { withImageUsers } from "../image/gc.js";
+import { readIndex } from "../image/store/refs.js";
 import { SkiffError, isSkiffError } from "../errors.js";
 import type { ImageRecord } from "../image/images.js";
 import { createVolume } from "../volume/store.js";
@@ -84,15 +86,21 @@ export async function createContainer(
     logPath: o.log.path ?? defaultLogPath(p, id),
     runtime: extra.runtime,
   };
-  // a generated name that happens to be taken is drawn again (the store decides, under its lock)
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await addRecord(p, rec, extra.replace);
-      return rec;
-    } catch (err) {
-      if (o.name || attempt > 1000 || !isSkiffError(err, "ALREADY_EXISTS")) throw err;
-      // drawn again until one is free; past a few hundred draws the store is crowded: add digits
-      rec.name = attempt < 100 ? generatedName() : `${generatedName()}${randomBelow(100000)}`;
+  return withImageUsers(p, "create", async () => {
+    // an rmi that ran since the image was looked up: no container on an image that is gone
+    if (!readIndex(p).manifests.some((d) => d.digest === image.record.manifestDigest)) {
+      throw new SkiffError("NOT_FOUND", `${image.name}: image not known`, { hint: "it was removed while the container was being created" });
     }
-  }
+    // a generated name that happens to be taken is drawn again (the store decides, under its lock)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await addRecord(p, rec, extra.replace);
+        return rec;
+      } catch (err) {
+        if (o.name || attempt > 1000 || !isSkiffError(err, "ALREADY_EXISTS")) throw err;
+        // drawn again until one is free; past a few hundred draws the store is crowded: add digits
+        rec.name = attempt < 100 ? generatedName() : `${generatedName()}${randomBelow(100000)}`;
+      }
+    }
+  });
 }

@@ -110,6 +110,8 @@ async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, obta
   // attachments a killed shim left behind (never this container's: it is not running)
   await sweepNetworks(p, (id) => id !== rec.id && shimAlive(readState(p, id)));
   const first = await lockOf(p, rec, async () => {
+    // removed while this start waited for the lock: nothing may be mounted or attached for it
+    if (!readRecord(p, rec.id)) throw new SkiffError("NOT_FOUND", `no container with name or ID "${rec.name}" found: no such container`);
     const s = await repairLocked(p, rec, sys);
     if (expectsShim(s)) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} is already running`);
     mkdirSync(bundleDir(p, rec.id), { recursive: true, mode: 0o700 });
@@ -202,23 +204,35 @@ export async function stopContainer(p: ContainerPaths, rec: ContainerRecord, tim
 }
 
 export async function removeContainer(p: ContainerPaths, rec: ContainerRecord, sys: Sys, opts: { force: boolean; volumes: boolean; timeout?: number }): Promise<void> {
-  const s = observedState(p, rec.id);
-  if (expectsShim(s)) {
-    if (!opts.force) {
-      throw new SkiffError("FAILED_PRECONDITION", `cannot remove container ${rec.id.slice(0, 12)} as it is ${s.status} - running or paused containers cannot be removed without force: container state improper`, { exitCode: 2 });
+  // a start racing this removal may make the container run after it was killed: kill it again
+  for (let attempt = 0; ; attempt++) {
+    const s = observedState(p, rec.id);
+    if (expectsShim(s)) {
+      if (!opts.force) {
+        throw new SkiffError("FAILED_PRECONDITION", `cannot remove container ${rec.id.slice(0, 12)} as it is ${s.status} - running or paused containers cannot be removed without force: container state improper`, { exitCode: 2 });
+      }
+      if (opts.timeout && attempt === 0) await stopContainer(p, rec, opts.timeout);
+      else await killUntilGone(p, rec, 30_000);
     }
-    if (opts.timeout) await stopContainer(p, rec, opts.timeout);
-    else {
-      await signalContainer(p, rec, "KILL", true).catch(() => undefined);
-      await waitForShim(p, rec.id, 30_000);
-    }
+    const removed = await lockOf(p, rec, async () => {
+      const final = await repairLocked(p, rec, sys);
+      if (expectsShim(final) && shimAlive(final)) return false;
+      await releaseContainer(p, rec, sys);
+      await removeContainerFiles(p, rec, opts.volumes, final.exitCode);
+      return true;
+    });
+    if (removed) return;
+    if (!opts.force || attempt >= 10) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} did not stop`);
   }
-  await lockOf(p, rec, async () => {
-    const final = await repairLocked(p, rec, sys);
-    if (expectsShim(final) && shimAlive(final)) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} did not stop`);
-    await releaseContainer(p, rec, sys);
-    await removeContainerFiles(p, rec, opts.volumes, final.exitCode);
-  });
+}
+
+/** SIGKILL until the shim is gone: a start in progress may not have a runtime container to signal yet. */
+async function killUntilGone(p: ContainerPaths, rec: ContainerRecord, timeoutMs: number): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    await signalContainer(p, rec, "KILL", true).catch(() => undefined);
+    if (await waitForShim(p, rec.id, 1000)) return true;
+  }
+  return false;
 }
 
 /** Waits for the container to exit; its exit code (also after it was removed by --rm). */

@@ -1,5 +1,5 @@
 /** The CLI's side of the shim: starting one, and attaching to it over its socket. */
-import { SkiffError } from "../errors.js";
+import { SkiffError, errnoCode } from "../errors.js";
 import { FRAME, encodeFrame, frameReader, type SyncMessage } from "../shim/protocol.js";
 import { launchShim, launchShimAfterRuntime, type ShimProcess } from "../shim/launch.js";
 import { attachSocket, type ContainerPaths } from "./paths.js";
@@ -102,7 +102,8 @@ export async function attach(p: ContainerPaths, id: string, io: AttachIO): Promi
       },
     });
   } catch (err) {
-    throw new SkiffError("UNAVAILABLE", `cannot attach to container ${id.slice(0, 12)}: ${(err as Error).message}`);
+    const code = errnoCode(err);
+    throw new SkiffError("UNAVAILABLE", `cannot attach to container ${id.slice(0, 12)}: ${(err as Error).message}${code && !(err as Error).message.includes(code) ? ` (${code})` : ""}`);
   }
   io.stdin?.((b) => conn.write(encodeFrame(FRAME.STDIN, b)), () => conn.write(encodeFrame(FRAME.STDIN_EOF)));
   return {

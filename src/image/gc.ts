@@ -17,6 +17,14 @@ export function holdStoreShared(s: StorePaths): Promise<Lock> {
   return acquireLock(lockPath(s, "gc.lock"), { what: "image store garbage collection", shared: true, timeoutMs: 600_000 });
 }
 
+/**
+ * Between "which containers use this image" and the image's removal no container may be created
+ * on it: creates hold this shared (and check the image is still there), removals exclusively.
+ */
+export function withImageUsers<T>(s: StorePaths, mode: "create" | "remove", fn: () => Promise<T> | T): Promise<T> {
+  return withLock(lockPath(s, "image-users.lock"), { what: "the images' users", shared: mode === "create", timeoutMs: 600_000 }, fn);
+}
+
 export interface Collected { blobs: number; snapshots: number }
 
 /** Deletes unreferenced blobs, snapshots and leftover downloads. */

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { isValidName } from "../util/name-rules.js";
 import { SkiffError, errnoCode } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { withLock } from "../util/lock.js";
 import { DEFAULT_NETWORK, canonicalNetwork, defaultGateway, overlaps, parseSubnet, type Network } from "./config.js";
 
 export const networksDir = (root: string) => join(root, "networks");
@@ -55,7 +56,16 @@ function nextFree(existing: Network[]): string {
   throw new SkiffError("UNAVAILABLE", "no free subnet left in 10.91.0.0/16", { hint: "give --subnet" });
 }
 
-export function createNetwork(root: string, name: string | undefined, opts: { subnet?: string; gateway?: string; internal?: boolean; labels?: Record<string, string> }): Network {
+/**
+ * Creates a network. Under the store's network lock: two creates at once must not both take one
+ * name or one free subnet (the check and the write are one step for everyone else).
+ */
+export async function createNetwork(root: string, name: string | undefined, opts: { subnet?: string; gateway?: string; internal?: boolean; labels?: Record<string, string> }): Promise<Network> {
+  mkdirSync(networksDir(root), { recursive: true, mode: 0o700 });
+  return withLock(join(networksDir(root), ".lock"), { what: "the network list" }, () => createLocked(root, name, opts));
+}
+
+function createLocked(root: string, name: string | undefined, opts: { subnet?: string; gateway?: string; internal?: boolean; labels?: Record<string, string> }): Network {
   const existing = listNetworks(root);
   const n = name ?? `skiff${existing.length}`;
   if (!isValidName(n)) throw new SkiffError("INVALID_ARGUMENT", `invalid network name "${n.slice(0, 64)}${n.length > 64 ? "…" : ""}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most 200 characters`);

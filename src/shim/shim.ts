@@ -244,8 +244,13 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
   const [{ releaseContainer, removeContainerFiles }, { detachNetwork }] = await cleanupModules();
   await releaseContainer(p, rec, sys ?? (await getSys()), true).catch(() => undefined);
   const purge = rec.options.autoRemove ? await removeContainerFiles(p, rec, true, result.code, true).catch(() => undefined) : undefined;
-  // the client that asked to attach gets the exit code even if the container was faster than it
-  if (attachWait) await within(server.firstClient, 60_000);
+  // the client that asked to attach gets the exit code even if the container was faster than it;
+  // and only after its GO is read: closing a unix socket with unread input resets the connection,
+  // which the client sees as a failed connect (ECONNRESET) when it comes that fast
+  if (attachWait) {
+    await within(server.firstClient, 60_000);
+    await within(goSignal, 5_000);
+  }
   server.broadcast(FRAME.EXIT, JSON.stringify({ code: result.code, error: result.error }));
   await server.close();
   // after the exit was reported: the plugins' teardown (iptables) is slow, and nobody waits on it;

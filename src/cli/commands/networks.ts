@@ -33,7 +33,7 @@ export const networkCreate: Handler = async ({ ctx, args, opts }) => {
   if (gateways[0] && !subnets[0]) throw new SkiffError("INVALID_ARGUMENT", "--gateway needs --subnet");
   if (gateways[0] && !inSubnet(gateways[0], subnets[0])) throw new SkiffError("INVALID_ARGUMENT", `gateway ${gateways[0]} is not in subnet ${subnets[0]}`);
   const labels = keyValues((opts.label as string[]) ?? [], "--label");
-  return `${createNetwork(ctx.root, args[0], { subnet: subnets[0], gateway: gateways[0], internal: Boolean(opts.internal), labels }).name}\n`;
+  return `${(await createNetwork(ctx.root, args[0], { subnet: subnets[0], gateway: gateways[0], internal: Boolean(opts.internal), labels })).name}\n`;
 };
 
 export const networkLs: Handler = async ({ ctx, opts }) => {

@@ -1,6 +1,6 @@
 import { confirm } from "../confirm.js";
 import { oneLine, ExitError, SkiffError, isSkiffError } from "../../errors.js";
-import { collectGarbage } from "../../image/gc.js";
+import { collectGarbage, withImageUsers } from "../../image/gc.js";
 import { listImages, resolveImage, type ImageRecord } from "../../image/images.js";
 import { parseTimeArg } from "../../container/policy.js";
 import { parseDigest } from "../../image/digest.js";
@@ -43,10 +43,12 @@ export const rmi: Handler = async ({ ctx, args, opts }) => {
   let firstError: unknown;
   for (const t of targets) {
     try {
-      const hit = resolveImage(store, t, ctx.config.registries.unqualifiedSearch);
-      // only removing the image itself (not one of several names) affects its containers
-      if (hit && (!hit.name || hit.image.names.length <= 1)) await checkUsers(ctx, hit.image.id, Boolean(opts.force));
-      const r = await removeImage(store, t, ctx.config.registries.unqualifiedSearch, Boolean(opts.force));
+      const r = await withImageUsers(store, "remove", async () => {
+        const hit = resolveImage(store, t, ctx.config.registries.unqualifiedSearch);
+        // only removing the image itself (not one of several names) affects its containers
+        if (hit && (!hit.name || hit.image.names.length <= 1)) await checkUsers(ctx, hit.image.id, Boolean(opts.force));
+        return removeImage(store, t, ctx.config.registries.unqualifiedSearch, Boolean(opts.force));
+      });
       out.push(...r.untagged.map((n) => `Untagged: ${n}`), ...(r.deleted ? [`Deleted: ${r.deleted.slice(7)}`] : []));
     } catch (err) {
       if (isSkiffError(err, "NOT_FOUND")) {
@@ -96,7 +98,12 @@ export const imagePrune: Handler = async ({ ctx, opts }) => {
   const matches = pruneFilter((opts.filter as string[]) ?? [], Date.now());
   const used = new Set(listRecords(pathsOf(ctx)).map((r) => r.image.id));
   const doomed = listImages(store).filter((i) => (opts.all || i.names.length === 0) && !used.has(i.id) && matches(i));
-  for (const img of doomed) await removeImage(store, img.id, [], true);
+  const removed = await withImageUsers(store, "remove", async () => {
+    const now = new Set(listRecords(pathsOf(ctx)).map((r) => r.image.id)); // again: a create may have come first
+    const gone = doomed.filter((img) => !now.has(img.id));
+    for (const img of gone) await removeImage(store, img.id, [], true);
+    return gone;
+  });
   await collectGarbage(store, containerChains(ctx));
-  return doomed.map((i) => `${i.id.slice(7)}\n`).join("");
+  return removed.map((i) => `${i.id.slice(7)}\n`).join("");
 };
