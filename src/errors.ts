@@ -61,6 +61,25 @@ export function oneLine(text: string): string {
   return text.replace(/[\x00-\x1f\x7f\x9b]/g, (c) => (c === "\n" ? "\\n" : c === "\t" ? "\\t" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
 }
 
+/** Failures of the machine rather than of skiff (a full disk, a read-only file system): one plain line. */
+const ENVIRONMENT: Record<string, string> = {
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files in the system",
+  ENOMEM: "out of memory",
+  EIO: "input/output error",
+};
+
+export function environmentError(err: unknown): string | undefined {
+  const code = errnoCode(err);
+  const what = code ? ENVIRONMENT[code] : undefined;
+  if (!what) return undefined;
+  const e = err as NodeJS.ErrnoException;
+  return `${what}${e.path ? ` (${e.syscall ? `${e.syscall} ` : ""}${e.path})` : ""}`;
+}
+
 /** Message of any thrown value, for "verb object: cause" chains. */
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -2,7 +2,7 @@
  * The CLI entry: parse argv against the command table, build the context, run the command, and map
  * every failure to one line on stderr and an exit code (125 for skiff's own errors, as podman does).
  */
-import { ExitError, SkiffError, oneLine } from "../errors.js";
+import { ExitError, SkiffError, environmentError, oneLine } from "../errors.js";
 import { colors, type OutStream } from "../log.js";
 import { VERSION } from "../version.js";
 import { createContext, type ContextIO } from "./context.js";
@@ -18,6 +18,8 @@ export function errorLine(err: unknown, debug: boolean): string {
     if (debug && err.cause) line += `  cause: ${err.cause instanceof Error ? err.cause.stack : String(err.cause)}\n`;
     return line;
   }
+  const env = environmentError(err);
+  if (env) return `Error: ${oneLine(env)}\n`;
   const msg = err instanceof Error ? err.message : String(err);
   const detail = debug && err instanceof Error && err.stack ? `${err.stack}\n` : "";
   return `Error: internal error: ${oneLine(msg)} (please report this with the output of --log-level debug)\n${detail}`;

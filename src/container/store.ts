@@ -7,6 +7,7 @@
 import { byText } from "../util/compare.js";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { ensureReserve } from "../util/reserve.js";
 import { SkiffError, errnoCode } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { withLock } from "../util/lock.js";
@@ -46,7 +47,7 @@ export function readState(p: ContainerPaths, id: string): ContainerState {
  * definition (container.json) is written durably, with the name; no state file means "created".
  */
 export function writeState(p: ContainerPaths, id: string, state: ContainerState): void {
-  writeFileAtomic(stateFile(p, id), `${JSON.stringify(state)}\n`, 0o644, false);
+  writeFileAtomic(stateFile(p, id), `${JSON.stringify(state)}\n`, 0o644, false, true);
 }
 
 /** Every container with a complete definition, oldest first. */
@@ -98,6 +99,7 @@ function nameOwner(p: ContainerPaths, name: string): string | undefined {
 export async function addRecord(p: ContainerPaths, rec: ContainerRecord, replace?: (existingId: string) => Promise<void>): Promise<void> {
   checkName(rec.name);
   mkdirSync(containersDir(p), { recursive: true, mode: 0o700 });
+  ensureReserve(p.root); // room for stopping containers when their logs fill the disk
   sweepStore(p);
   mkdirSync(namesDir(p), { recursive: true, mode: 0o700 });
   const tmp = join(containersDir(p), `.new-${rec.id}`);

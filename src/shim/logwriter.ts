@@ -2,7 +2,8 @@
  * The container log in k8s-file format, rotated by size into at most `maxFile` files
  * (path, path.1, … path.N-1, newest first), which conmon as podman runs it cannot do.
  */
-import { closeSync, fstatSync, fsyncSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, renameSync, rmSync, statfsSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import { openLogForAppend } from "../container/logfile.js";
 import { StringDecoder } from "node:string_decoder";
 import { formatChunk, logTimestamp, type LogStream } from "../container/logformat.js";
@@ -11,6 +12,9 @@ export interface LogWriter {
   write(stream: LogStream, chunk: Buffer): void;
   close(): void;
 }
+
+/** Free space a full log's file system needs before output is written again (a tenth of a small one). */
+const RESUME_BYTES = 4 << 20;
 
 export function openLogWriter(path: string, maxSize: number, maxFile: number): LogWriter {
   let fd = openLogForAppend(path);
@@ -32,6 +36,36 @@ export function openLogWriter(path: string, maxSize: number, maxFile: number): L
     fd = openLogForAppend(path);
     size = 0;
   };
+  // a full disk: output is dropped (the container is not stopped for it) until a write fits
+  // again, and the log then says how much is missing
+  let dropped = 0;
+  let lastLook = 0;
+  const roomAgain = (): boolean => {
+    const now = Date.now();
+    if (now - lastLook < 500) return false;
+    lastLook = now;
+    try {
+      const st = statfsSync(dirname(path));
+      return st.bavail * st.bsize >= Math.min(RESUME_BYTES, (st.blocks * st.bsize) / 10);
+    } catch {
+      return true;
+    }
+  };
+  let cut = false; // the last record was written in part: the note starts on a line of its own
+  const put = (bytes: Buffer): boolean => {
+    let off = 0;
+    try {
+      while (off < bytes.length) off += writeSync(fd, bytes, off);
+      size += bytes.length;
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "ENOSPC" && code !== "EDQUOT" && code !== "EFBIG") throw err;
+      size += off;
+      if (off > 0) cut = true;
+      return false;
+    }
+  };
   return {
     write(stream, chunk) {
       const text = formatChunk(stream, decoders[stream].write(chunk), logTimestamp(new Date()));
@@ -40,9 +74,16 @@ export function openLogWriter(path: string, maxSize: number, maxFile: number): L
         if (!record) continue;
         const bytes = Buffer.from(record);
         if (maxSize > 0 && size > 0 && size + bytes.length > maxSize) rotate();
-        let off = 0;
-        while (off < bytes.length) off += writeSync(fd, bytes, off);
-        size += bytes.length;
+        if (dropped > 0) {
+          // every byte freed would be taken again at once, before a stop could record its state:
+          // writing resumes only when there is room to spare, looked at twice a second at most
+          if (!roomAgain()) { dropped += bytes.length; continue; }
+          const note = Buffer.from((cut ? "\n" : "") + formatChunk("stderr", `[skiff: ${dropped} bytes of output were lost: no space left on device]\n`, logTimestamp(new Date())));
+          if (!put(note)) { dropped += bytes.length; continue; }
+          dropped = 0;
+          cut = false;
+        }
+        if (!put(bytes)) dropped += bytes.length;
       }
     },
     close() {

@@ -1,5 +1,5 @@
 /** What container commands share: store paths, lookup of the containers named on the command line. */
-import { oneLine, ExitError, SkiffError, isSkiffError } from "../../errors.js";
+import { environmentError, oneLine, ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import type { ContainerPaths } from "../../container/paths.js";
 import type { ContainerRecord } from "../../container/record.js";
 import { getRecord, listRecords } from "../../container/store.js";
@@ -38,7 +38,7 @@ export async function eachNamed(ctx: Context, names: string[], opts: Record<stri
       if (out !== undefined) ctx.stdout.write(`${out}\n`);
     } catch (err) {
       if (isSkiffError(err, "NOT_FOUND") && opts.ignore) continue;
-      ctx.stderr.write(`Error: ${oneLine((err as Error).message)}\n`);
+      ctx.stderr.write(`Error: ${oneLine(environmentError(err) ?? (err as Error).message)}\n`);
       const code = isSkiffError(err, "NOT_FOUND") ? missingCode : isSkiffError(err) ? err.exitCode : 125;
       status = status === 0 ? code : Math.max(status, code);
     }
