@@ -20,12 +20,34 @@ export interface ImageConfig {
   history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string; author?: string }[];
 }
 
+/** A JSON object (manifests, indexes and configs are objects: `null`, a list or a number is not one). */
 function parseJson<T>(data: Uint8Array, what: string): T {
+  let doc: unknown;
   try {
-    return JSON.parse(new TextDecoder().decode(data)) as T;
+    doc = JSON.parse(new TextDecoder().decode(data));
   } catch {
     throw new SkiffError("INVALID_ARGUMENT", `${what}: not valid JSON`);
   }
+  if (!isObject(doc)) throw new SkiffError("INVALID_ARGUMENT", `${what}: not a JSON object`);
+  return doc as T;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** The fields skiff uses, with the types it uses them as: a hostile config must fail here, not deep in spec building. */
+function checkConfigFields(config: ImageConfig, what: string): void {
+  const bad = (field: string) => { throw new SkiffError("INVALID_ARGUMENT", `${what}: ${field} has the wrong type`); };
+  for (const k of ["architecture", "os", "variant", "created", "author"] as const) if (config[k] !== undefined && typeof config[k] !== "string") bad(k);
+  if (!config.rootfs.diff_ids.every((d) => typeof d === "string" && /^[a-z0-9]+:[a-f0-9]{32,128}$/.test(d))) bad("rootfs.diff_ids");
+  if (config.history !== undefined && !(Array.isArray(config.history) && config.history.every(isObject))) bad("history");
+  const c = config.config;
+  if (c === undefined || c === null) return;
+  if (!isObject(c)) bad("config");
+  for (const k of ["User", "WorkingDir", "StopSignal"] as const) if (c[k] !== undefined && c[k] !== null && typeof c[k] !== "string") bad(`config.${k}`);
+  for (const k of ["Env", "Entrypoint", "Cmd"] as const) if (c[k] !== undefined && c[k] !== null && !isStrings(c[k])) bad(`config.${k}`);
+  for (const k of ["ExposedPorts", "Volumes"] as const) if (c[k] !== undefined && c[k] !== null && !isObject(c[k])) bad(`config.${k}`);
+  if (c.Labels !== undefined && c.Labels !== null && !(isObject(c.Labels) && Object.values(c.Labels).every((v) => typeof v === "string"))) bad("config.Labels");
 }
 
 /** Decides what a fetched document is; the body's mediaType must agree with the header (CVE-2021-41190). */
@@ -58,9 +80,10 @@ export function classify(data: Uint8Array, contentType: string, what: string): {
 
 export function parseConfig(data: Uint8Array, what: string, layers: number): ImageConfig {
   const config = parseJson<ImageConfig>(data, what);
-  if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) throw new SkiffError("INVALID_ARGUMENT", `${what}: no rootfs.diff_ids`);
+  if (!isObject(config.rootfs) || !Array.isArray(config.rootfs.diff_ids)) throw new SkiffError("INVALID_ARGUMENT", `${what}: no rootfs.diff_ids`);
   if (config.rootfs.diff_ids.length !== layers) {
     throw new SkiffError("INVALID_ARGUMENT", `${what}: ${config.rootfs.diff_ids.length} diff_ids for ${layers} layers`);
   }
+  checkConfigFields(config, what);
   return config;
 }

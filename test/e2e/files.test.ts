@@ -1,7 +1,7 @@
 /** diff, export and cp: a container's files from the outside, never escaping its root. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -68,6 +68,27 @@ describe("container files", () => {
     assert.equal(sk(env, ["exec", "target", "cat", hostile]).stdout, "payload\n");
     assert.equal(JSON.parse(sk(env, ["inspect", "target"]).stdout)[0].State.Status, "running", "unpaused after the copy");
     rmSync(hostile, { force: true });
+  });
+
+  it("never follows a symlink planted at the log path: no host file is appended to or printed", async (t) => {
+    if (!requiresRoot(t)) return;
+    const dir = mkdtempSync(join(work, "logdir-"));
+    const victim = join(work, "victim");
+    writeFileSync(victim, "host secret\n");
+    symlinkSync(victim, join(dir, "ctr.log"));
+    const r = sk(env, ["run", "--name", "logvictim", "--log-opt", `path=${join(dir, "ctr.log")}`, "bb", "echo", "appended"]);
+    assert.notEqual(r.code, 0, "a log path that is a symlink is refused");
+    assert.equal(readFileSync(victim, "utf8"), "host secret\n", "nothing was appended to the host file");
+    // a container that swaps its log for a symlink later: logs never prints what it points at
+    rmSync(join(dir, "ctr.log"));
+    sk(env, ["rm", "-f", "logvictim"]);
+    assert.equal(sk(env, ["run", "--name", "logvictim2", "--log-opt", `path=${join(dir, "ctr.log")}`, "bb", "echo", "mine"]).code, 0);
+    rmSync(join(dir, "ctr.log"));
+    symlinkSync(victim, join(dir, "ctr.log"));
+    const logs = sk(env, ["logs", "logvictim2"]);
+    assert.doesNotMatch(logs.stdout + logs.stderr, /host secret/);
+    assert.match(logs.stderr, /^Error: log file .* is a symbolic link\n$/);
+    sk(env, ["rm", "-f", "logvictim2"]);
   });
 
   it("needs a container on exactly one side", (t) => {
