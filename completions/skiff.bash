@@ -138,9 +138,9 @@ _skiff() {
       flags='--name -n --restart-policy --time -t'
       ;;
     'pull'|'image pull')
-      vflags='--platform --arch --os --variant --cert-dir --creds --authfile --max-parallel --retry --root --runroot --runtime --storage-driver --log-level'
-      flags='--platform --arch --os --variant --tls-verify --cert-dir --creds --authfile --max-parallel --retry --quiet -q'
-      case "$prev" in --cert-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;; --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      vflags='--platform --arch --os --variant --cert-dir --creds --creds-file --authfile --max-parallel --retry --root --runroot --runtime --storage-driver --log-level'
+      flags='--platform --arch --os --variant --tls-verify --cert-dir --creds --creds-file --authfile --max-parallel --retry --quiet -q'
+      case "$prev" in --cert-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;; --creds-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'login')
       vflags='--username -u --password -p --authfile --cert-dir --root --runroot --runtime --storage-driver --log-level'

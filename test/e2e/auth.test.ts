@@ -1,7 +1,7 @@
 /** Pulls from registries that require credentials: htpasswd Basic auth and Bearer tokens. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -40,6 +40,18 @@ describe("registry authentication", () => {
     const ok = skiff(["pull", "-q", "--creds", "alice:s3cret", `${basic.host}/private/app:v1`], { env });
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout.trim(), image.config.digest.slice(7));
+    assert.match(ok.stderr, /WARNING! --creds USER:PASSWORD is visible to every user in the process list/);
+    // the ways that keep the password out of /proc/PID/cmdline
+    const fresh = isolatedEnv();
+    const viaStdin = skiff(["pull", "-q", "--creds", "alice", `${basic.host}/private/app:v1`], { env: fresh, input: "s3cret\n" });
+    assert.equal(viaStdin.code, 0, viaStdin.stderr);
+    assert.equal(viaStdin.stderr, "");
+    const file = join(mkdtempSync(join(tmpdir(), "skiff-creds-")), "creds");
+    writeFileSync(file, "alice:s3cret\n", { mode: 0o600 });
+    const viaFile = skiff(["pull", "-q", "--creds-file", file, `${basic.host}/private/app:v1`], { env: isolatedEnv() });
+    assert.equal(viaFile.code, 0, viaFile.stderr);
+    const none = skiff(["pull", "--creds", "alice", `${basic.host}/private/app:v1`], { env: isolatedEnv(), input: "" });
+    assert.match(none.stderr, /^Error: --creds alice: no password on stdin\n$/);
   });
 
   it("logs in (only with valid credentials), pulls with the stored ones, and logs out", async (t) => {

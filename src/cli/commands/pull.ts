@@ -7,13 +7,35 @@ import type { Handler } from "../table/types.js";
 import { platformOf, storeOf } from "./image-context.js";
 import { pullCredentials } from "./login.js";
 import { registryCAs, registryClientCert } from "../../image/registry/certs.js";
+import { readSmallFile } from "../../util/bounded-file.js";
+import { isTerminalFd } from "../../output/stdio.js";
+import { readAnswerLine } from "../confirm.js";
 
-function parseCreds(value: string): { username: string; password: string } {
+function splitCreds(value: string, from: string): { username: string; password: string } {
   const i = value.indexOf(":");
-  if (i <= 0 || i === value.length - 1) {
-    throw new SkiffError("INVALID_ARGUMENT", "--creds must be USERNAME:PASSWORD", { hint: "skiff never prompts; give both parts" });
-  }
+  if (i <= 0 || i === value.length - 1) throw new SkiffError("INVALID_ARGUMENT", `${from} must hold USERNAME:PASSWORD`);
   return { username: value.slice(0, i), password: value.slice(i + 1) };
+}
+
+/**
+ * --creds USER:PASS (every user of the machine can read it in /proc/PID/cmdline for the whole
+ * pull, so it is warned about), --creds USER with the password as one line on stdin, or
+ * --creds-file with USER:PASS in a file.
+ */
+export function pullCreds(ctx: Context, opts: Record<string, unknown>): { username: string; password: string } | undefined {
+  if (typeof opts.credsFile === "string") {
+    if (typeof opts.creds === "string") throw new SkiffError("INVALID_ARGUMENT", "--creds and --creds-file cannot be used together");
+    return splitCreds(readSmallFile(opts.credsFile, "--creds-file", 64 << 10).split("\n")[0].replace(/\r$/, ""), `--creds-file ${opts.credsFile}`);
+  }
+  if (typeof opts.creds !== "string") return undefined;
+  if (opts.creds.includes(":")) {
+    ctx.stderr.write("WARNING! --creds USER:PASSWORD is visible to every user in the process list; use --creds USER with the password on stdin, or --creds-file\n");
+    return splitCreds(opts.creds, "--creds");
+  }
+  if (isTerminalFd(0)) throw new SkiffError("INVALID_ARGUMENT", `--creds ${opts.creds}: the password is read from stdin, which is a terminal`, { hint: "pipe it in, or use --creds-file" });
+  const password = readAnswerLine(0);
+  if (!password) throw new SkiffError("INVALID_ARGUMENT", `--creds ${opts.creds}: no password on stdin`);
+  return { username: opts.creds, password: password.replace(/\r$/, "") };
 }
 
 export const pull: Handler = async ({ ctx, args, opts }) => {
@@ -33,7 +55,7 @@ export async function pullFor(ctx: Context, ref: string, opts: Record<string, un
     clientCertFor: (registry) => registryClientCert(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
     platform,
     platformExplicit: explicit,
-    credentials: typeof opts.creds === "string" ? parseCreds(opts.creds) : undefined,
+    credentials: pullCreds(ctx, opts),
     credentialsFor: (registry, repo) => pullCredentials(ctx, opts.authfile as string | undefined, registry, repo),
     tlsVerify: opts.tlsVerify as boolean,
     maxParallel: opts.maxParallel as number,
