@@ -95,4 +95,18 @@ describe("races", () => {
       sk(env, ["rm", "-af", "-t", "0"]);
     }
   });
+
+  it("export of a running container whose files change under it: every export ends cleanly, with nothing of the host", async (t) => {
+    if (!requiresRoot(t)) return;
+    const env = containerEnv();
+    const churn = "while :; do mkdir -p /tmp/a/b; echo x > /tmp/a/b/f; rm -rf /tmp/a; ln -s / /tmp/a; rm /tmp/a; done";
+    assert.equal(sk(env, ["run", "-d", "--name", "churn", "bb", "sh", "-c", churn]).code, 0);
+    for (let i = 0; i < 30; i++) {
+      const r = await skiffAsync(["export", "-o", join(env.SKIFF_ROOT!, "..", "out.tar"), "churn"], { env });
+      assert.equal(r.code, 0, `round ${i}: ${r.stderr}`);
+      const names = execFileSync("tar", ["-tf", join(env.SKIFF_ROOT!, "..", "out.tar")], { encoding: "utf8" });
+      assert.doesNotMatch(names, /^tmp\/a\/(proc|root|home|work)\//m, `round ${i}: host files in the export`);
+    }
+    sk(env, ["rm", "-f", "-t", "0", "churn"]);
+  });
 });

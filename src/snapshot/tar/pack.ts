@@ -5,6 +5,7 @@
  */
 import { closeSync, fstatSync, readSync, readdirSync, readlinkSync, type Stats } from "node:fs";
 import { basename, dirname } from "node:path";
+import { errnoCode } from "../../errors.js";
 import { at, openChild, openForRead, openRoot } from "../rooted.js";
 import { devMajor, devMinor } from "../../sys/types.js";
 import { END_OF_ARCHIVE, entryHeader, entryPadding, type OutEntry } from "./writer.js";
@@ -53,7 +54,15 @@ async function copyFile(fd: number, size: number, sink: Sink): Promise<void> {
 export async function packAt(dirFd: number, base: string | undefined, name: string, sink: Sink, opts: { bareDirs?: boolean } = {}): Promise<void> {
   const links = new Map<string, string>();
   const walkDir = async (fd: number, n: string): Promise<void> => {
-    for (const child of readdirSync(at(fd)).sort()) await walk(fd, child, n === "" ? child : `${n}/${child}`);
+    let children: string[];
+    try {
+      children = readdirSync(at(fd)).sort();
+    } catch (err) {
+      // removed while we walk a running container: what it held is gone too
+      if (errnoCode(err) === "ENOENT" || errnoCode(err) === "ENOTDIR") return;
+      throw err;
+    }
+    for (const child of children) await walk(fd, child, n === "" ? child : `${n}/${child}`);
   };
   const walk = async (parentFd: number, child: string, n: string): Promise<void> => {
     const fd = openChild(parentFd, child);
