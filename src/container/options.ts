@@ -139,6 +139,7 @@ export function parseHostname(value: string): string {
 /** podman 4.4's lower bound: a smaller limit would kill the container's runtime before it starts. */
 export function parseMemory(value: string): number {
   const bytes = parseSize(value, "--memory");
+  if (bytes > Number.MAX_SAFE_INTEGER) throw new SkiffError("INVALID_ARGUMENT", `invalid --memory "${value}": too large`);
   if (bytes > 0 && bytes < 6 * 1024 * 1024) throw new SkiffError("INVALID_ARGUMENT", "minimum memory limit allowed is 6MB");
   return bytes;
 }
@@ -157,6 +158,7 @@ export function parseVolume(value: string): VolumeSpec {
       throw new SkiffError("INVALID_ARGUMENT", `invalid volume option "${o}" in "${value}"`);
     }
   }
+  if (options.filter((o) => o === "ro" || o === "rw").length > 1) throw new SkiffError("INVALID_ARGUMENT", `invalid options "${options.filter((o) => o === "ro" || o === "rw").join(", ")}", can only specify 1 'rw' or 'ro' option`);
   const rw = !options.includes("ro");
   const mountOpts = options.filter((o) => !["ro", "rw", "z", "Z"].includes(o));
   if (src.startsWith("/")) return { kind: "bind", source: src, destination: destinationOf(dst, "volume destination"), options: mountOpts, rw };
@@ -180,6 +182,7 @@ export function parseMountFlag(value: string): VolumeSpec {
   const destination = destinationOf(fields.destination, "mount destination");
   if (kind === "tmpfs") {
     const options = [...(fields["tmpfs-size"] ? [`size=${parseSize(fields["tmpfs-size"], "tmpfs-size")}`] : []), ...(fields["tmpfs-mode"] ? [`mode=${fields["tmpfs-mode"]}`] : [])];
+    checkTmpfsOptions(options, value);
     return { kind, source: "tmpfs", destination, options, rw };
   }
   if (kind === "bind") return { kind, source: absolute(fields.source ?? "", "bind mount source"), destination, options: [], rw };
@@ -189,10 +192,25 @@ export function parseMountFlag(value: string): VolumeSpec {
 }
 
 /** --tmpfs DST[:OPTS] */
+/** tmpfs options the kernel and runc take; a bad size or mode fails here, not in runc's mount. */
+function checkTmpfsOptions(options: string[], value: string): void {
+  const flags = ["ro", "rw", "noexec", "exec", "nosuid", "suid", "nodev", "dev", "tmpcopyup", "notmpcopyup", "rprivate", "private", "shared", "rshared", "slave", "rslave", "relatime", "norelatime", "strictatime", "nostrictatime", "noatime", "atime"];
+  for (const o of options) {
+    const [k, v] = o.split("=", 2);
+    const ok = v === undefined ? flags.includes(k)
+      : k === "size" ? /^\d+[kmgtpe%]?$/i.test(v)
+      : k === "mode" ? /^[0-7]{3,4}$/.test(v)
+      : k === "nr_inodes" || k === "nr_blocks" || k === "uid" || k === "gid" ? /^\d+[kmg]?$/i.test(v)
+      : false;
+    if (!ok) throw new SkiffError("INVALID_ARGUMENT", `invalid tmpfs option "${o}" in "${value}"`, { hint: "size=SIZE, mode=OCTAL, nr_inodes=N, uid=, gid=, ro, noexec, nosuid, nodev" });
+  }
+}
+
 export function parseTmpfs(value: string): VolumeSpec {
   const i = value.indexOf(":");
   const dst = i < 0 ? value : value.slice(0, i);
   const options = i < 0 ? [] : value.slice(i + 1).split(",").filter(Boolean);
+  checkTmpfsOptions(options, value);
   return { kind: "tmpfs", source: "tmpfs", destination: destinationOf(dst, "tmpfs destination"), options: options.filter((o) => o !== "ro" && o !== "rw"), rw: !options.includes("ro") };
 }
 

@@ -16,7 +16,10 @@ export function parseSize(value: string, flag: string): number {
 export function parseUlimit(value: string): { name: string; soft: number; hard: number } {
   const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(value.trim());
   if (!m) throw new SkiffError("INVALID_ARGUMENT", `invalid --ulimit "${value}"`, { hint: "use TYPE=SOFT[:HARD], e.g. nofile=1024:2048" });
-  const n = (s: string) => (Number(s) === -1 ? Number.MAX_SAFE_INTEGER : Number(s));
+  const n = (s: string) => {
+    if (Number(s) < -1) throw new SkiffError("INVALID_ARGUMENT", `invalid --ulimit "${value}": a limit is a number of at least 0, or -1 for unlimited`);
+    return Number(s) === -1 ? Number.MAX_SAFE_INTEGER : Number(s);
+  };
   const soft = n(m[2]), hard = m[3] === undefined ? soft : n(m[3]);
   if (soft > hard) throw new SkiffError("INVALID_ARGUMENT", `invalid --ulimit "${value}": soft limit above hard limit`);
   return { name: m[1], soft, hard };
@@ -64,10 +67,11 @@ export function parseSysctls(entries: string[], hostNetwork: boolean): Record<st
     const key = i < 0 ? "" : e.slice(0, i);
     if (!key || !/^[a-z0-9_]+(?:[./][a-z0-9_-]+)+$/i.test(key)) throw new SkiffError("INVALID_ARGUMENT", `invalid --sysctl "${e}"`, { hint: "use KEY=VALUE" });
     const ipc = /^(kernel\.(msgmax|msgmnb|msgmni|sem|shmall|shmmax|shmmni|shm_rmid_forced)|fs\.mqueue\..+)$/.test(key);
-    const uts = key === "kernel.hostname" || key === "kernel.domainname";
+    // the OCI spec's hostname field owns them (runc refuses both at once): podman's words
+    if (key === "kernel.hostname" || key === "kernel.domainname") throw new SkiffError("INVALID_ARGUMENT", `sysctl '${key}' is not allowed`, { hint: key === "kernel.hostname" ? "use --hostname" : undefined });
     const net = key.startsWith("net.");
     if (net && hostNetwork) throw new SkiffError("INVALID_ARGUMENT", `sysctl "${key}" is not allowed in the host's network namespace`);
-    if (!ipc && !uts && !net) throw new SkiffError("INVALID_ARGUMENT", `sysctl "${key}" is not allowed`, { hint: "only namespaced sysctls: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.*" });
+    if (!ipc && !net) throw new SkiffError("INVALID_ARGUMENT", `sysctl "${key}" is not allowed`, { hint: "only namespaced sysctls: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.*" });
     out[key.replace(/\//g, ".")] = e.slice(i + 1);
   }
   return out;

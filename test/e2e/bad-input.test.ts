@@ -28,6 +28,8 @@ const LINES: string[][] = [
   ["inspect", "bad\nname"], ["rm", "bad\nname"], ["volume", "create", "bad\nname"], ["run", "--rm", "--name", "bad\nname", "bb", "sh"],
   ["run", "--rm", "--env-file", "/dev/zero", "bb", "sh"], ["run", "--rm", "--env-file", join(work, "fifo"), "bb", "sh"], ["run", "--rm", "--env-file", "/etc", "bb", "sh"],
   ["run", "--rm", "--cidfile", "/nonexistent/dir/cid", "bb", "sh"],
+  ["run", "--rm", "--ulimit", "nproc=-5", "bb", "sh"], ["run", "--rm", "--memory", "99999999999999999g", "bb", "sh"], ["run", "--rm", "--tmpfs", "/x:size=abc", "bb", "sh"],
+  ["run", "--rm", "--sysctl", "kernel.hostname=x", "bb", "sh"], ["run", "--rm", "-v", "vol:/x:ro,rw", "bb", "sh"], ["run", "--rm", "--mount", "type=tmpfs,dst=/x,tmpfs-mode=9z", "bb", "sh"],
 ];
 
 /** Everything a user stored, as the CLI lists it. */
