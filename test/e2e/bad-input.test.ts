@@ -5,12 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { containerEnv, sk } from "../helpers/containers.js";
-import { requiresRoot } from "../helpers/skiff.js";
+import { isolatedEnv, requiresRoot } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
 const work = mkdtempSync(join(tmpdir(), "skiff-bad-"));
@@ -64,4 +64,36 @@ describe("bad input", () => {
       assert.equal(store(), before, "the store is as it was");
     });
   }
+
+  it("load and import of mutated archives (cut, bit flips, inserted bytes) end in one line or succeed, never worse", (t) => {
+    if (!requiresRoot(t)) return;
+    const saved = [join(work, "d.tar"), join(work, "o.tar")];
+    assert.equal(sk(env, ["save", "-o", saved[0], "bb"]).code, 0);
+    assert.equal(sk(env, ["save", "--format", "oci-archive", "-o", saved[1], "bb"]).code, 0);
+    let x = 20261201;
+    const rand = (n: number) => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % n; };
+    for (const file of saved) {
+      const data = readFileSync(file);
+      for (let i = 0; i < 20; i++) {
+        let b = Buffer.from(data);
+        const kind = rand(3);
+        if (kind === 0) b = b.subarray(0, rand(b.length));
+        else if (kind === 1) for (let k = 0; k < 1 + rand(20); k++) b[rand(b.length)] ^= 1 << rand(8);
+        else { const at = rand(b.length); b = Buffer.concat([b.subarray(0, at), Buffer.alloc(1 + rand(2000), rand(256)), b.subarray(at)]); }
+        const mutated = join(work, "mutated.tar");
+        writeFileSync(mutated, b);
+        const fresh = isolatedEnv();
+        for (const args of [["load", "-i", mutated], ["import", mutated, "mut"]]) {
+          const r = sk(fresh, args, { timeoutMs: 60000 });
+          const what = `${args[0]} of ${file} mutation ${i} (kind ${kind})`;
+          if (r.code === 0) continue;
+          assert.equal(r.code, 125, `${what}: exit ${r.code} ${r.stderr}`);
+          assert.match(r.stderr, /^Error: [^\n]+\n$/, what);
+          assert.doesNotMatch(r.stderr, /internal error/, what);
+        }
+        const listed = sk(fresh, ["images"]);
+        assert.equal(listed.code, 0, listed.stderr);
+      }
+    }
+  });
 });
