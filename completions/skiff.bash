@@ -32,22 +32,23 @@ _skiff() {
   local flags="" vflags=""
   case "$cmd" in
     'run'|'container run')
-      vflags='--detach-keys --attach -a --name --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --entrypoint --hostname -h --cap-add --cap-drop --security-opt --memory -m --cpus --pids-limit --ulimit --sysctl --device --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --network-alias --dns --dns-search --dns-option --add-host --cidfile --root --runroot --runtime --storage-driver --log-level'
-      flags='--detach -d --rm --detach-keys --attach -a --name --replace --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --entrypoint --hostname -h --read-only --cap-add --cap-drop --privileged --security-opt --memory -m --cpus --pids-limit --ulimit --sysctl --device --init --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --publish-all -P --network-alias --dns --dns-search --dns-option --add-host --interactive -i --tty -t --cidfile --quiet -q --tls-verify'
+      vflags='--detach-keys --attach -a --name --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --cap-add --cap-drop --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --network-alias --dns --dns-search --dns-option --add-host --cidfile --root --runroot --runtime --storage-driver --log-level'
+      flags='--detach -d --rm --detach-keys --attach -a --name --replace --env -e --env-host --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --read-only --cap-add --cap-drop --privileged --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --init --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --publish-all -P --network-alias --dns --dns-search --dns-option --add-host --interactive -i --tty -t --cidfile --quiet -q --tls-verify'
       case "$prev" in --pull) COMPREPLY=($(compgen -W 'always missing never newer' -- "$cur")); return ;; --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --cidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'create'|'container create')
-      vflags='--name --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --entrypoint --hostname -h --cap-add --cap-drop --security-opt --memory -m --cpus --pids-limit --ulimit --sysctl --device --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --network-alias --dns --dns-search --dns-option --add-host --cidfile --root --runroot --runtime --storage-driver --log-level'
-      flags='--name --replace --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --entrypoint --hostname -h --read-only --cap-add --cap-drop --privileged --security-opt --memory -m --cpus --pids-limit --ulimit --sysctl --device --init --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --publish-all -P --network-alias --dns --dns-search --dns-option --add-host --interactive -i --tty -t --cidfile --quiet -q --tls-verify'
+      vflags='--name --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --cap-add --cap-drop --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --network-alias --dns --dns-search --dns-option --add-host --cidfile --root --runroot --runtime --storage-driver --log-level'
+      flags='--name --replace --env -e --env-host --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --read-only --cap-add --cap-drop --privileged --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --init --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --publish-all -P --network-alias --dns --dns-search --dns-option --add-host --interactive -i --tty -t --cidfile --quiet -q --tls-verify'
       case "$prev" in --pull) COMPREPLY=($(compgen -W 'always missing never newer' -- "$cur")); return ;; --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --cidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'start'|'container start')
-      vflags='--filter --root --runroot --runtime --storage-driver --log-level'
-      flags='--attach -a --interactive -i --all -a --filter'
+      vflags='--filter -f --root --runroot --runtime --storage-driver --log-level'
+      flags='--attach -a --interactive -i --all --filter -f'
       ;;
     'ps'|'container ls'|'container list'|'container ps')
-      vflags='--last -n --filter --format -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--all -a --quiet -q --latest -l --last -n --no-trunc --noheading --filter --format -f'
+      vflags='--last -n --filter -f --format --sort --root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --quiet -q --latest -l --last -n --no-trunc --noheading --filter -f --format --size -s --sort --external --sync'
+      case "$prev" in --sort) COMPREPLY=($(compgen -W 'command created id image names runningfor size status' -- "$cur")); return ;; esac
       ;;
     'logs'|'container logs')
       vflags='--tail --since --until --root --runroot --runtime --storage-driver --log-level'
@@ -76,13 +77,13 @@ _skiff() {
       flags='--force -f --volumes -v --all -a --ignore -i --time -t --latest -l'
       ;;
     'wait'|'container wait')
-      vflags='--condition --interval --root --runroot --runtime --storage-driver --log-level'
-      flags='--condition --interval --ignore -i --latest -l'
+      vflags='--condition --interval -i --root --runroot --runtime --storage-driver --log-level'
+      flags='--condition --interval -i --ignore --latest -l'
       ;;
     'inspect'|'container inspect')
-      vflags='--format -f --type --root --runroot --runtime --storage-driver --log-level'
-      flags='--format -f --type --size -s --latest -l'
-      case "$prev" in --type) COMPREPLY=($(compgen -W 'all container image volume network' -- "$cur")); return ;; esac
+      vflags='--format -f --type -t --root --runroot --runtime --storage-driver --log-level'
+      flags='--format -f --type -t --size -s --latest -l'
+      case "$prev" in --type|-t) COMPREPLY=($(compgen -W 'all container image volume network' -- "$cur")); return ;; esac
       ;;
     'restart'|'container restart')
       vflags='--time -t --root --runroot --runtime --storage-driver --log-level'
@@ -118,12 +119,12 @@ _skiff() {
       case "$prev" in --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'diff'|'container diff')
-      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--format -f'
+      vflags='--format --root --runroot --runtime --storage-driver --log-level'
+      flags='--format'
       ;;
     'stats'|'container stats')
-      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--no-stream --all -a --format -f --no-reset'
+      vflags='--format --root --runroot --runtime --storage-driver --log-level'
+      flags='--no-stream --all -a --format --no-reset'
       ;;
     'container exists')
       vflags='--root --runroot --runtime --storage-driver --log-level'
@@ -134,8 +135,8 @@ _skiff() {
       flags='--force -f --filter'
       ;;
     'generate systemd')
-      vflags='--restart-policy --time -t --root --runroot --runtime --storage-driver --log-level'
-      flags='--name -n --restart-policy --time -t'
+      vflags='--restart-policy --time --root --runroot --runtime --storage-driver --log-level'
+      flags='--name -n --restart-policy --time'
       ;;
     'pull'|'image pull')
       vflags='--platform --arch --os --variant --cert-dir --creds --creds-file --authfile --max-parallel --retry --root --runroot --runtime --storage-driver --log-level'
@@ -153,8 +154,8 @@ _skiff() {
       case "$prev" in --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'images'|'image ls'|'image list')
-      vflags='--sort --filter --format -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--all -a --quiet -q --digests --no-trunc --noheading --sort --filter --format -f'
+      vflags='--sort --filter -f --format --root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a --quiet -q --digests --no-trunc --noheading -n --sort --filter -f --format'
       case "$prev" in --sort) COMPREPLY=($(compgen -W 'created id repository size tag' -- "$cur")); return ;; esac
       ;;
     'image inspect')
@@ -162,8 +163,8 @@ _skiff() {
       flags='--format -f'
       ;;
     'history'|'image history')
-      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--human -H --no-trunc --quiet -q --format -f'
+      vflags='--format --root --runroot --runtime --storage-driver --log-level'
+      flags='--human -H --no-trunc --quiet -q --format'
       ;;
     'tag'|'image tag')
       vflags='--root --runroot --runtime --storage-driver --log-level'
@@ -182,8 +183,8 @@ _skiff() {
       flags=''
       ;;
     'image mount')
-      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--format -f'
+      vflags='--format --root --runroot --runtime --storage-driver --log-level'
+      flags='--format'
       ;;
     'image unmount'|'image umount')
       vflags='--root --runroot --runtime --storage-driver --log-level'
@@ -208,8 +209,8 @@ _skiff() {
       flags='--label -l --ignore'
       ;;
     'volume ls'|'volume list')
-      vflags='--filter --format -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--quiet -q --filter --format -f --noheading'
+      vflags='--filter -f --format --root --runroot --runtime --storage-driver --log-level'
+      flags='--quiet -q --filter -f --format --noheading'
       ;;
     'volume inspect')
       vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
@@ -232,8 +233,8 @@ _skiff() {
       flags='--subnet --gateway --internal --label --ignore'
       ;;
     'network ls'|'network list')
-      vflags='--filter --format -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--quiet -q --filter --format -f --noheading'
+      vflags='--filter -f --format --root --runroot --runtime --storage-driver --log-level'
+      flags='--quiet -q --filter -f --format --noheading'
       ;;
     'network inspect')
       vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
@@ -268,8 +269,8 @@ _skiff() {
       flags='--format -f'
       ;;
     'system df')
-      vflags='--format -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--format -f'
+      vflags='--format --root --runroot --runtime --storage-driver --log-level'
+      flags='--format'
       ;;
     'system prune')
       vflags='--filter --root --runroot --runtime --storage-driver --log-level'

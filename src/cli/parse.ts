@@ -123,7 +123,7 @@ export function parseArgv(tokens: string[], table: CommandSpec[] = COMMANDS): Pa
     if (tok.startsWith("--") ) {
       const eq = tok.indexOf("=");
       const name = tok.slice(2, eq === -1 ? undefined : eq);
-      let o = options.find((x) => x.name === name);
+      let o = options.find((x) => x.name === name || x.aliases?.includes(name));
       if (!o && name.startsWith("no-")) {
         const neg = options.find((x) => x.name === name.slice(3) && x.type === "boolean");
         if (neg && eq === -1) { set(neg, "false"); continue; }

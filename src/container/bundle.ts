@@ -3,7 +3,7 @@
  * dirs under the container's own upper dir) and config.json, built at every start from the stored
  * definition. Nothing here reads a path of the image without chroot-style resolution.
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, realpathSync, rmdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { hasSnapshot, snapshotFs } from "../snapshot/store.js";
@@ -24,7 +24,11 @@ import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPat
 import type { ContainerRecord } from "./record.js";
 import { bridgeNetworks, isBridged } from "./options.js";
 import { containerSpec } from "./spec.js";
-import { hostsFile, resolvConf } from "./etc-files.js";
+import { containerEnvFile, groupLineFor, hostsFile, hostUserLine, passwdLineFor, resolvConf } from "./etc-files.js";
+import { appendFileIn } from "../snapshot/rooted.js";
+import { VERSION } from "../version.js";
+import { copyUpVolumes } from "../volume/copy-up.js";
+import type { ResolvedUser } from "../spec/user.js";
 import { readRecord, readState } from "./store.js";
 
 /** A file of the image read inside its root; "" when absent or not a regular file. */
@@ -107,6 +111,38 @@ function etcMounts(p: ContainerPaths, rec: ContainerRecord, ip?: string, peerLin
   return mounts;
 }
 
+/**
+ * As podman does before a container starts: a --user UID (and GID) the image does not know gets a
+ * line in the container's own /etc/passwd (and /etc/group), and so do --hostuser users. Written
+ * into the container's layer through fds resolved inside its root, once (a restart finds them).
+ */
+function addUserEntries(rootfs: string, rec: ContainerRecord, user: ResolvedUser, passwd: string, group: string): void {
+  const lines: string[] = [];
+  for (const name of rec.options.hostUsers ?? []) {
+    const line = hostUserLine(hostFile("/etc/passwd"), `${passwd}\n${lines.join("\n")}`, name);
+    if (line) lines.push(line);
+  }
+  const own = passwdLineFor(`${passwd}\n${lines.join("\n")}`, user.uid, user.gid);
+  if (own) lines.push(own);
+  const sep = (text: string) => (text && !text.endsWith("\n") ? "\n" : "");
+  if (lines.length) appendFileIn(rootfs, "/etc/passwd", sep(passwd) + lines.map((l) => `${l}\n`).join(""));
+  const g = groupLineFor(group, user.gid, user.uid);
+  if (g) appendFileIn(rootfs, "/etc/group", `${sep(group)}${g}\n`);
+}
+
+/** /run/.containerenv (podman's marker for "in a container") and, with --tz, /etc/localtime. */
+function runMounts(p: ContainerPaths, rec: ContainerRecord): Mount[] {
+  const file = join(userdataDir(p, rec.id), "containerenv");
+  writeFileAtomic(file, containerEnvFile(rec.options.privileged, { name: rec.name, id: rec.id, image: rec.image.name, imageId: rec.image.id.slice(7), version: VERSION }), 0o644, false);
+  const mounts: Mount[] = [{ destination: "/run/.containerenv", type: "bind", source: file, options: ["rbind", "rprivate", "ro"] }];
+  const tz = rec.options.tz;
+  if (tz) mounts.push({ destination: "/etc/localtime", type: "bind", source: tz === "local" ? realpathSync("/etc/localtime") : join(ZONEINFO, tz), options: ["rbind", "rprivate", "ro"] });
+  return mounts;
+}
+
+/** Where the host's time zone files are (--tz NAME). */
+export const ZONEINFO = "/usr/share/zoneinfo";
+
 function userMounts(rec: ContainerRecord): Mount[] {
   return rec.mounts.map((m): Mount => {
     if (m.type === "tmpfs") return { destination: m.destination, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", m.rw ? "rw" : "ro", ...m.options] };
@@ -164,11 +200,15 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
   const bridged = isBridged(rec.options.network) || Boolean(rec.options.networks);
   try {
     const hostsPath = join(userdataDir(p, rec.id), "hosts");
-    const names = [rec.name, ...(rec.options.networkAliases ?? [])];
+    // podman's: peers reach a container by its name, its aliases and its short ID
+    const names = [rec.name, ...(rec.options.networkAliases ?? []), rec.id.slice(0, 12)];
     const att = bridged ? await attachNetwork(p.runroot, rec.id, nets, rec.options.publish ?? [], { names, hostsFile: hostsPath, aliases: rec.options.linkAliases }) : undefined;
     // on user networks, peers know each other by name: theirs go in this hosts file, this one in theirs
     const peers = (att?.links ?? []).flatMap((link) => announce(p.runroot, rec.id, link));
-    const user = resolveUser(rec.options.user ?? image.config?.User ?? "", readImageFile(rootfs, "/etc/passwd"), readImageFile(rootfs, "/etc/group"), rec.options.groupAdd);
+    await copyUpVolumes(p.root, join(p.runroot, "locks"), rootfs, rec.mounts.filter((m) => m.type === "volume" && m.name).map((m) => ({ name: m.name!, destination: m.destination })), sys);
+    const passwd = readImageFile(rootfs, "/etc/passwd"), group = readImageFile(rootfs, "/etc/group");
+    const user = resolveUser(rec.options.user ?? image.config?.User ?? "", passwd, group, rec.options.groupAdd);
+    addUserEntries(rootfs, rec, user, passwd, group);
     const spec = containerSpec({
       image,
       options: rec.options,
@@ -178,7 +218,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
       boundingCaps: boundingCapsFromStatus(hostFile("/proc/self/status")),
       rootfs,
       hostname: rec.hostname,
-      mounts: [...etcMounts(p, rec, att?.links[0]?.ip, peers.map((x) => peerLine(x))), ...userMounts(rec), ...initMount(rec)],
+      mounts: [...etcMounts(p, rec, att?.links[0]?.ip, peers.map((x) => peerLine(x))), ...runMounts(p, rec), ...userMounts(rec), ...initMount(rec)],
       netns: att?.netns ?? joined,
       devices: hostDevices(rec),
       init: rec.options.init ? INIT_PATH : undefined,

@@ -8,7 +8,7 @@ import type { ImageRecord } from "../image/images.js";
 import { createVolume } from "../volume/store.js";
 import type { PortMapping } from "../network/ports.js";
 import { getNetwork } from "../network/store.js";
-import { bridgeNetworks, type CreateOptions } from "./options.js";
+import { bridgeNetworks, type ContainerOptions, type CreateOptions } from "./options.js";
 import { defaultLogPath, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, MountInfo } from "./record.js";
 import { entrypointAndCmd } from "./spec.js";
@@ -57,9 +57,9 @@ function exposedPorts(image: ImageRecord): PortMapping[] {
 export async function createContainer(
   p: ContainerPaths,
   image: { record: ImageRecord; name: string },
-  o: CreateOptions,
+  o: ContainerOptions,
   userArgs: string[],
-  extra: { runtime: string; replace?: (existingId: string) => Promise<void> },
+  extra: { runtime: string; replace?: (existingId: string) => Promise<void>; createCommand?: string[] },
 ): Promise<ContainerRecord> {
   // --network container:NAME is kept by ID: a later rename must not change what it joins
   if (o.network.startsWith("container:")) {
@@ -85,6 +85,7 @@ export async function createContainer(
     mounts: resolveMounts(p, o, image.record),
     logPath: o.log.path ?? defaultLogPath(p, id),
     runtime: extra.runtime,
+    ...(extra.createCommand ? { createCommand: extra.createCommand } : {}),
   };
   return withImageUsers(p, "create", async () => {
     // an rmi that ran since the image was looked up: no container on an image that is gone

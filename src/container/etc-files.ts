@@ -84,3 +84,32 @@ export function hostsFile(host: string, sharesHostNetwork: boolean, hostname: st
   const added = extra.map((e) => `${e.ip}\t${e.host}\n`).join("");
   return `${added}${base}\n${ip ?? "127.0.1.1"}\t${hostname} ${name}\n`;
 }
+
+/**
+ * The line podman adds to a container's /etc/passwd for a --user UID the image does not know
+ * (so `id`, `whoami` and shells find a name and a home), or undefined when the UID is there.
+ */
+export function passwdLineFor(passwd: string, uid: number, gid: number): string | undefined {
+  const known = passwd.split("\n").some((l) => l.split(":")[2] === String(uid));
+  return known ? undefined : `${uid}:*:${uid}:${gid}:container user:/:/bin/sh`;
+}
+
+/** podman's /etc/group line for a primary GID the image does not know (its member: the user). */
+export function groupLineFor(group: string, gid: number, uid: number): string | undefined {
+  const known = group.split("\n").some((l) => l.split(":")[2] === String(gid));
+  return known ? undefined : `${gid}:x:${gid}:${uid}`;
+}
+
+/** --hostuser NAME: the host's passwd line for NAME, when the image has no user of that name. */
+export function hostUserLine(hostPasswd: string, imagePasswd: string, name: string): string | undefined {
+  if (imagePasswd.split("\n").some((l) => l.split(":")[0] === name)) return undefined;
+  const line = hostPasswd.split("\n").find((l) => l.split(":")[0] === name);
+  if (!line) throw new SkiffError("NOT_FOUND", `--hostuser ${name}: no such user on the host`);
+  return line;
+}
+
+/** /run/.containerenv: empty, as podman's, except for a --privileged container, which is told what it is. */
+export function containerEnvFile(privileged: boolean, c: { name: string; id: string; image: string; imageId: string; version: string }): string {
+  if (!privileged) return "";
+  return `engine="skiff-${c.version}"\nname="${c.name}"\nid="${c.id}"\nimage="${c.image}"\nimageid="${c.imageId}"\nrootless=0\n`;
+}

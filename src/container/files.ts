@@ -119,7 +119,7 @@ export function containerChanges(p: ContainerPaths, rec: ContainerRecord): Chang
  * they are not the container's changes. Directories that only changed to hold them go too.
  */
 function withoutMountpoints(changes: Change[], rec: ContainerRecord): Change[] {
-  const points = new Set(["/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys/fs/cgroup", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", ...rec.mounts.map((m) => m.destination)]);
+  const points = new Set(["/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys/fs/cgroup", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/run/.containerenv", ...(rec.options.tz ? ["/etc/localtime"] : []), ...rec.mounts.map((m) => m.destination)]);
   const kept = changes.filter((c) => !(c.kind === "A" && points.has(c.path)) && !(c.kind === "A" && [...points].some((m) => c.path.startsWith(`${m}/`))));
   return kept.filter((c) => {
     if (c.kind === "D") return true;

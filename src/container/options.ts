@@ -2,6 +2,7 @@
  * run/create flags → what a container is made of, validated before anything touches disk. Pure:
  * files (--env-file) are read by the caller and passed in as text.
  */
+import { hostEnvironment, parseResourceOptions, type ResourceOptions } from "./resource-options.js";
 import { SkiffError } from "../errors.js";
 import { parseSize, parseSysctls, parseUlimit } from "../spec/values.js";
 import type { Mount } from "../spec/types.js";
@@ -82,6 +83,9 @@ export interface CreateOptions {
   autoRemove: boolean;
   log: { driver: "k8s-file" | "none"; path?: string; maxSize: number; maxFile: number };
 }
+
+/** Everything of a container's options: the resource, time zone and user flags are in resource-options.ts. */
+export type ContainerOptions = CreateOptions & ResourceOptions;
 
 const strings = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
 
@@ -272,7 +276,7 @@ function network(value: unknown): string {
   return v;
 }
 
-export function parseCreateOptions(opts: Record<string, unknown>, io: { env: NodeJS.ProcessEnv; envFiles: string[]; logDefaults: { maxSize: number; maxFile: number } }): CreateOptions {
+export function parseCreateOptions(opts: Record<string, unknown>, io: { env: NodeJS.ProcessEnv; envFiles: string[]; logDefaults: { maxSize: number; maxFile: number }; zoneExists?: (name: string) => boolean }): ContainerOptions {
   const { net, list: netList } = networks(opts.network);
   const publish = strings(opts.publish).flatMap(parsePublish);
   if ((publish.length || opts.publishAll) && (net === "host" || net === "none" || net.startsWith("container:"))) {
@@ -296,9 +300,12 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
   if (stopSignal) parseSignal(stopSignal);
   if (opts.rm && typeof opts.restart === "string" && opts.restart !== "no") throw new SkiffError("INVALID_ARGUMENT", "--rm and a --restart policy cannot be used together");
   const pids = opts.pidsLimit === undefined ? undefined : Number(opts.pidsLimit);
+  const memory = typeof opts.memory === "string" ? parseMemory(opts.memory) : undefined;
+  const resources = parseResourceOptions(opts, memory, io.zoneExists ?? (() => true));
   return {
+    ...resources,
     name: typeof opts.name === "string" ? opts.name : undefined,
-    env: [...io.envFiles.flatMap((t) => parseEnvFile(t, io.env)), ...parseEnvEntries(strings(opts.env), io.env)],
+    env: [...(opts.envHost ? hostEnvironment(io.env) : []), ...io.envFiles.flatMap((t) => parseEnvFile(t, io.env)), ...parseEnvEntries(strings(opts.env), io.env)],
     volumes: [...strings(opts.volume).map(parseVolume), ...strings(opts.mount).map(parseMountFlag), ...strings(opts.tmpfs).map(parseTmpfs)],
     workdir: typeof opts.workdir === "string" ? absolute(opts.workdir, "working directory") : undefined,
     user: typeof opts.user === "string" ? opts.user : undefined,
@@ -313,7 +320,7 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     seccompUnconfined,
     devices: strings(opts.device).map(parseDevice),
     init: Boolean(opts.init),
-    memory: typeof opts.memory === "string" ? parseMemory(opts.memory) : undefined,
+    memory,
     cpus,
     pidsLimit: pids !== undefined && pids > 0 ? pids : undefined,
     ulimits,

@@ -3,7 +3,7 @@
  * under --root so it survives reboots; the state (state.json) changes with the lifecycle and is
  * written atomically by whoever holds the container's lock (the CLI or the container's shim).
  */
-import type { CreateOptions } from "./options.js";
+import type { ContainerOptions } from "./options.js";
 
 export interface MountInfo { type: "bind" | "volume" | "tmpfs"; source: string; destination: string; name?: string; rw: boolean; options: string[]; anonymous?: boolean }
 
@@ -13,8 +13,10 @@ export interface ContainerRecord {
   /** ISO time. */
   created: string;
   image: { id: string; name: string; chainIds: string[] };
+  /** The command line that made it (inspect's Config.CreateCommand). */
+  createCommand?: string[];
   /** The flags it was created with; the spec is built from them at every start (after a reboot too). */
-  options: CreateOptions;
+  options: ContainerOptions;
   /** The command given after the image. */
   userArgs: string[];
   /** Entrypoint and Cmd as they end up after the user's overrides, for inspect. */

@@ -5,16 +5,16 @@
 import type { ImageConfig } from "../image/manifest.js";
 import {
   commandOf, compose, withAnnotations, withDevices, withInit, type HostDevice, withArgs, withCapabilities, withCwd, withDefaultSpec, withEnv, withHostname,
-  withMounts, withNoNewPrivileges, withPrivileged, withReadonlyRootfs, withResources, withRlimits, withSysctls, withTerminal, withUser,
+  withMounts, withNoNewPrivileges, withPrivileged, withReadonlyRootfs, withResources, withRlimits, withShmSize, withSysctls, withTerminal, withUser,
 } from "../spec/build.js";
 import { withSeccomp } from "../spec/seccomp.js";
 import type { Mount, Spec } from "../spec/types.js";
 import type { ResolvedUser } from "../spec/user.js";
-import type { CreateOptions } from "./options.js";
+import type { ContainerOptions, CreateOptions } from "./options.js";
 
 export interface SpecInputs {
   image: ImageConfig;
-  options: CreateOptions;
+  options: ContainerOptions;
   userArgs: string[];
   user: ResolvedUser;
   hardLimits: Record<string, number>;
@@ -49,7 +49,7 @@ export function containerSpec(i: SpecInputs): Spec {
   const spec = compose(
     withDefaultSpec(i.rootfs),
     withArgs(commandOf(c, i.userArgs, o.entrypoint)),
-    withEnv(c.Env, env, { hostname: i.hostname, terminal: o.tty }),
+    withEnv(c.Env, env, { hostname: i.hostname }),
     withCwd(c.WorkingDir, o.workdir),
     withUser(i.user),
     withHostname(i.hostname),
@@ -59,7 +59,8 @@ export function containerSpec(i: SpecInputs): Spec {
     ...(o.privileged ? [withPrivileged(i.boundingCaps)] : []),
     withCapabilities(o.capAdd, o.capDrop, o.privileged, i.boundingCaps),
     withRlimits(o.ulimits, i.hardLimits),
-    withResources({ memory: o.memory, cpus: o.cpus, pids: o.pidsLimit }),
+    withResources({ memory: o.memory, memorySwap: o.memorySwap, memoryReservation: o.memoryReservation, cpus: o.cpus, cpuShares: o.cpuShares, cpusetCpus: o.cpusetCpus, cpusetMems: o.cpusetMems, pids: o.pidsLimit }),
+    withShmSize(o.shmSize),
     withSysctls(o.sysctls ?? {}),
     withMounts(i.mounts),
     withAnnotations(o.annotations),

@@ -39,44 +39,58 @@ export function commandText(rec: ContainerRecord): string {
 
 const unix = (iso?: string) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
 
-/** podman ps --format json fields (and the template fields of the table). */
-export function psRow(c: Container, now: number, noTrunc: boolean) {
+/** Go's zero time as a Unix timestamp: what podman's JSON shows for "never". */
+const NEVER = -62135596800;
+const unixOrNever = (iso?: string) => (iso ? Math.floor(Date.parse(iso) / 1000) : NEVER);
+
+/** podman ps --format json: its keys, its types ("never" is Go's zero time, no labels is null). */
+export function psRow(c: Container, now: number) {
   const { rec, state } = c;
-  const command = commandText(rec);
-  const created = `${humanDuration(now - Date.parse(rec.created))} ago`;
   return {
     AutoRemove: rec.options.autoRemove,
     Command: [...rec.entrypoint, ...rec.cmd],
     Created: unix(rec.created),
     // podman's ps JSON: the human form ("3 minutes ago"), Created being the timestamp
-    CreatedAt: created,
-    CreatedHuman: created,
+    CreatedAt: `${humanDuration(now - Date.parse(rec.created))} ago`,
     Exited: state.status === "exited",
-    ExitedAt: unix(state.finishedAt),
+    ExitedAt: unixOrNever(state.finishedAt),
     ExitCode: state.exitCode ?? 0,
     Id: rec.id,
-    ID: noTrunc ? rec.id : rec.id.slice(0, 12),
     Image: rec.image.name,
     ImageID: rec.image.id.slice(7),
-    Labels: rec.options.labels,
+    IsInfra: false,
+    Labels: Object.keys(rec.options.labels).length ? rec.options.labels : null,
     Mounts: rec.mounts.map((m) => m.destination),
     Names: [rec.name],
+    Namespaces: {},
     Networks: bridgeNetworks(rec.options),
     Pid: state.pid ?? 0,
+    Pod: "",
+    PodName: "",
     Ports: c.network?.ports.length ? c.network.ports.map((m) => ({ host_ip: m.hostIp, container_port: m.containerPort, host_port: m.hostPort, range: 1, protocol: m.protocol })) : null,
-    Restarts: state.restartCount,
-    StartedAt: unix(state.startedAt),
+    Size: null as { rootFsSize: number; rwSize: number } | null,
+    StartedAt: unixOrNever(state.startedAt),
     State: state.status,
     Status: statusText(state, now),
-    RunningFor: created,
-    CommandText: noTrunc || command.length <= 20 ? command : `${command.slice(0, 17)}...`,
   };
 }
 
-/** The same row for Go templates, where podman prints Names, Command and Ports as plain strings. */
+/** The fields of ps templates: podman's JSON ones with Names, Command and Ports as plain strings, and the table's own. */
 export function psTemplateRow(c: Container, now: number, noTrunc: boolean) {
-  const row = psRow(c, now, noTrunc);
-  return { ...row, Names: c.rec.name, Command: row.CommandText, Ports: portsText(c.network?.ports ?? []), Networks: row.Networks.join(",") };
+  const row = psRow(c, now);
+  const command = commandText(c.rec);
+  return {
+    ...row,
+    ID: noTrunc ? c.rec.id : c.rec.id.slice(0, 12),
+    Names: c.rec.name,
+    Command: noTrunc || command.length <= 20 ? command : `${command.slice(0, 17)}...`,
+    Ports: portsText(c.network?.ports ?? []),
+    Networks: row.Networks.join(","),
+    Labels: c.rec.options.labels,
+    RunningFor: row.CreatedAt,
+    CreatedHuman: row.CreatedAt,
+    Restarts: c.state.restartCount,
+  };
 }
 
 /** What --filter status= takes (podman's words; "stopped" and "configured" are its aliases). */
@@ -124,78 +138,3 @@ export function matchFilters(filters: string[], c: Container): boolean {
   return [...byKey].every(([key, values]) => values.some((v) => test(key, v)));
 }
 
-/** podman's container inspect shape (the fields scripts use). */
-export function inspectContainer({ rec, state, network }: Container, paths: { rootfs: string; bundle: string }) {
-  const o = rec.options;
-  return {
-    Id: rec.id,
-    Created: rec.created,
-    Path: [...rec.entrypoint, ...rec.cmd][0] ?? "",
-    Args: [...rec.entrypoint, ...rec.cmd].slice(1),
-    State: {
-      OciVersion: "1.3.0",
-      Status: state.status,
-      Running: state.status === "running" || state.status === "stopping",
-      Paused: state.status === "paused",
-      Restarting: false,
-      OOMKilled: false,
-      Dead: false,
-      Pid: state.pid ?? 0,
-      ExitCode: state.exitCode ?? 0,
-      Error: state.error ?? "",
-      StartedAt: state.startedAt ?? "0001-01-01T00:00:00Z",
-      FinishedAt: state.finishedAt ?? "0001-01-01T00:00:00Z",
-    },
-    Image: rec.image.id.slice(7),
-    ImageName: rec.image.name,
-    Rootfs: "",
-    Name: rec.name,
-    RestartCount: state.restartCount,
-    Driver: "overlay",
-    Mounts: rec.mounts.map((m) => ({ Type: m.type, Name: m.name ?? "", Source: m.source, Destination: m.destination, RW: m.rw, Options: m.options })),
-    Config: {
-      Hostname: rec.hostname,
-      Env: o.env,
-      Cmd: rec.cmd,
-      Entrypoint: rec.entrypoint,
-      Image: rec.image.name,
-      Labels: o.labels,
-      Annotations: o.annotations,
-      StopSignal: o.stopSignal,
-      StopTimeout: o.stopTimeout,
-      WorkingDir: o.workdir ?? "",
-      User: o.user ?? "",
-      OpenStdin: o.interactive,
-      Tty: o.tty,
-    },
-    HostConfig: {
-      AutoRemove: o.autoRemove,
-      RestartPolicy: { Name: o.restart.name, MaximumRetryCount: o.restart.maxRetries },
-      NetworkMode: o.network,
-      LogConfig: { Type: o.log.driver, Path: rec.logPath, Size: o.log.maxSize ? String(o.log.maxSize) : "", MaxFile: o.log.maxFile },
-      Memory: o.memory ?? 0,
-      NanoCpus: o.cpus ? Math.round(o.cpus * 1e9) : 0,
-      PidsLimit: o.pidsLimit ?? 0,
-      Privileged: o.privileged,
-      ReadonlyRootfs: o.readOnly,
-      CapAdd: o.capAdd,
-      CapDrop: o.capDrop,
-    },
-    NetworkSettings: {
-      IPAddress: network?.links[0]?.ip ?? "",
-      Gateway: network?.links[0]?.gateway ?? "",
-      IPPrefixLen: network?.links[0]?.prefixLen ?? 0,
-      MacAddress: network?.links[0]?.mac ?? "",
-      // every network the container is on; addresses only while it runs
-      Networks: Object.fromEntries(bridgeNetworks(o).map((n) => {
-        const l = network?.links.find((x) => x.network === n);
-        return [n, { NetworkID: n, IPAddress: l?.ip ?? "", IPPrefixLen: l?.prefixLen ?? 0, Gateway: l?.gateway ?? "", MacAddress: l?.mac ?? "", Aliases: l?.aliases ?? [], InterfaceName: l?.ifname ?? "" }];
-      })),
-      Ports: Object.fromEntries((network?.ports ?? []).map((m) => [`${m.containerPort}/${m.protocol}`, [{ HostIp: m.hostIp, HostPort: String(m.hostPort) }]])),
-    },
-    OCIRuntime: rec.runtime,
-    LogPath: rec.logPath,
-    StaticDir: paths.bundle,
-    MountPoint: paths.rootfs,
-  };
-}

@@ -10,6 +10,18 @@ export function humanSize(bytes: number): string {
   return `${Number(size.toPrecision(3))} ${units[i]}`;
 }
 
+/** go-units' HumanSizeWithPrecision(n, 3) as ps --size prints it: no space ("12B", "1.98MB"). */
+export function goSize(bytes: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
+  let size = bytes;
+  let i = 0;
+  while (size >= 1000 && i < units.length - 1) {
+    size /= 1000;
+    i++;
+  }
+  return `${Number(size.toPrecision(3))}${units[i]}`;
+}
+
 /** go-units' HumanSize, as `system prune` prints it: four significant digits, no space ("1.998MB", "0B"). */
 export function compactSize(bytes: number): string {
   const units = ["B", "kB", "MB", "GB", "TB", "PB"];

@@ -7,7 +7,7 @@
  * a swap can only ever send us somewhere else inside the root. This is openat2's RESOLVE_IN_ROOT
  * done one component at a time, with the calls every runtime has (Node has no FFI).
  */
-import { closeSync, fstatSync, openSync, readSync, readlinkSync, constants, type Stats } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, readlinkSync, writeSync, constants, type Stats } from "node:fs";
 import { SkiffError, errnoCode } from "../errors.js";
 
 /** Linux's O_PATH: an fd that names an object without opening it (no side effects on devices). */
@@ -145,6 +145,39 @@ export function readFileIn(rootPath: string, path: string, maxBytes: number): st
     }
   } catch (err) {
     if (err instanceof SkiffError && err.code === "NOT_FOUND") return "";
+    throw err;
+  } finally {
+    closeQuietly(r?.fd);
+    closeSync(root);
+  }
+}
+
+/**
+ * Appends `text` to the regular file `path` inside the root (symlinks resolved inside it), or
+ * creates it 0644 when it is missing and its directory exists. Used on a container's rootfs
+ * before it starts (its /etc/passwd): the write lands in the container's own layer.
+ */
+export function appendFileIn(rootPath: string, path: string, text: string): void {
+  const root = openRoot(rootPath);
+  let r: Resolved | undefined;
+  try {
+    r = resolveIn(root, path, { followLast: true });
+    let fd: number;
+    if (r.missing !== undefined) {
+      if (!r.stat.isDirectory()) return;
+      fd = openSync(at(r.fd, r.missing), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    } else {
+      if (!r.stat.isFile()) return;
+      fd = openSync(at(r.fd), constants.O_WRONLY | constants.O_APPEND);
+    }
+    try {
+      const bytes = Buffer.from(text);
+      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    if (err instanceof SkiffError && err.code === "NOT_FOUND") return; // no /etc: nothing to add to
     throw err;
   } finally {
     closeQuietly(r?.fd);

@@ -75,13 +75,19 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
   return env;
 }
 
-/** The image's env (or the default PATH), then the user's, then HOSTNAME and TERM as podman sets them. */
-export function withEnv(imageEnv: string[] | undefined, userEnv: string[], extra: { hostname?: string; terminal?: boolean } = {}): SpecOpt {
-  return (spec) => {
-    const base = imageEnv?.length ? imageEnv : [DEFAULT_PATH];
-    const implied = [...(extra.terminal ? ["TERM=xterm"] : []), ...(extra.hostname ? [`HOSTNAME=${extra.hostname}`] : [])];
-    spec.process.env = mergeEnv(mergeEnv(base, implied), userEnv);
-  };
+/**
+ * A container's whole environment (its process's, and inspect's Config.Env): the image's (or the
+ * default PATH), what podman adds (TERM=xterm with or without a terminal, container=, HOSTNAME),
+ * then the user's, which wins.
+ */
+export function containerEnvironment(imageEnv: string[] | undefined, userEnv: string[], extra: { hostname?: string } = {}): string[] {
+  const base = imageEnv?.length ? imageEnv : [DEFAULT_PATH];
+  const implied = ["TERM=xterm", "container=skiff", ...(extra.hostname ? [`HOSTNAME=${extra.hostname}`] : [])];
+  return mergeEnv(mergeEnv(base, implied), userEnv);
+}
+
+export function withEnv(imageEnv: string[] | undefined, userEnv: string[], extra: { hostname?: string } = {}): SpecOpt {
+  return (spec) => { spec.process.env = containerEnvironment(imageEnv, userEnv, extra); };
 }
 
 export function withCwd(imageWorkdir: string | undefined, override?: string): SpecOpt {
@@ -122,13 +128,18 @@ export function normalizeCap(name: string): string {
 }
 
 /** Drops apply before adds, as podman does (so --cap-drop ALL --cap-add X leaves X). Inheritable and ambient stay empty. */
+/** The capabilities a container gets from --cap-add, --cap-drop and --privileged (also inspect's EffectiveCaps). */
+export function capabilityList(add: string[], drop: string[], privileged = false, available: string[] = ALL_CAPS): string[] {
+  const adds = add.map(normalizeCap), drops = drop.map(normalizeCap);
+  // "all" is all the host can give: the caller's bounding set
+  let caps = privileged ? [...available] : [...DEFAULT_CAPS];
+  caps = drops.includes("ALL") ? [] : caps.filter((c) => !drops.includes(c));
+  return adds.includes("ALL") ? [...available] : [...new Set([...caps, ...adds])];
+}
+
 export function withCapabilities(add: string[], drop: string[], privileged = false, available: string[] = ALL_CAPS): SpecOpt {
   return (spec) => {
-    const adds = add.map(normalizeCap), drops = drop.map(normalizeCap);
-    // "all" is all the host can give: the caller's bounding set
-    let caps = privileged ? [...available] : [...DEFAULT_CAPS];
-    caps = drops.includes("ALL") ? [] : caps.filter((c) => !drops.includes(c));
-    caps = adds.includes("ALL") ? [...available] : [...new Set([...caps, ...adds])];
+    const caps = capabilityList(add, drop, privileged, available);
     spec.process.capabilities = { bounding: caps, effective: caps, permitted: caps };
   };
 }
@@ -169,12 +180,33 @@ export function withSysctls(sysctls: Record<string, string>): SpecOpt {
   };
 }
 
-export function withResources(r: { memory?: number; cpus?: number; pids?: number }): SpecOpt {
+export interface Resources {
+  memory?: number; memorySwap?: number; memoryReservation?: number;
+  cpus?: number; cpuShares?: number; cpusetCpus?: string; cpusetMems?: string;
+  pids?: number;
+}
+
+export function withResources(r: Resources): SpecOpt {
   return (spec) => {
     const res = (spec.linux.resources ??= {});
-    if (r.memory !== undefined) res.memory = { limit: r.memory };
-    if (r.cpus !== undefined && r.cpus > 0) res.cpu = { period: 100000, quota: Math.round(r.cpus * 100000) };
+    const memory = { ...(r.memory !== undefined ? { limit: r.memory } : {}), ...(r.memorySwap !== undefined ? { swap: r.memorySwap } : {}), ...(r.memoryReservation !== undefined ? { reservation: r.memoryReservation } : {}) };
+    if (Object.keys(memory).length) res.memory = memory;
+    const cpu = {
+      ...(r.cpus !== undefined && r.cpus > 0 ? { period: 100000, quota: Math.round(r.cpus * 100000) } : {}),
+      ...(r.cpuShares ? { shares: r.cpuShares } : {}),
+      ...(r.cpusetCpus ? { cpus: r.cpusetCpus } : {}),
+      ...(r.cpusetMems ? { mems: r.cpusetMems } : {}),
+    };
+    if (Object.keys(cpu).length) res.cpu = cpu;
     if (r.pids !== undefined && r.pids > 0) res.pids = { limit: r.pids };
+  };
+}
+
+/** --shm-size: the size of the /dev/shm tmpfs. */
+export function withShmSize(bytes: number | undefined): SpecOpt {
+  return (spec) => {
+    if (bytes === undefined) return;
+    spec.mounts = spec.mounts.map((m) => (m.destination === "/dev/shm" ? { ...m, options: [...(m.options ?? []).filter((o) => !o.startsWith("size=")), `size=${bytes}`] } : m));
   };
 }
 

@@ -29,8 +29,8 @@ export interface Spec {
     readonlyPaths?: string[];
     resources?: {
       devices?: DeviceRule[];
-      memory?: { limit?: number; swap?: number };
-      cpu?: { quota?: number; period?: number };
+      memory?: { limit?: number; swap?: number; reservation?: number };
+      cpu?: { quota?: number; period?: number; shares?: number; cpus?: string; mems?: string };
       pids?: { limit: number };
     };
     sysctl?: Record<string, string>;

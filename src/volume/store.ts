@@ -11,7 +11,11 @@ import { isValidName } from "../util/name-rules.js";
 import { SkiffError, errnoCode } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 
-export interface VolumeRecord { Name: string; Driver: "local"; Mountpoint: string; CreatedAt: string; Labels: Record<string, string>; Options: Record<string, string>; Anonymous: boolean }
+export interface VolumeRecord {
+  Name: string; Driver: "local"; Mountpoint: string; CreatedAt: string; Labels: Record<string, string>; Options: Record<string, string>; Anonymous: boolean;
+  /** Until a container first mounts it over a path of its image, which is then copied in (podman's). */
+  NeedsCopyUp?: boolean;
+}
 
 export const volumesDir = (root: string) => join(root, "volumes");
 
@@ -53,7 +57,7 @@ export function createVolume(root: string, name: string | undefined, opts: { lab
   }
   const dir = join(volumesDir(root), n);
   const tmp = join(volumesDir(root), `.new-${n}-${process.pid}`);
-  const rec: VolumeRecord = { Name: n, Driver: "local", Mountpoint: join(dir, "_data"), CreatedAt: new Date().toISOString(), Labels: opts.labels ?? {}, Options: {}, Anonymous: anonymous };
+  const rec: VolumeRecord = { Name: n, Driver: "local", Mountpoint: join(dir, "_data"), CreatedAt: new Date().toISOString(), Labels: opts.labels ?? {}, Options: {}, Anonymous: anonymous, NeedsCopyUp: true };
   mkdirSync(join(tmp, "_data"), { recursive: true, mode: 0o755 });
   writeFileAtomic(join(tmp, "volume.json"), `${JSON.stringify(rec, null, 1)}\n`);
   try {
@@ -66,6 +70,13 @@ export function createVolume(root: string, name: string | undefined, opts: { lab
     throw err;
   }
   return rec;
+}
+
+/** Records that a volume's first mount copied its image's content in (under the volume's lock). */
+export function markCopiedUp(root: string, name: string): void {
+  const v = readVolume(root, name);
+  if (!v) return;
+  writeFileAtomic(join(volumesDir(root), name, "volume.json"), `${JSON.stringify({ ...v, NeedsCopyUp: false }, null, 1)}\n`);
 }
 
 export function removeVolume(root: string, name: string): void {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { withSeccomp } from "../../src/spec/seccomp.js";
 import { assertValidSpec, validateSpec } from "../helpers/schema.js";
-import { commandOf, compose, mergeEnv, withArgs, withCapabilities, withCwd, withDefaultSpec, withEnv, withHostname, withMounts, withPrivileged, withResources, withRlimits, withTerminal, withUser, withNoNewPrivileges, withReadonlyRootfs, withAnnotations } from "../../src/spec/build.js";
+import { commandOf, compose, mergeEnv, withArgs, withCapabilities, withCwd, withDefaultSpec, withEnv, withHostname, withMounts, withPrivileged, withResources, withRlimits, withTerminal, withUser, withNoNewPrivileges, withReadonlyRootfs, withAnnotations, withShmSize } from "../../src/spec/build.js";
 import { DEFAULT_CAPS } from "../../src/spec/defaults.js";
 import { resolveUser } from "../../src/spec/user.js";
 import { hardLimitsFromProc, parseSize, parseUlimit } from "../../src/spec/values.js";
@@ -32,16 +32,18 @@ describe("spec generation", () => {
   it("validates a spec with every option set", () => {
     const user = resolveUser("app", PASSWD, GROUP);
     const spec = compose(
-      withDefaultSpec("/r"), withArgs(["/bin/app", "--serve"]), withEnv(["PATH=/bin", "A=1"], ["A=2", "B=3"], { hostname: "box", terminal: true }),
+      withDefaultSpec("/r"), withArgs(["/bin/app", "--serve"]), withEnv(["PATH=/bin", "A=1"], ["A=2", "B=3"], { hostname: "box" }),
       withCwd("/srv"), withUser(user), withHostname("box"), withTerminal(true), withReadonlyRootfs(true), withNoNewPrivileges(true),
       withCapabilities(["net_admin"], ["chown"]), withRlimits({ nofile: { soft: 4096, hard: 1048576 } }, { nofile: 20000 }),
-      withResources({ memory: 512 * 1024 * 1024, cpus: 1.5, pids: 2048 }), withMounts([{ destination: "/data", type: "bind", source: "/srv/data", options: ["rbind", "ro"] }]),
+      withResources({ memory: 512 * 1024 * 1024, memorySwap: 1024 * 1024 * 1024, memoryReservation: 256 * 1024 * 1024, cpus: 1.5, cpuShares: 512, cpusetCpus: "0-1", cpusetMems: "0", pids: 2048 }), withShmSize(1 << 20), withMounts([{ destination: "/data", type: "bind", source: "/srv/data", options: ["rbind", "ro"] }]),
       withAnnotations({ "org.example": "x" }),
     );
     valid(spec);
-    assert.deepEqual(spec.process.env, ["PATH=/bin", "TERM=xterm", "HOSTNAME=box", "A=2", "B=3"]);
+    assert.deepEqual(spec.process.env, ["PATH=/bin", "TERM=xterm", "container=skiff", "HOSTNAME=box", "A=2", "B=3"]);
     assert.deepEqual(spec.process.rlimits, [{ type: "RLIMIT_NOFILE", soft: 4096, hard: 20000 }]);
-    assert.deepEqual(spec.linux.resources!.cpu, { period: 100000, quota: 150000 });
+    assert.deepEqual(spec.linux.resources!.cpu, { period: 100000, quota: 150000, shares: 512, cpus: "0-1", mems: "0" });
+    assert.deepEqual(spec.linux.resources!.memory, { limit: 512 * 1024 * 1024, swap: 1024 * 1024 * 1024, reservation: 256 * 1024 * 1024 });
+    assert.ok(spec.mounts.find((m) => m.destination === "/dev/shm")!.options!.includes(`size=${1 << 20}`));
     assert.ok(spec.process.capabilities!.bounding.includes("CAP_NET_ADMIN") && !spec.process.capabilities!.bounding.includes("CAP_CHOWN"));
     valid(compose(withDefaultSpec("/r"), withArgs(["sh"]), withPrivileged()));
   });

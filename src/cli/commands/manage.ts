@@ -1,18 +1,25 @@
 /** stop, kill, rm, wait, rename, pause/unpause, container exists/prune, inspect. */
 import { confirm } from "../confirm.js";
 import { ExitError, SkiffError } from "../../errors.js";
-import { observedState, pauseInRuntime, removeContainer, signalContainer, stopContainer, waitContainer } from "../../container/lifecycle.js";
-import { bundleDir, containerLock, rootfsDir } from "../../container/paths.js";
+import { imageConfigOf, observedState, pauseInRuntime, removeContainer, signalContainer, stopContainer, waitContainer } from "../../container/lifecycle.js";
+import { bundleDir, containerLock, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths } from "../../container/paths.js";
+import type { ContainerRecord, ContainerState } from "../../container/record.js";
+import type { ImageConfig } from "../../image/manifest.js";
+import { snapshotFs } from "../../snapshot/store.js";
+import { boundingCapsFromStatus } from "../../spec/values.js";
+import { readFileSync } from "node:fs";
 import { findRecord, listRecords, renameRecord, getRecord, readRecord, readState, writeState } from "../../container/store.js";
-import { inspectContainer, matchFilters } from "../../container/view.js";
-import { findImage, inspectImage, listImages } from "../../image/images.js";
+import { matchFilters } from "../../container/view.js";
+import { inspectContainer, type InspectInputs } from "../../container/inspect.js";
+import { findImage, inspectImage, listImages, type ImageRecord } from "../../image/images.js";
 import { formatInspect } from "../../output/format.js";
 import { withLock } from "../../util/lock.js";
 import { findVolume } from "../../volume/store.js";
-import { networkView, readAttachment } from "../../network/attach.js";
+import { networkView, readAttachment, type Attachment } from "../../network/attach.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
 import { inspectEach } from "./inspect-each.js";
+import { volumeView } from "./volumes.js";
 import { isActive, type Status } from "../../container/record.js";
 import { parseDuration } from "../../container/policy.js";
 import { eachNamed, pathsOf } from "./container-context.js";
@@ -118,6 +125,30 @@ export const containerPrune: Handler = async ({ ctx, opts }) => {
   return out.join("");
 };
 
+/** What a container's inspect document is made of, gathered from the store and the host. */
+function inspectInputs(p: ContainerPaths, rec: ContainerRecord, state: ContainerState, att: Attachment | undefined, images: ImageRecord[]): InspectInputs {
+  const img = images.find((i) => i.id === rec.image.id);
+  let image: ImageConfig | undefined;
+  try {
+    image = imageConfigOf(p, rec);
+  } catch { /* the image is gone: its parts are left empty */ }
+  const view = att ? networkView(att) : undefined;
+  let status = "";
+  try {
+    status = readFileSync("/proc/self/status", "utf8");
+  } catch { /* no /proc: every capability */ }
+  return {
+    rec, state, image,
+    network: view ? { ...view, netns: att!.netns } : undefined,
+    imageDigest: img ? img.digests[0]?.split("@")[1] ?? img.manifestDigest : undefined,
+    paths: {
+      rootfs: rootfsDir(p, rec.id), bundle: bundleDir(p, rec.id), userdata: userdataDir(p, rec.id), upper: upperDir(p, rec.id), work: workDir(p, rec.id),
+      lowers: [...rec.image.chainIds].reverse().map((c) => snapshotFs(p, c)),
+    },
+    boundingCaps: boundingCapsFromStatus(status),
+  };
+}
+
 export const inspect: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
   const type = String(opts.type ?? "all");
@@ -129,7 +160,7 @@ export const inspect: Handler = async ({ ctx, args, opts }) => {
       if (rec) {
         const state = observedState(p, rec.id);
         const att = state.status === "exited" || state.status === "created" ? undefined : readAttachment(p.runroot, rec.id);
-        return inspectContainer({ rec, state, network: att && networkView(att) }, { rootfs: rootfsDir(p, rec.id), bundle: bundleDir(p, rec.id) });
+        return inspectContainer(inspectInputs(p, rec, state, att, images.length ? images : listImages(p)));
       }
     }
     if (type === "all" || type === "image") {
@@ -138,7 +169,7 @@ export const inspect: Handler = async ({ ctx, args, opts }) => {
     }
     if (type === "all" || type === "volume") {
       const vol = findVolume(ctx.root, a);
-      if (vol) return vol;
+      if (vol) return volumeView(ctx, vol);
     }
     if (type === "network") throw new SkiffError("NOT_IMPLEMENTED", "inspect --type network: not implemented yet");
     throw new SkiffError("NOT_FOUND", `no such object: "${a}"`);

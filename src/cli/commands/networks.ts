@@ -22,6 +22,7 @@ function view(net: Network) {
   return {
     name: net.name, id: net.id, driver: "bridge", network_interface: net.bridge, created: net.created,
     subnets: [{ subnet: net.subnet, gateway: net.gateway }], ipv6_enabled: false, internal: net.internal, dns_enabled: false, labels: net.labels,
+    ipam_options: { driver: "host-local" },
   };
 }
 

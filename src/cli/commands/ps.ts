@@ -5,6 +5,10 @@ import { networkView, readAttachment } from "../../network/attach.js";
 import { matchFilters, psRow, psTemplateRow, type Container } from "../../container/view.js";
 import { formatList, isJsonFormat } from "../../output/format.js";
 import type { Handler } from "../table/types.js";
+import { listImages } from "../../image/images.js";
+import { upperDir } from "../../container/paths.js";
+import { goSize } from "../../output/units.js";
+import { diskUsage } from "./system-df.js";
 import { isActive } from "../../container/record.js";
 import { pathsOf } from "./container-context.js";
 
@@ -14,6 +18,32 @@ export function observedContainers(ctx: Parameters<typeof pathsOf>[0]): Containe
     const state = observedState(p, rec.id);
     const att = isActive(state.status) ? readAttachment(p.runroot, rec.id) : undefined;
     return { rec, state, network: att ? networkView(att) : undefined };
+  });
+}
+
+/** podman's size of a container: its writable layer, and the image under it ("virtual"). */
+function sizesOf(ctx: Parameters<typeof pathsOf>[0], list: Container[]): Map<string, { rootFsSize: number; rwSize: number }> {
+  const p = pathsOf(ctx);
+  const images = new Map(listImages(p).map((i) => [i.id, i.size]));
+  return new Map(list.map((c) => [c.rec.id, { rootFsSize: images.get(c.rec.image.id) ?? 0, rwSize: diskUsage(upperDir(p, c.rec.id)) }]));
+}
+
+/** --sort: podman's keys; created (the default) keeps newest first, the others ascend. */
+export function sortContainers(list: Container[], key: string, sizes?: Map<string, { rwSize: number }>): Container[] {
+  const by: Record<string, (c: Container) => string | number> = {
+    command: (c) => [...c.rec.entrypoint, ...c.rec.cmd].join(" "),
+    id: (c) => c.rec.id,
+    image: (c) => c.rec.image.name,
+    names: (c) => c.rec.name,
+    runningfor: (c) => -Date.parse(c.rec.created),
+    size: (c) => sizes?.get(c.rec.id)?.rwSize ?? 0,
+    status: (c) => c.state.status,
+  };
+  const f = by[key];
+  if (!f) return list;
+  return [...list].sort((a, b) => {
+    const x = f(a), y = f(b);
+    return x < y ? -1 : x > y ? 1 : 0;
   });
 }
 
@@ -27,13 +57,22 @@ export const ps: Handler = async ({ ctx, opts }) => {
   list.reverse(); // newest first, as podman lists them
   const now = Date.now();
   const noTrunc = Boolean(opts.noTrunc);
+  const sizes = opts.size || opts.sort === "size" ? sizesOf(ctx, list) : undefined;
+  list = sortContainers(list, String(opts.sort ?? "created"), sizes);
   if (opts.quiet) return list.map((c) => `${noTrunc ? c.rec.id : c.rec.id.slice(0, 12)}\n`).join("");
   const format = opts.format as string | undefined;
-  const rows = isJsonFormat(format) ? list.map((c) => psRow(c, now, noTrunc)) : list.map((c) => psTemplateRow(c, now, noTrunc));
-  return formatList(rows, {
+  const withSize = <T extends object>(c: Container, row: T) => (opts.size ? { ...row, Size: sizes!.get(c.rec.id) ?? null } : row);
+  const rows = isJsonFormat(format)
+    ? list.map((c) => withSize(c, psRow(c, now)))
+    : list.map((c) => withSize(c, psTemplateRow(c, now, noTrunc)));
+  const text = (c: Record<string, unknown>) => {
+    const s = c.Size as { rootFsSize: number; rwSize: number } | null;
+    return s ? `${goSize(s.rwSize)} (virtual ${goSize(s.rootFsSize)})` : "";
+  };
+  return formatList(isJsonFormat(format) ? rows : rows.map((r) => (opts.size ? { ...r, Size: text(r as Record<string, unknown>) } : r)), {
     format,
-    defaultTemplate: "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
-    headers: { ID: "CONTAINER ID", RunningFor: "CREATED", Names: "NAMES", Command: "COMMAND", Ports: "PORTS" },
+    defaultTemplate: `{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}${opts.size ? "\t{{.Size}}" : ""}`,
+    headers: { ID: "CONTAINER ID", RunningFor: "CREATED", Names: "NAMES", Command: "COMMAND", Ports: "PORTS", Size: "SIZE" },
     noHeading: Boolean(opts.noheading),
   });
 };

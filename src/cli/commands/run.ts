@@ -1,5 +1,7 @@
 /** create, run and start: a container from an image, its shim, and (in the foreground) its stdio. */
-import { closeSync, constants, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, constants, openSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ZONEINFO } from "../../container/bundle.js";
 import { runtimePath } from "../../container/runtime.js";
 import { ExitError, SkiffError, errnoCode } from "../../errors.js";
 import { createContainer } from "../../container/create.js";
@@ -62,7 +64,7 @@ function logDefaults(ctx: Context): { maxSize: number; maxFile: number } {
 
 async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerRecord> {
   const envFiles = ((opts.envFile as string[]) ?? []).map(readEnvFile);
-  const o = parseCreateOptions(opts, { env: ctx.env, envFiles, logDefaults: logDefaults(ctx) });
+  const o = parseCreateOptions(opts, { env: ctx.env, envFiles, logDefaults: logDefaults(ctx), zoneExists: (name) => statSync(join(ZONEINFO, name), { throwIfNoEntry: false })?.isFile() ?? false });
   if (o.tty && !terminalSupported()) throw new SkiffError("NOT_IMPLEMENTED", "-t needs the skiff executable (Bun); this JavaScript runtime has no pseudo-terminal", { hint: "run dist/skiff, or leave out -t" });
   const image = await imageFor(ctx, args[0], opts);
   const p = pathsOf(ctx);
@@ -75,6 +77,7 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
   try {
     rec = await createContainer(p, image, o, rest, {
       runtime: ctx.runtime,
+      createCommand: ["skiff", ...process.argv.slice(2)],
       replace: opts.replace ? async (id) => removeContainer(p, getRecord(p, id), sys, { force: true, volumes: true }) : undefined,
     });
   } catch (err) {

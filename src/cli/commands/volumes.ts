@@ -1,7 +1,8 @@
 /** volume create/ls/inspect/rm/prune/exists. A volume in use by a container is kept unless -f. */
 import { confirm } from "../confirm.js";
 import { oneLine, ExitError, SkiffError } from "../../errors.js";
-import { removeContainer } from "../../container/lifecycle.js";
+import { observedState, removeContainer } from "../../container/lifecycle.js";
+import { isActive } from "../../container/record.js";
 import { keyValues } from "../../container/options.js";
 import { listRecords } from "../../container/store.js";
 import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
@@ -40,12 +41,20 @@ export const volumeLs: Handler = async ({ ctx, opts }) => {
 };
 
 export const volumeInspect: Handler = async ({ ctx, args, opts }) => {
-  if (opts.all) return formatInspect(listVolumes(ctx.root), opts.format as string | undefined);
+  if (opts.all) return formatInspect(listVolumes(ctx.root).map((v) => volumeView(ctx, v)), opts.format as string | undefined);
   return inspectEach(ctx, args, (n) => {
     const v = findVolume(ctx.root, n);
     if (!v) throw new SkiffError("NOT_FOUND", `no such volume ${n}`);
-    return v;
+    return volumeView(ctx, v);
   }, opts.format as string | undefined);
+};
+
+/** podman's volume inspect: MountCount is how many running containers have it mounted. */
+export function volumeView(ctx: Context, v: VolumeRecord) {
+  const p = pathsOf(ctx);
+  const mounted = usersOf(ctx, v.Name).filter((r) => isActive(observedState(p, r.id).status)).length;
+  const { Anonymous: _a, NeedsCopyUp, ...rest } = v;
+  return { Name: rest.Name, Driver: rest.Driver, Mountpoint: rest.Mountpoint, CreatedAt: rest.CreatedAt, Labels: rest.Labels, Scope: "local", Options: rest.Options, MountCount: mounted, NeedsCopyUp: Boolean(NeedsCopyUp) };
 };
 
 export const volumeRm: Handler = async ({ ctx, args, opts }) => {

@@ -1,4 +1,4 @@
-import { allOpt, filterOpt, formatOpt, multi, opt, quietOpt, type CommandSpec } from "./types.js";
+import { allOpt, filterOpt, filterShort, formatLong, formatOpt, multi, opt, quietOpt, type CommandSpec } from "./types.js";
 import { CREATE_OPTIONS, RUN_ONLY_OPTIONS } from "./run-options.js";
 
 const section = "Containers" as const;
@@ -34,8 +34,8 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     options: [
       opt("-a, --attach", "Attach to the container's output and exit with its code"),
       opt("-i, --interactive", "Attach stdin"),
-      allOpt("Start all containers (with --filter: the matching ones)"),
-      filterOpt("restart-policy=, status=, name=, label="),
+      opt("--all", "Start all containers (with --filter: the matching ones)"),
+      filterShort("restart-policy=, status=, name=, label="),
     ],
     handler: ["run", "start"],
   },
@@ -51,8 +51,12 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       opt("-n, --last <n>", "Show the n most recently created containers", { type: "number" }),
       opt("--no-trunc", "Do not truncate output"),
       opt("--noheading", "Do not print headers"),
-      filterOpt("status=, name=, label=, ancestor=, exited=, id="),
-      formatOpt(),
+      filterShort("status=, name=, label=, ancestor=, exited=, id="),
+      formatLong(),
+      opt("-s, --size", "Show the size of each container's writable layer (and of its image)"),
+      opt("--sort <key>", "Sort by", { choices: ["command", "created", "id", "image", "names", "runningfor", "size", "status"], default: "created" }),
+      opt("--external", "Also show containers made by other tools (skiff has none: the same list)"),
+      opt("--sync", "Sync the state with the runtime (skiff always shows the observed state)"),
     ],
     handler: ["ps", "ps"],
   },
@@ -137,8 +141,8 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     description: "Wait for containers to stop and print their exit codes",
     options: [
       multi("--condition <state>", "State to wait for: stopped (exited), created, running, paused or stopping; several mean any"),
-      opt("--interval <duration>", "How often to look at the state for conditions other than stopped", { default: "250ms" }),
-      opt("-i, --ignore", "Ignore containers that do not exist"),
+      opt("-i, --interval <duration>", "How often to look at the state for conditions other than stopped", { default: "250ms" }),
+      opt("--ignore", "Ignore containers that do not exist"),
       latest,
     ],
     handler: ["manage", "wait"],
@@ -148,7 +152,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     args: "<names...>",
     section,
     description: "Show details of containers or images",
-    options: [formatOpt(), opt("--type <type>", "What to inspect", { choices: ["all", "container", "image", "volume", "network"], default: "all" }), opt("-s, --size", "Show sizes"), latest],
+    options: [formatOpt(), opt("-t, --type <type>", "What to inspect", { choices: ["all", "container", "image", "volume", "network"], default: "all" }), opt("-s, --size", "Show sizes"), latest],
     handler: ["manage", "inspect"],
   },
   {
@@ -173,13 +177,13 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     handler: ["files", "cp"],
   },
   { name: "export", args: "<container>", section, description: "Export a container's filesystem as a tar archive", options: [opt("-o, --output <file>", "Write to this file instead of stdout", { complete: "file" })], handler: ["files", "exportCommand"] },
-  { name: "diff", args: "<container>", section, description: "Show changes to a container's filesystem", options: [formatOpt()], handler: ["files", "diff"] },
+  { name: "diff", args: "<container>", section, description: "Show changes to a container's filesystem", options: [formatLong()], handler: ["files", "diff"] },
   {
     name: "stats",
     args: "[containers...]",
     section,
     description: "Show resource usage of containers",
-    options: [opt("--no-stream", "Print one sample and exit"), allOpt("Show all containers"), formatOpt(), opt("--no-reset", "Do not clear the screen between samples")],
+    options: [opt("--no-stream", "Print one sample and exit"), allOpt("Show all containers"), formatLong(), opt("--no-reset", "Do not clear the screen between samples")],
     handler: ["observe", "stats"],
   },
 ];
@@ -203,7 +207,7 @@ export const CONTAINER_TABLE: CommandSpec[] = [
     args: "<container>",
     section,
     description: "Print a systemd unit that starts the container at boot",
-    options: [opt("-n, --name", "Use the container name instead of its ID"), opt("--restart-policy <policy>", "Restart= of the unit", { default: "on-failure" }), opt("-t, --time <seconds>", "Stop timeout", { type: "number", default: 10 })],
+    options: [opt("-n, --name", "Use the container name instead of its ID"), opt("--restart-policy <policy>", "Restart= of the unit", { default: "on-failure" }), opt("--time <seconds>", "Stop timeout", { type: "number", default: 10 })],
     handler: ["systemd", "generateSystemd"],
   },
 ];

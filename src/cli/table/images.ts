@@ -1,4 +1,4 @@
-import { allOpt, filterOpt, formatOpt, multi, opt, quietOpt, type CommandSpec } from "./types.js";
+import { allOpt, filterOpt, filterShort, formatLong, formatOpt, multi, opt, quietOpt, type CommandSpec } from "./types.js";
 
 const section = "Images" as const;
 const tlsVerify = opt("--tls-verify", "Require HTTPS and verify certificates", { default: true });
@@ -66,10 +66,10 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       quietOpt("image IDs"),
       opt("--digests", "Show digests"),
       opt("--no-trunc", "Do not truncate output"),
-      opt("--noheading", "Do not print headers"),
+      opt("-n, --noheading", "Do not print headers"),
       opt("--sort <key>", "Sort by", { choices: ["created", "id", "repository", "size", "tag"], default: "created" }),
-      filterOpt("reference=, dangling="),
-      formatOpt(),
+      filterShort("reference=, dangling="),
+      formatLong(),
     ],
     handler: ["images", "images"],
   },
@@ -87,7 +87,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     args: "<image>",
     section,
     description: "Show the history of an image",
-    options: [opt("-H, --human", "Sizes and dates in human-readable form", { default: true }), opt("--no-trunc", "Do not truncate output"), quietOpt("IDs"), formatOpt()],
+    options: [opt("-H, --human", "Sizes and dates in human-readable form", { default: true }), opt("--no-trunc", "Do not truncate output"), quietOpt("IDs"), formatLong()],
     handler: ["history", "history"],
   },
   {
@@ -126,7 +126,7 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     args: "<images...>",
     section,
     description: "Mount an image read-only and print the mount point",
-    options: [formatOpt()],
+    options: [formatLong()],
     handler: ["image-mount", "imageMount"],
   },
   {

@@ -1,4 +1,4 @@
-import { formatOpt, multi, opt, type CommandSpec } from "./types.js";
+import { formatLong, formatOpt, multi, opt, type CommandSpec } from "./types.js";
 
 export const SYSTEM_COMMANDS: CommandSpec[] = [
   {
@@ -20,7 +20,7 @@ export const SYSTEM_COMMANDS: CommandSpec[] = [
     name: "system df",
     section: "System",
     description: "Show disk usage of images, containers and volumes",
-    options: [formatOpt()],
+    options: [formatLong()],
     handler: ["system-df", "systemDf"],
   },
   {

@@ -11,6 +11,8 @@ export interface OptionSpec {
   name: string;
   /** One-letter alias without dash, e.g. "e". */
   short?: string;
+  /** Other long names, e.g. "net" for --network (podman's). */
+  aliases?: string[];
   type: OptionType;
   description: string;
   /** Placeholder shown in help, e.g. "VAR=value"; absent for booleans. */
@@ -88,3 +90,6 @@ export const formatOpt = (what = "output") =>
 export const quietOpt = (what = "IDs") => opt("-q, --quiet", `Print only ${what}`);
 export const allOpt = (what: string) => opt("-a, --all", what);
 export const filterOpt = (keys: string) => multi("--filter <filter>", `Filter output (${keys})`);
+/** Where podman gives -f to --filter (ps, images, volume ls, network ls) or to nothing, --format has no short form. */
+export const formatLong = (what = "output") => opt("--format <format>", `Pretty-print ${what} with a Go template, or json`);
+export const filterShort = (keys: string) => multi("-f, --filter <filter>", `Filter output (${keys})`);

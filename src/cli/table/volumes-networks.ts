@@ -1,4 +1,4 @@
-import { filterOpt, formatOpt, multi, opt, quietOpt, type CommandSpec } from "./types.js";
+import { filterOpt, filterShort, formatLong, formatOpt, multi, opt, quietOpt, type CommandSpec } from "./types.js";
 
 const force = opt("-f, --force", "Do not ask for confirmation");
 
@@ -11,7 +11,7 @@ export const VOLUME_COMMANDS: CommandSpec[] = [
     options: [multi("-l, --label <key=value>", "Set metadata on the volume"), opt("--ignore", "Do nothing if the volume exists")],
     handler: ["volumes", "volumeCreate"],
   },
-  { name: "volume ls", aliases: ["volume list"], section: "Volumes", description: "List volumes", options: [quietOpt("volume names"), filterOpt("name=, label=, dangling="), formatOpt(), opt("--noheading", "Do not print headers")], handler: ["volumes", "volumeLs"] },
+  { name: "volume ls", aliases: ["volume list"], section: "Volumes", description: "List volumes", options: [quietOpt("volume names"), filterShort("name=, label=, dangling="), formatLong(), opt("--noheading", "Do not print headers")], handler: ["volumes", "volumeLs"] },
   { name: "volume inspect", args: "[names...]", section: "Volumes", description: "Show details of volumes", options: [formatOpt(), opt("-a, --all", "Inspect all volumes")], handler: ["volumes", "volumeInspect"] },
   { name: "volume rm", aliases: ["volume remove"], args: "[names...]", section: "Volumes", description: "Remove volumes", options: [opt("-f, --force", "Remove volumes used by containers, and the containers"), opt("-a, --all", "Remove all volumes")], handler: ["volumes", "volumeRm"] },
   { name: "volume prune", section: "Volumes", description: "Remove volumes no container uses", options: [force, filterOpt("label=")], handler: ["volumes", "volumePrune"] },
@@ -33,7 +33,7 @@ export const NETWORK_COMMANDS: CommandSpec[] = [
     ],
     handler: ["networks", "networkCreate"],
   },
-  { name: "network ls", aliases: ["network list"], section: "Networks", description: "List networks", options: [quietOpt("network names"), filterOpt("name=, label=, driver="), formatOpt(), opt("--noheading", "Do not print headers")], handler: ["networks", "networkLs"] },
+  { name: "network ls", aliases: ["network list"], section: "Networks", description: "List networks", options: [quietOpt("network names"), filterShort("name=, label=, driver="), formatLong(), opt("--noheading", "Do not print headers")], handler: ["networks", "networkLs"] },
   { name: "network inspect", args: "<names...>", section: "Networks", description: "Show details of networks", options: [formatOpt()], handler: ["networks", "networkInspect"] },
   { name: "network rm", args: "<names...>", section: "Networks", description: "Remove networks", options: [opt("-f, --force", "Also remove the containers using them")], handler: ["networks", "networkRm"] },
   { name: "network prune", section: "Networks", description: "Remove networks no container uses", options: [force, filterOpt("label=")], handler: ["networks", "networkPrune"] },

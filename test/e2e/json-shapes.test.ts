@@ -1,0 +1,77 @@
+/**
+ * The JSON scripts read: every key path podman 4.3 prints, with podman's type, must be in skiff's
+ * output for the same objects (container inspect of a running container with a port, a volume, env
+ * and a label; ps --format json; image, volume and network inspect; info; version). Map keys that
+ * are data (label names, the network's name, annotations) are compared by shape, not by name.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { containerEnv, sk } from "../helpers/containers.js";
+import { isolatedPodman, type Podman } from "../helpers/podman.js";
+import { requiresRoot } from "../helpers/skiff.js";
+
+const isRoot = process.getuid?.() === 0;
+let env: NodeJS.ProcessEnv;
+let podman: Podman;
+
+type Shape = Map<string, string>;
+
+/** Key paths and their JSON types; arrays through their first element, data-named keys as "*". */
+function shape(value: unknown, dataKeys: RegExp, path = "", out: Shape = new Map()): Shape {
+  const type = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+  out.set(path || ".", type);
+  if (Array.isArray(value) && value.length) shape(value[0], dataKeys, `${path}[]`, out);
+  else if (type === "object") {
+    for (const [k, v] of Object.entries(value as object)) shape(v, dataKeys, dataKeys.test(path) ? `${path}.*` : `${path}.${k}`, out);
+  }
+  return out;
+}
+
+/** What podman has that skiff lacks, and where the types differ (null on either side is a type podman also uses). */
+function compare(p: unknown, s: unknown, dataKeys: RegExp): { missing: string[]; types: string[] } {
+  const a = shape(p, dataKeys), b = shape(s, dataKeys);
+  const missing = [...a.keys()].filter((k) => !b.has(k) && ![...b.keys()].some((x) => x.startsWith(`${k}.`) || x.startsWith(`${k}[]`)));
+  const types = [...a].filter(([k, t]) => b.has(k) && b.get(k) !== t && t !== "null" && b.get(k) !== "null").map(([k, t]) => `${k}: podman ${t}, skiff ${b.get(k)}`);
+  return { missing, types };
+}
+
+const DATA = /\.(Labels|Annotations|Networks|Ports|PortBindings|Options|Volumes|ExposedPorts|labels|options|registries|plugins|\.Tmpfs)$/;
+
+describe("JSON key paths and types, as podman's", () => {
+  before(() => {
+    if (!isRoot) return;
+    env = containerEnv();
+    podman = isolatedPodman();
+    assert.equal(podman.run(["import", join(env.SKIFF_ROOT!, "..", "bb.tar"), "bb"]).code, 0);
+    const args = ["run", "-d", "--name", "shape", "-p", "18091:80", "-v", "shapevol:/data", "-e", "A=1", "--label", "l=v", "bb", "sleep", "300"];
+    assert.equal(podman.run(args).code, 0);
+    assert.equal(sk(env, args).code, 0);
+    for (const run of [(a: string[]) => podman.run(a), (a: string[]) => sk(env, a)]) assert.equal(run(["network", "create", "shapenet"]).code, 0);
+  });
+  after(() => {
+    if (!isRoot) return;
+    sk(env, ["rm", "-f", "-t", "0", "shape"]);
+    sk(env, ["network", "rm", "shapenet"]);
+    podman.dispose();
+  });
+
+  const kinds: [string, string[], boolean][] = [
+    ["container inspect", ["inspect", "shape"], true],
+    ["ps --format json", ["ps", "-a", "--format", "json"], true],
+    ["image inspect", ["image", "inspect", "bb"], false],
+    ["volume inspect", ["volume", "inspect", "shapevol"], true],
+    ["network inspect", ["network", "inspect", "shapenet"], true],
+  ];
+  for (const [what, args, complete] of kinds) {
+    it(what, (t) => {
+      if (!requiresRoot(t)) return;
+      const p = JSON.parse(podman.run(args).stdout)[0];
+      const s = JSON.parse(sk(env, args).stdout)[0];
+      const { missing, types } = compare(p, s, DATA);
+      assert.deepEqual(types, [], `${what}: types differ`);
+      if (complete) assert.deepEqual(missing, [], `${what}: podman's keys skiff lacks`);
+      else assert.ok(missing.length < 20, `${what}: ${missing.length} of podman's keys missing: ${missing.join(" ")}`);
+    });
+  }
+});
