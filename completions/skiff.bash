@@ -17,17 +17,17 @@ _skiff() {
     --root|--runroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
   esac
   if [[ -z "$cmd" ]]; then
-    if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--root --runroot --runtime --storage-driver --log-level --help -h --version -v' -- "$cur"))
-    else COMPREPLY=($(compgen -W 'attach completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs network pause port ps pull rename restart rm rmi run save start stats stop system tag top unpause version volume wait' -- "$cur")); fi
+    if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--root --runroot --runtime --storage-driver --log-level --noout --help -h --version -v' -- "$cur"))
+    else COMPREPLY=($(compgen -W 'attach completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs mount network pause port ps pull rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
     return
   fi
   case "$cmd" in
-    'container') COMPREPLY=($(compgen -W 'attach cp create diff exec exists export inspect kill list logs ls pause port prune ps rename restart rm run start stats stop top unpause wait' -- "$cur")); return ;;
+    'container') COMPREPLY=($(compgen -W 'attach cp create diff exec exists export inspect kill list logs ls mount pause port prune ps rename restart rm run start stats stop top umount unmount unpause wait' -- "$cur")); return ;;
     'generate') COMPREPLY=($(compgen -W 'systemd' -- "$cur")); return ;;
-    'image') COMPREPLY=($(compgen -W 'exists history import inspect list load ls mount prune pull rm save tag umount unmount' -- "$cur")); return ;;
+    'image') COMPREPLY=($(compgen -W 'exists history import inspect list load ls mount prune pull rm save tag umount unmount untag' -- "$cur")); return ;;
     'network') COMPREPLY=($(compgen -W 'connect create disconnect exists inspect list ls prune rm' -- "$cur")); return ;;
     'system') COMPREPLY=($(compgen -W 'df info prune reset' -- "$cur")); return ;;
-    'volume') COMPREPLY=($(compgen -W 'create exists inspect list ls prune remove rm' -- "$cur")); return ;;
+    'volume') COMPREPLY=($(compgen -W 'create exists export import inspect list ls prune remove rm' -- "$cur")); return ;;
   esac
   local flags="" vflags=""
   case "$cmd" in
@@ -52,7 +52,7 @@ _skiff() {
       ;;
     'logs'|'container logs')
       vflags='--tail --since --until --root --runroot --runtime --storage-driver --log-level'
-      flags='--follow -f --tail --since --until --timestamps -t --latest -l'
+      flags='--follow -f --tail --since --until --timestamps -t --names -n --latest -l'
       ;;
     'attach'|'container attach')
       vflags='--detach-keys --root --runroot --runtime --storage-driver --log-level'
@@ -111,12 +111,20 @@ _skiff() {
       ;;
     'cp'|'container cp')
       vflags='--root --runroot --runtime --storage-driver --log-level'
-      flags='--archive -a --overwrite'
+      flags='--archive -a --overwrite --pause'
       ;;
     'export'|'container export')
       vflags='--output -o --root --runroot --runtime --storage-driver --log-level'
       flags='--output -o'
       case "$prev" in --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'mount'|'container mount')
+      vflags='--format --root --runroot --runtime --storage-driver --log-level'
+      flags='--format'
+      ;;
+    'umount'|'unmount'|'container umount'|'container unmount')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--all -a'
       ;;
     'diff'|'container diff')
       vflags='--format --root --runroot --runtime --storage-driver --log-level'
@@ -170,6 +178,10 @@ _skiff() {
       vflags='--root --runroot --runtime --storage-driver --log-level'
       flags=''
       ;;
+    'untag'|'image untag')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
     'rmi'|'image rm')
       vflags='--root --runroot --runtime --storage-driver --log-level'
       flags='--force -f --all -a --ignore -i'
@@ -205,8 +217,17 @@ _skiff() {
       flags='--change -c --message -m --arch --os --variant --quiet -q'
       ;;
     'volume create')
-      vflags='--label -l --root --runroot --runtime --storage-driver --log-level'
-      flags='--label -l --ignore'
+      vflags='--label -l --driver -d --opt -o --root --runroot --runtime --storage-driver --log-level'
+      flags='--label -l --ignore --driver -d --opt -o'
+      ;;
+    'volume export')
+      vflags='--output -o --root --runroot --runtime --storage-driver --log-level'
+      flags='--output -o'
+      case "$prev" in --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'volume import')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
       ;;
     'volume ls'|'volume list')
       vflags='--filter -f --format --root --runroot --runtime --storage-driver --log-level'
@@ -289,7 +310,7 @@ _skiff() {
       flags=''
       ;;
   esac
-  if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "$flags --root --runroot --runtime --storage-driver --log-level --help -h --version -v" -- "$cur"))
+  if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "$flags --root --runroot --runtime --storage-driver --log-level --noout --help -h --version -v" -- "$cur"))
   else COMPREPLY=($(compgen -f -- "$cur")); fi
 }
 complete -F _skiff skiff

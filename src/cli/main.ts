@@ -44,6 +44,7 @@ export async function main(argv: string[], io: ContextIO): Promise<number> {
       return 0;
     }
     const { command, args, rest, opts } = result.parsed;
+    if (opts.noout) io = { ...io, stdout: { ...io.stdout, write: () => true } as typeof io.stdout };
     if (!command.handler) {
       throw new SkiffError("NOT_IMPLEMENTED", `skiff ${command.name}: not implemented yet`);
     }

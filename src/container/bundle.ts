@@ -70,8 +70,12 @@ export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): 
   return target;
 }
 
-export function unmountRootfs(p: ContainerPaths, id: string, sys: Sys): void {
+/** Marks a rootfs that `skiff mount` mounted: it stays mounted when the container stops, until `umount`. */
+export const userMountMarker = (p: ContainerPaths, id: string) => join(bundleDir(p, id), "mounted-by-user");
+
+export function unmountRootfs(p: ContainerPaths, id: string, sys: Sys, byUser = false): void {
   const target = rootfsDir(p, id);
+  if (!byUser && existsSync(userMountMarker(p, id))) return;
   try {
     if (isMounted(target)) sys.umount(target, MNT_DETACH);
   } catch (err) {

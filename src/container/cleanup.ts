@@ -35,7 +35,8 @@ export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, 
   if (rt && existsSync(join(rt.stateRoot, rec.id))) {
     await runRuntime(rt, deleteArgs(rt, join(bundleDir(p, rec.id), "runtime-delete.log"), rec.id, true), join(bundleDir(p, rec.id), "runtime-delete.log"), `remove container ${rec.name}`).catch(() => undefined);
   }
-  unmountRootfs(p, rec.id, sys);
+  // a rootfs `skiff mount` holds stays, except for a --rm container, which goes now
+  unmountRootfs(p, rec.id, sys, rec.options.autoRemove);
   if (byShim) return;
   rmSync(attachSocket(p, rec.id), { force: true });
   // a failed teardown keeps its record: the next start or removal sweeps it again

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { userMountMarker } from "./bundle.js";
 import { SkiffError } from "../errors.js";
 import { parseConfig, type ImageConfig } from "../image/manifest.js";
 import { readBlob } from "../image/store/blobs.js";
@@ -217,6 +218,7 @@ export async function removeContainer(p: ContainerPaths, rec: ContainerRecord, s
     const removed = await lockOf(p, rec, async () => {
       const final = await repairLocked(p, rec, sys);
       if (expectsShim(final) && shimAlive(final)) return false;
+      rmSync(userMountMarker(p, rec.id), { force: true }); // a removed container is unmounted too
       await releaseContainer(p, rec, sys);
       await removeContainerFiles(p, rec, opts.volumes, final.exitCode);
       return true;

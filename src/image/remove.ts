@@ -58,6 +58,27 @@ function findBroken(s: StorePaths, query: string, searchRegistries: string[]): B
   return broken.find((b) => b.names.some((n) => names.includes(n)));
 }
 
+/**
+ * podman's untag: removes `names` (all of them when none are given) from the image `query`; the
+ * image stays, nameless when it had no other name.
+ */
+export async function untagImage(s: StorePaths, query: string, names: string[], searchRegistries: string[]): Promise<string[]> {
+  const hit = resolveImage(s, query, searchRegistries);
+  if (!hit) throw new SkiffError("NOT_FOUND", `${query}: image not known`);
+  const doomed = names.length ? names.map((n) => {
+    const want = tagName(n);
+    if (!hit.image.names.includes(want)) throw new SkiffError("NOT_FOUND", `${n}: tag not known`);
+    return want;
+  }) : [...hit.image.names];
+  await updateIndex(s, (index) => {
+    const desc = index.manifests.find((d) => d.digest === hit.image.manifestDigest)!;
+    index.manifests = index.manifests.filter((d) => !(d.digest === hit.image.manifestDigest && doomed.includes(d.annotations?.[REF_NAME] ?? "")));
+    const { annotations: _a, ...plain } = desc;
+    setRef(index, plain, undefined); // kept, without a name, when that was the last one
+  });
+  return doomed;
+}
+
 /** A name given to `tag`: short names go to localhost, as podman does; no digests. */
 export function tagName(input: string): string {
   const ref = parseReference(input);

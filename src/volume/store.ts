@@ -46,7 +46,7 @@ export function listVolumes(root: string): VolumeRecord[] {
  * Creates the volume (a hidden directory renamed into place, so a half-made one is never seen);
  * returns the existing one when `existingOk` and the name is taken.
  */
-export function createVolume(root: string, name: string | undefined, opts: { labels?: Record<string, string>; existingOk?: boolean } = {}): VolumeRecord {
+export function createVolume(root: string, name: string | undefined, opts: { labels?: Record<string, string>; existingOk?: boolean; options?: Record<string, string>; copyUp?: boolean } = {}): VolumeRecord {
   const anonymous = name === undefined;
   const n = name ?? randomHex(32);
   if (!isValidName(n)) throw new SkiffError("INVALID_ARGUMENT", `invalid volume name "${n.slice(0, 64)}${n.length > 64 ? "…" : ""}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most 200 characters`);
@@ -57,7 +57,7 @@ export function createVolume(root: string, name: string | undefined, opts: { lab
   }
   const dir = join(volumesDir(root), n);
   const tmp = join(volumesDir(root), `.new-${n}-${process.pid}`);
-  const rec: VolumeRecord = { Name: n, Driver: "local", Mountpoint: join(dir, "_data"), CreatedAt: new Date().toISOString(), Labels: opts.labels ?? {}, Options: {}, Anonymous: anonymous, NeedsCopyUp: true };
+  const rec: VolumeRecord = { Name: n, Driver: "local", Mountpoint: join(dir, "_data"), CreatedAt: new Date().toISOString(), Labels: opts.labels ?? {}, Options: opts.options ?? {}, Anonymous: anonymous, NeedsCopyUp: opts.copyUp ?? true };
   mkdirSync(join(tmp, "_data"), { recursive: true, mode: 0o755 });
   writeFileAtomic(join(tmp, "volume.json"), `${JSON.stringify(rec, null, 1)}\n`);
   try {

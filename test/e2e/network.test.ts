@@ -125,9 +125,9 @@ describe("bridge networking", () => {
     assert.equal(byName.stdout, "from-srv\nfrom-srv\n", byName.stderr);
     // and the other way: a container started later is in the earlier one's hosts, until it stops
     sk(env, ["run", "-d", "--name", "late", "--network", "backend", "bb", "sleep", "60"]);
-    assert.match(sk(env, ["exec", "srv", "cat", "/etc/hosts"]).stdout, /\tlate\t/);
+    assert.match(sk(env, ["exec", "srv", "cat", "/etc/hosts"]).stdout, /\tlate[\t ]/);
     sk(env, ["rm", "-f", "late"]);
-    await until("late's line to go", () => !/\tlate\t/.test(sk(env, ["exec", "srv", "cat", "/etc/hosts"]).stdout));
+    await until("late's line to go", () => !/\tlate[\t ]/.test(sk(env, ["exec", "srv", "cat", "/etc/hosts"]).stdout));
     const busy = sk(env, ["network", "rm", "backend"]);
     assert.equal(busy.code, 2);
     assert.equal(sk(env, ["network", "rm", "-f", "backend"]).stdout, "backend\n");
@@ -147,13 +147,13 @@ describe("bridge networking", () => {
     // (busybox's wget -T crashes; a name that is not in /etc/hosts would wait for DNS: check the file)
     const fetchDb = () => sk(env, ["exec", "app", "wget", "-q", "-O", "-", "http://db:8080/i"]);
     const appHosts = () => sk(env, ["exec", "app", "cat", "/etc/hosts"]).stdout;
-    assert.doesNotMatch(appHosts(), /\tdb\t/, "not on the same network yet");
+    assert.doesNotMatch(appHosts(), /\tdb[\t ]/, "not on the same network yet");
 
     assert.equal(sk(env, ["network", "connect", "--alias", "web", "back", "app"]).code, 0);
     let got = fetchDb();
     await until("db to answer over the new interface", () => (got = fetchDb()).code === 0);
     assert.equal(got.stdout, "from-db\n");
-    assert.match(sk(env, ["exec", "db", "cat", "/etc/hosts"]).stdout, /^10\.91\.202\.\d+\tapp web\t/m, "db learns app's name and alias");
+    assert.match(sk(env, ["exec", "db", "cat", "/etc/hosts"]).stdout, /^10\.91\.202\.\d+\tapp web[\t ]/m, "db learns app's name and alias");
     const networks = JSON.parse(sk(env, ["inspect", "--format", "{{json .NetworkSettings.Networks}}", "app"]).stdout);
     assert.deepEqual(Object.keys(networks), ["front", "back"]);
     assert.match(networks.front.IPAddress, /^10\.91\.201\./);
@@ -178,7 +178,7 @@ describe("bridge networking", () => {
     assert.match(sk(env, ["exec", "app", "ip", "-o", "-4", "addr"]).stdout, /eth0 +inet 10\.91\.201\.[\s\S]*eth1 +inet 10\.91\.202\./);
 
     assert.equal(sk(env, ["network", "disconnect", "back", "app"]).code, 0);
-    assert.doesNotMatch(appHosts(), /\tdb\t/, "db's name goes with the network");
+    assert.doesNotMatch(appHosts(), /\tdb[\t ]/, "db's name goes with the network");
     assert.doesNotMatch(sk(env, ["exec", "db", "cat", "/etc/hosts"]).stdout, /\tapp/);
     assert.doesNotMatch(sk(env, ["exec", "app", "ip", "-o", "link"]).stdout, /eth1/);
     assert.deepEqual(Object.keys(JSON.parse(sk(env, ["inspect", "--format", "{{json .NetworkSettings.Networks}}", "app"]).stdout)), ["front"]);

@@ -1,9 +1,13 @@
 /** export, diff and cp: a container's filesystem from the outside. */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { SkiffError } from "../../errors.js";
 import { copyIn, copyOut, type ContainerRoot } from "../../container/copy.js";
 import { containerChanges, withContainerRoot, withRootfs } from "../../container/files.js";
-import { readImageFile } from "../../container/bundle.js";
+import { mountRootfs, readImageFile, unmountRootfs, userMountMarker } from "../../container/bundle.js";
+import { bundleDir, containerLock, rootfsDir } from "../../container/paths.js";
+import { listRecords } from "../../container/store.js";
+import { isActive } from "../../container/record.js";
+import { withLock } from "../../util/lock.js";
 import { resolveUser } from "../../spec/user.js";
 import { at } from "../../snapshot/rooted.js";
 import { imageConfigOf, observedState, pauseInRuntime } from "../../container/lifecycle.js";
@@ -68,7 +72,7 @@ export const cp: Handler = async ({ ctx, args, opts }) => {
     // -a (podman's default): what goes in belongs to the container's user
     const owner = opts.archive === false ? undefined : containerOwner(p, target.rec, root);
     // a running container is paused while files go in, so it cannot move a path under the copy
-    const paused = running && observedState(p, target.rec.id).status === "running";
+    const paused = running && opts.pause !== false && observedState(p, target.rec.id).status === "running";
     if (paused) await pauseInRuntime(p, target.rec, true);
     try {
       await copyIn(root, args[0], target.path, sys, { owner, overwrite: opts.overwrite === true });
@@ -83,3 +87,39 @@ function containerOwner(p: ContainerPaths, rec: ContainerRecord, root: Container
   const { uid, gid } = resolveUser(user, readImageFile(at(root.fd), "/etc/passwd"), readImageFile(at(root.fd), "/etc/group"));
   return { uid, gid };
 }
+
+/** mount: a container's merged file system, mounted until umount (also across its stops); no names: the list. */
+export const mount: Handler = async ({ ctx, args }) => {
+  const p = pathsOf(ctx);
+  const sys = await getSys();
+  if (args.length === 0) {
+    return listRecords(p).filter((r) => existsSync(userMountMarker(p, r.id))).map((r) => `${r.id.slice(0, 12)}  ${rootfsDir(p, r.id)}\n`).join("");
+  }
+  const out: string[] = [];
+  for (const a of args) {
+    const rec = getRecord(p, a);
+    await withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, () => {
+      mkdirSync(bundleDir(p, rec.id), { recursive: true, mode: 0o700 });
+      writeFileSync(userMountMarker(p, rec.id), "");
+      out.push(`${mountRootfs(p, rec, sys)}\n`);
+    });
+  }
+  return out.join("");
+};
+
+/** umount: undoes mount; a running container keeps its rootfs (the runtime needs it) until it stops. */
+export const umount: Handler = async ({ ctx, args, opts }) => {
+  const p = pathsOf(ctx);
+  const sys = await getSys();
+  const recs = opts.all ? listRecords(p).filter((r) => existsSync(userMountMarker(p, r.id))) : args.map((a) => getRecord(p, a));
+  if (!opts.all && recs.length === 0) throw new SkiffError("INVALID_ARGUMENT", "give the containers to unmount, or --all");
+  const out: string[] = [];
+  for (const rec of recs) {
+    await withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, () => {
+      rmSync(userMountMarker(p, rec.id), { force: true });
+      if (!isActive(observedState(p, rec.id).status)) unmountRootfs(p, rec.id, sys, true);
+      out.push(`${rec.id}\n`);
+    });
+  }
+  return out.join("");
+};

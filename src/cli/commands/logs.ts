@@ -7,6 +7,7 @@ import { joinRecords, parseRecord, type LogRecord } from "../../container/logfor
 import { parseTimeArg } from "../../container/policy.js";
 import { getRecord, listRecords } from "../../container/store.js";
 import type { Handler } from "../table/types.js";
+import type { ContainerRecord } from "../../container/record.js";
 import { pathsOf } from "./container-context.js";
 
 function readText(path: string): string {
@@ -19,19 +20,28 @@ function records(text: string): LogRecord[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * logs of one container, or of several (each line then starts with the container's short ID, or
+ * its name with --names, as podman's; followed side by side with -f).
+ */
 export const logs: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
   const all = listRecords(p);
   if (!args[0] && !opts.latest) throw new SkiffError("INVALID_ARGUMENT", "give a container name or ID, or --latest");
-  const rec = args[0] ? getRecord(p, args[0], all) : all[all.length - 1];
-  if (!rec) throw new SkiffError("NOT_FOUND", "no containers");
-  if (rec.options.log.driver === "none") throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} has logging disabled (--log-driver none)`);
+  const recs = args.length ? args.map((a) => getRecord(p, a, all)) : all.slice(-1);
+  if (recs.length === 0) throw new SkiffError("NOT_FOUND", "no containers");
+  for (const rec of recs) if (rec.options.log.driver === "none") throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} has logging disabled (--log-driver none)`);
+  const prefix = (rec: ContainerRecord) => (recs.length > 1 ? `${opts.names ? rec.name : rec.id.slice(0, 12)} ` : "");
+  await Promise.all(recs.map((rec) => logsOf(ctx, p, rec, opts, prefix(rec))));
+};
+
+async function logsOf(ctx: Parameters<Handler>[0]["ctx"], p: ReturnType<typeof pathsOf>, rec: ContainerRecord, opts: Record<string, unknown>, prefix: string): Promise<void> {
   const now = Date.now();
   const since = typeof opts.since === "string" ? parseTimeArg(opts.since, now, "--since") : -Infinity;
   const until = typeof opts.until === "string" ? parseTimeArg(opts.until, now, "--until") : Infinity;
   const tail = typeof opts.tail === "number" ? opts.tail : -1;
   const print = (r: { time: string; stream: string; line: string }) => {
-    const text = `${opts.timestamps ? `${r.time} ` : ""}${r.line}\n`;
+    const text = `${prefix}${opts.timestamps ? `${r.time} ` : ""}${r.line}\n`;
     (r.stream === "stderr" ? ctx.stderr : ctx.stdout).write(text);
   };
   const path = rec.logPath;
@@ -71,7 +81,7 @@ export const logs: Handler = async ({ ctx, args, opts }) => {
     if (alive !== "running" && alive !== "stopping" && alive !== "paused") return;
     await sleep(100);
   }
-};
+}
 
 function safeIno(path: string): number {
   try {

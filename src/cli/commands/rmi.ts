@@ -9,7 +9,7 @@ import { listRecords } from "../../container/store.js";
 import { getSys } from "../../sys/index.js";
 import type { Context } from "../context.js";
 import { pathsOf } from "./container-context.js";
-import { removeImage, tagImage } from "../../image/remove.js";
+import { removeImage, tagImage, untagImage } from "../../image/remove.js";
 import type { Handler } from "../table/types.js";
 import { storeOf } from "./image-context.js";
 
@@ -64,6 +64,10 @@ export const rmi: Handler = async ({ ctx, args, opts }) => {
   ctx.stdout.write(out.map((l) => `${l}\n`).join(""));
   if (firstError) throw firstError;
   if (missing) throw new ExitError(1);
+};
+
+export const untag: Handler = async ({ ctx, args }) => {
+  await untagImage(storeOf(ctx), args[0], args.slice(1), ctx.config.registries.unqualifiedSearch);
 };
 
 export const tag: Handler = async ({ ctx, args }) => {

@@ -7,6 +7,12 @@ import { keyValues } from "../../container/options.js";
 import { listRecords } from "../../container/store.js";
 import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
 import { getSys } from "../../sys/index.js";
+import { chownSync, closeSync, createReadStream, openSync, renameSync, statSync, writeSync } from "node:fs";
+import { isTerminalFd } from "../../output/stdio.js";
+import { packTree } from "../../snapshot/tar/pack.js";
+import { readTar } from "../../snapshot/tar/reader.js";
+import { openRoot } from "../../snapshot/rooted.js";
+import { writeEntriesIn } from "../../snapshot/rooted-write.js";
 import { createVolume, findVolume, listVolumes, removeVolume, type VolumeRecord } from "../../volume/store.js";
 import type { Context } from "../context.js";
 import type { Handler } from "../table/types.js";
@@ -27,9 +33,34 @@ function matches(ctx: Context, v: VolumeRecord, filters: string[]): boolean {
   });
 }
 
+/**
+ * -o of the local driver: o=uid=N,gid=N (who owns the volume), copy / nocopy (whether a first
+ * mount copies the image's content in). Mounting another file system (type=, device=) is not
+ * done yet, and says so.
+ */
+function volumeOptions(entries: string[]): { options: Record<string, string>; uid?: number; gid?: number; copy: boolean } {
+  const options = keyValues(entries, "--opt");
+  let uid: number | undefined, gid: number | undefined, copy = true;
+  for (const [k, v] of Object.entries(options)) {
+    if (k === "copy" || k === "nocopy") copy = k === "copy";
+    else if (k === "o") {
+      for (const part of v.split(",").filter(Boolean)) {
+        const [name, value = ""] = part.split("=", 2);
+        if ((name === "uid" || name === "gid") && /^\d+$/.test(value)) name === "uid" ? (uid = Number(value)) : (gid = Number(value));
+        else throw new SkiffError("NOT_IMPLEMENTED", `volume option o=${part}: not supported yet`, { hint: "supported: o=uid=N,gid=N, copy, nocopy" });
+      }
+    } else if (k === "type" || k === "device") throw new SkiffError("NOT_IMPLEMENTED", `volume option ${k}=: mounting another file system on a volume is not supported yet`);
+    else throw new SkiffError("INVALID_ARGUMENT", `invalid volume option "${k}"`, { hint: "supported: o=uid=N,gid=N, copy, nocopy" });
+  }
+  return { options, uid, gid, copy };
+}
+
 export const volumeCreate: Handler = async ({ ctx, args, opts }) => {
   if (args[0] && opts.ignore && findVolume(ctx.root, args[0])) return `${args[0]}\n`;
-  const v = createVolume(ctx.root, args[0], { labels: keyValues((opts.label as string[]) ?? [], "--label") });
+  if (opts.driver !== undefined && opts.driver !== "local") throw new SkiffError("INVALID_ARGUMENT", `volume driver "${String(opts.driver)}" is not known`, { hint: "skiff has the local driver" });
+  const o = volumeOptions((opts.opt as string[]) ?? []);
+  const v = createVolume(ctx.root, args[0], { labels: keyValues((opts.label as string[]) ?? [], "--label"), options: o.options, copyUp: o.copy });
+  if (o.uid !== undefined || o.gid !== undefined) chownSync(v.Mountpoint, o.uid ?? -1, o.gid ?? -1);
   // a volume made here is named even when the name was generated
   return `${v.Name}\n`;
 };
@@ -89,6 +120,39 @@ export const volumePrune: Handler = async ({ ctx, opts }) => {
   if (!opts.force && !confirm(ctx.stdout, `WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n${list.replace(/\n$/, "")}`)) return "";
   for (const v of doomed) removeVolume(ctx.root, v.Name);
   return doomed.map((v) => `${v.Name}\n`).join("");
+};
+
+export const volumeExport: Handler = async ({ ctx, args, opts }) => {
+  const v = findVolume(ctx.root, args[0]);
+  if (!v) throw new SkiffError("NOT_FOUND", `no volume with name "${args[0]}" found: no such volume`);
+  const out = typeof opts.output === "string" ? opts.output : undefined;
+  if (!out && isTerminalFd(1)) throw new SkiffError("INVALID_ARGUMENT", "refusing to export to a terminal", { hint: "use -o FILE or redirect stdout" });
+  const fd = out ? openSync(`${out}.part`, "w", 0o644) : 1;
+  try {
+    // the volume is a container's to change while we read it: packTree walks it by fds
+    await packTree(v.Mountpoint, "", (chunk) => {
+      for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
+    });
+  } finally {
+    if (out) closeSync(fd);
+  }
+  if (out) renameSync(`${out}.part`, out);
+};
+
+export const volumeImport: Handler = async ({ ctx, args }) => {
+  const v = findVolume(ctx.root, args[0]);
+  if (!v) throw new SkiffError("NOT_FOUND", `no volume with name "${args[0]}" found: no such volume`);
+  const source = args[1] === "-" ? createReadStream("", { fd: 0, autoClose: false }) : (() => {
+    if (!statSync(args[1], { throwIfNoEntry: false })?.isFile()) throw new SkiffError("NOT_FOUND", `${args[1]}: no such file`);
+    return createReadStream(args[1]);
+  })();
+  const rootFd = openRoot(v.Mountpoint);
+  try {
+    // written through fds inside the volume: a container using it cannot redirect the writes
+    await writeEntriesIn(rootFd, "/", readTar(source), { overwrite: true, sys: await getSys() });
+  } finally {
+    closeSync(rootFd);
+  }
 };
 
 export const volumeExists: Handler = async ({ ctx, args }) => {

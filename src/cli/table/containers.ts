@@ -62,7 +62,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
   },
   {
     name: "logs",
-    args: "<container>",
+    args: "[containers...]",
     section,
     description: "Show a container's logs",
     options: [
@@ -71,6 +71,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       opt("--since <time>", "Show logs since a timestamp or relative duration (10m)"),
       opt("--until <time>", "Show logs until a timestamp or relative duration"),
       opt("-t, --timestamps", "Show timestamps"),
+      opt("-n, --names", "Start each line with the container's name instead of its ID (several containers)"),
       latest,
     ],
     handler: ["logs", "logs"],
@@ -173,10 +174,16 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     args: "<src> <dest>",
     section,
     description: "Copy files between a container and the host (CONTAINER:PATH on one side)",
-    options: [opt("-a, --archive", "Chown copied files to the primary uid/gid of the destination container", { default: true }), opt("--overwrite", "Allow replacing a directory by a file and back")],
+    options: [
+      opt("-a, --archive", "Chown copied files to the primary uid/gid of the destination container", { default: true }),
+      opt("--overwrite", "Allow replacing a directory by a file and back"),
+      opt("--pause", "Pause a running container while copying into it", { default: true }),
+    ],
     handler: ["files", "cp"],
   },
   { name: "export", args: "<container>", section, description: "Export a container's filesystem as a tar archive", options: [opt("-o, --output <file>", "Write to this file instead of stdout", { complete: "file" })], handler: ["files", "exportCommand"] },
+  { name: "mount", aliases: ["container mount"], args: "[containers...]", section, description: "Mount containers' file systems and print where (no names: list the mounted ones)", options: [formatLong()], handler: ["files", "mount"] },
+  { name: "umount", aliases: ["unmount", "container umount", "container unmount"], args: "[containers...]", section, description: "Unmount what mount mounted", options: [allOpt("Unmount every mounted container")], handler: ["files", "umount"] },
   { name: "diff", args: "<container>", section, description: "Show changes to a container's filesystem", options: [formatLong()], handler: ["files", "diff"] },
   {
     name: "stats",

@@ -7,6 +7,7 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   opt("--runtime <name>", "OCI runtime: runc, crun, youki, or a path"),
   opt("--storage-driver <driver>", "Storage driver", { choices: ["overlay", "vfs"] }),
   opt("--log-level <level>", "Log messages at this level and above", { choices: ["trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"], lenient: true }),
+  opt("--noout", "Do not print anything on stdout (errors still go to stderr)"),
   opt("-h, --help", "Show help for the command"),
   opt("-v, --version", "Print the version"),
 ];

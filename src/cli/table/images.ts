@@ -99,6 +99,15 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
     handler: ["rmi", "tag"],
   },
   {
+    name: "untag",
+    aliases: ["image untag"],
+    args: "<image> [names...]",
+    section,
+    description: "Remove names from an image (all of them when none are given); the image stays",
+    examples: ["skiff untag alpine", "skiff untag 0e3bbc2 myregistry:5000/app:v2"],
+    handler: ["rmi", "untag"],
+  },
+  {
     name: "rmi",
     aliases: ["image rm"],
     args: "[images...]",

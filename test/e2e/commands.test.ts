@@ -1,0 +1,123 @@
+/**
+ * Commands and flags podman users' scripts run, side by side with podman 4.3: untag, mount and
+ * umount of a container, volume export/import and create -o, logs of several containers, ps
+ * --size/--sort, --noout, cp --pause.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { containerEnv, sk } from "../helpers/containers.js";
+import { isolatedPodman, type Podman } from "../helpers/podman.js";
+import { requiresRoot, type Result } from "../helpers/skiff.js";
+
+const isRoot = process.getuid?.() === 0;
+const work = mkdtempSync(join(tmpdir(), "skiff-cmds-"));
+let env: NodeJS.ProcessEnv;
+let podman: Podman;
+type Tool = (args: string[], input?: string) => Result;
+let tools: Record<"podman" | "skiff", Tool>;
+const both = <T>(f: (run: Tool, tag: string) => T) => ({ podman: f(tools.podman, "p"), skiff: f(tools.skiff, "s") });
+
+describe("commands as podman's", () => {
+  before(() => {
+    if (!isRoot) return;
+    env = containerEnv();
+    podman = isolatedPodman();
+    assert.equal(podman.run(["import", join(env.SKIFF_ROOT!, "..", "bb.tar"), "bb"]).code, 0);
+    tools = { podman: (args, input) => podman.run(args, { input }), skiff: (args, input) => sk(env, args, { input }) };
+  });
+  after(() => {
+    if (!isRoot) return;
+    podman.dispose();
+    sk(env, ["rm", "-af", "-t", "0"]);
+  });
+
+  it("untag removes the names given, or all; the image stays", (t) => {
+    if (!requiresRoot(t)) return;
+    const seen = both((run) => {
+      run(["tag", "bb", "x1", "x2", "x3"]);
+      const one = run(["untag", "bb", "x1"]).code;
+      const names = run(["images", "--format", "{{.Repository}}:{{.Tag}}"]).stdout.split("\n").filter(Boolean).sort();
+      const missing = run(["untag", "bb", "nope"]).code;
+      const all = run(["untag", "x2"]).code;
+      const after = run(["images", "-a", "--format", "{{.Repository}}:{{.Tag}}"]).stdout.split("\n").filter(Boolean).sort();
+      const count = run(["images", "-q"]).stdout.split("\n").filter(Boolean).length;
+      run(["tag", run(["images", "-q"]).stdout.split("\n")[0], "bb"]);
+      return { one, names, missing, all, after, count };
+    });
+    assert.deepEqual(seen.skiff, seen.podman);
+    assert.deepEqual(seen.skiff.after, ["<none>:<none>"], "nameless, not gone");
+  });
+
+  it("mount prints a path holding the container's files until umount, across a run", (t) => {
+    if (!requiresRoot(t)) return;
+    assert.equal(sk(env, ["create", "--name", "m1", "bb", "sh", "-c", "echo inside > /made"]).code, 0);
+    const path = sk(env, ["mount", "m1"]).stdout.trim();
+    assert.ok(existsSync(join(path, "bin", "busybox")), path);
+    assert.match(sk(env, ["mount"]).stdout, new RegExp(`^[0-9a-f]{12}  ${path}\n$`));
+    assert.equal(sk(env, ["start", "-a", "m1"]).code, 0);
+    assert.equal(readFileSync(join(path, "made"), "utf8"), "inside\n", "still mounted after the container stopped");
+    assert.equal(sk(env, ["umount", "m1"]).code, 0);
+    assert.ok(!readFileSync("/proc/self/mountinfo", "utf8").includes(path), "unmounted");
+    assert.equal(sk(env, ["mount"]).stdout, "");
+    assert.equal(sk(env, ["rm", "m1"]).code, 0);
+  });
+
+  it("volume export and import move a volume's files as tar; create -o o=uid,gid sets its owner", (t) => {
+    if (!requiresRoot(t)) return;
+    const tar = join(work, "vol.tar");
+    assert.equal(sk(env, ["run", "--rm", "-v", "exp:/d", "bb", "sh", "-c", "mkdir -p /d/sub; echo payload > /d/sub/f; chown 1234 /d/sub/f"]).code, 0);
+    assert.equal(sk(env, ["volume", "export", "-o", tar, "exp"]).code, 0);
+    assert.match(execFileSync("tar", ["-tvf", tar, "--numeric-owner"], { encoding: "utf8" }), /1234\/0 .* sub\/f\n/);
+    assert.equal(sk(env, ["volume", "create", "imp"]).code, 0);
+    assert.equal(sk(env, ["volume", "import", "imp", tar]).code, 0);
+    assert.equal(sk(env, ["run", "--rm", "-v", "imp:/d", "bb", "cat", "/d/sub/f"]).stdout, "payload\n");
+    const seen = both((run, tag) => {
+      const r = run(["volume", "create", "-o", "o=uid=1000,gid=1001", `owned${tag}`]);
+      const mp = JSON.parse(run(["volume", "inspect", `owned${tag}`]).stdout)[0].Mountpoint;
+      const st = statSync(mp);
+      return { code: r.code, owner: `${st.uid}:${st.gid}`, bad: run(["volume", "create", "-o", "bogus=1", `bad${tag}`]).code };
+    });
+    assert.deepEqual(seen.skiff, seen.podman);
+  });
+
+  it("logs of several containers start each line with the ID, or the name with --names", (t) => {
+    if (!requiresRoot(t)) return;
+    const seen = both((run, tag) => {
+      run(["run", "--name", `lg1${tag}`, "bb", "sh", "-c", "echo one; echo two"]);
+      run(["run", "--name", `lg2${tag}`, "bb", "sh", "-c", "echo three"]);
+      const ids = run(["logs", `lg1${tag}`, `lg2${tag}`]).stdout.replace(/^[0-9a-f]{12} /gm, "ID ");
+      const names = run(["logs", "--names", `lg1${tag}`, `lg2${tag}`]).stdout.replaceAll(tag, "");
+      const single = run(["logs", "-n", `lg1${tag}`]).stdout;
+      return { ids: ids.split("\n").sort(), names: names.split("\n").sort(), single };
+    });
+    assert.deepEqual(seen.skiff, seen.podman);
+  });
+
+  it("--noout keeps stdout empty, errors still show", (t) => {
+    if (!requiresRoot(t)) return;
+    const seen = both((run) => {
+      const ok = run(["--noout", "images"]);
+      const bad = run(["--noout", "inspect", "nosuch"]);
+      return { ok: [ok.code, ok.stdout], bad: [bad.code, bad.stdout, bad.stderr.includes("Error")] };
+    });
+    assert.deepEqual(seen.skiff, seen.podman);
+  });
+
+  it("ps --size and --sort", (t) => {
+    if (!requiresRoot(t)) return;
+    const seen = both((run, tag) => {
+      run(["create", "--name", `zz${tag}`, "bb", "true"]);
+      run(["create", "--name", `aa${tag}`, "bb", "true"]);
+      const sorted = run(["ps", "-a", "--sort", "names", "--format", "{{.Names}}"]).stdout.replaceAll(tag, "").split("\n").filter((n) => n === "aa" || n === "zz");
+      const sized = run(["ps", "-a", "-s", "--format", "{{.Size}}"]).stdout.split("\n")[0];
+      const header = run(["ps", "-a", "-s"]).stdout.split("\n")[0].trim().split(/\s{2,}/).pop();
+      run(["rm", `zz${tag}`, `aa${tag}`]);
+      return { sorted, sized: /^\d+(\.\d+)?[kMG]?B \(virtual \d+(\.\d+)?[kMG]?B\)$/.test(sized), header };
+    });
+    assert.deepEqual(seen.skiff, seen.podman);
+  });
+});
