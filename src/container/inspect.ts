@@ -10,6 +10,7 @@ import { bridgeNetworks, type ContainerOptions } from "./options.js";
 import type { ContainerRecord, ContainerState } from "./record.js";
 import type { ImageConfig } from "../image/manifest.js";
 import type { PortMapping } from "../network/ports.js";
+import { GoTime, OMITTED_NIL, goMap, goNilMap, goNilSlice } from "../output/template.js";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
@@ -44,7 +45,7 @@ function ulimits(o: ContainerOptions) {
 function networkEntry(name: string, l: NetworkLink | undefined) {
   return {
     EndpointID: "", Gateway: l?.gateway ?? "", IPAddress: l?.ip ?? "", IPPrefixLen: l?.prefixLen ?? 0, IPv6Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0,
-    MacAddress: l?.mac ?? "", NetworkID: name, DriverOpts: null, IPAMConfig: null, Links: null, Aliases: l?.aliases ?? [], InterfaceName: l?.ifname ?? "",
+    MacAddress: l?.mac ?? "", NetworkID: name, DriverOpts: goNilMap(), IPAMConfig: null, Links: goNilSlice(), Aliases: l?.aliases ?? [], InterfaceName: l?.ifname ?? "",
   };
 }
 
@@ -65,7 +66,7 @@ export function inspectContainer(i: InspectInputs) {
   const published = network?.ports.length ? network.ports : (o.publish ?? []);
   return {
     Id: rec.id,
-    Created: rec.created,
+    Created: new GoTime(rec.created),
     Path: [...rec.entrypoint, ...rec.cmd][0] ?? "",
     Args: [...rec.entrypoint, ...rec.cmd].slice(1),
     State: {
@@ -80,12 +81,12 @@ export function inspectContainer(i: InspectInputs) {
       ConmonPid: running || state.status === "paused" ? state.shimPid ?? 0 : 0,
       ExitCode: state.exitCode ?? 0,
       Error: state.error ?? "",
-      StartedAt: state.startedAt ?? ZERO_TIME,
-      FinishedAt: state.finishedAt ?? ZERO_TIME,
-      Health: { Status: "", FailingStreak: 0, Log: null },
+      StartedAt: new GoTime(state.startedAt ?? ZERO_TIME),
+      FinishedAt: new GoTime(state.finishedAt ?? ZERO_TIME),
+      Health: { Status: "", FailingStreak: 0, Log: goNilSlice() },
       CgroupPath: "",
-      CheckpointedAt: ZERO_TIME,
-      RestoredAt: ZERO_TIME,
+      CheckpointedAt: new GoTime(ZERO_TIME),
+      RestoredAt: new GoTime(ZERO_TIME),
     },
     Image: rec.image.id.slice(7),
     ImageDigest: i.imageDigest ?? "",
@@ -118,10 +119,10 @@ export function inspectContainer(i: InspectInputs) {
     NetworkSettings: {
       EndpointID: "", Gateway: first?.gateway ?? "", IPAddress: first?.ip ?? "", IPPrefixLen: first?.prefixLen ?? 0, IPv6Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0,
       MacAddress: first?.mac ?? "", Bridge: "", SandboxID: "", HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0,
-      Ports: portMap(published),
+      Ports: goMap(portMap(published)),
       SandboxKey: network?.netns ?? "",
       // every network the container is on; addresses only while it runs
-      Networks: Object.fromEntries(bridgeNetworks(o).map((n) => [n, networkEntry(n, network?.links.find((x) => x.network === n))])),
+      Networks: goMap(Object.fromEntries(bridgeNetworks(o).map((n) => [n, networkEntry(n, network?.links.find((x) => x.network === n))]))),
     },
     Namespace: "",
     IsInfra: false,
@@ -139,12 +140,13 @@ export function inspectContainer(i: InspectInputs) {
       Env: containerEnvironment(c.Env, o.env, { hostname: rec.hostname }),
       Cmd: rec.cmd,
       Image: rec.image.name,
-      Volumes: c.Volumes && Object.keys(c.Volumes).length ? c.Volumes : null,
+      Volumes: c.Volumes && Object.keys(c.Volumes).length ? goMap(c.Volumes) : goNilMap(),
       WorkingDir: o.workdir ?? c.WorkingDir ?? "/",
       Entrypoint: rec.entrypoint.join(" "),
-      OnBuild: null,
-      Labels: Object.keys({ ...c.Labels, ...o.labels }).length ? { ...c.Labels, ...o.labels } : null,
-      Annotations: { "io.container.manager": "skiff", "org.opencontainers.image.stopSignal": String(signal), ...o.annotations },
+      OnBuild: goNilSlice(),
+      Labels: Object.keys({ ...c.Labels, ...o.labels }).length ? goMap({ ...c.Labels, ...o.labels }) : goNilMap(),
+      Annotations: goMap({ "io.container.manager": "skiff", "org.opencontainers.image.stopSignal": String(signal), ...o.annotations }),
+      Healthcheck: OMITTED_NIL,
       StopSignal: signal,
       HealthcheckOnFailureAction: "none",
       CreateCommand: rec.createCommand ?? [],
@@ -159,13 +161,13 @@ export function inspectContainer(i: InspectInputs) {
       CgroupManager: "cgroupfs",
       CgroupMode: "host",
       ContainerIDFile: "",
-      LogConfig: { Type: o.log.driver, Config: null, Path: rec.logPath, Tag: "", Size: o.log.maxSize ? String(o.log.maxSize) : "0B" },
+      LogConfig: { Type: o.log.driver, Config: goNilMap(), Path: rec.logPath, Tag: "", Size: o.log.maxSize ? String(o.log.maxSize) : "0B" },
       NetworkMode: o.network === "bridge" || bridgeNetworks(o).length ? "bridge" : o.network,
-      PortBindings: portMap(o.publish ?? []),
+      PortBindings: goMap(portMap(o.publish ?? [])),
       RestartPolicy: { Name: o.restart.name === "no" ? "" : o.restart.name, MaximumRetryCount: o.restart.maxRetries },
       AutoRemove: o.autoRemove,
       VolumeDriver: "",
-      VolumesFrom: null,
+      VolumesFrom: goNilSlice(),
       CapAdd: o.capAdd,
       CapDrop: o.capDrop,
       Dns: o.dns ?? [],
@@ -176,14 +178,14 @@ export function inspectContainer(i: InspectInputs) {
       IpcMode: "shareable",
       Cgroup: "",
       Cgroups: "default",
-      Links: null,
+      Links: goNilSlice(),
       OomScoreAdj: 0,
       PidMode: "private",
       Privileged: o.privileged,
       PublishAllPorts: Boolean(o.publishAll),
       ReadonlyRootfs: o.readOnly,
       SecurityOpt: [...(o.noNewPrivileges ? ["no-new-privileges"] : []), ...(o.seccompUnconfined ? ["seccomp=unconfined"] : [])],
-      Tmpfs: Object.fromEntries(rec.mounts.filter((m) => m.type === "tmpfs").map((m) => [m.destination, m.options.join(",")])),
+      Tmpfs: goMap(Object.fromEntries(rec.mounts.filter((m) => m.type === "tmpfs").map((m) => [m.destination, m.options.join(",")]))),
       UTSMode: "private",
       UsernsMode: o.userns ?? "",
       ShmSize: o.shmSize ?? 65536000,
@@ -195,11 +197,11 @@ export function inspectContainer(i: InspectInputs) {
       NanoCpus: o.cpus ? Math.round(o.cpus * 1e9) : 0,
       CgroupParent: "",
       BlkioWeight: 0,
-      BlkioWeightDevice: null,
-      BlkioDeviceReadBps: null,
-      BlkioDeviceWriteBps: null,
-      BlkioDeviceReadIOps: null,
-      BlkioDeviceWriteIOps: null,
+      BlkioWeightDevice: goNilSlice(),
+      BlkioDeviceReadBps: goNilSlice(),
+      BlkioDeviceWriteBps: goNilSlice(),
+      BlkioDeviceReadIOps: goNilSlice(),
+      BlkioDeviceWriteIOps: goNilSlice(),
       CpuPeriod: o.cpus ? 100000 : 0,
       CpuQuota: o.cpus ? Math.round(o.cpus * 100000) : 0,
       CpuRealtimePeriod: 0,
@@ -219,7 +221,7 @@ export function inspectContainer(i: InspectInputs) {
       CpuPercent: 0,
       IOMaximumIOps: 0,
       IOMaximumBandwidth: 0,
-      CgroupConf: null,
+      CgroupConf: goNilMap(),
     },
   };
 }

@@ -19,15 +19,17 @@ export function portsText(ports: PortMapping[]): string {
 }
 
 /** "Up 5 seconds", "Exited (0) 3 minutes ago", "Created" (podman's wording). */
+/** podman 4.3's status words: "Up 3 minutes ago", "Exited (0) 2 seconds ago", "Paused", "Created". */
 export function statusText(s: ContainerState, now: number): string {
+  const ago = (iso?: string) => `${humanDuration(iso ? now - Date.parse(iso) : 0)} ago`;
   switch (s.status) {
     case "running":
     case "stopping":
-      return `Up ${s.startedAt ? humanDuration(now - Date.parse(s.startedAt)) : "Less than a second"}`;
+      return `Up ${ago(s.startedAt)}`;
     case "paused":
-      return `Up ${s.startedAt ? humanDuration(now - Date.parse(s.startedAt)) : ""} (Paused)`;
+      return "Paused";
     case "exited":
-      return `Exited (${s.exitCode ?? 0}) ${s.finishedAt ? `${humanDuration(now - Date.parse(s.finishedAt))} ago` : ""}`.trimEnd();
+      return `Exited (${s.exitCode ?? 0}) ${ago(s.finishedAt)}`;
     default:
       return "Created";
   }
@@ -82,6 +84,8 @@ export function psTemplateRow(c: Container, now: number, noTrunc: boolean) {
   return {
     ...row,
     ID: noTrunc ? c.rec.id : c.rec.id.slice(0, 12),
+    // podman 4.3's templates: .State is the status words, the JSON's State the bare state
+    State: row.Status,
     Names: c.rec.name,
     Command: noTrunc || command.length <= 20 ? command : `${command.slice(0, 17)}...`,
     Ports: portsText(c.network?.ports ?? []),

@@ -4,6 +4,7 @@
  * digest.
  */
 import { SkiffError } from "../errors.js";
+import { goMap, goNilMap, goNilSlice, withAliases } from "../output/template.js";
 import { parseConfig, type ImageConfig, type ImageManifest } from "./manifest.js";
 import { chainIds } from "./digest.js";
 import { parseReference, qualify, repositoryOf } from "./reference.js";
@@ -114,7 +115,7 @@ export function resolveImage(s: StorePaths, query: string, searchRegistries: str
 /** podman's `image inspect` shape. */
 export function inspectImage(img: ImageRecord) {
   const c = img.config;
-  return {
+  return withAliases({
     Id: img.id.slice(7),
     Digest: img.digests[0]?.split("@")[1] ?? img.manifestDigest,
     RepoTags: img.names,
@@ -122,7 +123,8 @@ export function inspectImage(img: ImageRecord) {
     Parent: "",
     Comment: c.history?.[c.history.length - 1]?.comment ?? "",
     Created: c.created ?? "",
-    Config: c.config ?? {},
+    // podman's struct has every field (a template may name one the image lacks); JSON omits empty ones
+    Config: withAliases({ ...(c.config ?? {}) }, { User: "", Env: goNilSlice(), Cmd: goNilSlice(), Entrypoint: goNilSlice(), WorkingDir: "", Labels: goNilMap(), ExposedPorts: goNilMap(), Volumes: goNilMap(), StopSignal: "" }),
     Version: "",
     Author: c.author ?? "",
     Architecture: c.architecture,
@@ -132,11 +134,11 @@ export function inspectImage(img: ImageRecord) {
     VirtualSize: img.size,
     GraphDriver: { Name: "overlay", Data: {} },
     RootFS: { Type: c.rootfs.type, Layers: c.rootfs.diff_ids },
-    Labels: c.config?.Labels ?? null,
+    Labels: c.config?.Labels ? goMap(c.config.Labels) : goNilMap(),
     Annotations: {},
     ManifestType: img.manifest.mediaType ?? "",
     User: c.config?.User ?? "",
     History: c.history ?? [],
     NamesHistory: img.names,
-  };
+  }, { ID: img.id.slice(7) });
 }

@@ -14,12 +14,64 @@ function fail(msg: string): never {
   throw new SkiffError("INVALID_ARGUMENT", `template: ${msg}`);
 }
 
+/**
+ * Go values JSON cannot tell apart, for documents that are printed both ways (inspect): a nil slice
+ * or map is `null` in JSON but `[]` / `map[]` in a template, and a nil pointer that JSON omits
+ * (omitempty) is still a field a template may name (it prints `<nil>`).
+ */
+const NIL = Symbol("go-nil");
+export const goNilSlice = (): unknown[] => Object.assign([], { [NIL]: true });
+export const goNilMap = (): Map<string, unknown> => Object.assign(new Map(), { [NIL]: true });
+export const OMITTED_NIL = Object.freeze({ [NIL]: "omitted" });
+/** An empty string JSON omits (omitempty) that a struct's %v still shows as an empty field. */
+export const OMITTED_EMPTY = Object.freeze({ [NIL]: "empty" });
+/** A Go map from a plain object (a template prints it as map[k:v], sorted; JSON as an object). */
+export const goMap = (o: Record<string, unknown> | undefined | null): Map<string, unknown> => new Map(Object.entries(o ?? {}));
+/** A Go time.Time: RFC 3339 in JSON, Go's "2006-01-02 15:04:05.999999999 -0700 MST" in a template. */
+export class GoTime {
+  constructor(readonly iso: string) {}
+  toString(): string {
+    const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(this.iso);
+    if (!m) return this.iso;
+    const frac = (m[3] ?? "").replace(/0+$/, "");
+    const zone = m[4] === "Z" ? "+0000 UTC" : `${m[4].replace(":", "")} ${m[4].replace(":", "")}`;
+    return `${m[1]} ${m[2]}${frac ? `.${frac}` : ""} ${zone}`;
+  }
+}
+
+/**
+ * Go field names for a document whose JSON keys are podman's json tags (info's "host", "ociRuntime"):
+ * each key also answers, in templates only, to its Go name (capitalised, or `special`'s). Hidden
+ * from JSON and from %v (not enumerable).
+ */
+export function withGoNames<T>(value: T, special: Record<string, string> = {}): T {
+  if (Array.isArray(value)) value.forEach((x) => withGoNames(x, special));
+  else if (value && typeof value === "object" && !(value instanceof Map) && !(value instanceof GoTime)) {
+    for (const [k, x] of Object.entries(value)) {
+      withGoNames(x, special);
+      const go = special[k] ?? k.charAt(0).toUpperCase() + k.slice(1);
+      if (go !== k && !(go in value)) Object.defineProperty(value, go, { value: x, enumerable: false });
+    }
+  }
+  return value;
+}
+
+/** Template-only fields (podman's struct has ID where its JSON says Id). */
+export function withAliases<T extends object>(value: T, aliases: Record<string, unknown>): T {
+  for (const [k, v] of Object.entries(aliases)) if (!(k in value)) Object.defineProperty(value, k, { value: v, enumerable: false });
+  return value;
+}
+
+const isNil = (v: unknown) => typeof v === "object" && v !== null && NIL in v;
+
 /** Converts Maps (and nested values) into what JSON.stringify prints. */
 export function toJsonValue(v: unknown): unknown {
+  if (isNil(v)) return null;
+  if (v instanceof GoTime) return v.iso;
   if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), toJsonValue(x)]));
   if (Array.isArray(v)) return v.map(toJsonValue);
   if (v && typeof v === "object" && !(v instanceof Date)) {
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x !== "function").map(([k, x]) => [k, toJsonValue(x)]));
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x !== "function" && x !== OMITTED_NIL && x !== OMITTED_EMPTY).map(([k, x]) => [k, toJsonValue(x)]));
   }
   return v;
 }
@@ -27,10 +79,12 @@ export function toJsonValue(v: unknown): unknown {
 /** Go's %v. */
 export function goString(v: unknown): string {
   if (v === undefined) return "<no value>";
-  if (v === null) return "<nil>";
+  if (v === null || v === OMITTED_NIL) return "<nil>";
+  if (v === OMITTED_EMPTY) return "";
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
   if (v instanceof Date) return v.toISOString();
+  if (v instanceof GoTime) return v.toString();
   if (Array.isArray(v)) return `[${v.map(goString).join(" ")}]`;
   if (v instanceof Map) {
     const keys = [...v.keys()].sort();
@@ -41,7 +95,7 @@ export function goString(v: unknown): string {
 }
 
 function truthy(v: unknown): boolean {
-  if (v === undefined || v === null || v === false || v === 0 || v === "") return false;
+  if (v === undefined || v === null || v === false || v === 0 || v === "" || v === OMITTED_NIL || v === OMITTED_EMPTY) return false;
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Map) return v.size > 0;
   return true;

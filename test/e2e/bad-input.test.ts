@@ -34,7 +34,8 @@ const LINES: string[][] = [
 
 /** Everything a user stored, as the CLI lists it. */
 function store(): string {
-  return ["ps -a --format {{.ID}}{{.Names}}{{.State}}", "images --format {{.ID}}{{.Names}}", "volume ls -q", "network ls -q"].map((c) => sk(env, c.split(" ")).stdout).join("|");
+  const ps = (JSON.parse(sk(env, ["ps", "-a", "--format", "json"]).stdout) as { Id: string; Names: string[]; State: string }[]).map((c) => `${c.Id} ${c.Names} ${c.State}`).join(",");
+  return [ps, ...["images --format {{.ID}}{{.Names}}", "volume ls -q", "network ls -q"].map((c) => sk(env, c.split(" ")).stdout)].join("|");
 }
 
 describe("bad input", () => {

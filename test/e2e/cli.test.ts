@@ -64,14 +64,19 @@ describe("skiff as users run it", () => {
     const r = skiff(["info", "--format", "json"], { env });
     assert.equal(r.code, 0, r.stderr);
     const info = JSON.parse(r.stdout);
-    assert.equal(info.Store.GraphRoot, env.SKIFF_ROOT);
-    assert.equal(info.Store.RunRoot, env.SKIFF_RUNROOT);
-    assert.equal(info.Store.GraphDriverName, "overlay");
-    assert.equal(info.Host.OCIRuntime.Found, true);
-    assert.equal(info.Host.Rootless, process.getuid?.() !== 0);
-    assert.ok(["v1", "v2"].includes(info.Host.CgroupsVersion));
-    assert.equal(typeof info.Host.OverlaySupported, "boolean");
-    assert.ok(info.Host.CNI.Plugins.includes("bridge"), "Debian's containernetworking-plugins are found");
+    // podman's json keys
+    assert.equal(info.store.graphRoot, env.SKIFF_ROOT);
+    assert.equal(info.store.runRoot, env.SKIFF_RUNROOT);
+    assert.equal(info.store.graphDriverName, "overlay");
+    assert.equal(info.host.ociRuntimeFound, true);
+    assert.equal(info.host.security.rootless, process.getuid?.() !== 0);
+    assert.ok(["v1", "v2"].includes(info.host.cgroupVersion));
+    assert.equal(typeof info.host.overlaySupported, "boolean");
+    assert.equal(info.host.distribution.distribution, "debian");
+    assert.equal(info.host.logDriver, "k8s-file");
+    assert.ok(info.host.cni.plugins.includes("bridge"), "Debian's containernetworking-plugins are found");
+    // and podman's Go names in templates
+    assert.equal(skiff(["info", "--format", "{{.Host.Distribution.Distribution}} {{.Host.LogDriver}} {{.Host.CgroupsVersion}} {{.Store.ContainerStore.Number}}"], { env }).stdout, `debian k8s-file ${info.host.cgroupVersion} 0\n`);
     const t = skiff(["--root", "/elsewhere", "info", "--format", "{{.Store.GraphRoot}} {{.Host.OCIRuntime.Name}}"], { env });
     assert.deepEqual(t, { code: 0, stdout: "/elsewhere runc\n", stderr: "" });
   });

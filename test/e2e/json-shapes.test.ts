@@ -74,4 +74,23 @@ describe("JSON key paths and types, as podman's", () => {
       else assert.ok(missing.length < 20, `${what}: ${missing.length} of podman's keys missing: ${missing.join(" ")}`);
     });
   }
+
+  // Go templates over the same objects: what podman's struct prints, also for fields that are empty
+  const templates: [string, string[]][] = [
+    ["container", ["inspect", "--format", "{{.State.Health}}|{{.Config.Healthcheck}}|{{.Config.Labels}}|{{.HostConfig.Tmpfs}}|{{.Config.Volumes}}|{{.HostConfig.RestartPolicy.Name}}|{{.Config.StopSignal}}|{{.Config.Entrypoint}}|{{.HostConfig.PortBindings}}|{{len .Mounts}}|{{.HostConfig.LogConfig.Config}}|{{.State.Status}}|{{.Config.Labels.l}}", "shape"]],
+    ["image", ["image", "inspect", "--format", "{{.Config.User}}|{{.Labels}}|{{len .ID}}|{{len .RepoTags}}", "bb"]],
+    ["images", ["images", "--format", "{{.Labels}}|{{len .ID}}"]],
+    ["history", ["history", "--format", "{{len .ID}}", "bb"]],
+    ["info", ["info", "--format", "{{.Host.Distribution}}|{{.Host.LogDriver}}|{{.Host.Arch}}|{{.Host.OCIRuntime.Name}}|{{.Store.GraphDriverName}}|{{.Host.CgroupsVersion}}"]],
+    ["ps", ["ps", "--format", "{{.State}}|{{.Status}}|{{.Names}}|{{.Ports}}"]],
+  ];
+  for (const [what, args] of templates) {
+    it(`templates: ${what}`, (t) => {
+      if (!requiresRoot(t)) return;
+      const p = podman.run(args), s = sk(env, args);
+      assert.equal(s.code, p.code, s.stderr);
+      const when = (x: string) => x.split("\n")[0].replace(/(Up|\)) [^|]*? ago/g, "$1 T ago");
+      assert.equal(when(s.stdout), when(p.stdout));
+    });
+  }
 });

@@ -5,6 +5,7 @@ import { formatList } from "../../output/format.js";
 import { humanDuration, humanSize } from "../../output/units.js";
 import { readSnapshotInfo, hasSnapshot } from "../../snapshot/store.js";
 import type { Handler } from "../table/types.js";
+import { withAliases } from "../../output/template.js";
 import { storeOf } from "./image-context.js";
 
 /** podman's history: newest first; entries that made a layer get its size, the top one the image ID. */
@@ -37,6 +38,8 @@ export const history: Handler = async ({ ctx, args, opts }) => {
     rows[0].tags = img.names;
   }
   if (opts.quiet) return rows.map((r) => `${r.id}\n`).join("");
+  // podman's template fields are ID, Created…; its JSON keys id, created
+  for (const r of rows) withAliases(r, { ID: r.id, Created: r.created, Tags: r.tags });
   return formatList(rows, {
     format: opts.format as string | undefined,
     defaultTemplate: "{{.id}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.SizeHuman}}\t{{.Comment}}",

@@ -8,10 +8,11 @@ import { humanDuration, humanSize } from "../../output/units.js";
 import type { Handler } from "../table/types.js";
 import { inspectEach } from "./inspect-each.js";
 import { storeOf } from "./image-context.js";
+import { goMap, goNilMap } from "../../output/template.js";
 
 interface Row {
   Id: string; ID: string; Repository: string; Tag: string; Digest: string; Created: number; CreatedAt: string;
-  CreatedSince: string; Size: string; Names: string[]; RepoTags: string[]; RepoDigests: string[]; Dangling: boolean;
+  CreatedSince: string; Size: string; Names: string[]; RepoTags: string[]; RepoDigests: string[]; Dangling: boolean; Labels: Map<string, unknown>;
 }
 
 function rows(img: ImageRecord, noTrunc: boolean, now: number): Row[] {
@@ -28,6 +29,7 @@ function rows(img: ImageRecord, noTrunc: boolean, now: number): Row[] {
     RepoTags: img.names,
     RepoDigests: img.digests,
     Dangling: img.names.length === 0,
+    Labels: img.config.config?.Labels ? goMap(img.config.config.Labels) : goNilMap(),
   };
   if (img.names.length === 0) return [{ ...base, Repository: "<none>", Tag: "<none>" }];
   return img.names.map((n) => {

@@ -1,4 +1,7 @@
-import { arch, hostname, platform } from "node:os";
+import { existsSync, readFileSync, statfsSync } from "node:fs";
+import { arch, cpus, freemem, hostname, platform, totalmem, uptime } from "node:os";
+import { DEFAULT_CAPS } from "../../spec/defaults.js";
+import { OMITTED_EMPTY, toJsonValue, withGoNames } from "../../output/template.js";
 import { cgroupMode, cniFacts, kernelRelease, overlaySupported } from "../../host/facts.js";
 import { jsRuntimeVersion } from "../../runtime-info.js";
 import { findExecutable, readRuntimeVersion } from "../../runtime/locate.js";
@@ -21,42 +24,110 @@ export function toYamlish(v: unknown, indent = ""): string {
   return `${indent ? "\n" : ""}${entries.map(([k, x]) => `${indent}${k}:${toYamlish(x, `${indent}  `)}`).join("")}`;
 }
 
+/** /etc/os-release as podman's host.distribution. */
+function distribution(): { distribution: string; variant: unknown; version: string; codename: string } {
+  let text = "";
+  try {
+    text = readFileSync("/etc/os-release", "utf8");
+  } catch { /* none */ }
+  const get = (k: string): string => new RegExp(`^${k}="?([^"\n]*)"?$`, "m").exec(text)?.[1] ?? "";
+  return { distribution: get("ID"), variant: get("VARIANT_ID") || OMITTED_EMPTY, version: get("VERSION_ID"), codename: get("VERSION_CODENAME") };
+}
+
+function meminfo(key: string): number {
+  try {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(readFileSync("/proc/meminfo", "utf8"));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** podman's "2h 12m 32.00s (Approximately 0.08 days)". */
+function uptimeText(): string {
+  const s = uptime();
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = (s % 60).toFixed(2);
+  return `${h}h ${m}m ${sec}s (Approximately ${(s / 86400).toFixed(2)} days)`;
+}
+
+/** Go names of info's fields where they are not just the json tag capitalised. */
+const GO_NAMES = {
+  cgroupVersion: "CgroupsVersion", cpus: "CPUs", cpuUtilization: "CPUUtilization", idMappings: "IDMappings", ociRuntime: "OCIRuntime", os: "OS",
+  slirp4netns: "Slirp4NetNS", gidmap: "GIDMap", uidmap: "UIDMap", apparmorEnabled: "AppArmorEnabled", selinuxEnabled: "SELinuxEnabled",
+  seccompEnabled: "SECCOMPEnabled", seccompProfilePath: "SECCOMPProfilePath", jsRuntime: "JsRuntime", cni: "CNI",
+};
+
+/** podman's info: its JSON keys (host, store, registries, plugins, version), its Go names in templates; skiff's own facts beside them. */
 export const info: Handler = async ({ ctx, opts }) => {
   const runtimePath = findExecutable(ctx.runtime, ctx.env);
   const rv = runtimePath ? await readRuntimeVersion(runtimePath) : {};
   const mode = cgroupMode();
   const cni = cniFacts();
-  const data = {
-    Host: {
-      Arch: goArch(arch()),
-      Os: platform(),
-      Kernel: kernelRelease(),
-      Hostname: hostname(),
-      CgroupsVersion: mode === "unified" ? "v2" : mode === "none" ? "" : "v1",
-      CgroupsMode: mode,
-      Rootless: ctx.rootless,
-      JsRuntime: jsRuntimeVersion(),
-      OverlaySupported: overlaySupported(),
-      OCIRuntime: { Name: ctx.runtime, Path: runtimePath ?? "", Version: rv.version ?? "", Found: runtimePath !== undefined },
-      CNI: { Dir: cni.dir ?? "", Plugins: cni.found, Missing: cni.missing },
+  let fs = { blocks: 0, bsize: 0, bfree: 0 };
+  try {
+    fs = statfsSync(existsSync(ctx.root) ? ctx.root : "/");
+  } catch { /* unknown */ }
+  const data = withGoNames({
+    host: {
+      arch: goArch(arch()),
+      buildahVersion: "",
+      cgroupManager: "cgroupfs",
+      cgroupVersion: mode === "unified" ? "v2" : mode === "none" ? "" : "v1",
+      cgroupControllers: [] as string[],
+      conmon: { package: "", path: process.execPath, version: `skiff shim ${VERSION}` },
+      cpus: cpus().length,
+      cpuUtilization: { userPercent: 0, systemPercent: 0, idlePercent: 0 },
+      distribution: distribution(),
+      eventLogger: "none",
+      hostname: hostname(),
+      idMappings: { gidmap: null, uidmap: null },
+      kernel: kernelRelease(),
+      logDriver: "k8s-file",
+      memFree: freemem(),
+      memTotal: totalmem(),
+      networkBackend: "cni",
+      ociRuntime: { name: ctx.runtime, package: "", path: runtimePath ?? "", version: rv.version ?? "" },
+      os: platform(),
+      remoteSocket: { path: "" },
+      serviceIsRemote: false,
+      security: { apparmorEnabled: false, capabilities: DEFAULT_CAPS.join(","), rootless: ctx.rootless, seccompEnabled: true, seccompProfilePath: "", selinuxEnabled: false },
+      slirp4netns: { executable: "", package: "", version: "" },
+      swapFree: meminfo("SwapFree"),
+      swapTotal: meminfo("SwapTotal"),
+      uptime: uptimeText(),
+      linkmode: "static",
+      // skiff's own
+      cgroupsMode: mode,
+      jsRuntime: jsRuntimeVersion(),
+      overlaySupported: overlaySupported(),
+      ociRuntimeFound: runtimePath !== undefined,
+      cni: { dir: cni.dir ?? "", plugins: cni.found, missing: cni.missing },
     },
-    Store: {
-      GraphRoot: ctx.root,
-      RunRoot: ctx.runroot,
-      GraphDriverName: ctx.storageDriver,
-      ConfigFiles: ctx.config.sources,
-      ContainerStore: containerCounts(ctx),
-      ImageStore: { number: listImages({ root: ctx.root, runroot: ctx.runroot }).length },
-      VolumeStore: { number: listVolumes(ctx.root).length },
+    store: {
+      configFile: ctx.config.sources[0] ?? "",
+      containerStore: containerCounts(ctx),
+      graphDriverName: ctx.storageDriver,
+      graphOptions: {},
+      graphRoot: ctx.root,
+      graphRootAllocated: fs.blocks * fs.bsize,
+      graphRootUsed: (fs.blocks - fs.bfree) * fs.bsize,
+      graphStatus: { "Backing Filesystem": "", "Native Overlay Diff": String(overlaySupported()), "Supports d_type": "true", "Using metacopy": "false" },
+      imageCopyTmpDir: "/var/tmp",
+      imageStore: { number: listImages({ root: ctx.root, runroot: ctx.runroot }).length },
+      runRoot: ctx.runroot,
+      volumePath: `${ctx.root}/volumes`,
+      configFiles: ctx.config.sources,
+      volumeStore: { number: listVolumes(ctx.root).length },
     },
-    Registries: {
-      Search: ctx.config.registries.unqualifiedSearch,
-      Insecure: ctx.config.registries.insecure,
-      Mirrors: ctx.config.registries.mirrors,
+    registries: {
+      search: ctx.config.registries.unqualifiedSearch,
+      insecure: ctx.config.registries.insecure,
+      mirrors: ctx.config.registries.mirrors,
     },
-    Version: { Version: VERSION },
-  };
-  return formatObject(data, opts.format as string | undefined, (v) => toYamlish(v).replace(/^\n/, ""));
+    plugins: { volume: ["local"], network: ["bridge"], log: ["k8s-file", "none"], authorization: null },
+    version: { APIVersion: VERSION, Version: VERSION, GoVersion: jsRuntimeVersion(), GitCommit: "", BuiltTime: "", Built: 0, OsArch: `${platform()}/${goArch(arch())}`, Os: platform() },
+  }, GO_NAMES);
+  return formatObject(data, opts.format as string | undefined, (v) => toYamlish(toJsonValue(v)).replace(/^\n/, ""));
 };
 
 /** podman's Store.ContainerStore: how many containers, and in which state. */
