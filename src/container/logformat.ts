@@ -50,3 +50,12 @@ export function joinRecords(records: LogRecord[]): { time: string; stream: LogSt
   for (const [stream, p] of Object.entries(pending)) if (p) out.push({ time: p.time, stream: stream as LogStream, line: p.text });
   return out;
 }
+
+/** A record's time as podman's `logs -t` prints it: UTC, RFC 3339 with nanoseconds, trailing zeros dropped (Go's RFC3339Nano). */
+export function displayTime(time: string): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time);
+  if (!m) return time;
+  const whole = new Date(Date.parse(`${m[1]}${m[3]}`)).toISOString().slice(0, 19);
+  const frac = (m[2] ?? "").replace(/0+$/, "");
+  return `${whole}${frac ? `.${frac}` : ""}Z`;
+}

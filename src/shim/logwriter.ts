@@ -16,6 +16,12 @@ export interface LogWriter {
 /** Free space a full log's file system needs before output is written again (a tenth of a small one). */
 const RESUME_BYTES = 4 << 20;
 
+/** Now, to the microsecond (Date has milliseconds; the log format takes nanoseconds). */
+function preciseTimestamp(): string {
+  const ms = performance.timeOrigin + performance.now();
+  return logTimestamp(new Date(Math.floor(ms)), Math.floor((ms % 1) * 1000) * 1000);
+}
+
 export function openLogWriter(path: string, maxSize: number, maxFile: number): LogWriter {
   let fd = openLogForAppend(path);
   let size = fstatSync(fd).size;
@@ -68,7 +74,7 @@ export function openLogWriter(path: string, maxSize: number, maxFile: number): L
   };
   return {
     write(stream, chunk) {
-      const text = formatChunk(stream, decoders[stream].write(chunk), logTimestamp(new Date()));
+      const text = formatChunk(stream, decoders[stream].write(chunk), preciseTimestamp());
       // record by record, so a file never grows past maxSize by more than one record
       for (const record of text.split(/(?<=\n)/)) {
         if (!record) continue;

@@ -88,7 +88,7 @@ describe("skiff as users run it", () => {
     fs.writeFileSync(`${dir}/.env`, `SKIFF_ROOT=${dir}/planted\nPATH=${dir}\n`);
     fs.writeFileSync(`${dir}/bunfig.toml`, 'preload = ["./planted.ts"]\n');
     fs.writeFileSync(`${dir}/planted.ts`, 'console.log("planted");\n');
-    const r = skiff(["info", "--format", "{{.Store.GraphRoot}} {{.Host.OCIRuntime.Found}}"], { env, cwd: dir });
+    const r = skiff(["info", "--format", "{{.Store.GraphRoot}} {{.Host.OciRuntimeFound}}"], { env, cwd: dir });
     assert.deepEqual(r, { code: 0, stdout: `${env.SKIFF_ROOT} true\n`, stderr: "" });
   });
 

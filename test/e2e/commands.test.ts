@@ -120,4 +120,23 @@ describe("commands as podman's", () => {
     });
     assert.deepEqual(seen.skiff, seen.podman);
   });
+
+  it("top shows the container's own PIDs in podman's columns; stats podman's columns and keys, zeros for a stopped one; logs -t podman's times", (t) => {
+    if (!requiresRoot(t)) return;
+    const seen = both((run, tag) => {
+      run(["run", "-d", "--name", `obs${tag}`, "bb", "sh", "-c", "echo hello; sleep 300"]);
+      run(["create", "--name", `idle${tag}`, "bb", "true"]);
+      const top = run(["top", `obs${tag}`]).stdout.split("\n").filter(Boolean).map((l) => l.trimEnd());
+      const topShape = [top[0].split(/\s+/), top.slice(1).map((l) => { const f = l.split(/\s+/); return [f[1], f[2], f.slice(7).join(" ")]; })];
+      const stats = run(["stats", "--no-stream", `obs${tag}`, `idle${tag}`]).stdout.split("\n").filter(Boolean);
+      const header = stats[0].split(/\s{2,}/);
+      const idle = stats.find((l) => l.includes(`idle${tag}`))!.split(/\s{2,}/).slice(2);
+      const json = Object.keys(JSON.parse(run(["stats", "--no-stream", "--format", "json", `obs${tag}`]).stdout)[0]).sort();
+      const stamp = run(["logs", "-t", `obs${tag}`]).stdout.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z /, "TIME ");
+      run(["rm", "-f", "-t", "0", `obs${tag}`, `idle${tag}`]);
+      return { topShape, header, idle, json, stamp };
+    });
+    assert.deepEqual(seen.skiff, seen.podman);
+    assert.deepEqual(seen.skiff.topShape[1], [["1", "0", "sleep 300"]], "PID 1 as the container sees it");
+  });
 });

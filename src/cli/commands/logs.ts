@@ -3,7 +3,7 @@ import { closeSync, fstatSync, readSync, statSync } from "node:fs";
 import { openLogForRead } from "../../container/logfile.js";
 import { SkiffError } from "../../errors.js";
 import { observedState } from "../../container/lifecycle.js";
-import { joinRecords, parseRecord, type LogRecord } from "../../container/logformat.js";
+import { displayTime, joinRecords, parseRecord, type LogRecord } from "../../container/logformat.js";
 import { parseTimeArg } from "../../container/policy.js";
 import { getRecord, listRecords } from "../../container/store.js";
 import type { Handler } from "../table/types.js";
@@ -41,7 +41,7 @@ async function logsOf(ctx: Parameters<Handler>[0]["ctx"], p: ReturnType<typeof p
   const until = typeof opts.until === "string" ? parseTimeArg(opts.until, now, "--until") : Infinity;
   const tail = typeof opts.tail === "number" ? opts.tail : -1;
   const print = (r: { time: string; stream: string; line: string }) => {
-    const text = `${prefix}${opts.timestamps ? `${r.time} ` : ""}${r.line}\n`;
+    const text = `${prefix}${opts.timestamps ? `${displayTime(r.time)} ` : ""}${r.line}\n`;
     (r.stream === "stderr" ? ctx.stderr : ctx.stdout).write(text);
   };
   const path = rec.logPath;
