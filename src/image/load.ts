@@ -202,7 +202,7 @@ export async function loadImages(opts: LoadOptions): Promise<string[]> {
     });
     const loaded = existsSync(join(dir, "manifest.json")) ? await loadDocker(dir, opts)
       : existsSync(join(dir, "index.json")) ? await loadOci(dir, opts)
-      : (() => { throw new SkiffError("INVALID_ARGUMENT", "load: not a docker-archive or OCI archive (no manifest.json or index.json)"); })();
+      : (() => { throw new SkiffError("INVALID_ARGUMENT", "payload does not match any of the supported image formats (oci-archive, docker-archive): no index.json or manifest.json in the archive"); })();
     return await finish(opts, loaded);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -179,16 +179,50 @@ async function assignPorts(ports: PortMapping[]): Promise<PortMapping[]> {
   return assigned;
 }
 
+const sameAddress = (a: PortMapping, b: PortMapping) => a.hostPort === b.hostPort && a.protocol === b.protocol && (!a.hostIp || !b.hostIp || a.hostIp === b.hostIp || a.hostIp === "0.0.0.0" || b.hostIp === "0.0.0.0");
+
+function inUse(p: PortMapping): never {
+  // podman's words, and its status: the start failed (126), the container was made
+  throw new SkiffError("ALREADY_EXISTS", `cannot listen on the ${p.protocol.toUpperCase()} port: listen ${p.protocol}4 ${p.hostIp}:${p.hostPort}: bind: address already in use`, { exitCode: 126 });
+}
+
+/**
+ * A host port is published once (podman's rule): not twice by one container, not by two (their
+ * attachments say which they hold), not when another program listens on it.
+ */
+async function checkPortsFree(runroot: string, id: string, ports: PortMapping[]): Promise<void> {
+  ports.forEach((p, i) => { if (ports.slice(0, i).some((q) => sameAddress(p, q))) inUse(p); });
+  for (const other of attachedContainers(runroot)) {
+    if (other === id) continue;
+    const held = attachedPorts(readAttachment(runroot, other));
+    for (const p of ports) if (held.some((q) => sameAddress(p, q))) inUse(p);
+  }
+  for (const p of ports.filter((x) => x.protocol === "tcp")) {
+    const { createServer } = await import("node:net");
+    await new Promise<void>((resolve, reject) => {
+      const srv = createServer();
+      srv.once("error", (err: NodeJS.ErrnoException) => (err.code === "EADDRINUSE" ? reject(new SkiffError("ALREADY_EXISTS", `cannot listen on the TCP port: listen tcp4 ${p.hostIp}:${p.hostPort}: bind: address already in use`, { exitCode: 126 })) : resolve()));
+      srv.listen(p.hostPort, p.hostIp || "0.0.0.0", () => srv.close(() => resolve()));
+    });
+  }
+}
+
 function newLink(net: Network, index: number, ports: PortMapping[], names: string[]): Link {
   return { network: net.name, ifname: `eth${index}`, conflist: conflist(net, { defaultRoute: index === 0, ports: ports.length > 0 }) as Conflist, ports, names };
 }
 
 async function attachLocked(runroot: string, id: string, nets: Network[], ports: PortMapping[], who: Who): Promise<Attachment> {
-  const assigned = await assignPorts(ports);
-  const links = nets.map((n, i) => newLink(n, i, i === 0 ? assigned : [], [...who.names, ...(who.aliases?.[n.name] ?? [])]));
-  const att: Attachment = { id, netns: `/run/netns/${netnsName(runroot, id)}`, hostsFile: who.hostsFile, links };
+  const links0: Link[] = [];
+  const att: Attachment = { id, netns: `/run/netns/${netnsName(runroot, id)}`, hostsFile: who.hostsFile, links: links0 };
   mkdirSync(join(runroot, "networks"), { recursive: true, mode: 0o700 });
-  writeAttachment(runroot, att);
+  // checked and recorded as one step for every container: two starts must not both take a port
+  await withLock(join(runroot, "locks", "ports.lock"), { what: "published ports" }, async () => {
+    const assigned = await assignPorts(ports);
+    await checkPortsFree(runroot, id, assigned);
+    att.links = nets.map((n, i) => newLink(n, i, i === 0 ? assigned : [], [...who.names, ...(who.aliases?.[n.name] ?? [])]));
+    writeAttachment(runroot, att);
+  });
+  const links = att.links;
   // a namespace of this name with no record is a leftover (a reboot clears both; a test may not)
   if (existsSync(att.netns)) await ip(["netns", "delete", netnsName(runroot, id)]);
   await ip(["netns", "add", netnsName(runroot, id)]);

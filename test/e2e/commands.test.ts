@@ -139,4 +139,19 @@ describe("commands as podman's", () => {
     assert.deepEqual(seen.skiff, seen.podman);
     assert.deepEqual(seen.skiff.topShape[1], [["1", "0", "sleep 300"]], "PID 1 as the container sees it");
   });
+
+  it("a host port is published once: a second container, or the same port twice, is refused as podman refuses it", (t) => {
+    if (!requiresRoot(t)) return;
+    const seen = both((run, tag) => {
+      const port = tag === "p" ? "18555" : "18565";
+      const first = run(["run", "-d", "--name", `pa${tag}`, "-p", `${port}:80`, "bb", "sleep", "100"]).code;
+      const second = run(["run", "-d", "--name", `pb${tag}`, "-p", `${port}:80`, "bb", "sleep", "100"]);
+      const twice = run(["run", "--rm", "-p", `${Number(port) + 1}:80`, "-p", `${Number(port) + 1}:81`, "bb", "true"]);
+      run(["rm", "-f", "-t", "0", `pa${tag}`, `pb${tag}`]);
+      const again = run(["run", "--rm", "-p", `${port}:80`, "bb", "true"]).code;
+      return { first, second: second.code, secondError: /address already in use/.test(second.stderr), twice: twice.code, twiceError: /address already in use/.test(twice.stderr), again };
+    });
+    assert.deepEqual(seen.skiff, seen.podman);
+    assert.equal(seen.skiff.secondError, true);
+  });
 });
