@@ -4,14 +4,14 @@
  * --size/--sort, --noout, cp --pause.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { containerEnv, sk } from "../helpers/containers.js";
 import { isolatedPodman, type Podman } from "../helpers/podman.js";
-import { requiresRoot, type Result } from "../helpers/skiff.js";
+import { BIN, requiresRoot, type Result } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
 const work = mkdtempSync(join(tmpdir(), "skiff-cmds-"));
@@ -153,5 +153,16 @@ describe("commands as podman's", () => {
     });
     assert.deepEqual(seen.skiff, seen.podman);
     assert.equal(seen.skiff.secondError, true);
+  });
+
+  it("run -t on a terminal: the container's lines arrive as podman relays them (\\r\\n, not \\r\\r\\n)", (t) => {
+    if (!requiresRoot(t)) return;
+    const under = (argv: string[], e: NodeJS.ProcessEnv) => {
+      const cmd = [...argv, "run", "--rm", "-t", "bb", "sh", "-c", "echo one; echo two"].map((a) => `'${a}'`).join(" ");
+      return spawnSync("script", ["-qec", cmd, "/dev/null"], { env: e, input: "", encoding: "latin1", timeout: 60000 }).stdout;
+    };
+    const p = under(podman.argv, podman.env), s = under([BIN], env);
+    assert.equal(JSON.stringify(s), JSON.stringify(p));
+    assert.equal(s, "one\r\ntwo\r\n");
   });
 });

@@ -16,6 +16,7 @@ import { findImage, resolveImage } from "../../image/images.js";
 import { parsePlatform } from "../../image/platform.js";
 import { parseSize } from "../../spec/values.js";
 import { detachMatcher, parseDetachKeys } from "../detach-keys.js";
+import { rawOutput } from "../terminal-output.js";
 import { getSys } from "../../sys/index.js";
 import { terminalSupported } from "../../shim/child.js";
 import type { Context } from "../context.js";
@@ -134,8 +135,9 @@ export async function foreground(ctx: Context, p: ContainerPaths, rec: Container
     resize();
     process.on("SIGWINCH", resize);
   }
+  const restoreOutput = tty ? rawOutput() : () => undefined;
   session.go();
-  const result = await Promise.race([session.exit, detached]);
+  const result = await Promise.race([session.exit, detached]).finally(restoreOutput);
   process.off("SIGINT", relay);
   process.off("SIGTERM", relay);
   process.off("SIGWINCH", resize);
