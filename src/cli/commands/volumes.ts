@@ -68,6 +68,7 @@ export const volumeCreate: Handler = async ({ ctx, args, opts }) => {
 export const volumeLs: Handler = async ({ ctx, opts }) => {
   const list = listVolumes(ctx.root).filter((v) => matches(ctx, v, (opts.filter as string[]) ?? []));
   if (opts.quiet) return list.map((v) => `${v.Name}\n`).join("");
+  if (list.length === 0 && !opts.format) return ""; // podman prints no header for no volumes
   return formatList(list, { format: opts.format as string | undefined, defaultTemplate: "{{.Driver}}\t{{.Name}}", headers: { Driver: "DRIVER", Name: "VOLUME NAME" }, noHeading: Boolean(opts.noheading) });
 };
 
