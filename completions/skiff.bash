@@ -43,7 +43,7 @@ _skiff() {
       ;;
     'start'|'container start')
       vflags='--filter -f --root --runroot --runtime --storage-driver --log-level'
-      flags='--attach -a --interactive -i --all --filter -f'
+      flags='--attach -a --interactive -i --all --latest -l --filter -f'
       ;;
     'ps'|'container ls'|'container list'|'container ps')
       vflags='--last -n --filter -f --format --sort --root --runroot --runtime --storage-driver --log-level'
@@ -56,7 +56,7 @@ _skiff() {
       ;;
     'attach'|'container attach')
       vflags='--detach-keys --root --runroot --runtime --storage-driver --log-level'
-      flags='--no-stdin --detach-keys --sig-proxy'
+      flags='--no-stdin --detach-keys --sig-proxy --latest -l'
       ;;
     'exec'|'container exec')
       vflags='--env -e --env-file --user -u --workdir -w --detach-keys --root --runroot --runtime --storage-driver --log-level'
@@ -128,11 +128,11 @@ _skiff() {
       ;;
     'diff'|'container diff')
       vflags='--format --root --runroot --runtime --storage-driver --log-level'
-      flags='--format'
+      flags='--format --latest -l'
       ;;
     'stats'|'container stats')
       vflags='--format --root --runroot --runtime --storage-driver --log-level'
-      flags='--no-stream --all -a --format --no-reset'
+      flags='--no-stream --all -a --format --no-reset --latest -l'
       ;;
     'container exists')
       vflags='--root --runroot --runtime --storage-driver --log-level'

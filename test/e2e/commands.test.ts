@@ -165,4 +165,21 @@ describe("commands as podman's", () => {
     assert.equal(JSON.stringify(s), JSON.stringify(p));
     assert.equal(s, "one\r\ntwo\r\n");
   });
+
+  it("-l/--latest acts on the newest container, as podman's", (t) => {
+    if (!requiresRoot(t)) return;
+    const seen = both((run, tag) => {
+      run(["create", "--name", `old${tag}`, "bb", "true"]);
+      run(["create", "--name", `new${tag}`, "bb", "sh", "-c", "echo x > /made; sleep 30"]);
+      const start = run(["start", "-l"]).code;
+      const name = (r: Result) => r.stdout.trim().replaceAll(tag, "");
+      const stats = name(run(["stats", "--no-stream", "-l", "--format", "{{.Name}}"]));
+      const inspect = name(run(["inspect", "-l", "--format", "{{.Name}}"]));
+      const latestPs = name(run(["ps", "-l", "--format", "{{.Names}}"]));
+      run(["rm", "-f", "-t", "0", `old${tag}`, `new${tag}`]);
+      return { start, stats, inspect, latestPs };
+    });
+    assert.deepEqual(seen.skiff, seen.podman);
+    assert.equal(seen.skiff.inspect, "new");
+  });
 });

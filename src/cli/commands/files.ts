@@ -19,7 +19,7 @@ import { isTerminalFd } from "../../output/stdio.js";
 import { packTree } from "../../snapshot/tar/pack.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
-import { pathsOf } from "./container-context.js";
+import { pathsOf, targets } from "./container-context.js";
 import { join } from "node:path";
 
 export const exportCommand: Handler = async ({ ctx, args, opts }) => {
@@ -41,7 +41,8 @@ export const exportCommand: Handler = async ({ ctx, args, opts }) => {
 
 export const diff: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
-  const changes = containerChanges(p, getRecord(p, args[0]));
+  const [rec] = targets(ctx, args.slice(0, 1), { latest: opts.latest });
+  const changes = containerChanges(p, rec);
   const format = opts.format as string | undefined;
   if (format) {
     const pick = (k: string) => changes.filter((c) => c.kind === k).map((c) => c.path);

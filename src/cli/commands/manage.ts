@@ -154,7 +154,11 @@ export const inspect: Handler = async ({ ctx, args, opts }) => {
   const type = String(opts.type ?? "all");
   const records = listRecords(p);
   const images = type === "container" ? [] : listImages(p);
-  return inspectEach(ctx, args, (a) => {
+  if (opts.latest && args.length) throw new SkiffError("INVALID_ARGUMENT", "--latest and names cannot be used together");
+  if (!opts.latest && args.length === 0) throw new SkiffError("INVALID_ARGUMENT", "give the names or IDs to inspect, or --latest");
+  const names = opts.latest ? records.slice(-1).map((r) => r.id) : args;
+  if (names.length === 0) throw new SkiffError("NOT_FOUND", "no containers");
+  return inspectEach(ctx, names, (a) => {
     if (type === "all" || type === "container") {
       const rec = findRecord(p, a, records);
       if (rec) {

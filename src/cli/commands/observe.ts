@@ -25,8 +25,7 @@ import { foreground } from "./run.js";
 
 export const attachCommand: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
-  const all = listRecords(p);
-  const rec = opts.latest ? all[all.length - 1] : getRecord(p, args[0], all);
+  const [rec] = targets(ctx, args.slice(0, 1), { latest: opts.latest });
   if (!rec) throw new SkiffError("NOT_FOUND", "no containers");
   if (!isActive(observedState(p, rec.id).status)) throw new SkiffError("FAILED_PRECONDITION", `you can only attach to running containers; ${rec.name} is not running`);
   const code = await foreground(ctx, p, rec, !opts.noStdin && rec.options.interactive, String(opts.detachKeys ?? "ctrl-p,ctrl-q"));
@@ -101,7 +100,7 @@ export const stats: Handler = async (inv) => {
 /** One sample of podman's stats columns; a container that is not running (named, or with -a) gets a row of zeros. */
 async function statsSample({ ctx, args, opts }: Parameters<Handler>[0]): Promise<string> {
   const p = pathsOf(ctx);
-  const list = args.length ? targets(ctx, args, {}) : listRecords(p).filter((r) => opts.all || isActive(observedState(p, r.id).status));
+  const list = args.length || opts.latest ? targets(ctx, args, { latest: opts.latest }) : listRecords(p).filter((r) => opts.all || isActive(observedState(p, r.id).status));
   const rows = [];
   for (const rec of list) {
     const state = observedState(p, rec.id);

@@ -35,6 +35,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       opt("-a, --attach", "Attach to the container's output and exit with its code"),
       opt("-i, --interactive", "Attach stdin"),
       opt("--all", "Start all containers (with --filter: the matching ones)"),
+      latest,
       filterShort("restart-policy=, status=, name=, label="),
     ],
     handler: ["run", "start"],
@@ -78,10 +79,10 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
   },
   {
     name: "attach",
-    args: "<container>",
+    args: "[container]",
     section,
     description: "Attach to a running container",
-    options: [opt("--no-stdin", "Do not attach stdin"), opt("--detach-keys <keys>", "Key sequence that detaches", { default: "ctrl-p,ctrl-q" }), opt("--sig-proxy", "Forward signals to the container", { default: true })],
+    options: [opt("--no-stdin", "Do not attach stdin"), opt("--detach-keys <keys>", "Key sequence that detaches", { default: "ctrl-p,ctrl-q" }), opt("--sig-proxy", "Forward signals to the container", { default: true }), latest],
     handler: ["observe", "attachCommand"],
   },
   {
@@ -150,7 +151,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
   },
   {
     name: "inspect",
-    args: "<names...>",
+    args: "[names...]",
     section,
     description: "Show details of containers or images",
     options: [formatOpt(), opt("-t, --type <type>", "What to inspect", { choices: ["all", "container", "image", "volume", "network"], default: "all" }), opt("-s, --size", "Show sizes"), latest],
@@ -184,13 +185,13 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
   { name: "export", args: "<container>", section, description: "Export a container's filesystem as a tar archive", options: [opt("-o, --output <file>", "Write to this file instead of stdout", { complete: "file" })], handler: ["files", "exportCommand"] },
   { name: "mount", aliases: ["container mount"], args: "[containers...]", section, description: "Mount containers' file systems and print where (no names: list the mounted ones)", options: [formatLong()], handler: ["files", "mount"] },
   { name: "umount", aliases: ["unmount", "container umount", "container unmount"], args: "[containers...]", section, description: "Unmount what mount mounted", options: [allOpt("Unmount every mounted container")], handler: ["files", "umount"] },
-  { name: "diff", args: "<container>", section, description: "Show changes to a container's filesystem", options: [formatLong()], handler: ["files", "diff"] },
+  { name: "diff", args: "[container]", section, description: "Show changes to a container's filesystem", options: [formatLong(), latest], handler: ["files", "diff"] },
   {
     name: "stats",
     args: "[containers...]",
     section,
     description: "Show resource usage of containers",
-    options: [opt("--no-stream", "Print one sample and exit"), allOpt("Show all containers"), formatLong(), opt("--no-reset", "Do not clear the screen between samples")],
+    options: [opt("--no-stream", "Print one sample and exit"), allOpt("Show all containers"), formatLong(), opt("--no-reset", "Do not clear the screen between samples"), latest],
     handler: ["observe", "stats"],
   },
 ];
