@@ -9,14 +9,30 @@ import { dirname, posix } from "node:path";
 import { PassThrough } from "node:stream";
 import { SkiffError } from "../errors.js";
 import { applyLayer } from "../snapshot/apply.js";
-import { closeQuietly, openChild, resolveIn, type Resolved } from "../snapshot/rooted.js";
+import { closeQuietly, openChild, openRoot, resolveIn, type Resolved } from "../snapshot/rooted.js";
 import { writeEntriesIn } from "../snapshot/rooted-write.js";
 import { packAt, packTree, type Sink } from "../snapshot/tar/pack.js";
 import { readTar, type TarEntry } from "../snapshot/tar/reader.js";
 import type { Sys } from "../sys/index.js";
 
-/** A container's root for a copy: an O_PATH fd of its "/" (its own mount namespace when running). */
-export interface ContainerRoot { fd: number; name: string }
+/**
+ * A container's root for a copy: an O_PATH fd of its "/" (its own mount namespace when running);
+ * for a stopped container, the volumes and bind mounts it would have (their host directories).
+ */
+export interface ContainerRoot { fd: number; name: string; mounts?: { destination: string; source: string }[] }
+
+/** The root and path a copy uses: the mount the path lies in when the container is not running. */
+function withinMount(root: ContainerRoot, path: string): { root: ContainerRoot; path: string; close: () => void } {
+  const clean = posix.normalize(`/${path}`);
+  const hit = (root.mounts ?? []).filter((m) => clean === m.destination || clean.startsWith(`${m.destination.replace(/\/+$/, "")}/`))
+    .sort((a, b) => b.destination.length - a.destination.length)[0];
+  if (!hit) return { root, path, close: () => undefined };
+  const fd = openRoot(hit.source);
+  const rest = clean.slice(hit.destination.replace(/\/+$/, "").length) || "/";
+  // a trailing "/" or "/." of the original path keeps its meaning
+  const tail = /\/\.$/.test(path) ? "/." : /\/$/.test(path) ? "/" : "";
+  return { root: { fd, name: root.name }, path: `${rest.replace(/\/+$/, "") || "/"}${tail}`.replace(/^\/\/+/, "/"), close: () => closeSync(fd) };
+}
 
 /** Where a copy lands: into `dest` when it is a directory, else as `dest` itself (docker cp's rules). */
 export function placement(srcPath: string, destPath: string, destIsDir: boolean): { dir: string; name: string } {
@@ -83,7 +99,16 @@ function isDirectoryIn(root: ContainerRoot, path: string): boolean {
 }
 
 /** Container → host (`dest` "-" writes the tar to stdout). Files land owned by the caller, as podman's. */
-export async function copyOut(root: ContainerRoot, src: string, dest: string, sys: Sys): Promise<void> {
+export async function copyOut(container: ContainerRoot, path: string, dest: string, sys: Sys): Promise<void> {
+  const m = withinMount(container, path);
+  try {
+    await copyOutOf(m.root, m.path, dest, sys);
+  } finally {
+    m.close();
+  }
+}
+
+async function copyOutOf(root: ContainerRoot, src: string, dest: string, sys: Sys): Promise<void> {
   if (dest === "-") {
     await packFromContainer(root, src, posix.basename(src.replace(/\/+\.?$/, "")) || ".", (chunk) => {
       for (let off = 0; off < chunk.length;) off += writeSync(1, chunk, off);
@@ -112,7 +137,16 @@ export interface CopyInOptions {
 }
 
 /** Host → container (`src` "-" reads a tar from stdin into the directory `dest`). */
-export async function copyIn(root: ContainerRoot, src: string, dest: string, sys: Sys, opts: CopyInOptions): Promise<void> {
+export async function copyIn(container: ContainerRoot, src: string, path: string, sys: Sys, opts: CopyInOptions): Promise<void> {
+  const m = withinMount(container, path);
+  try {
+    await copyInto(m.root, src, m.path, sys, opts);
+  } finally {
+    m.close();
+  }
+}
+
+async function copyInto(root: ContainerRoot, src: string, dest: string, sys: Sys, opts: CopyInOptions): Promise<void> {
   let r: Resolved;
   try {
     r = resolveIn(root.fd, dest, { followLast: true });

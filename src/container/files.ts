@@ -24,9 +24,12 @@ import { readState } from "./store.js";
  */
 export async function withContainerRoot<T>(p: ContainerPaths, rec: ContainerRecord, sys: Sys, fn: (root: ContainerRoot, running: boolean) => Promise<T>): Promise<T> {
   return withRootfs(p, rec, sys, async (rootfs, running) => {
-    const fd = (running && processRoot(readState(p, rec.id).pid, rootfs)) || openRoot(rootfs);
+    const own = running ? processRoot(readState(p, rec.id).pid, rootfs) : undefined;
+    const fd = own ?? openRoot(rootfs);
+    // the container's own view has its volumes; otherwise they are reached through their sources
+    const mounts = own ? undefined : rec.mounts.filter((m) => m.type !== "tmpfs").map((m) => ({ destination: m.destination, source: m.source }));
     try {
-      return await fn({ fd, name: rec.name }, running);
+      return await fn({ fd, name: rec.name, mounts }, running);
     } finally {
       closeSync(fd);
     }

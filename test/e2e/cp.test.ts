@@ -88,6 +88,27 @@ describe("cp", () => {
     assert.equal(seen.skiff.other, "host file\n");
   });
 
+  it("reaches a stopped container's volumes and bind mounts, both ways", (t) => {
+    if (!requiresRoot(t)) return;
+    const seen = both((run, tag) => {
+      const bind = mkdtempSync(join(work, `bind-${tag}-`));
+      writeFileSync(join(bind, "fromhost"), "bound\n");
+      const name = `stopped-${tag}`;
+      run(["create", "--name", name, "-v", `cpvol-${tag}:/data`, "-v", `${bind}:/bound`, "bb", "sh", "-c", "cat /data/in; cat /bound/fromhost; echo made > /data/out"]);
+      const copyIn = run(["cp", join(work, "hostf"), `${name}:/data/in`]).code;
+      const started = run(["start", "-a", name]).stdout;
+      const out = join(work, `vol-out-${tag}`);
+      const copyOut = run(["cp", `${name}:/data/out`, out]).code;
+      const bound = join(work, `bind-out-${tag}`);
+      const copyBound = run(["cp", `${name}:/bound/fromhost`, bound]).code;
+      run(["rm", "-f", "-t", "0", name]);
+      run(["volume", "rm", `cpvol-${tag}`]);
+      return { copyIn, started, copyOut, out: readFileSync(out, "utf8"), copyBound, bound: readFileSync(bound, "utf8") };
+    });
+    assert.deepEqual(seen.skiff, seen.podman);
+    assert.equal(seen.skiff.started, "host file\nbound\n");
+  });
+
   it("refuses what podman refuses, with podman's messages", (t) => {
     if (!requiresRoot(t)) return;
     const seen = both((run, tag) => {
