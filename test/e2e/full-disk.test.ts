@@ -5,12 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { importImage, appEntries, sk, until } from "../helpers/containers.js";
-import { isolatedEnv, requiresRoot } from "../helpers/skiff.js";
+import { buildImage } from "../helpers/image.js";
+import { startFakeRegistry } from "../helpers/fake-registry.js";
+import { isolatedEnv, requiresRoot, skiffAsync } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
 const work = mkdtempSync(join(tmpdir(), "skiff-full-"));
@@ -76,6 +78,37 @@ describe("a full disk", () => {
       assert.equal(sk(env, ["rm", "-f", "-t", "0", "gap"]).code, 0);
     } finally {
       spawnSync("umount", ["-l", logs]);
+    }
+  });
+
+  it("a pull that runs out of space ends in one line and leaves the store as it was", async (t) => {
+    if (!requiresRoot(t)) return;
+    const tiny = join(work, "tiny");
+    mkdirSync(tiny);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", tiny]);
+    // a layer of 16 MB of incompressible bytes: more than the store's file system holds
+    let x = 7;
+    const noise = Buffer.alloc(16 << 20, 0).map(() => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24));
+    const image = buildImage({ layers: [[{ name: "big.bin", content: noise }]], compression: "none" });
+    const reg = await startFakeRegistry("t/big", "v1", image, []);
+    const own = isolatedEnv({ SKIFF_ROOT: join(tiny, "root") });
+    try {
+      importImage(own, "bb", appEntries(), ['CMD ["sh"]']);
+      const before = readdirSync(join(tiny, "root", "blobs", "sha256")).sort();
+      const r = await skiffAsync(["pull", "-q", `${reg.host}/t/big:v1`], { env: own, timeoutMs: 60000 });
+      assert.equal(r.code, 125, r.stderr);
+      assert.match(r.stderr, /^Error: [^\n]*no space left on device[^\n]*\n$/);
+      // the layer that did not fit is not in the store, and nothing names the image; its small
+      // manifest and config blobs, named by nothing, go with the next garbage collection
+      const after = readdirSync(join(tiny, "root", "blobs", "sha256"));
+      assert.ok(!after.includes(image.layers[0].digest.slice(7)), "no (partial) layer blob");
+      assert.ok(before.every((b) => after.includes(b)), "nothing of the store was lost");
+      assert.equal(readFileSync(join(tiny, "root", "index.json"), "utf8").includes("t/big"), false);
+      assert.equal(sk(own, ["images", "--format", "{{.Repository}}"]).stdout, "localhost/bb\n");
+      assert.equal(sk(own, ["run", "--rm", "bb", "true"]).code, 0, "the store still works");
+    } finally {
+      await reg.stop();
+      spawnSync("umount", ["-l", tiny]);
     }
   });
 });
