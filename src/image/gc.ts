@@ -27,9 +27,12 @@ export function withImageUsers<T>(s: StorePaths, mode: "create" | "remove", fn: 
 
 export interface Collected { blobs: number; snapshots: number }
 
-/** Deletes unreferenced blobs, snapshots and leftover downloads. */
-export async function collectGarbage(s: StorePaths, keepChains: Set<string> = new Set()): Promise<Collected> {
-  return withLock(lockPath(s, "gc.lock"), { what: "image store garbage collection", timeoutMs: 600_000 }, () => {
+/**
+ * Deletes unreferenced blobs, snapshots and leftover downloads. `blobsOnly` (what a failed pull
+ * tidies: blobs no image names, which no container can need) leaves snapshots to a full collection.
+ */
+export async function collectGarbage(s: StorePaths, keepChains: Set<string> = new Set(), opts: { blobsOnly?: boolean; timeoutMs?: number } = {}): Promise<Collected> {
+  return withLock(lockPath(s, "gc.lock"), { what: "image store garbage collection", timeoutMs: opts.timeoutMs ?? 600_000 }, () => {
     const blobs = new Set<string>();
     const chains = new Set<string>(keepChains);
     for (const d of readIndex(s).manifests) {
@@ -52,7 +55,7 @@ export async function collectGarbage(s: StorePaths, keepChains: Set<string> = ne
       rmSync(join(blobsDir(s), hex), { force: true });
       out.blobs++;
     }
-    for (const name of readdirSync(snapshotsDir(s))) {
+    for (const name of opts.blobsOnly ? [] : readdirSync(snapshotsDir(s))) {
       if (chains.has(name)) continue;
       const path = join(snapshotsDir(s), name);
       if (name.startsWith(".")) {

@@ -19,7 +19,7 @@ import { ensureLayout, lockPath, type StorePaths } from "./store/layout.js";
 import { withLock } from "../util/lock.js";
 import { hasBlob, ingestBlob, putBlob, readBlob, type Descriptor } from "./store/blobs.js";
 import { PULLED_DIGEST, setRef, updateIndex } from "./store/refs.js";
-import { holdStoreShared } from "./gc.js";
+import { collectGarbage, holdStoreShared } from "./gc.js";
 import { REPOSITORY } from "./images.js";
 
 
@@ -183,10 +183,17 @@ export async function pull(input: string, opts: PullOptions): Promise<PulledImag
   const refs = candidates(input, opts.searchRegistries);
   ensureLayout(opts.store);
   const hold = await holdStoreShared(opts.store);
+  let failed = false;
   try {
     return await pullFirst(input, refs, opts);
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
     hold.release();
+    // what the failed pull stored (a manifest, a config) names nothing: gone at once, unless
+    // another pull or a collection is running (then the next collection takes it)
+    if (failed) await collectGarbage(opts.store, new Set(), { blobsOnly: true, timeoutMs: 0 }).catch(() => undefined);
   }
 }
 
