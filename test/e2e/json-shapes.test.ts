@@ -64,12 +64,14 @@ describe("JSON key paths and types, as podman's", () => {
     ["image inspect", ["image", "inspect", "bb"], false],
     ["volume inspect", ["volume", "inspect", "shapevol"], true],
     ["network inspect", ["network", "inspect", "shapenet"], true],
+    ["version", ["version", "--format", "json"], true],
   ];
   for (const [what, args, complete] of kinds) {
     it(what, (t) => {
       if (!requiresRoot(t)) return;
-      const p = JSON.parse(podman.run(args).stdout)[0];
-      const s = JSON.parse(sk(env, args).stdout)[0];
+      const one = (text: string) => { const v = JSON.parse(text); return Array.isArray(v) ? v[0] : v; };
+      const p = one(podman.run(args).stdout);
+      const s = one(sk(env, args).stdout);
       const { missing, types } = compare(p, s, DATA);
       assert.deepEqual(types, [], `${what}: types differ`);
       if (complete) assert.deepEqual(missing, [], `${what}: podman's keys skiff lacks`);

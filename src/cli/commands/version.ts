@@ -15,9 +15,16 @@ export const version: Handler = async ({ ctx, opts }) => {
   const rv = path ? await readRuntimeVersion(path) : {};
   const data = {
     Client: {
+      // podman's keys first (scripts read them), skiff's own after
+      APIVersion: VERSION,
       Version: VERSION,
-      JsRuntime: jsRuntimeVersion(),
+      GoVersion: jsRuntimeVersion(),
+      GitCommit: "",
+      BuiltTime: "",
+      Built: 0,
       OsArch: `${platform()}/${goArch(arch())}`,
+      Os: platform(),
+      JsRuntime: jsRuntimeVersion(),
       OciRuntimeSpec: OCI_RUNTIME_SPEC_VERSION,
       OciImageSpec: OCI_IMAGE_SPEC_VERSION,
     },
