@@ -17,7 +17,8 @@ import { devMajor, devMinor } from "../sys/types.js";
 import { isMounted } from "../image/mount.js";
 import type { ImageConfig } from "../image/manifest.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { announce, attachNetwork, detachNetwork } from "../network/attach.js";
+import { announce, attachNetwork, detachNetwork, networkView } from "../network/attach.js";
+import { networkInterfaces } from "node:os";
 import { peerLine } from "../network/names.js";
 import { getNetwork } from "../network/store.js";
 import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths } from "./paths.js";
@@ -95,14 +96,20 @@ function hostFile(path: string): string {
   }
 }
 
+/** The host's first external IPv4 address (host.containers.internal of a --network host container). */
+function hostAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  return undefined;
+}
+
 /** /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, as bind mounts. */
-function etcMounts(p: ContainerPaths, rec: ContainerRecord, ip?: string, peerLines: string[] = []): Mount[] {
+function etcMounts(p: ContainerPaths, rec: ContainerRecord, ip?: string, peerLines: string[] = [], gateway?: string): Mount[] {
   const dir = userdataDir(p, rec.id);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const hostNet = rec.options.network === "host";
   const files: [string, string][] = [
     ["hostname", `${rec.hostname}\n`],
-    ["hosts", hostsFile(hostFile("/etc/hosts"), hostNet, rec.hostname, rec.name, ip, rec.options.addHost) + peerLines.map((l) => `${l}\n`).join("")],
+    ["hosts", hostsFile(hostFile("/etc/hosts"), hostNet, rec.hostname, rec.name, ip, rec.options.addHost, hostNet ? hostAddress() : gateway) + peerLines.map((l) => `${l}\n`).join("")],
     ["resolv.conf", resolvConf(hostFile("/etc/resolv.conf"), hostNet, rec.options)],
   ];
   const mounts: Mount[] = [];
@@ -222,7 +229,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
       boundingCaps: boundingCapsFromStatus(hostFile("/proc/self/status")),
       rootfs,
       hostname: rec.hostname,
-      mounts: [...etcMounts(p, rec, att?.links[0]?.ip, peers.map((x) => peerLine(x))), ...runMounts(p, rec), ...userMounts(rec), ...initMount(rec)],
+      mounts: [...etcMounts(p, rec, att?.links[0]?.ip, peers.map((x) => peerLine(x)), att ? networkView(att).links[0]?.gateway : undefined), ...runMounts(p, rec), ...userMounts(rec), ...initMount(rec)],
       netns: att?.netns ?? joined,
       devices: hostDevices(rec),
       init: rec.options.init ? INIT_PATH : undefined,

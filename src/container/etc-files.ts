@@ -78,11 +78,23 @@ export function resolvConf(host: string, sharesHostNetwork: boolean, o: Resolver
   return `${out.join("\n")}\n`;
 }
 
-/** /etc/hosts: --add-host entries first (as podman), then localhost, then the container's own name. */
-export function hostsFile(host: string, sharesHostNetwork: boolean, hostname: string, name: string, ip?: string, extra: HostEntry[] = []): string {
-  const base = sharesHostNetwork && host ? host.trimEnd() : "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain ip6-localhost ip6-loopback";
-  const added = extra.map((e) => `${e.ip}\t${e.host}\n`).join("");
-  return `${added}${base}\n${ip ?? "127.0.1.1"}\t${hostname} ${name}\n`;
+/** The entries of a hosts file as "IP\tnames" lines (comments and blank lines dropped). */
+function hostEntries(text: string): string[] {
+  return text.split("\n").map((l) => l.replace(/#.*/, "").trim()).filter(Boolean).map((l) => l.split(/\s+/)).filter((f) => f.length > 1 && isIP(f[0])).map((f) => `${f[0]}\t${f.slice(1).join(" ")}`);
+}
+
+/**
+ * /etc/hosts as podman writes it: --add-host entries first, the host's own entries, then
+ * host.containers.internal (the network's gateway, or the host's address with --network host),
+ * then the container's address and names (not with --network host: it has the host's).
+ */
+export function hostsFile(host: string, sharesHostNetwork: boolean, hostname: string, name: string, ip?: string, extra: HostEntry[] = [], hostAddress?: string): string {
+  const own = hostEntries(host);
+  const base = own.length ? own : ["127.0.0.1\tlocalhost localhost.localdomain", "::1\tlocalhost localhost.localdomain ip6-localhost ip6-loopback"];
+  const lines = [...extra.map((e) => `${e.ip}\t${e.host}`), ...base];
+  if (hostAddress && !lines.some((l) => l.split("\t")[1]?.split(" ").includes("host.containers.internal"))) lines.push(`${hostAddress}\thost.containers.internal`);
+  if (!sharesHostNetwork) lines.push(`${ip ?? "127.0.1.1"}\t${hostname} ${name}`);
+  return `${lines.join("\n")}\n`;
 }
 
 /**

@@ -87,4 +87,15 @@ describe("run flags, as podman's", () => {
     assert.deepEqual(seen.skiff, seen.podman);
     assert.equal(seen.skiff.again, "seeded\nmore\n", "copied once: the second run keeps what the first wrote");
   });
+
+  it("/etc/hosts as podman writes it: the host's entries, host.containers.internal, the container (bridge and host)", (t) => {
+    if (!requiresRoot(t)) return;
+    const mask = (x: string) => x.replace(/\b10\.\d+\.\d+\.\d+\b/g, "IP").replace(/\b[0-9a-f]{12}\b/g, "ID");
+    const seen = Object.fromEntries(Object.entries(tools).map(([name, run]) => [name, {
+      bridge: mask(run(["run", "--rm", "--name", "hosty", "mb", "cat", "/etc/hosts"]).stdout),
+      host: run(["run", "--rm", "--net", "host", "mb", "cat", "/etc/hosts"]).stdout,
+    }]));
+    assert.deepEqual(seen.skiff, seen.podman);
+    assert.match(seen.skiff.bridge, /IP\thost\.containers\.internal\nIP\tID hosty\n$/);
+  });
 });

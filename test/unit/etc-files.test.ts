@@ -25,6 +25,12 @@ describe("container /etc files", () => {
     assert.match(text, /\n10\.90\.0\.2\tabc web\n$/);
   });
 
+  it("writes podman's /etc/hosts: the host's entries, host.containers.internal, then the container", () => {
+    const host = "# comment\n127.0.0.1 localhost\n127.0.0.1  runsc\n\n::1 ip6-localhost # trailing\n";
+    assert.equal(hostsFile(host, false, "abc", "web", "10.90.0.2", [], "10.90.0.1"), "127.0.0.1\tlocalhost\n127.0.0.1\trunsc\n::1\tip6-localhost\n10.90.0.1\thost.containers.internal\n10.90.0.2\tabc web\n");
+    assert.equal(hostsFile(host, true, "abc", "web", undefined, [], "192.0.2.2"), "127.0.0.1\tlocalhost\n127.0.0.1\trunsc\n::1\tip6-localhost\n192.0.2.2\thost.containers.internal\n");
+  });
+
   it("takes --dns, --dns-search and --dns-option over the host's resolv.conf", () => {
     const host = "# generated\nsearch corp.example\nnameserver 127.0.0.53\nnameserver 10.0.0.1\noptions edns0\n";
     assert.equal(resolvConf(host, false), "search corp.example\nnameserver 10.0.0.1\noptions edns0\n");
