@@ -29,13 +29,16 @@ describe("copies through a root that is being changed", () => {
     mkdirSync(join(outside, "b"), { recursive: true });
     writeFileSync(join(outside, "b", "secret"), "outside\n");
     // a/ is a directory, then a symlink to the host directory, then a directory again, forever
-    swapper = spawn("bash", ["-c", `cd ${root} && while :; do mv a a.d; ln -s ${outside} a; rm a; mv a.d a; done`], { stdio: "ignore" });
+    // its own process group: the loop's mv and ln go with it at the end
+    swapper = spawn("bash", ["-c", `cd ${root} && while :; do mv a a.d; ln -s ${outside} a; rm a; mv a.d a; done`], { stdio: "ignore", detached: true });
     ctr = { fd: openRoot(root), name: "victim" };
   });
-  after(() => {
-    swapper.kill("SIGKILL");
+  after(async () => {
+    const exited = new Promise((r) => swapper.once("exit", r));
+    process.kill(-swapper.pid!, "SIGKILL");
+    await exited;
     closeSync(ctr.fd);
-    rmSync(work, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it("the race is real: a path checked and then opened reads the host's file", () => {
