@@ -4,7 +4,8 @@
  * (packAt), written there on the way in (rooted-write.ts). The host side is the user's and is
  * written by the same code that unpacks layers (snapshot/apply.ts).
  */
-import { closeSync, createReadStream, lstatSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, lstatSync } from "node:fs";
+import { writeAllSync } from "../util/write.js";
 import { dirname, posix } from "node:path";
 import { PassThrough } from "node:stream";
 import { SkiffError } from "../errors.js";
@@ -110,9 +111,7 @@ export async function copyOut(container: ContainerRoot, path: string, dest: stri
 
 async function copyOutOf(root: ContainerRoot, src: string, dest: string, sys: Sys): Promise<void> {
   if (dest === "-") {
-    await packFromContainer(root, src, posix.basename(src.replace(/\/+\.?$/, "")) || ".", (chunk) => {
-      for (let off = 0; off < chunk.length;) off += writeSync(1, chunk, off);
-    }, true);
+    await packFromContainer(root, src, posix.basename(src.replace(/\/+\.?$/, "")) || ".", (chunk) => writeAllSync(1, chunk), true);
     return;
   }
   const destStat = statMaybe(dest);

@@ -4,7 +4,7 @@
  * into a private directory under ingest/, every blob is checked by digest and moved into the store,
  * the layers are unpacked, and the images keep their registry names.
  */
-import { linkSync, lstatSync, mkdirSync, openSync, closeSync, existsSync, readFileSync, readSync, rmSync, constants } from "node:fs";
+import { linkSync, lstatSync, mkdirSync, openSync, closeSync, existsSync, readFileSync, rmSync, constants } from "node:fs";
 import { dirname, join } from "node:path";
 import { SkiffError, errnoCode } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -23,7 +23,7 @@ import { adoptFile, putBlob, readBlob, type Descriptor } from "./store/blobs.js"
 import { ensureLayout, ingestDir, type StorePaths } from "./store/layout.js";
 import { REF_NAME, setRef, updateIndex } from "./store/refs.js";
 import { unpackLayer } from "./unpack.js";
-import { writeAllSync } from "../util/write.js";
+import { readUpToSync, writeAllSync } from "../util/write.js";
 
 export interface LoadOptions {
   store: StorePaths;
@@ -73,8 +73,7 @@ function readJson<T>(path: string, what: string): T {
 function headOf(path: string, n: number): Buffer {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    const buf = Buffer.alloc(n);
-    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+    return readUpToSync(fd, n);
   } finally {
     closeSync(fd);
   }

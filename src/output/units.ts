@@ -1,5 +1,5 @@
-/** Sizes as podman prints them: decimal units, three significant digits ("7.63 MB"). */
-export function humanSize(bytes: number): string {
+/** Decimal units as go-units computes them: `precision` significant digits, then the unit. */
+function decimalSize(bytes: number, precision: number, sep: string): string {
   const units = ["B", "kB", "MB", "GB", "TB", "PB"];
   let size = bytes;
   let i = 0;
@@ -7,32 +7,17 @@ export function humanSize(bytes: number): string {
     size /= 1000;
     i++;
   }
-  return `${Number(size.toPrecision(3))} ${units[i]}`;
+  return `${Number(size.toPrecision(precision))}${sep}${units[i]}`;
 }
+
+/** Sizes as podman's tables print them: three significant digits ("7.63 MB"). */
+export const humanSize = (bytes: number): string => decimalSize(bytes, 3, " ");
 
 /** go-units' HumanSizeWithPrecision(n, 3) as ps --size prints it: no space ("12B", "1.98MB"). */
-export function goSize(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
-  let size = bytes;
-  let i = 0;
-  while (size >= 1000 && i < units.length - 1) {
-    size /= 1000;
-    i++;
-  }
-  return `${Number(size.toPrecision(3))}${units[i]}`;
-}
+export const goSize = (bytes: number): string => decimalSize(bytes, 3, "");
 
-/** go-units' HumanSize, as `system prune` prints it: four significant digits, no space ("1.998MB", "0B"). */
-export function compactSize(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
-  let size = bytes;
-  let i = 0;
-  while (size >= 1000 && i < units.length - 1) {
-    size /= 1000;
-    i++;
-  }
-  return `${Number(size.toPrecision(4))}${units[i]}`;
-}
+/** go-units' HumanSize, as `system prune` and `stats` print it: four significant digits, no space ("1.998MB", "0B"). */
+export const compactSize = (bytes: number): string => decimalSize(bytes, 4, "");
 
 /** Binary units for transfer progress ("12.3 MiB"). */
 export function binarySize(bytes: number): string {

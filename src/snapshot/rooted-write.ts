@@ -4,12 +4,13 @@
  * entry is made as a single component of it, never following it: a directory swapped for a
  * symlink half way can only redirect the copy to somewhere else inside the root.
  */
-import { chmodSync, chownSync, closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, utimesSync, writeSync, constants } from "node:fs";
+import { chmodSync, chownSync, closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, utimesSync, constants } from "node:fs";
 import { SkiffError, errnoCode } from "../errors.js";
 import type { Sys } from "../sys/types.js";
 import { cleanComponents } from "./resolve.js";
 import { at, closeQuietly, openChild, resolveIn } from "./rooted.js";
 import type { TarEntry } from "./tar/reader.js";
+import { writeAllSync } from "../util/write.js";
 
 export interface RootedWriteOptions {
   /** Owner of everything written; undefined keeps the archive's owners. */
@@ -105,11 +106,7 @@ export async function writeEntriesIn(rootFd: number, under: string, entries: Asy
         case "file": {
           const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
           try {
-            let pos = 0;
-            for await (const chunk of entry.body()) {
-              for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off, chunk.length - off, pos + off);
-              pos += chunk.length;
-            }
+            for await (const chunk of entry.body()) writeAllSync(fd, chunk); // a new file: written in order
             fchownSync(fd, uid, gid);
             fchmodSync(fd, h.mode); // after chown, which clears setuid
             futimesSync(fd, Math.max(h.atime ?? h.mtime, h.mtime), h.mtime);

@@ -7,8 +7,9 @@
  * a swap can only ever send us somewhere else inside the root. This is openat2's RESOLVE_IN_ROOT
  * done one component at a time, with the calls every runtime has (Node has no FFI).
  */
-import { closeSync, fstatSync, openSync, readSync, readlinkSync, writeSync, constants, type Stats } from "node:fs";
+import { closeSync, fstatSync, openSync, readlinkSync, constants, type Stats } from "node:fs";
 import { SkiffError, errnoCode } from "../errors.js";
+import { readUpToSync, writeAllSync } from "../util/write.js";
 
 /** Linux's O_PATH: an fd that names an object without opening it (no side effects on devices). */
 export const O_PATH = 0o10000000;
@@ -132,14 +133,7 @@ export function readFileIn(rootPath: string, path: string, maxBytes: number): st
     if (r.stat.size > maxBytes) throw new SkiffError("INVALID_ARGUMENT", `${path} in the container is larger than ${maxBytes} bytes`);
     const fd = openForRead(r.fd);
     try {
-      const buf = Buffer.alloc(r.stat.size);
-      let n = 0;
-      while (n < buf.length) {
-        const got = readSync(fd, buf, n, buf.length - n, n);
-        if (got === 0) break;
-        n += got;
-      }
-      return buf.subarray(0, n).toString("utf8");
+      return readUpToSync(fd, r.stat.size).toString("utf8");
     } finally {
       closeSync(fd);
     }
@@ -171,8 +165,7 @@ export function appendFileIn(rootPath: string, path: string, text: string): void
       fd = openSync(at(r.fd), constants.O_WRONLY | constants.O_APPEND);
     }
     try {
-      const bytes = Buffer.from(text);
-      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
+      writeAllSync(fd, Buffer.from(text));
     } finally {
       closeSync(fd);
     }

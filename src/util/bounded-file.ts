@@ -2,7 +2,8 @@
  * Small files named by the user (--env-file, --label-file, …): a regular file of bounded size, read
  * without blocking. A FIFO would block forever, /dev/zero would never end: both are refused.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync } from "node:fs";
+import { readUpToSync } from "./write.js";
 import { SkiffError, errnoCode } from "../errors.js";
 
 export const MAX_SMALL_FILE = 16 << 20;
@@ -19,14 +20,7 @@ export function readSmallFile(path: string, what: string, maxBytes = MAX_SMALL_F
     if (st.isDirectory()) throw new SkiffError("INVALID_ARGUMENT", `${what} "${path}": is a directory`);
     if (!st.isFile()) throw new SkiffError("INVALID_ARGUMENT", `${what} "${path}": not a regular file`);
     if (st.size > maxBytes) throw new SkiffError("INVALID_ARGUMENT", `${what} "${path}": larger than ${maxBytes} bytes`);
-    const buf = Buffer.alloc(st.size);
-    let n = 0;
-    while (n < buf.length) {
-      const got = readSync(fd, buf, n, buf.length - n, n);
-      if (got === 0) break;
-      n += got;
-    }
-    return buf.subarray(0, n).toString("utf8");
+    return readUpToSync(fd, st.size).toString("utf8");
   } finally {
     closeSync(fd);
   }

@@ -9,25 +9,21 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { containerEnv, sk } from "../helpers/containers.js";
-import { isolatedPodman, type Podman } from "../helpers/podman.js";
+import { sk } from "../helpers/containers.js";
+import { both as bothTools, sideBySide, type Podman, type SideBySide, type Tool } from "../helpers/podman.js";
 import { BIN, requiresRoot, type Result } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
 const work = mkdtempSync(join(tmpdir(), "skiff-cmds-"));
 let env: NodeJS.ProcessEnv;
 let podman: Podman;
-type Tool = (args: string[], input?: string) => Result;
-let tools: Record<"podman" | "skiff", Tool>;
-const both = <T>(f: (run: Tool, tag: string) => T) => ({ podman: f(tools.podman, "p"), skiff: f(tools.skiff, "s") });
+let tools: SideBySide["tools"];
+const both = <T>(f: (run: Tool, tag: string) => T) => bothTools(tools, f);
 
 describe("commands as podman's", () => {
   before(() => {
     if (!isRoot) return;
-    env = containerEnv();
-    podman = isolatedPodman();
-    assert.equal(podman.run(["import", join(env.SKIFF_ROOT!, "..", "bb.tar"), "bb"]).code, 0);
-    tools = { podman: (args, input) => podman.run(args, { input }), skiff: (args, input) => sk(env, args, { input }) };
+    ({ env, podman, tools } = sideBySide());
   });
   after(() => {
     if (!isRoot) return;

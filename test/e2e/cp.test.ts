@@ -10,30 +10,21 @@ import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { containerEnv, sk } from "../helpers/containers.js";
-import { isolatedPodman, type Podman } from "../helpers/podman.js";
-import { BIN, requiresRoot, type Result } from "../helpers/skiff.js";
+import { sk } from "../helpers/containers.js";
+import { both as bothTools, sideBySide, type Podman, type SideBySide, type Tool } from "../helpers/podman.js";
+import { BIN, requiresRoot } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
 const work = mkdtempSync(join(tmpdir(), "skiff-cp-"));
 let env: NodeJS.ProcessEnv;
 let podman: Podman;
-type Tool = (args: string[], input?: string) => Result;
-let tools: Record<"podman" | "skiff", Tool>;
-
-/** Runs `scenario` with each tool and returns what each observed. */
-function both<T>(scenario: (run: Tool, tag: string) => T): { podman: T; skiff: T } {
-  return { podman: scenario(tools.podman, "p"), skiff: scenario(tools.skiff, "s") };
-}
+let tools: SideBySide["tools"];
+const both = <T>(scenario: (run: Tool, tag: string) => T) => bothTools(tools, scenario);
 
 describe("cp", () => {
   before(() => {
     if (!isRoot) return;
-    env = containerEnv();
-    podman = isolatedPodman();
-    const r = podman.run(["import", join(env.SKIFF_ROOT!, "..", "bb.tar"), "bb"]);
-    assert.equal(r.code, 0, r.stderr);
-    tools = { podman: (args, input) => podman.run(args, { input }), skiff: (args, input) => sk(env, args, { input }) };
+    ({ env, podman, tools } = sideBySide());
     writeFileSync(join(work, "hostf"), "host file\n");
     chownSync(join(work, "hostf"), 1234, 1234);
     mkdirSync(join(work, "hd"));

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { containerEnv, sk } from "../helpers/containers.js";
-import { isolatedPodman, type Podman } from "../helpers/podman.js";
+import { sk } from "../helpers/containers.js";
+import { sideBySide, type Podman, type SideBySide } from "../helpers/podman.js";
 import { REPO, requiresRoot, type Result } from "../helpers/skiff.js";
 import { readFileSync } from "node:fs";
 import { COMMANDS } from "../../src/cli/table/compiled.js";
@@ -14,7 +14,7 @@ import { COMMANDS } from "../../src/cli/table/compiled.js";
 const isRoot = process.getuid?.() === 0;
 let env: NodeJS.ProcessEnv;
 let podman: Podman;
-let tools: Record<"podman" | "skiff", (args: string[]) => Result>;
+let tools: SideBySide["tools"];
 
 /** Command lines, and whether the first stderr line must be podman's too (IDs aside). */
 const LINES: [string, boolean][] = [
@@ -86,10 +86,7 @@ const firstError = (r: Result) => (r.stderr.split("\n").find((l) => l.startsWith
 describe("exit codes and error lines, as podman's", () => {
   before(() => {
     if (!isRoot) return;
-    env = containerEnv();
-    podman = isolatedPodman();
-    assert.equal(podman.run(["import", join(env.SKIFF_ROOT!, "..", "bb.tar"), "bb"]).code, 0);
-    tools = { podman: (args) => podman.run(args), skiff: (args) => sk(env, args) };
+    ({ env, podman, tools } = sideBySide());
     for (const run of Object.values(tools)) {
       assert.equal(run(["run", "-d", "--name", "up", "-v", "usedvol:/d", "bb", "sleep", "300"]).code, 0);
       assert.equal(run(["create", "--name", "dead", "bb", "true"]).code, 0);

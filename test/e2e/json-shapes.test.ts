@@ -5,10 +5,9 @@
  * are data (label names, the network's name, annotations) are compared by shape, not by name.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { containerEnv, sk } from "../helpers/containers.js";
-import { isolatedPodman, type Podman } from "../helpers/podman.js";
+import { sk } from "../helpers/containers.js";
+import { sideBySide, type Podman } from "../helpers/podman.js";
 import { requiresRoot } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -41,9 +40,7 @@ const DATA = /\.(Labels|Annotations|Networks|Ports|PortBindings|Options|Volumes|
 describe("JSON key paths and types, as podman's", () => {
   before(() => {
     if (!isRoot) return;
-    env = containerEnv();
-    podman = isolatedPodman();
-    assert.equal(podman.run(["import", join(env.SKIFF_ROOT!, "..", "bb.tar"), "bb"]).code, 0);
+    ({ env, podman } = sideBySide());
     // each its own host port: podman holds the one it publishes, and skiff refuses a taken one
     const args = (port: number) => ["run", "-d", "--name", "shape", "-p", `${port}:80`, "-v", "shapevol:/data", "-e", "A=1", "--label", "l=v", "bb", "sleep", "300"];
     assert.equal(podman.run(args(18091)).code, 0);

@@ -5,17 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { containerEnv, sk } from "../helpers/containers.js";
-import { isolatedPodman, type Podman } from "../helpers/podman.js";
+import { sideBySide, type Podman, type SideBySide, type Tool } from "../helpers/podman.js";
 import { requiresRoot, type Result } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
-let env: NodeJS.ProcessEnv;
 let podman: Podman;
-type Tool = (args: string[], input?: string) => Result;
-let tools: Record<"podman" | "skiff", Tool>;
+let tools: SideBySide["tools"];
 
 /** What a script sees: the exit code, the prompt (up to and with "[y/N] "), whether an error line came. */
 function shape(r: Result) {
@@ -26,10 +23,7 @@ function shape(r: Result) {
 describe("prune prompts", () => {
   before(() => {
     if (!isRoot) return;
-    env = containerEnv();
-    podman = isolatedPodman();
-    assert.equal(podman.run(["import", join(env.SKIFF_ROOT!, "..", "bb.tar"), "bb"]).code, 0);
-    tools = { podman: (args, input) => podman.run(args, { input }), skiff: (args, input) => sk(env, args, { input }) };
+    ({ podman, tools } = sideBySide());
   });
   after(() => {
     if (!isRoot) return;

@@ -3,7 +3,7 @@
  * the process's status; -d: runc returns once it started). No shim is involved.
  */
 import { randomHex } from "../../util/crypto.js";
-import { closeSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ExitError, SkiffError } from "../../errors.js";
 import { runtimeOf } from "../../container/runtime.js";

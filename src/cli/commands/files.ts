@@ -1,5 +1,5 @@
 /** export, diff and cp: a container's filesystem from the outside. */
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { SkiffError } from "../../errors.js";
 import { copyIn, copyOut, type ContainerRoot } from "../../container/copy.js";
 import { containerChanges, withContainerRoot, withRootfs } from "../../container/files.js";
@@ -15,28 +15,17 @@ import type { ContainerPaths } from "../../container/paths.js";
 import type { ContainerRecord } from "../../container/record.js";
 import { getRecord } from "../../container/store.js";
 import { formatObject } from "../../output/format.js";
-import { isTerminalFd } from "../../output/stdio.js";
 import { packTree } from "../../snapshot/tar/pack.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
+import { writeTar } from "./tar-output.js";
 import { pathsOf, targets } from "./container-context.js";
-import { join } from "node:path";
 
 export const exportCommand: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
   const rec = getRecord(p, args[0]);
-  const out = typeof opts.output === "string" ? opts.output : undefined;
-  if (!out && isTerminalFd(1)) throw new SkiffError("INVALID_ARGUMENT", "refusing to export to a terminal", { hint: "use -o FILE or redirect stdout" });
-  const fd = out ? openSync(`${out}.part`, "w", 0o644) : 1;
-  try {
-    await withRootfs(p, rec, await getSys(), (rootfs) => packTree(rootfs, "", (chunk) => {
-      let off = 0;
-      while (off < chunk.length) off += writeSync(fd, chunk, off);
-    }));
-  } finally {
-    if (out) closeSync(fd);
-  }
-  if (out) (await import("node:fs")).renameSync(`${out}.part`, out);
+  const sys = await getSys();
+  await writeTar(typeof opts.output === "string" ? opts.output : undefined, (sink) => withRootfs(p, rec, sys, (rootfs) => packTree(rootfs, "", sink)));
 };
 
 export const diff: Handler = async ({ ctx, args, opts }) => {

@@ -3,7 +3,7 @@ import { byText } from "../../util/compare.js";
 import { shortId } from "../../image/digest.js";
 import { findImage, inspectImage, listImages, scanImages, type ImageRecord } from "../../image/images.js";
 import { oneLine } from "../../errors.js";
-import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
+import { formatList } from "../../output/format.js";
 import { humanDuration, humanSize } from "../../output/units.js";
 import type { Handler } from "../table/types.js";
 import { inspectEach } from "./inspect-each.js";

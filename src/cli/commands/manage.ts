@@ -12,7 +12,6 @@ import { findRecord, listRecords, renameRecord, getRecord, readRecord, readState
 import { matchFilters } from "../../container/view.js";
 import { inspectContainer, type InspectInputs } from "../../container/inspect.js";
 import { findImage, inspectImage, listImages, type ImageRecord } from "../../image/images.js";
-import { formatInspect } from "../../output/format.js";
 import { withLock } from "../../util/lock.js";
 import { findVolume } from "../../volume/store.js";
 import { networkView, readAttachment, type Attachment } from "../../network/attach.js";
@@ -23,7 +22,6 @@ import { volumeView } from "./volumes.js";
 import { isActive, type Status } from "../../container/record.js";
 import { parseDuration } from "../../container/policy.js";
 import { eachNamed, pathsOf } from "./container-context.js";
-import { join } from "node:path";
 
 
 export const stop: Handler = async ({ ctx, args, opts }) => {

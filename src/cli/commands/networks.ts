@@ -8,7 +8,7 @@ import { isActive } from "../../container/record.js";
 import { DEFAULT_NETWORK, inSubnet, type Network } from "../../network/config.js";
 import { connectNetwork, disconnectNetwork, removeBridge } from "../../network/attach.js";
 import { createNetwork, findNetwork, getNetwork, listNetworks, removeNetworkFile } from "../../network/store.js";
-import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
+import { formatList } from "../../output/format.js";
 import { getSys } from "../../sys/index.js";
 import type { Context } from "../context.js";
 import type { Handler } from "../table/types.js";

@@ -4,7 +4,7 @@ import { ExitError, SkiffError } from "../../errors.js";
 import { runtimeOf } from "../../container/runtime.js";
 import { observedState } from "../../container/lifecycle.js";
 import { bundleDir } from "../../container/paths.js";
-import { getRecord, listRecords } from "../../container/store.js";
+import { listRecords } from "../../container/store.js";
 import { formatList } from "../../output/format.js";
 import { compactSize } from "../../output/units.js";
 import { readFileSync } from "node:fs";

@@ -5,10 +5,9 @@ import { observedState, removeContainer } from "../../container/lifecycle.js";
 import { isActive } from "../../container/record.js";
 import { keyValues } from "../../container/options.js";
 import { listRecords } from "../../container/store.js";
-import { formatInspect, formatList, formatObject, toJson } from "../../output/format.js";
+import { formatInspect, formatList } from "../../output/format.js";
 import { getSys } from "../../sys/index.js";
-import { chownSync, closeSync, createReadStream, openSync, renameSync, statSync, writeSync } from "node:fs";
-import { isTerminalFd } from "../../output/stdio.js";
+import { chownSync, closeSync, createReadStream, statSync } from "node:fs";
 import { packTree } from "../../snapshot/tar/pack.js";
 import { readTar } from "../../snapshot/tar/reader.js";
 import { openRoot } from "../../snapshot/rooted.js";
@@ -16,6 +15,7 @@ import { writeEntriesIn } from "../../snapshot/rooted-write.js";
 import { createVolume, findVolume, listVolumes, removeVolume, type VolumeRecord } from "../../volume/store.js";
 import type { Context } from "../context.js";
 import type { Handler } from "../table/types.js";
+import { writeTar } from "./tar-output.js";
 import { inspectEach } from "./inspect-each.js";
 import { pathsOf } from "./container-context.js";
 
@@ -126,18 +126,8 @@ export const volumePrune: Handler = async ({ ctx, opts }) => {
 export const volumeExport: Handler = async ({ ctx, args, opts }) => {
   const v = findVolume(ctx.root, args[0]);
   if (!v) throw new SkiffError("NOT_FOUND", `no volume with name "${args[0]}" found: no such volume`);
-  const out = typeof opts.output === "string" ? opts.output : undefined;
-  if (!out && isTerminalFd(1)) throw new SkiffError("INVALID_ARGUMENT", "refusing to export to a terminal", { hint: "use -o FILE or redirect stdout" });
-  const fd = out ? openSync(`${out}.part`, "w", 0o644) : 1;
-  try {
-    // the volume is a container's to change while we read it: packTree walks it by fds
-    await packTree(v.Mountpoint, "", (chunk) => {
-      for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
-    });
-  } finally {
-    if (out) closeSync(fd);
-  }
-  if (out) renameSync(`${out}.part`, out);
+  // the volume is a container's to change while we read it: packTree walks it by fds
+  await writeTar(typeof opts.output === "string" ? opts.output : undefined, (sink) => packTree(v.Mountpoint, "", sink));
 };
 
 export const volumeImport: Handler = async ({ ctx, args }) => {
