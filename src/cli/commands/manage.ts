@@ -124,17 +124,13 @@ export const containerPrune: Handler = async ({ ctx, opts }) => {
 };
 
 /** What a container's inspect document is made of, gathered from the store and the host. */
-function inspectInputs(p: ContainerPaths, rec: ContainerRecord, state: ContainerState, att: Attachment | undefined, images: ImageRecord[]): InspectInputs {
+function inspectInputs(p: ContainerPaths, rec: ContainerRecord, state: ContainerState, att: Attachment | undefined, images: ImageRecord[], boundingCaps: string[]): InspectInputs {
   const img = images.find((i) => i.id === rec.image.id);
   let image: ImageConfig | undefined;
   try {
     image = imageConfigOf(p, rec);
   } catch { /* the image is gone: its parts are left empty */ }
   const view = att ? networkView(att) : undefined;
-  let status = "";
-  try {
-    status = readFileSync("/proc/self/status", "utf8");
-  } catch { /* no /proc: every capability */ }
   return {
     rec, state, image,
     network: view ? { ...view, netns: att!.netns } : undefined,
@@ -143,8 +139,17 @@ function inspectInputs(p: ContainerPaths, rec: ContainerRecord, state: Container
       rootfs: rootfsDir(p, rec.id), bundle: bundleDir(p, rec.id), userdata: userdataDir(p, rec.id), upper: upperDir(p, rec.id), work: workDir(p, rec.id),
       lowers: [...rec.image.chainIds].reverse().map((c) => snapshotFs(p, c)),
     },
-    boundingCaps: boundingCapsFromStatus(status),
+    boundingCaps,
   };
+}
+
+/** The capabilities this host can give (its bounding set); every one when /proc says nothing. */
+function hostBoundingCaps(): string[] {
+  let status = "";
+  try {
+    status = readFileSync("/proc/self/status", "utf8");
+  } catch { /* no /proc */ }
+  return boundingCapsFromStatus(status);
 }
 
 export const inspect: Handler = async ({ ctx, args, opts }) => {
@@ -156,13 +161,17 @@ export const inspect: Handler = async ({ ctx, args, opts }) => {
   if (!opts.latest && args.length === 0) throw new SkiffError("INVALID_ARGUMENT", "give the names or IDs to inspect, or --latest");
   const names = opts.latest ? records.slice(-1).map((r) => r.id) : args;
   if (names.length === 0) throw new SkiffError("NOT_FOUND", "no containers");
+  // read once for every container named, only when one is
+  let forContainers: { images: ImageRecord[]; caps: string[] } | undefined;
+  const containerFacts = () => (forContainers ??= { images: images.length ? images : listImages(p), caps: hostBoundingCaps() });
   return inspectEach(ctx, names, (a) => {
     if (type === "all" || type === "container") {
       const rec = findRecord(p, a, records);
       if (rec) {
         const state = observedState(p, rec.id);
         const att = state.status === "exited" || state.status === "created" ? undefined : readAttachment(p.runroot, rec.id);
-        return inspectContainer(inspectInputs(p, rec, state, att, images.length ? images : listImages(p)));
+        const facts = containerFacts();
+        return inspectContainer(inspectInputs(p, rec, state, att, facts.images, facts.caps));
       }
     }
     if (type === "all" || type === "image") {
