@@ -18,11 +18,11 @@ _skiff() {
   esac
   if [[ -z "$cmd" ]]; then
     if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--root --runroot --runtime --storage-driver --log-level --noout --help -h --version -v' -- "$cur"))
-    else COMPREPLY=($(compgen -W 'attach completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs mount network pause port ps pull rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
+    else COMPREPLY=($(compgen -W 'attach commit completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs mount network pause port ps pull rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
     return
   fi
   case "$cmd" in
-    'container') COMPREPLY=($(compgen -W 'attach cp create diff exec exists export inspect kill list logs ls mount pause port prune ps rename restart rm run start stats stop top umount unmount unpause wait' -- "$cur")); return ;;
+    'container') COMPREPLY=($(compgen -W 'attach commit cp create diff exec exists export inspect kill list logs ls mount pause port prune ps rename restart rm run start stats stop top umount unmount unpause wait' -- "$cur")); return ;;
     'generate') COMPREPLY=($(compgen -W 'systemd' -- "$cur")); return ;;
     'image') COMPREPLY=($(compgen -W 'exists history import inspect list load ls mount prune pull rm save tag umount unmount untag' -- "$cur")); return ;;
     'network') COMPREPLY=($(compgen -W 'connect create disconnect exists inspect list ls prune rm' -- "$cur")); return ;;
@@ -125,6 +125,11 @@ _skiff() {
     'umount'|'unmount'|'container umount'|'container unmount')
       vflags='--root --runroot --runtime --storage-driver --log-level'
       flags='--all -a'
+      ;;
+    'commit'|'container commit')
+      vflags='--author -a --change -c --format -f --iidfile --message -m --root --runroot --runtime --storage-driver --log-level'
+      flags='--author -a --change -c --format -f --iidfile --include-volumes --message -m --pause -p --quiet -q --squash -s'
+      case "$prev" in --format|-f) COMPREPLY=($(compgen -W 'oci docker' -- "$cur")); return ;; --iidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'diff'|'container diff')
       vflags='--format --root --runroot --runtime --storage-driver --log-level'

@@ -121,8 +121,13 @@ export function containerChanges(p: ContainerPaths, rec: ContainerRecord): Chang
  * The runtime creates empty files and directories to mount /proc, /dev, /etc/hosts, volumes… on;
  * they are not the container's changes. Directories that only changed to hold them go too.
  */
+/** Where the runtime mounts something into the container (it may have made each as an empty stub). */
+export function runtimeMountpoints(rec: Pick<ContainerRecord, "options" | "mounts">): string[] {
+  return ["/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys/fs/cgroup", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/run/.containerenv", ...(rec.options.tz ? ["/etc/localtime"] : []), ...(rec.options.init ? ["/run/skiff-init"] : []), ...rec.mounts.map((m) => m.destination)];
+}
+
 function withoutMountpoints(changes: Change[], rec: ContainerRecord): Change[] {
-  const points = new Set(["/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys/fs/cgroup", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/run/.containerenv", ...(rec.options.tz ? ["/etc/localtime"] : []), ...rec.mounts.map((m) => m.destination)]);
+  const points = new Set(runtimeMountpoints(rec));
   const kept = changes.filter((c) => !(c.kind === "A" && points.has(c.path)) && !(c.kind === "A" && [...points].some((m) => c.path.startsWith(`${m}/`))));
   return kept.filter((c) => {
     if (c.kind === "D") return true;

@@ -60,6 +60,7 @@ export function applyChanges(settings: Settings, changes: string[]): Settings {
       case "WORKDIR": out.WorkingDir = value.trim(); break;
       case "USER": out.User = value.trim(); break;
       case "STOPSIGNAL": out.StopSignal = value.trim(); break;
+      case "ONBUILD": out.OnBuild = [...(out.OnBuild ?? []), value.trim()]; break;
       case "ENV":
         for (const [k, v] of pairs(value, change)) out.Env = [...out.Env!.filter((e) => !e.startsWith(`${k}=`)), `${k}=${v}`];
         break;

@@ -9,15 +9,13 @@ import type { Sys } from "../sys/types.js";
 import { applyChanges } from "./changes.js";
 import { autoDecompress } from "./decompress.js";
 import { holdStoreShared } from "./gc.js";
-import { REPOSITORY } from "./images.js";
 import { MEDIA } from "./media.js";
-import { formatPlatform, type Platform } from "./platform.js";
+import type { Platform } from "./platform.js";
 import { tagName } from "./remove.js";
-import { sha256Of } from "./digest.js";
 import { ensureLayout, type StorePaths } from "./store/layout.js";
 import { fileChunks, unpackLayer } from "./unpack.js";
-import { ingestComputed, putBlob, type Descriptor } from "./store/blobs.js";
-import { setRef, updateIndex } from "./store/refs.js";
+import { ingestComputed } from "./store/blobs.js";
+import { writeImage } from "./write.js";
 import type { ImageConfig } from "./manifest.js";
 
 export interface ImportOptions {
@@ -68,18 +66,8 @@ export async function importImage(opts: ImportOptions): Promise<{ id: string; na
       rootfs: { type: "layers", diff_ids: [diffId] },
       history: [{ created, created_by: `skiff import ${opts.source === "-" ? "(stdin)" : opts.source}`, ...(opts.message ? { comment: opts.message } : {}) }],
     };
-    const configData = Buffer.from(JSON.stringify(config));
-    const configDesc: Descriptor = { mediaType: MEDIA.ociConfig, digest: sha256Of(configData), size: configData.length };
-    await putBlob(store, configDesc, configData, "config");
-    const manifestData = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: configDesc, layers: [layer] }));
-    const manifestDesc: Descriptor = { mediaType: MEDIA.ociManifest, digest: sha256Of(manifestData), size: manifestData.length };
-    await putBlob(store, manifestDesc, manifestData, "manifest");
-    const [os, architecture, variant] = formatPlatform(opts.platform).split("/");
-    await updateIndex(store, (index) => {
-      const annotations = name ? { [REPOSITORY]: name.slice(0, name.lastIndexOf(":")) } : undefined;
-      setRef(index, { ...manifestDesc, platform: { os, architecture, ...(variant ? { variant } : {}) }, ...(annotations ? { annotations } : {}) }, name);
-    });
-    return { id: configDesc.digest, name };
+    const { id } = await writeImage(store, config, [layer], name ? [name] : []);
+    return { id, name };
   } finally {
     hold.release();
   }

@@ -6,6 +6,8 @@ import { manifestKind } from "./media.js";
 export interface ImageManifest { schemaVersion: number; mediaType?: string; config: Descriptor; layers: Descriptor[] }
 export interface ImageIndex { schemaVersion: number; mediaType?: string; manifests: Descriptor[] }
 
+export interface Healthcheck { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number }
+
 export interface ImageConfig {
   architecture: string;
   os: string;
@@ -15,6 +17,8 @@ export interface ImageConfig {
   config?: {
     User?: string; Env?: string[]; Entrypoint?: string[] | null; Cmd?: string[] | null; WorkingDir?: string;
     Labels?: Record<string, string> | null; ExposedPorts?: Record<string, object>; Volumes?: Record<string, object>; StopSignal?: string;
+    /** Docker-schema fields a build writes (podman keeps them in OCI configs it reads). */
+    Healthcheck?: Healthcheck; OnBuild?: string[] | null; Shell?: string[];
   };
   rootfs: { type: string; diff_ids: string[] };
   history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string; author?: string }[];

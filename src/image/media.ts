@@ -13,6 +13,7 @@ export const MEDIA = {
   ociLayerGzip: "application/vnd.oci.image.layer.v1.tar+gzip",
   ociLayerZstd: "application/vnd.oci.image.layer.v1.tar+zstd",
   dockerLayer: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+  dockerLayerTar: "application/vnd.docker.image.rootfs.diff.tar",
 } as const;
 
 /** What we ask a registry for, in order; never `*\/*` (that invites schema 1). */

@@ -185,6 +185,25 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
   { name: "export", args: "<container>", section, description: "Export a container's filesystem as a tar archive", options: [opt("-o, --output <file>", "Write to this file instead of stdout", { complete: "file" })], handler: ["files", "exportCommand"] },
   { name: "mount", aliases: ["container mount"], args: "[containers...]", section, description: "Mount containers' file systems and print where (no names: list the mounted ones)", options: [formatLong()], handler: ["files", "mount"] },
   { name: "umount", aliases: ["unmount", "container umount", "container unmount"], args: "[containers...]", section, description: "Unmount what mount mounted", options: [allOpt("Unmount every mounted container")], handler: ["files", "umount"] },
+  {
+    name: "commit",
+    args: "<container> [image]",
+    section,
+    description: "Create an image from a container's changes",
+    options: [
+      opt("-a, --author <author>", "Author of the image"),
+      multi("-c, --change <instruction>", "Apply CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME or WORKDIR"),
+      opt("-f, --format <format>", "Format of the image manifest and metadata", { choices: ["oci", "docker"], default: "oci" }),
+      opt("--iidfile <file>", "Write the image ID to this file", { complete: "file" }),
+      opt("--include-volumes", "Include the container's volumes as image volumes"),
+      opt("-m, --message <text>", "Commit message (docker format only)"),
+      opt("-p, --pause", "Pause the container while committing"),
+      opt("-q, --quiet", "Print only the image ID"),
+      opt("-s, --squash", "Squash all layers into one"),
+    ],
+    examples: ["skiff commit web localhost/web:snapshot", "skiff commit -c 'CMD [\"nginx\"]' -c 'EXPOSE 80' web web:v2"],
+    handler: ["commit", "commit"],
+  },
   { name: "diff", args: "[container]", section, description: "Show changes to a container's filesystem", options: [formatLong(), latest], handler: ["files", "diff"] },
   {
     name: "stats",
@@ -196,7 +215,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
   },
 ];
 
-const ALIASED = new Set(["run", "create", "start", "logs", "attach", "exec", "stop", "kill", "rm", "wait", "inspect", "restart", "pause", "unpause", "top", "port", "rename", "cp", "export", "diff", "stats", "ps"]);
+const ALIASED = new Set(["run", "create", "start", "logs", "attach", "exec", "stop", "kill", "rm", "wait", "inspect", "restart", "pause", "unpause", "top", "port", "rename", "cp", "export", "diff", "stats", "ps", "commit"]);
 
 export const CONTAINER_TABLE: CommandSpec[] = [
   ...CONTAINER_COMMANDS.map((c) =>

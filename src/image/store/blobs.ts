@@ -77,8 +77,8 @@ async function ingestToTemp(
   }
 }
 
-/** Renames a verified temp file into blobs/ and syncs the directory. */
-function commitBlob(s: StorePaths, tmp: string, digest: string): string {
+/** Renames a verified temp file (on the store's filesystem) into blobs/ and syncs the directory. */
+export function commitBlob(s: StorePaths, tmp: string, digest: string): string {
   const target = blobPath(s, digest);
   renameSync(tmp, target);
   fsyncDir(blobsDir(s));

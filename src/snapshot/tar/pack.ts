@@ -14,7 +14,7 @@ export type Sink = (chunk: Uint8Array) => void | Promise<void>;
 
 const major = devMajor, minor = devMinor;
 
-function entryOf(st: Stats, name: string, links: Map<string, string>): OutEntry | undefined {
+export function entryOf(st: Stats, name: string, links: Map<string, string>): OutEntry | undefined {
   const base = { name, mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000), uid: st.uid, gid: st.gid };
   if (st.isDirectory()) return { ...base, name: `${name}/`, type: "dir" };
   if (st.isSymbolicLink()) return undefined; // handled by the caller (needs the path)
@@ -31,7 +31,7 @@ function entryOf(st: Stats, name: string, links: Map<string, string>): OutEntry 
   return undefined; // sockets
 }
 
-async function copyFile(fd: number, size: number, sink: Sink): Promise<void> {
+export async function copyFile(fd: number, size: number, sink: Sink): Promise<void> {
   const buf = Buffer.alloc(Math.min(size, 1 << 20) || 1);
   let left = size;
   while (left > 0) {
