@@ -2,7 +2,7 @@
 _skiff() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
   local gvflags='--root --runroot --runtime --storage-driver --log-level'
-  local groups='container generate image network system volume'
+  local groups='buildx container generate image network system volume'
   local cmd="" i w skip=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
@@ -18,13 +18,14 @@ _skiff() {
   esac
   if [[ -z "$cmd" ]]; then
     if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--root --runroot --runtime --storage-driver --log-level --noout --help -h --version -v' -- "$cur"))
-    else COMPREPLY=($(compgen -W 'attach commit completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs mount network pause port ps pull rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
+    else COMPREPLY=($(compgen -W 'attach build buildx commit completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs mount network pause port ps pull rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
     return
   fi
   case "$cmd" in
+    'buildx') COMPREPLY=($(compgen -W 'build' -- "$cur")); return ;;
     'container') COMPREPLY=($(compgen -W 'attach commit cp create diff exec exists export inspect kill list logs ls mount pause port prune ps rename restart rm run start stats stop top umount unmount unpause wait' -- "$cur")); return ;;
     'generate') COMPREPLY=($(compgen -W 'systemd' -- "$cur")); return ;;
-    'image') COMPREPLY=($(compgen -W 'exists history import inspect list load ls mount prune pull rm save tag umount unmount untag' -- "$cur")); return ;;
+    'image') COMPREPLY=($(compgen -W 'build exists history import inspect list load ls mount prune pull rm save tag umount unmount untag' -- "$cur")); return ;;
     'network') COMPREPLY=($(compgen -W 'connect create disconnect exists inspect list ls prune rm' -- "$cur")); return ;;
     'system') COMPREPLY=($(compgen -W 'df info prune reset' -- "$cur")); return ;;
     'volume') COMPREPLY=($(compgen -W 'create exists export import inspect list ls prune remove rm' -- "$cur")); return ;;
@@ -150,6 +151,11 @@ _skiff() {
     'generate systemd')
       vflags='--restart-policy --time --root --runroot --runtime --storage-driver --log-level'
       flags='--name -n --restart-policy --time'
+      ;;
+    'build'|'image build'|'buildx build')
+      vflags='--tag -t --file -f --build-arg --build-arg-file --target --pull --network --add-host --dns --dns-search --dns-option --label --annotation --format --iidfile --timestamp --source-date-epoch --secret --ignorefile --volume -v --cap-add --cap-drop --ulimit --security-opt --platform --root --runroot --runtime --storage-driver --log-level'
+      flags='--tag -t --file -f --build-arg --build-arg-file --target --no-cache --layers --pull --network --add-host --dns --dns-search --dns-option --label --annotation --format --squash --squash-all --iidfile --quiet -q --timestamp --source-date-epoch --secret --ignorefile --volume -v --cap-add --cap-drop --ulimit --security-opt --platform --rm --force-rm'
+      case "$prev" in --pull) COMPREPLY=($(compgen -W 'always missing never newer true false' -- "$cur")); return ;; --format) COMPREPLY=($(compgen -W 'oci docker' -- "$cur")); return ;; --file|-f) COMPREPLY=($(compgen -f -- "$cur")); return ;; --build-arg-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --iidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; --ignorefile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'pull'|'image pull')
       vflags='--platform --arch --os --variant --cert-dir --creds --creds-file --authfile --max-parallel --retry --root --runroot --runtime --storage-driver --log-level'

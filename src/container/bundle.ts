@@ -219,7 +219,8 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
     await copyUpVolumes(p.root, join(p.runroot, "locks"), rootfs, rec.mounts.filter((m) => m.type === "volume" && m.name).map((m) => ({ name: m.name!, destination: m.destination })), sys);
     const passwd = readImageFile(rootfs, "/etc/passwd"), group = readImageFile(rootfs, "/etc/group");
     const user = resolveUser(rec.options.user ?? image.config?.User ?? "", passwd, group, rec.options.groupAdd);
-    addUserEntries(rootfs, rec, user, passwd, group);
+    // a build step's changes are the image's: no passwd lines of podman's own in them
+    if (rec.purpose !== "build") addUserEntries(rootfs, rec, user, passwd, group);
     const spec = containerSpec({
       image,
       options: rec.options,

@@ -28,6 +28,8 @@ export interface ContainerRecord {
   logPath: string;
   /** Runtime binary name or path as given (--runtime). */
   runtime: string;
+  /** A build's working container (a RUN or COPY step): hidden from ps without --external. */
+  purpose?: "build";
 }
 
 export type Status = "created" | "running" | "paused" | "stopping" | "exited";

@@ -10,6 +10,7 @@ import { parseConfig, type ImageManifest } from "./manifest.js";
 import { readBlob } from "./store/blobs.js";
 import { blobsDir, ingestDir, lockPath, snapshotsDir, type StorePaths } from "./store/layout.js";
 import { PULLED_DIGEST, readIndex } from "./store/refs.js";
+import { cacheRecords } from "./store/build-cache.js";
 import { acquireLock, withLock, type Lock } from "../util/lock.js";
 
 /** Held by writers (pull, import) for their whole run. */
@@ -48,6 +49,15 @@ export async function collectGarbage(s: StorePaths, keepChains: Set<string> = ne
       } catch {
         // a broken record (images lists it as such): what it names cannot be known, its own blob stays
       }
+    }
+    // what the build cache names stays until the cache is pruned
+    for (const rec of cacheRecords(s.root)) {
+      blobs.add(rec.id);
+      for (const l of rec.layers) blobs.add(l.digest);
+      try {
+        const config = parseConfig(readBlob(s, rec.id, "config"), "config", rec.layers.length);
+        for (const c of chainIds(config.rootfs.diff_ids)) chains.add(parseDigest(c).hex);
+      } catch { /* a record whose config is gone is a miss anyway */ }
     }
     const out: Collected = { blobs: 0, snapshots: 0 };
     for (const hex of readdirSync(blobsDir(s))) {

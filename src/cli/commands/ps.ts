@@ -48,7 +48,8 @@ export function sortContainers(list: Container[], key: string, sizes?: Map<strin
 }
 
 export const ps: Handler = async ({ ctx, opts }) => {
-  let list = observedContainers(ctx);
+  // a build's working containers are shown only with --external, as podman shows buildah's
+  let list = observedContainers(ctx).filter((c) => opts.external || c.rec.purpose !== "build");
   const filters = (opts.filter as string[]) ?? [];
   if (!opts.all && filters.length === 0) list = list.filter((c) => isActive(c.state.status));
   list = list.filter((c) => matchFilters(filters, c));

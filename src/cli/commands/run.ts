@@ -39,7 +39,7 @@ function claimCidfile(path: string): { path: string; fd: number } {
 }
 
 /** The image for run/create, pulled according to --pull. */
-async function imageFor(ctx: Context, ref: string, opts: Record<string, unknown>) {
+export async function imageFor(ctx: Context, ref: string, opts: Record<string, unknown>) {
   const p = pathsOf(ctx);
   const search = ctx.config.registries.unqualifiedSearch;
   const policy = String(opts.pull ?? "missing");

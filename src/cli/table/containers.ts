@@ -56,7 +56,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
       formatLong(),
       opt("-s, --size", "Show the size of each container's writable layer (and of its image)"),
       opt("--sort <key>", "Sort by", { choices: ["command", "created", "id", "image", "names", "runningfor", "size", "status"], default: "created" }),
-      opt("--external", "Also show containers made by other tools (skiff has none: the same list)"),
+      opt("--external", "Also show the working containers of builds in progress (or interrupted)"),
       opt("--sync", "Sync the state with the runtime (skiff always shows the observed state)"),
     ],
     handler: ["ps", "ps"],
