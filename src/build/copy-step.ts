@@ -103,6 +103,21 @@ async function* archiveEntries(root: SourceRoot, src: Source, owner?: { uid: num
   }
 }
 
+async function* dirEntry(name: string, owner: { uid: number; gid: number }): AsyncGenerator<TarEntry> {
+  const mtime = Math.floor(Date.now() / 1000);
+  yield { header: { name, type: "dir", mode: 0o755, uid: owner.uid, gid: owner.gid, uname: "", gname: "", size: 0, mtime, linkname: "", devmajor: 0, devminor: 0, xattrs: new Map() }, body: async function* () { /* none */ } };
+}
+
+function exists(rootFd: number, path: string): boolean {
+  try {
+    const r = resolveIn(rootFd, path, { followLast: true });
+    closeSync(r.fd);
+    return r.missing === undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** Carries out a COPY/ADD plan in the mounted rootfs `rootfs`. */
 export async function copyInto(rootfs: string, plan: CopyPlan, sys: Sys): Promise<void> {
   const rootFd = openRoot(rootfs);
@@ -129,6 +144,12 @@ export async function copyInto(rootfs: string, plan: CopyPlan, sys: Sys): Promis
       }
       const o = { owner, chmod: plan.chmod };
       if (s.src.isDir) {
+        // a destination that does not exist yet is the source directory itself (its mode, the owner)
+        // a destination directory made for it is 0755 and belongs to the --chown owner, as podman makes it
+        if (!exists(rootFd, plan.dest)) {
+          const d = plan.dest.replace(/\/+$/, "");
+          await writeEntriesIn(rootFd, posix.dirname(d), dirEntry(posix.basename(d), owner), w);
+        }
         await writeEntriesIn(rootFd, plan.dest, sourceEntries(s.root, s.src, "", o), w);
       } else if (plan.add && isArchive(s.root, s.src)) {
         await writeEntriesIn(rootFd, plan.dest, archiveEntries(s.root, s.src, plan.chown !== undefined ? owner : undefined), w);

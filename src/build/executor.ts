@@ -114,14 +114,16 @@ export async function build(o: BuildOptions): Promise<{ id: string }> {
     for (const [k, v] of argPairs(inst, (n) => globals.get(n), escape)) globals.set(k, o.buildArgs.get(k) ?? v ?? "");
   }
   const results = new Map<number, State>();
-  const multi = plan.stages.length > 1;
+  // podman numbers the stages up to the target
+  const counted = plan.build[plan.build.length - 1] + 1;
+  const multi = counted > 1;
   let final: State | undefined;
   const context: SourceRoot = { fd: openRoot(o.contextDir), ignore: o.ignore };
   try {
     for (const index of plan.build) {
       const stage = plan.stages[index];
       const isTarget = index === plan.build[plan.build.length - 1];
-      const prefix = multi ? `[${index + 1}/${plan.stages.length}] ` : "";
+      const prefix = multi ? `[${index + 1}/${counted}] ` : "";
       final = await buildStage(o, stage, { results, globals, escape, prefix, isTarget, stages: plan.stages, context });
       results.set(index, final);
     }
@@ -146,7 +148,10 @@ function argPairs(inst: Instruction, lookup: (n: string) => string | undefined, 
 /** FROM as podman prints it: the base image expanded. */
 function fromLine(o: BuildOptions, stage: Stage, s: StageInputs): string {
   const ref = processWord(stage.base, (n) => o.buildArgs.get(n) ?? s.globals.get(n), s.escape);
-  return stage.from.original.replace(stage.base, ref);
+  // an earlier stage is shown by the ID of its result, as podman shows it
+  const byStage = s.stages.findIndex((x) => x.name === ref.toLowerCase() && x.index < stage.index);
+  const shown = byStage !== -1 ? (s.results.get(byStage)?.id.slice(7) ?? ref) : ref;
+  return stage.from.original.replace(stage.base, shown);
 }
 
 async function baseState(o: BuildOptions, stage: Stage, s: StageInputs): Promise<State> {

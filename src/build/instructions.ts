@@ -36,9 +36,12 @@ export function envMap(env: string[] | undefined): Map<string, string> {
   return m;
 }
 
+/** Sets KEY in place (podman keeps a replaced variable where it was), or appends it. */
 export function setEnv(env: string[] | undefined, key: string, value: string): string[] {
-  const out = (env ?? []).filter((e) => e !== key && !e.startsWith(`${key}=`));
-  return [...out, `${key}=${value}`];
+  const list = env ?? [];
+  const i = list.findIndex((e) => e === key || e.startsWith(`${key}=`));
+  if (i === -1) return [...list, `${key}=${value}`];
+  return list.map((e, j) => (j === i ? `${key}=${value}` : e)).filter((e, j) => j <= i || !(e === key || e.startsWith(`${key}=`)));
 }
 
 /** The command of CMD/ENTRYPOINT/RUN: exec form as written, shell form wrapped in SHELL. */

@@ -58,7 +58,7 @@ export function lowerLookup(lowers: string[]): (rel: string) => "dir" | "other" 
 
 /**
  * The mount targets in `upper` that are not changes: empty files and directories the runtime made
- * where the image had nothing, and directories that were made only to hold them.
+ * where the image had nothing.
  */
 export function mountStubs(upper: string, mountpoints: string[], inLower: (rel: string) => unknown): Set<string> {
   const stubs = new Set<string>();
@@ -77,15 +77,7 @@ export function mountStubs(upper: string, mountpoints: string[], inLower: (rel: 
     if (rel === "dev") for (const c of safeList(join(upper, rel))) if (!inLower(`dev/${c}`) && empty(`dev/${c}`)) stubs.add(`dev/${c}`);
     if (!inLower(rel) && empty(rel)) stubs.add(rel);
   }
-  // parents that exist only to hold stubs, deepest first
-  for (const rel of [...stubs]) {
-    const parts = rel.split("/");
-    for (let i = parts.length - 1; i > 0; i--) {
-      const parent = parts.slice(0, i).join("/");
-      if (inLower(parent) || !empty(parent)) break;
-      stubs.add(parent);
-    }
-  }
+  // directories made to hold them (/run for /run/.containerenv) stay, as podman's builds keep them
   return stubs;
 }
 
