@@ -1,0 +1,154 @@
+/**
+ * build beyond what podman 4.3 can be compared on: the cache (reused, invalidated from the first
+ * changed COPY, --no-cache, reproducible digests), heredocs, RUN --mount, secrets kept out of the
+ * image, errors that name file and line, -q, --iidfile, and nothing left behind by a build.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { makeContext, treeOf } from "../helpers/build.js";
+import { containerEnv, mountsUnder, runtimeContainers, sk } from "../helpers/containers.js";
+
+const isRoot = process.getuid?.() === 0;
+const contexts: string[] = [];
+function context(files: Record<string, string>): string {
+  const dir = makeContext(files);
+  contexts.push(dir);
+  return dir;
+}
+const cached = (out: string) => out.split("\n").filter((l) => l.startsWith("--> Using cache")).length;
+
+describe("build: cache, heredocs, mounts, errors", { skip: isRoot ? false : "needs root (mount, runc)" }, () => {
+  const env = isRoot ? containerEnv() : {};
+  after(() => { for (const c of contexts) rmSync(c, { recursive: true, force: true }); });
+  const build = (args: string[], input?: string) => sk(env, ["build", "--network", "none", ...args], { input, timeoutMs: 120000 });
+
+  it("reuses every step of an unchanged rebuild, rebuilds from the first COPY of a changed file, and all with --no-cache", () => {
+    const dir = context({
+      "one.txt": "1\n", "two.txt": "2\n",
+      Containerfile: "FROM bb\nRUN echo a > /a\nCOPY one.txt /one\nRUN echo b > /b\nCOPY two.txt /two\nRUN echo c > /c\n",
+    });
+    const first = build(["-t", "cache:1", dir]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(cached(first.stdout), 0);
+    const again = build(["-t", "cache:1", dir]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(cached(again.stdout), 5, again.stdout);
+    assert.equal(again.stdout.trim().split("\n").pop(), first.stdout.trim().split("\n").pop(), "the same image");
+    // a touched file has another time, so another layer: from its COPY on, nothing is reused
+    utimesSync(join(dir, "two.txt"), new Date(2020, 1, 1), new Date(2020, 1, 1));
+    const touched = build(["-t", "cache:1", dir]);
+    assert.equal(touched.code, 0, touched.stderr);
+    assert.equal(cached(touched.stdout), 3, touched.stdout);
+    assert.match(touched.stdout, /STEP 5\/6: COPY two.txt \/two\n--> [0-9a-f]{11}\n/);
+    const none = build(["--no-cache", "-t", "cache:1", dir]);
+    assert.equal(cached(none.stdout), 0);
+  });
+
+  it("gives the same digest twice with SOURCE_DATE_EPOCH or --timestamp", () => {
+    const dir = context({ "f.txt": "f\n", Containerfile: "FROM bb\nCOPY f.txt /f\nRUN echo x > /x && touch /x\nENV A=1\n" });
+    const digest = (extra: string[], e = env) => {
+      const r = sk(e, ["build", "--network", "none", "--no-cache", "-q", ...extra, dir], { timeoutMs: 120000 });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const a = digest(["--timestamp", "1700000000"]);
+    const b = digest(["--timestamp", "1700000000"]);
+    assert.match(a, /^[0-9a-f]{64}$/);
+    assert.equal(a, b);
+    const c = digest([], { ...env, SOURCE_DATE_EPOCH: "1600000000" });
+    const d = digest([], { ...env, SOURCE_DATE_EPOCH: "1600000000" });
+    assert.equal(c, d);
+    assert.notEqual(digest([]), digest([]), "without a timestamp the times differ");
+  });
+
+  it("heredocs: RUN <<EOF runs the body, RUN cmd <<EOF feeds it, COPY <<EOF writes a file (expanded unless quoted)", () => {
+    const dir = context({
+      Containerfile: [
+        "FROM bb",
+        "ENV WHO=world",
+        "RUN <<EOF",
+        "echo from heredoc > /heredoc",
+        "chmod 600 /heredoc",
+        "EOF",
+        "RUN cat <<EOT > /fed",
+        "line one",
+        "EOT",
+        "COPY <<EOF /hello.txt",
+        "hello $WHO",
+        "EOF",
+        "COPY <<'EOF' /literal.txt",
+        "hello $WHO",
+        "EOF",
+      ].join("\n"),
+    });
+    const r = build(["-t", "heredoc:1", dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = sk(env, ["run", "--rm", "heredoc:1", "sh", "-c", "cat /heredoc /fed /hello.txt /literal.txt; stat -c %a /heredoc"]);
+    assert.equal(out.stdout, "from heredoc\nline one\nhello world\nhello $WHO\n600\n");
+  });
+
+  it("RUN --mount: a cache that persists across builds and stays out of the image, a secret never stored, tmpfs, a bind of the context", () => {
+    const secret = join(context({ s: "" }), "token");
+    writeFileSync(secret, "s3cret\n");
+    const dir = context({
+      "ctx-file": "from context\n",
+      Containerfile: [
+        "FROM bb",
+        "RUN --mount=type=cache,target=/cache sh -c 'echo run >> /cache/log; wc -l < /cache/log > /count'",
+        "RUN --mount=type=secret,id=token cat /run/secrets/token > /seen",
+        "RUN --mount=type=tmpfs,target=/scratch sh -c 'echo t > /scratch/t && cat /scratch/t > /tmpfs-seen'",
+        "RUN --mount=type=bind,source=ctx-file,target=/mnt/f cat /mnt/f > /bound",
+      ].join("\n"),
+    });
+    const r1 = build(["--no-cache", "--secret", `id=token,src=${secret}`, "-t", "mounts:1", dir]);
+    assert.equal(r1.code, 0, r1.stderr);
+    const r2 = build(["--no-cache", "--secret", `id=token,src=${secret}`, "-t", "mounts:1", dir]);
+    assert.equal(r2.code, 0, r2.stderr);
+    const out = sk(env, ["run", "--rm", "mounts:1", "sh", "-c", "cat /count /seen /tmpfs-seen /bound; ls /cache /scratch /run/secrets 2>&1 | wc -l"]);
+    assert.equal(out.stdout.split("\n").slice(0, 4).join("\n"), "2\ns3cret\nt\nfrom context");
+    const tree = treeOf((a) => sk(env, a), "mounts:1").join("\n");
+    assert.doesNotMatch(tree, /^(cache|scratch|run\/secrets|mnt\/f)\b.*file/m, "mount contents are not in the layers");
+    const layers = JSON.parse(sk(env, ["image", "inspect", "mounts:1"]).stdout)[0].RootFS.Layers as string[];
+    for (const l of layers) {
+      const blob = readFileSync(join(env.SKIFF_ROOT!, "blobs", "sha256", l.slice(7)));
+      assert.equal(blob.includes(Buffer.from("run\nrun")), false, "the cache's contents are in no layer");
+      assert.equal(blob.includes(Buffer.from("token")) && blob.includes(Buffer.from("s3cret\n")) && !blob.includes(Buffer.from("seen")), false);
+    }
+  });
+
+  it("errors name the file and line, exit 125, and leave no working container, mount or runtime state behind", () => {
+    const cases: [string, RegExp][] = [
+      ["FROM bb\nRUN true\nFOO bar\n", /Containerfile:3: unknown instruction: FOO/],
+      ["RUN true\n", /Containerfile:1: no FROM statement found/],
+      ["FROM bb\nCOPY nothere /x\n", /STEP "COPY nothere \/x" \(Containerfile:2\).*no such file or directory/],
+      ["FROM bb\nHEALTHCHECK --retries=0 CMD true\n", /Containerfile:2: HEALTHCHECK: --retries must be at least 1/],
+      ["FROM bb AS 1bad\n", /Containerfile:1: invalid name for build stage/],
+      ["FROM bb\nSTOPSIGNAL SIGNOPE\n", /Containerfile:2: STOPSIGNAL: invalid signal/],
+      ["FROM bb\nRUN <<EOF\necho never ends\n", /Containerfile:2: unterminated heredoc <<EOF/],
+    ];
+    for (const [text, msg] of cases) {
+      const dir = context({ Containerfile: text });
+      const r = build([dir]);
+      assert.equal(r.code, 125, `${text}: ${r.stderr}`);
+      assert.match(r.stderr, msg);
+      assert.equal(r.stderr.trim().split("\n").filter((l) => l.startsWith("Error")).length, 1, r.stderr);
+    }
+    assert.equal(sk(env, ["ps", "-a", "--external", "-q"]).stdout.trim(), "");
+    assert.deepEqual(mountsUnder(env), []);
+    assert.deepEqual(runtimeContainers(env), []);
+  });
+
+  it("-q prints only the ID (no steps, no RUN output); --iidfile gets it too; ps --external shows nothing after the build", () => {
+    const dir = context({ Containerfile: "FROM bb\nRUN echo noisy\n" });
+    const iid = join(dir, "iid");
+    const r = build(["-q", "--iidfile", iid, dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^[0-9a-f]{64}\n$/);
+    assert.equal(readFileSync(iid, "utf8"), `sha256:${r.stdout.trim()}`);
+    const stdin = build(["-q", "-f", "-", dir], "FROM bb\nLABEL from=stdin\n");
+    assert.equal(stdin.code, 0, stdin.stderr);
+    assert.equal(sk(env, ["image", "inspect", stdin.stdout.trim(), "--format", "{{.Labels.from}}"]).stdout.trim(), "stdin");
+  });
+});
