@@ -4,7 +4,9 @@
  * within one path component, `**` across any number of them, `!` re-includes, the last matching
  * line wins, and a pattern that matches a directory matches everything under it. Pure.
  */
-export interface IgnorePattern { negate: boolean; regex: RegExp; text: string; dirs: number }
+import { compileGlob } from "./glob.js";
+
+export interface IgnorePattern { negate: boolean; match: (path: string) => boolean; text: string; dirs: number }
 
 /** A path cleaned as Go's filepath.Clean does, relative, with "/" separators ("" for the root). */
 export function cleanPath(p: string): string {
@@ -15,34 +17,6 @@ export function cleanPath(p: string): string {
     else out.push(c);
   }
   return out.join("/");
-}
-
-function toRegex(pattern: string): RegExp {
-  let re = "^";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "*") {
-      if (pattern[i + 1] === "*") {
-        i++;
-        if (pattern[i + 1] === "/") {
-          i++;
-          re += "(.*/)?";
-        } else re += ".*";
-      } else re += "[^/]*";
-    } else if (c === "?") re += "[^/]";
-    else if (c === "\\" && i + 1 < pattern.length) re += `\\${pattern[++i]}`;
-    else if (c === "[") {
-      const end = pattern.indexOf("]", i + 1);
-      if (end === -1) re += "\\[";
-      else {
-        let cls = pattern.slice(i + 1, end);
-        if (cls.startsWith("!")) cls = `^${cls.slice(1)}`;
-        re += `[${cls.replace(/\\/g, "\\\\")}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\]\\]/g, "\\$&");
-  }
-  return new RegExp(`${re}$`);
 }
 
 export function parseIgnoreFile(text: string): IgnorePattern[] {
@@ -57,7 +31,7 @@ export function parseIgnoreFile(text: string): IgnorePattern[] {
     }
     const cleaned = cleanPath(line);
     if (cleaned === "") continue;
-    out.push({ negate, regex: toRegex(cleaned), text: cleaned, dirs: cleaned.split("/").length });
+    out.push({ negate, match: compileGlob(cleaned, { globstar: true }), text: cleaned, dirs: cleaned.split("/").length });
   }
   return out;
 }
@@ -67,9 +41,9 @@ export function isIgnored(patterns: IgnorePattern[], path: string): boolean {
   const parts = path.split("/");
   let ignored = false;
   for (const p of patterns) {
-    let hit = p.regex.test(path);
+    let hit = p.match(path);
     // a pattern matching a parent directory matches its contents
-    for (let i = 1; !hit && i < parts.length; i++) hit = p.regex.test(parts.slice(0, i).join("/"));
+    for (let i = 1; !hit && i < parts.length; i++) hit = p.match(parts.slice(0, i).join("/"));
     if (hit) ignored = !p.negate;
   }
   return ignored;

@@ -10,6 +10,7 @@ import { SkiffError } from "../errors.js";
 import { at, closeQuietly, openChild, openForRead, resolveIn } from "../snapshot/rooted.js";
 import type { TarEntry, TarHeader } from "../snapshot/tar/reader.js";
 import { createHash, type Hasher } from "../util/crypto.js";
+import { compileGlob } from "./glob.js";
 import { cleanPath, isIgnored, mayReinclude, type IgnorePattern } from "./ignore.js";
 
 export interface SourceRoot {
@@ -27,25 +28,6 @@ export interface EntryOptions {
 }
 
 const GLOB = /[*?[]/;
-
-function segmentRegex(glob: string): RegExp {
-  let re = "^";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else if (c === "\\" && i + 1 < glob.length) re += `\\${glob[++i]}`;
-    else if (c === "[") {
-      const end = glob.indexOf("]", i + 2);
-      if (end === -1) throw new SkiffError("INVALID_ARGUMENT", `bad pattern "${glob}"`);
-      let cls = glob.slice(i + 1, end);
-      if (cls.startsWith("^") || cls.startsWith("!")) cls = `^${cls.slice(1)}`;
-      re += `[${cls}]`;
-      i = end;
-    } else re += c.replace(/[.+^${}()|\]\\]/g, "\\$&");
-  }
-  return new RegExp(`${re}$`);
-}
 
 const ignored = (root: SourceRoot, rel: string) => rel !== "" && root.ignore !== undefined && isIgnored(root.ignore, rel);
 
@@ -70,8 +52,8 @@ export function resolveSources(root: SourceRoot, arg: string): Source[] {
   const segs = rel.split("/");
   const out: Source[] = [];
   const walk = (fd: number, depth: number, prefix: string) => {
-    const re = GLOB.test(segs[depth]) ? segmentRegex(segs[depth]) : undefined;
-    const names = re ? listDir(fd).filter((n) => re.test(n)) : [segs[depth]];
+    const match = GLOB.test(segs[depth]) ? compileGlob(segs[depth], { globstar: false }) : undefined;
+    const names = match ? listDir(fd).filter(match) : [segs[depth]];
     for (const n of names) {
       const path = prefix ? `${prefix}/${n}` : n;
       if (ignored(root, path)) continue;

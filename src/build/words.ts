@@ -4,6 +4,9 @@
  * removed, the escape character taken literally, `$VAR`/`${VAR}` expanded with the modifiers
  * `:-` `-` `:+` `+` `#` `##` `%` `%%`. Pure.
  */
+import { SkiffError } from "../errors.js";
+import { compileGlob } from "./glob.js";
+
 export type Lookup = (name: string) => string | undefined;
 
 /** Splits on unquoted, unescaped blanks; quotes and escapes stay in the words (processed later). */
@@ -35,10 +38,6 @@ export function splitRaw(text: string, escape = "\\"): string[] {
   return out;
 }
 
-function globToRegex(glob: string): string {
-  return glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-}
-
 function modify(name: string, op: string, word: string, lookup: Lookup): string {
   const v = lookup(name);
   switch (op) {
@@ -48,15 +47,17 @@ function modify(name: string, op: string, word: string, lookup: Lookup): string 
     case "+": return v !== undefined ? word : "";
     case "##": case "#": {
       const s = v ?? "";
-      const re = new RegExp(`^${op === "#" ? globToRegex(word).replace(/\.\*/g, ".*?") : globToRegex(word)}`);
-      return s.replace(re, "");
+      const match = compileGlob(word, { globstar: false, anyChar: true });
+      // the shortest matching prefix for #, the longest for ##
+      if (op === "#") { for (let i = 0; i <= s.length; i++) if (match(s.slice(0, i))) return s.slice(i); }
+      else for (let i = s.length; i >= 0; i--) if (match(s.slice(0, i))) return s.slice(i);
+      return s;
     }
     case "%%": case "%": {
       const s = v ?? "";
-      // shortest suffix for %, longest for %%: try each start position
-      const re = new RegExp(`^${globToRegex(word)}$`);
-      if (op === "%") { for (let i = s.length; i >= 0; i--) if (re.test(s.slice(i))) return s.slice(0, i); }
-      else for (let i = 0; i <= s.length; i++) if (re.test(s.slice(i))) return s.slice(0, i);
+      const match = compileGlob(word, { globstar: false, anyChar: true });
+      if (op === "%") { for (let i = s.length; i >= 0; i--) if (match(s.slice(i))) return s.slice(0, i); }
+      else for (let i = 0; i <= s.length; i++) if (match(s.slice(i))) return s.slice(0, i);
       return s;
     }
     default: return v ?? "";
@@ -71,12 +72,12 @@ function braced(text: string, i: number, lookup: Lookup, escape: string): [strin
     if (text[j] === "{") depth++;
     else if (text[j] === "}") depth--;
   }
-  if (depth > 0) throw new Error(`missing '}' in ${text.slice(i)}`);
+  if (depth > 0) throw new SkiffError("INVALID_ARGUMENT", `missing '}' in ${text.slice(i, i + 80)}`);
   const inner = text.slice(i + 2, j - 1);
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(:-|:\+|-|\+|##|#|%%|%)?([\s\S]*)$/.exec(inner);
-  if (!m) throw new Error(`bad substitution: \${${inner}}`);
+  if (!m) throw new SkiffError("INVALID_ARGUMENT", `bad substitution: \${${inner.slice(0, 80)}}`);
   if (!m[2]) {
-    if (m[3]) throw new Error(`bad substitution: \${${inner}}`);
+    if (m[3]) throw new SkiffError("INVALID_ARGUMENT", `bad substitution: \${${inner.slice(0, 80)}}`);
     return [lookup(m[1]) ?? "", j];
   }
   return [modify(m[1], m[2], processWord(m[3], lookup, escape), lookup), j];

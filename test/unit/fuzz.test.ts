@@ -15,6 +15,11 @@ import { compileTemplate } from "../../src/output/template.js";
 import { parseArgv } from "../../src/cli/parse.js";
 import { readTar } from "../../src/snapshot/tar/reader.js";
 import { makeTar } from "../helpers/tar.js";
+import { parseContainerfile } from "../../src/build/containerfile.js";
+import { planStages } from "../../src/build/plan.js";
+import { applyMetadata, DEFAULT_SHELL } from "../../src/build/instructions.js";
+import { isIgnored, parseIgnoreFile } from "../../src/build/ignore.js";
+import { processWords } from "../../src/build/words.js";
 
 const SEED = Number(process.env.SKIFF_FUZZ_SEED ?? 20261201);
 const BUDGET_MS = 4000; // per parser: bounded, whatever the machine's speed
@@ -106,6 +111,30 @@ describe("fuzzing the parsers of foreign input", () => {
     const value = { Id: "abc", State: { Status: "running", Health: null }, Config: { Env: ["A=1"], Labels: { a: "b" } }, Mounts: [{ Source: "/x" }], Size: 12 };
     const seeds = ["{{.State.Status}}", "{{range .Config.Env}}{{.}} {{end}}", "{{json .Config}}", '{{index .Config.Labels "a"}}', "{{if eq .Size 12}}x{{else}}y{{end}}", "{{printf \"%s-%d\" .Id .Size}}", "{{with .Mounts}}{{len .}}{{end}}", "{{.Config.Labels.a | upper}}"].map((s) => Buffer.from(s));
     await fuzz("template", seeds, (b) => compileTemplate(b.toString("utf8"))(value), 3000);
+  });
+
+  it("Containerfiles (parsed, planned, metadata applied) and ignore files", async () => {
+    const file = Buffer.from([
+      "# escape=\\", "ARG B=bb", "FROM $B AS one", "ENV A=1 B=\"two words\" C=${A:-x}", "LABEL k=v \\", "  l=\"m\"",
+      "WORKDIR /a/${A}", "USER app:staff", "EXPOSE 80 53/udp", "VOLUME [\"/data\"]", "STOPSIGNAL SIGINT",
+      "HEALTHCHECK --interval=5s --retries=2 CMD [\"true\"]", "SHELL [\"/bin/sh\", \"-ec\"]", "ONBUILD RUN x",
+      "RUN <<EOF", "echo $A", "EOF", "COPY --from=one --chown=1:2 a* /d/", "CMD echo ${A%%1}", "ENTRYPOINT [\"sh\"]", "FROM one",
+    ].join("\n"));
+    const config = { architecture: "amd64", os: "linux", config: { Env: ["PATH=/bin"] }, rootfs: { type: "layers", diff_ids: [] } };
+    await fuzz("containerfile", [file], (b) => {
+      const parsed = parseContainerfile(b.toString("utf8"), "Containerfile");
+      const plan = planStages(parsed.instructions, "Containerfile");
+      const vars = { lookup: (n: string) => (n === "A" ? "1" : undefined), escape: parsed.escape, shell: DEFAULT_SHELL, cmdSet: false };
+      for (const st of plan.stages) for (const inst of st.steps) {
+        if (["RUN", "COPY", "ADD", "ARG"].includes(inst.keyword)) processWords(inst.rest, vars.lookup, vars.escape);
+        else applyMetadata(config, inst, vars, "Containerfile");
+      }
+    }, 3000);
+    const ignore = Buffer.from("*.log\n!keep.log\n**/node_modules\n/top\n[a-c]?.txt\n\\!literal\n# c\n");
+    await fuzz("ignore", [ignore], (b) => {
+      const pats = parseIgnoreFile(b.toString("utf8"));
+      for (const p of ["a.log", "keep.log", "x/node_modules/y", "top", "b1.txt", "!literal"]) isIgnored(pats, p);
+    }, 3000);
   });
 
   it("the command line", async () => {
