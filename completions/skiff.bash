@@ -18,14 +18,14 @@ _skiff() {
   esac
   if [[ -z "$cmd" ]]; then
     if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--root --runroot --runtime --storage-driver --log-level --noout --help -h --version -v' -- "$cur"))
-    else COMPREPLY=($(compgen -W 'attach build buildx commit completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs mount network pause port ps pull rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
+    else COMPREPLY=($(compgen -W 'attach build buildx commit completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs mount network pause port ps pull push rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
     return
   fi
   case "$cmd" in
     'buildx') COMPREPLY=($(compgen -W 'build' -- "$cur")); return ;;
     'container') COMPREPLY=($(compgen -W 'attach commit cp create diff exec exists export inspect kill list logs ls mount pause port prune ps rename restart rm run start stats stop top umount unmount unpause wait' -- "$cur")); return ;;
     'generate') COMPREPLY=($(compgen -W 'systemd' -- "$cur")); return ;;
-    'image') COMPREPLY=($(compgen -W 'build exists history import inspect list load ls mount prune pull rm save tag umount unmount untag' -- "$cur")); return ;;
+    'image') COMPREPLY=($(compgen -W 'build exists history import inspect list load ls mount prune pull push rm save tag umount unmount untag' -- "$cur")); return ;;
     'network') COMPREPLY=($(compgen -W 'connect create disconnect exists inspect list ls prune rm' -- "$cur")); return ;;
     'system') COMPREPLY=($(compgen -W 'df info prune reset' -- "$cur")); return ;;
     'volume') COMPREPLY=($(compgen -W 'create exists export import inspect list ls prune remove rm' -- "$cur")); return ;;
@@ -161,6 +161,11 @@ _skiff() {
       vflags='--platform --arch --os --variant --cert-dir --creds --creds-file --authfile --max-parallel --retry --root --runroot --runtime --storage-driver --log-level'
       flags='--platform --arch --os --variant --tls-verify --cert-dir --creds --creds-file --authfile --max-parallel --retry --quiet -q'
       case "$prev" in --cert-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;; --creds-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'push'|'image push')
+      vflags='--cert-dir --creds --creds-file --authfile --format -f --compression-format --digestfile --retry --sign-by --root --runroot --runtime --storage-driver --log-level'
+      flags='--tls-verify --cert-dir --creds --creds-file --authfile --format -f --compression-format --force-compression --digestfile --retry --remove-signatures --sign-by --quiet -q'
+      case "$prev" in --format|-f) COMPREPLY=($(compgen -W 'oci v2s2 docker' -- "$cur")); return ;; --compression-format) COMPREPLY=($(compgen -W 'gzip zstd zstd:chunked' -- "$cur")); return ;; --cert-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;; --creds-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; --digestfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'login')
       vflags='--username -u --password -p --authfile --cert-dir --root --runroot --runtime --storage-driver --log-level'

@@ -18,6 +18,7 @@ import { createRegistryClient, type Credentials, type RegistryClient } from "./r
 import { ensureLayout, lockPath, type StorePaths } from "./store/layout.js";
 import { withLock } from "../util/lock.js";
 import { hasBlob, ingestBlob, putBlob, readBlob, type Descriptor } from "./store/blobs.js";
+import { updateBlobInfo } from "./store/blob-info.js";
 import { PULLED_DIGEST, setRef, updateIndex } from "./store/refs.js";
 import { collectGarbage, holdStoreShared } from "./gc.js";
 import { REPOSITORY } from "./images.js";
@@ -175,6 +176,10 @@ async function pullFrom(ref: Reference, registry: string, opts: PullOptions): Pr
     for (const d of index.manifests) if (d.digest === manifestDesc.digest && d.annotations?.[REPOSITORY] === repositoryOf(ref)) d.annotations[PULLED_DIGEST] = pulledDigest;
   });
   progress.close();
+  // where these blobs are: a push to another repository of this registry mounts them
+  await updateBlobInfo(store, (b) => {
+    for (const d of [...manifest.layers, manifest.config]) b.locations[d.digest] = [...new Set([...(b.locations[d.digest] ?? []), `${ref.domain}/${ref.path}`])].slice(-8);
+  }).catch(() => undefined);
   return { id: manifest.config.digest, manifestDigest: manifestDesc.digest, pulledDigest, reference: ref, config };
 }
 

@@ -24,6 +24,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Record<string, unknow
   observe: () => import("../commands/observe.js"),
   ps: () => import("../commands/ps.js"),
   pull: () => import("../commands/pull.js"),
+  push: () => import("../commands/push.js"),
   rmi: () => import("../commands/rmi.js"),
   run: () => import("../commands/run.js"),
   "save-load": () => import("../commands/save-load.js"),

@@ -56,14 +56,39 @@ function retryAfterMs(res: Response): number | undefined {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The registry's own error (distribution's {"errors":[{code,message}]}) in the line, else the status. */
+async function registryError(what: string, res: Response): Promise<SkiffError> {
+  let detail = "";
+  try {
+    const body = JSON.parse((await readBounded(res, 64 << 10, 5000, what)).toString("utf8")) as { errors?: { code?: unknown; message?: unknown }[] };
+    const e = body.errors?.[0];
+    if (e && typeof e.code === "string") detail = `${e.code}${typeof e.message === "string" && e.message ? `: ${e.message.slice(0, 300)}` : ""}`;
+  } catch { /* not JSON */ }
+  const base = httpError(what, res);
+  return detail ? new SkiffError(base.code, `${what}: ${detail} (HTTP ${res.status})`, { hint: base.hint }) : base;
+}
+
 function httpError(what: string, res: Response): SkiffError {
   const code = res.status === 404 ? "NOT_FOUND" : res.status === 401 || res.status === 403 ? "PERMISSION_DENIED" : "UNAVAILABLE";
   const hint = res.status === 401 ? "log in with 'skiff login' or pass --creds" : undefined;
   return new SkiffError(code, `${what}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`, { hint });
 }
 
+/** A request of the push protocol: a body made anew for each attempt, the statuses it expects. */
+export interface SendOptions {
+  method: string;
+  /** "repository:NAME:pull,push" (a mount adds the source's pull scope). */
+  scope: string;
+  headers?: Record<string, string>;
+  body?: () => BodyInit;
+  /** Statuses the caller handles itself (404 of a HEAD, 202 of a mount that became an upload). */
+  accept?: number[];
+}
+
 export interface RegistryClient {
   readonly endpoint: string;
+  /** One request with auth, redirects and retries (bodies are re-made for each attempt). */
+  send(what: string, path: string, o: SendOptions): Promise<Response>;
   /** GET /v2/ with authentication: resolves when the registry accepts us. */
   ping(): Promise<void>;
   getManifest(repo: string, reference: string): Promise<Manifest>;
@@ -115,7 +140,8 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
     const what = `get a token for ${scope || "the registry"}`;
     const url = tokenRealm(realm, allowHttp, what);
     if (service) url.searchParams.set("service", service);
-    if (scope) url.searchParams.set("scope", scope);
+    // several scopes (a mount needs the source's pull) are several parameters
+    for (const one of scope.split(" ").filter(Boolean)) url.searchParams.append("scope", one);
     let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       // redirects followed here, but only to http(s): fetch refuses other schemes when redirected
@@ -141,9 +167,9 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
     return t && t.expires > Date.now() ? t.header : undefined;
   }
 
-  /** One request with auth, manual redirects and retries; resolves to a 2xx response. */
-  async function request(what: string, path: string, repo: string | undefined, headers: Record<string, string>, method = "GET"): Promise<Response> {
-    const scope = repo === undefined ? "" : `repository:${repo}:pull`;
+  /** One request with auth, manual redirects and retries; resolves to a 2xx response (or one of `accept`). */
+  async function request(what: string, path: string, repo: string | undefined, headers: Record<string, string>, method = "GET", o: { scope?: string; body?: () => BodyInit; accept?: number[] } = {}): Promise<Response> {
+    const scope = o.scope ?? (repo === undefined ? "" : `repository:${repo}:pull`);
     let authRetried = false;
     for (let attempt = 0; ; attempt++) {
       let url = new URL(path, endpoint);
@@ -151,7 +177,9 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
       try {
         for (let hops = 0; ; hops++) {
           const auth = url.host === origin ? authFor(scope) : undefined;
-          res = await fetchWithin(url, withTls(url, { method, headers: { ...headers, ...(auth ? { authorization: auth } : {}) }, redirect: "manual" }), timeoutMs, what);
+          const body = o.body?.();
+          // a streamed body needs half duplex (Node's fetch insists)
+          res = await fetchWithin(url, withTls(url, { method, headers: { ...headers, ...(auth ? { authorization: auth } : {}) }, redirect: "manual", ...(body !== undefined ? { body, duplex: "half" } : {}) } as RequestInit), timeoutMs, what);
           const location = res.headers.get("location");
           if (res.status < 300 || res.status >= 400 || !location) break;
           if (hops >= MAX_REDIRECTS) throw new SkiffError("UNAVAILABLE", `${what}: too many redirects`);
@@ -200,10 +228,8 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
         await sleep(wait);
         continue;
       }
-      if (!res.ok) {
-        await res.body?.cancel();
-        throw httpError(what, res);
-      }
+      if (o.accept?.includes(res.status)) return res;
+      if (!res.ok) throw await registryError(what, res);
       return res;
     }
   }
@@ -211,6 +237,9 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
   return {
     get endpoint() {
       return endpoint;
+    },
+    send(what, path, o) {
+      return request(what, path, undefined, o.headers ?? {}, o.method, { scope: o.scope, body: o.body, accept: o.accept });
     },
     async ping() {
       const res = await request(`log in to ${opts.registry}`, "/v2/", undefined, {});

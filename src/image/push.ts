@@ -1,0 +1,157 @@
+/**
+ * `push` to a registry: every layer and the config, a few at a time, each skipped when the
+ * registry has it, mounted when another repository of the registry has it, uploaded otherwise;
+ * then the manifest. Pulled (compressed) layers are sent as they are, so their digests stay;
+ * layers stored uncompressed (built, committed, imported) are gzip-compressed on the way, and the
+ * digest that gave is remembered, so the next push finds them with a HEAD without compressing.
+ */
+import { createGzip, constants as zc } from "node:zlib";
+import { Readable } from "node:stream";
+import { SkiffError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { Progress } from "../output/progress.js";
+import { shortId } from "./digest.js";
+import type { ImageRecord } from "./images.js";
+import { layerCompression, MEDIA } from "./media.js";
+import { createRegistryClient, type Credentials, type RegistryClient } from "./registry/client.js";
+import { blobExists, mountBlob, putManifest, uploadBlob } from "./registry/upload.js";
+import { knownLocations, readBlobInfo, updateBlobInfo } from "./store/blob-info.js";
+import { readBlob, type Descriptor } from "./store/blobs.js";
+import { blobPath, type StorePaths } from "./store/layout.js";
+import { fileChunks } from "./unpack.js";
+import type { Reference } from "./reference.js";
+
+export type PushFormat = "oci" | "v2s2";
+
+export interface PushOptions {
+  store: StorePaths;
+  insecure: boolean;
+  ca?: string[];
+  clientCert?: { cert: string; key: string };
+  credentials?: Credentials;
+  format?: PushFormat;
+  compression: "gzip";
+  /** Repositories of the destination registry the image is known by (it was pulled from one). */
+  mountFrom?: string[];
+  /** Recompress layers that are already compressed. */
+  forceCompression: boolean;
+  retries: number;
+  timeoutSeconds?: number;
+  maxParallel?: number;
+  progress: Progress;
+  /** podman's plain lines ("Writing manifest to image destination"). */
+  say(line: string): void;
+  log: Logger;
+}
+
+const TYPES = {
+  oci: { manifest: MEDIA.ociManifest, config: MEDIA.ociConfig, gzip: MEDIA.ociLayerGzip, zstd: MEDIA.ociLayerZstd },
+  v2s2: { manifest: MEDIA.dockerManifest, config: MEDIA.dockerConfig, gzip: MEDIA.dockerLayer, zstd: "application/vnd.docker.image.rootfs.diff.tar.zstd" },
+} as const;
+
+async function* gzipped(path: string): AsyncGenerator<Uint8Array> {
+  // level 6: what podman's default gives; the output is the same for the same input every time
+  const gz = createGzip({ level: 6, memLevel: 8, strategy: zc.Z_DEFAULT_STRATEGY });
+  const input = Readable.from(fileChunks(path));
+  input.pipe(gz);
+  for await (const chunk of gz) yield chunk as Uint8Array;
+}
+
+function limited<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  };
+  return Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker)).then(() => undefined);
+}
+
+/** Pushes one image; returns the manifest digest. */
+export async function pushImage(image: ImageRecord, dest: Reference, o: PushOptions): Promise<string> {
+  const client = createRegistryClient({ registry: dest.domain, insecure: o.insecure, ca: o.ca, clientCert: o.clientCert, credentials: o.credentials, log: o.log, retries: o.retries, timeoutSeconds: o.timeoutSeconds });
+  const repo = dest.path;
+  const format: PushFormat = o.format ?? (image.manifest.mediaType === MEDIA.dockerManifest ? "v2s2" : "oci");
+  const types = TYPES[format];
+  const info = readBlobInfo(o.store);
+  const diffIds = image.config.rootfs.diff_ids;
+  const sent: Descriptor[] = new Array(image.manifest.layers.length);
+  const learnt: { diffId?: string; desc: Descriptor }[] = [];
+
+  const sendLayer = async (layer: Descriptor, i: number) => {
+    const kind = layerCompression(layer.mediaType);
+    const compressed = kind === "gzip" || kind === "zstd";
+    if (compressed && !(o.forceCompression && kind !== o.compression)) {
+      const desc = { ...layer, mediaType: kind === "gzip" ? types.gzip : types.zstd };
+      sent[i] = desc;
+      await sendKnown(client, repo, dest.domain, desc, info, o, "blob");
+      return;
+    }
+    // stored uncompressed: a compressed digest learnt before may already be at the registry
+    const known = info.compressed[diffIds[i]]?.gzip;
+    if (known) {
+      const desc = { ...known, mediaType: types.gzip };
+      if (await existsOrMounted(client, repo, dest.domain, desc, info, o)) {
+        sent[i] = desc;
+        return;
+      }
+    }
+    const label = `Copying blob ${layer.digest}`;
+    o.progress.start(layer.digest, label);
+    const up = await uploadBlob(client, repo, () => gzipped(blobPath(o.store, layer.digest)), { onBytes: (n) => o.progress.update(layer.digest, n) });
+    o.progress.done(layer.digest, "done");
+    sent[i] = { mediaType: types.gzip, digest: up.digest, size: up.size };
+    learnt.push({ diffId: diffIds[i], desc: { mediaType: MEDIA.ociLayerGzip, digest: up.digest, size: up.size } });
+  };
+  o.say("Getting image source signatures");
+  await limited(image.manifest.layers, o.maxParallel ?? 4, sendLayer);
+  const config = { ...image.manifest.config, mediaType: types.config };
+  await sendKnown(client, repo, dest.domain, config, info, o, "config");
+
+  // the stored manifest's own bytes when nothing about it changed: its digest stays
+  const unchanged = image.manifest.mediaType === types.manifest && image.manifest.config.mediaType === types.config && image.manifest.layers.every((l, i) => l.digest === sent[i].digest && l.mediaType === sent[i].mediaType);
+  const data = unchanged ? readBlob(o.store, image.manifestDigest, "manifest") : Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: types.manifest, config, layers: sent }));
+  o.progress.close();
+  o.say("Writing manifest to image destination");
+  const digest = await putManifest(client, repo, dest.tag ?? dest.digest ?? "latest", data, types.manifest);
+  await updateBlobInfo(o.store, (b) => {
+    for (const l of learnt) if (l.diffId) b.compressed[l.diffId] = { ...b.compressed[l.diffId], gzip: l.desc };
+    for (const d of [...sent, config]) {
+      const where = `${dest.domain}/${repo}`;
+      b.locations[d.digest] = [...new Set([...(b.locations[d.digest] ?? []), where])].slice(-8);
+    }
+  });
+  o.say("Storing signatures");
+  return digest;
+}
+
+/** A blob whose digest is known: skipped, mounted, or uploaded from the store. */
+async function sendKnown(client: RegistryClient, repo: string, registry: string, desc: Descriptor, info: ReturnType<typeof readBlobInfo>, o: PushOptions, what: "blob" | "config"): Promise<void> {
+  const label = `Copying ${what} ${desc.digest}`;
+  if (await existsOrMounted(client, repo, registry, desc, info, o, label)) return;
+  o.progress.start(desc.digest, label, desc.size);
+  await uploadBlob(client, repo, () => fileChunks(blobPath(o.store, desc.digest)), { expected: desc.digest, onBytes: (n) => o.progress.update(desc.digest, n) });
+  o.progress.done(desc.digest, "done");
+}
+
+async function existsOrMounted(client: RegistryClient, repo: string, registry: string, desc: Descriptor, info: ReturnType<typeof readBlobInfo>, o: PushOptions, label = `Copying blob ${desc.digest}`): Promise<boolean> {
+  if (await blobExists(client, repo, desc.digest)) {
+    o.progress.note(desc.digest, label, "skipped: already exists");
+    return true;
+  }
+  for (const from of [...new Set([...knownLocations(info, desc.digest, registry), ...(o.mountFrom ?? [])])].filter((r) => r !== repo)) {
+    if (await mountBlob(client, repo, desc.digest, from)) {
+      o.progress.note(desc.digest, label, `skipped: mounted from ${from}`);
+      o.log.debug(`blob ${shortId(desc.digest)} mounted from ${from}`);
+      return true;
+    }
+  }
+  return false;
+}
+
+export function checkCompression(value: string | undefined): "gzip" {
+  if (value === undefined || value === "gzip") return "gzip";
+  if (value === "zstd" || value === "zstd:chunked") throw new SkiffError("NOT_IMPLEMENTED", `--compression-format ${value}: skiff cannot write zstd yet`, { hint: "use gzip (the default)" });
+  throw new SkiffError("INVALID_ARGUMENT", `invalid --compression-format "${value}": expected gzip or zstd`);
+}

@@ -1,0 +1,102 @@
+/**
+ * The push side of the distribution protocol: HEAD a blob, mount it from another repository of
+ * the same registry, upload it (POST for a session, one streamed PATCH, PUT with the digest, each
+ * to the latest Location, which is opaque), PUT a manifest. The blob's digest may be learnt only
+ * while it streams (compressed on the way): it goes on the final PUT.
+ */
+import { SkiffError } from "../../errors.js";
+import { createHash } from "../../util/crypto.js";
+import type { RegistryClient } from "./client.js";
+
+export const pushScope = (repo: string) => `repository:${repo}:pull,push`;
+
+/** HEAD /v2/REPO/blobs/DIGEST: whether the registry has it. */
+export async function blobExists(client: RegistryClient, repo: string, digest: string): Promise<boolean> {
+  const res = await client.send(`check blob ${digest}`, `/v2/${repo}/blobs/${digest}`, { method: "HEAD", scope: pushScope(repo), accept: [404] });
+  await res.body?.cancel();
+  return res.status >= 200 && res.status < 300;
+}
+
+function nextLocation(res: Response, base: string, what: string): string {
+  const loc = res.headers.get("location");
+  if (!loc) throw new SkiffError("UNAVAILABLE", `${what}: the registry sent no upload Location`);
+  return new URL(loc, base).toString();
+}
+
+/**
+ * Asks the registry to mount DIGEST from repository `from` (no bytes sent). True when mounted; a
+ * registry that opened an upload session instead gets it cancelled (failures there are ignored).
+ */
+export async function mountBlob(client: RegistryClient, repo: string, digest: string, from: string): Promise<boolean> {
+  const what = `mount blob ${digest} from ${from}`;
+  let res: Response;
+  try {
+    res = await client.send(what, `/v2/${repo}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, {
+      method: "POST", scope: `${pushScope(repo)} repository:${from}:pull`, headers: { "content-length": "0" }, accept: [202],
+    });
+  } catch {
+    return false; // not reusable: uploaded instead
+  }
+  await res.body?.cancel();
+  if (res.status === 201) return true;
+  const loc = res.headers.get("location");
+  if (loc) await client.send(`cancel upload`, new URL(loc, client.endpoint).toString(), { method: "DELETE", scope: pushScope(repo), accept: [400, 401, 403, 404, 405] }).then((r) => r.body?.cancel(), () => undefined);
+  return false;
+}
+
+/** A body stream of `chunks` that hashes and counts what it sends. */
+function hashedStream(chunks: () => AsyncIterable<Uint8Array>, seen: { hash: ReturnType<typeof createHash>; size: number }, onBytes?: (n: number) => void): ReadableStream<Uint8Array> {
+  let it: AsyncIterator<Uint8Array>;
+  return new ReadableStream<Uint8Array>({
+    start() { it = chunks()[Symbol.asyncIterator](); },
+    async pull(controller) {
+      const { done, value } = await it.next();
+      if (done) return controller.close();
+      seen.hash.update(value);
+      seen.size += value.length;
+      onBytes?.(seen.size);
+      controller.enqueue(value);
+    },
+    async cancel() { await it.return?.(); },
+  });
+}
+
+/**
+ * Uploads a blob: POST opens the session, one PATCH streams the bytes, PUT closes it with the
+ * digest. `expected` (when the digest is known beforehand) must match what was sent.
+ */
+export async function uploadBlob(client: RegistryClient, repo: string, chunks: () => AsyncIterable<Uint8Array>, o: { expected?: string; onBytes?: (n: number) => void } = {}): Promise<{ digest: string; size: number }> {
+  const what = `upload blob${o.expected ? ` ${o.expected}` : ""} to ${repo}`;
+  const scope = pushScope(repo);
+  const start = await client.send(what, `/v2/${repo}/blobs/uploads/`, { method: "POST", scope, headers: { "content-length": "0" } });
+  await start.body?.cancel();
+  if (start.status !== 202) throw new SkiffError("UNAVAILABLE", `${what}: the registry answered ${start.status} to the upload request, not 202`);
+  let location = nextLocation(start, client.endpoint, what);
+  let seen = { hash: createHash("sha256"), size: 0 };
+  const patch = await client.send(what, location, {
+    method: "PATCH", scope, headers: { "content-type": "application/octet-stream" },
+    // a retried PATCH starts the stream again from the beginning
+    body: () => { seen = { hash: createHash("sha256"), size: 0 }; return hashedStream(chunks, seen, o.onBytes); },
+  });
+  await patch.body?.cancel();
+  location = nextLocation(patch, location, what);
+  const digest = `sha256:${seen.hash.digest("hex")}`;
+  if (o.expected && digest !== o.expected) throw new SkiffError("FAILED_PRECONDITION", `${what}: the stored blob has digest ${digest}`, { hint: "the store is damaged; pull or build the image again" });
+  const done = new URL(location);
+  done.searchParams.set("digest", digest);
+  const put = await client.send(what, done.toString(), { method: "PUT", scope, headers: { "content-length": "0" } });
+  await put.body?.cancel();
+  if (put.status !== 201 && put.status !== 204 && put.status !== 200) throw new SkiffError("UNAVAILABLE", `${what}: the registry answered ${put.status} to the end of the upload`);
+  return { digest, size: seen.size };
+}
+
+/** PUT /v2/REPO/manifests/REF with the manifest's own media type; returns its digest. */
+export async function putManifest(client: RegistryClient, repo: string, reference: string, data: Uint8Array, mediaType: string): Promise<string> {
+  const what = `write manifest ${repo}:${reference}`;
+  const digest = `sha256:${createHash("sha256").update(data).digest("hex")}`;
+  const res = await client.send(what, `/v2/${repo}/manifests/${reference}`, { method: "PUT", scope: pushScope(repo), headers: { "content-type": mediaType }, body: () => data as BodyInit });
+  await res.body?.cancel();
+  const got = res.headers.get("docker-content-digest");
+  if (got && got !== digest) throw new SkiffError("FAILED_PRECONDITION", `${what}: the registry stored digest ${got}, not ${digest}`);
+  return digest;
+}
