@@ -2,7 +2,7 @@
 _skiff() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
   local gvflags='--root --runroot --runtime --storage-driver --log-level'
-  local groups='buildx container generate image network system volume'
+  local groups='buildx container generate image manifest network system volume'
   local cmd="" i w skip=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
@@ -18,7 +18,7 @@ _skiff() {
   esac
   if [[ -z "$cmd" ]]; then
     if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--root --runroot --runtime --storage-driver --log-level --noout --help -h --version -v' -- "$cur"))
-    else COMPREPLY=($(compgen -W 'attach build buildx commit completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs mount network pause port ps pull push rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
+    else COMPREPLY=($(compgen -W 'attach build buildx commit completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs manifest mount network pause port ps pull push rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
     return
   fi
   case "$cmd" in
@@ -26,6 +26,7 @@ _skiff() {
     'container') COMPREPLY=($(compgen -W 'attach commit cp create diff exec exists export inspect kill list logs ls mount pause port prune ps rename restart rm run start stats stop top umount unmount unpause wait' -- "$cur")); return ;;
     'generate') COMPREPLY=($(compgen -W 'systemd' -- "$cur")); return ;;
     'image') COMPREPLY=($(compgen -W 'build exists history import inspect list load ls mount prune pull push rm save tag umount unmount untag' -- "$cur")); return ;;
+    'manifest') COMPREPLY=($(compgen -W 'add annotate create exists inspect push remove rm' -- "$cur")); return ;;
     'network') COMPREPLY=($(compgen -W 'connect create disconnect exists inspect list ls prune rm' -- "$cur")); return ;;
     'system') COMPREPLY=($(compgen -W 'df info prune reset' -- "$cur")); return ;;
     'volume') COMPREPLY=($(compgen -W 'create exists export import inspect list ls prune remove rm' -- "$cur")); return ;;
@@ -153,8 +154,8 @@ _skiff() {
       flags='--name -n --restart-policy --time'
       ;;
     'build'|'image build'|'buildx build')
-      vflags='--tag -t --file -f --build-arg --build-arg-file --target --pull --network --add-host --dns --dns-search --dns-option --label --annotation --format --iidfile --timestamp --source-date-epoch --secret --ignorefile --volume -v --cap-add --cap-drop --ulimit --security-opt --platform --root --runroot --runtime --storage-driver --log-level'
-      flags='--tag -t --file -f --build-arg --build-arg-file --target --no-cache --layers --pull --network --add-host --dns --dns-search --dns-option --label --annotation --format --squash --squash-all --iidfile --quiet -q --timestamp --source-date-epoch --secret --ignorefile --volume -v --cap-add --cap-drop --ulimit --security-opt --platform --rm --force-rm'
+      vflags='--tag -t --file -f --build-arg --build-arg-file --target --pull --network --add-host --dns --dns-search --dns-option --label --annotation --format --iidfile --manifest --timestamp --source-date-epoch --secret --ignorefile --volume -v --cap-add --cap-drop --ulimit --security-opt --platform --root --runroot --runtime --storage-driver --log-level'
+      flags='--tag -t --file -f --build-arg --build-arg-file --target --no-cache --layers --pull --network --add-host --dns --dns-search --dns-option --label --annotation --format --squash --squash-all --iidfile --manifest --quiet -q --timestamp --source-date-epoch --secret --ignorefile --volume -v --cap-add --cap-drop --ulimit --security-opt --platform --rm --force-rm'
       case "$prev" in --pull) COMPREPLY=($(compgen -W 'always missing never newer true false' -- "$cur")); return ;; --format) COMPREPLY=($(compgen -W 'oci docker' -- "$cur")); return ;; --file|-f) COMPREPLY=($(compgen -f -- "$cur")); return ;; --build-arg-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --iidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; --ignorefile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'pull'|'image pull')
@@ -166,6 +167,39 @@ _skiff() {
       vflags='--cert-dir --creds --creds-file --authfile --format -f --compression-format --digestfile --retry --sign-by --root --runroot --runtime --storage-driver --log-level'
       flags='--tls-verify --cert-dir --creds --creds-file --authfile --format -f --compression-format --force-compression --digestfile --retry --remove-signatures --sign-by --quiet -q'
       case "$prev" in --format|-f) COMPREPLY=($(compgen -W 'oci v2s2 docker' -- "$cur")); return ;; --compression-format) COMPREPLY=($(compgen -W 'gzip zstd zstd:chunked' -- "$cur")); return ;; --cert-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;; --creds-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; --digestfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'manifest create')
+      vflags='--annotation --root --runroot --runtime --storage-driver --log-level'
+      flags='--annotation --amend --all'
+      ;;
+    'manifest add')
+      vflags='--arch --os --variant --annotation --root --runroot --runtime --storage-driver --log-level'
+      flags='--arch --os --variant --annotation --all'
+      ;;
+    'manifest annotate')
+      vflags='--arch --os --variant --annotation --root --runroot --runtime --storage-driver --log-level'
+      flags='--arch --os --variant --annotation'
+      ;;
+    'manifest remove')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+    'manifest inspect')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+    'manifest exists')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+    'manifest rm')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+    'manifest push')
+      vflags='--cert-dir --creds --creds-file --authfile --format -f --digestfile --root --runroot --runtime --storage-driver --log-level'
+      flags='--tls-verify --cert-dir --creds --creds-file --authfile --all --format -f --digestfile --rm --quiet -q'
+      case "$prev" in --format|-f) COMPREPLY=($(compgen -W 'oci v2s2 docker' -- "$cur")); return ;; --cert-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;; --creds-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; --digestfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'login')
       vflags='--username -u --password -p --authfile --cert-dir --root --runroot --runtime --storage-driver --log-level'

@@ -27,7 +27,7 @@ import { applyMetadata, DEFAULT_SHELL, envMap, metadataCreatedBy, type StageVars
 import type { IgnorePattern } from "./ignore.js";
 import { planStages, type Stage } from "./plan.js";
 import { runStep, copyStep, type StepContext } from "./steps.js";
-import { squashImage } from "./squash.js";
+import { squashImage, squashNew } from "./squash.js";
 import { processWord } from "./words.js";
 import type { StepState } from "./working.js";
 
@@ -173,6 +173,7 @@ async function buildStage(o: BuildOptions, stage: Stage, s: StageInputs): Promis
   let n = 1;
   o.out(`${s.prefix}STEP ${n}/${total}: ${fromLine(o, stage, s)}\n`);
   let state = await baseState(o, stage, s);
+  const baseLayers = state.layers.length;
   const args = new Map<string, string>();
   const config0 = state.config.config ?? {};
   const vars: StageVars = {
@@ -212,20 +213,21 @@ async function buildStage(o: BuildOptions, stage: Stage, s: StageInputs): Promis
     } finally {
       step.dispose?.();
     }
-    if (last && s.isTarget) return commitFinal(o, state, s.prefix);
+    if (last && s.isTarget) return commitFinal(o, state, s.prefix, baseLayers);
     o.out(`--> ${state.id.slice(7, 18)}\n`);
   }
-  if (s.isTarget) return commitFinal(o, state, s.prefix);
+  if (s.isTarget) return commitFinal(o, state, s.prefix, baseLayers);
   return state;
 }
 
 /** The target's last state as the image: --label, --annotation, squash, names. */
-async function commitFinal(o: BuildOptions, state: State, prefix: string): Promise<State> {
+async function commitFinal(o: BuildOptions, state: State, prefix: string, baseLayers: number): Promise<State> {
   o.out(`${prefix}COMMIT ${o.commitName ?? ""}`.trimEnd() + "\n");
   let config = state.config;
   let layers = state.layers;
   if (Object.keys(o.labels).length) config = { ...config, config: { ...config.config, Labels: { ...(config.config?.Labels ?? {}), ...o.labels } } };
-  if (o.squash !== "none") ({ config, layers } = await squashImage(o.paths, config, o));
+  if (o.squash === "all") ({ config, layers } = await squashImage(o.paths, config, o));
+  else if (o.squash === "new") ({ config, layers } = await squashNew(o.paths, config, layers, baseLayers, o));
   if (o.timestamp) config = { ...config, created: new Date(o.timestamp.seconds * 1000).toISOString() };
   const { id } = await writeImage(o.paths, config, layers, o.tags, { format: o.format, annotations: o.annotations });
   o.out(`--> ${id.slice(7, 18)}\n`);

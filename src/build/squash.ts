@@ -2,7 +2,7 @@
  * --squash: an image's layers as one layer, packed from their merged view (a read-only overlay of
  * the snapshots), with one history entry for it.
  */
-import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, rmdirSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
 import { MNT_DETACH, MS, type Sys } from "../sys/types.js";
@@ -11,11 +11,52 @@ import type { ImageConfig } from "../image/manifest.js";
 import { MEDIA } from "../image/media.js";
 import { commitBlob, hasBlob, type Descriptor } from "../image/store/blobs.js";
 import { ingestDir, type StorePaths } from "../image/store/layout.js";
-import { unpackLayer } from "../image/unpack.js";
+import { compressionOf, fileChunks, unpackLayer } from "../image/unpack.js";
+import { decompress } from "../image/decompress.js";
+import { blobPath } from "../image/store/layout.js";
+import { applyLayer } from "../snapshot/apply.js";
+import { readTar } from "../snapshot/tar/reader.js";
+import { layerFromUpper } from "./layer.js";
 import { snapshotFs } from "../snapshot/store.js";
 import { packTree } from "../snapshot/tar/pack.js";
 import { createHash } from "../util/crypto.js";
 import { writeAllSync } from "../util/write.js";
+
+/**
+ * --squash: the layers above the first `keep` as one layer. They are applied in order into one
+ * upper dir over the kept layers (whiteouts and opaque directories as the kernel writes them), and
+ * that upper dir is packed as a changeset of the kept layers.
+ */
+export async function squashNew(s: StorePaths, config: ImageConfig, layers: Descriptor[], keep: number, o: { sys: Sys; log: Logger; rootless: boolean }): Promise<{ config: ImageConfig; layers: Descriptor[] }> {
+  if (keep <= 0) return squashImage(s, config, o);
+  if (layers.length - keep <= 1) return { config, layers };
+  const base = config.rootfs.diff_ids.slice(0, keep);
+  const lowers = chainIds(base).reverse().map((c) => snapshotFs(s, c));
+  const upper = mkdtempSync(join(ingestDir(s), `${process.pid}.squash-upper.`));
+  try {
+    chmodSync(upper, 0o555);
+    for (const layer of layers.slice(keep)) {
+      const path = blobPath(s, layer.digest);
+      await applyLayer(readTar(decompress(fileChunks(path), await compressionOf(layer, path))), { root: upper, lowers, mode: "overlay", sys: o.sys, log: o.log, rootless: o.rootless });
+    }
+    const made = await layerFromUpper({ store: s, sys: o.sys, log: o.log, rootless: o.rootless, upper, base, mountpoints: [], move: true, keepEmpty: true });
+    const history = [...(config.history ?? []).slice(0, historyIndex(config, keep)), { created: config.created, created_by: "skiff build --squash" }];
+    return { config: { ...config, rootfs: { type: "layers", diff_ids: [...base, made!.diffId] }, history }, layers: [...layers.slice(0, keep), made!.layer] };
+  } finally {
+    rmSync(upper, { recursive: true, force: true });
+  }
+}
+
+/** The number of history entries that belong to the first `keep` layers (empty-layer entries between them included). */
+function historyIndex(config: ImageConfig, keep: number): number {
+  let layers = 0;
+  const h = config.history ?? [];
+  for (let i = 0; i < h.length; i++) {
+    if (!h[i].empty_layer) layers++;
+    if (layers > keep) return i;
+  }
+  return h.length;
+}
 
 export async function squashImage(s: StorePaths, config: ImageConfig, o: { sys: Sys; log: Logger; rootless: boolean }): Promise<{ config: ImageConfig; layers: Descriptor[] }> {
   const lowers = chainIds(config.rootfs.diff_ids).reverse().map((c) => snapshotFs(s, c));

@@ -7,6 +7,7 @@ import { SkiffError } from "../errors.js";
 import { goMap, goNilMap, goNilSlice, withAliases } from "../output/template.js";
 import { parseConfig, type ImageConfig, type ImageManifest } from "./manifest.js";
 import { chainIds } from "./digest.js";
+import { MEDIA } from "./media.js";
 import { parseReference, qualify, repositoryOf } from "./reference.js";
 import { readBlob } from "./store/blobs.js";
 import { PULLED_DIGEST, REF_NAME, readIndex } from "./store/refs.js";
@@ -14,6 +15,8 @@ import type { StorePaths } from "./store/layout.js";
 import { hasSnapshot, readSnapshotInfo } from "../snapshot/store.js";
 
 export const REPOSITORY = "io.skiff.image.repository";
+
+export const isListType = (mediaType: string | undefined) => mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList;
 
 export interface ImageRecord {
   /** Config digest, "sha256:…". */
@@ -49,6 +52,7 @@ export function scanImages(s: StorePaths): { images: ImageRecord[]; broken: Brok
   const byManifest = new Map<string, ImageRecord>();
   const broken = new Map<string, BrokenImage>();
   for (const d of readIndex(s).manifests) {
+    if (isListType(d.mediaType)) continue; // a manifest list (manifest create): not an image
     const name = d.annotations?.[REF_NAME];
     const bad = broken.get(d.digest);
     if (bad) { if (name) bad.names.push(name); continue; }

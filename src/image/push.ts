@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 import { SkiffError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Progress } from "../output/progress.js";
-import { shortId } from "./digest.js";
+import { sha256Of, shortId } from "./digest.js";
 import type { ImageRecord } from "./images.js";
 import { layerCompression, MEDIA } from "./media.js";
 import { createRegistryClient, type Credentials, type RegistryClient } from "./registry/client.js";
@@ -31,6 +31,10 @@ export interface PushOptions {
   credentials?: Credentials;
   format?: PushFormat;
   compression: "gzip";
+  /** Push the manifest by its digest, not a tag (an instance of a list). */
+  byDigest?: boolean;
+  /** Told the descriptor of the manifest that was pushed. */
+  pushed?: (d: Descriptor) => void;
   /** Repositories of the destination registry the image is known by (it was pulled from one). */
   mountFrom?: string[];
   /** Recompress layers that are already compressed. */
@@ -114,7 +118,10 @@ export async function pushImage(image: ImageRecord, dest: Reference, o: PushOpti
   const data = unchanged ? readBlob(o.store, image.manifestDigest, "manifest") : Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: types.manifest, config, layers: sent }));
   o.progress.close();
   o.say("Writing manifest to image destination");
-  const digest = await putManifest(client, repo, dest.tag ?? dest.digest ?? "latest", data, types.manifest);
+  // an instance of a list goes by its own digest (the registry checks the reference against it)
+  const reference = o.byDigest ? sha256Of(data) : (dest.tag ?? dest.digest ?? "latest");
+  const digest = await putManifest(client, repo, reference, data, types.manifest);
+  o.pushed?.({ mediaType: types.manifest, digest, size: data.length });
   await updateBlobInfo(o.store, (b) => {
     for (const l of learnt) if (l.diffId) b.compressed[l.diffId] = { ...b.compressed[l.diffId], gzip: l.desc };
     for (const d of [...sent, config]) {
@@ -124,6 +131,20 @@ export async function pushImage(image: ImageRecord, dest: Reference, o: PushOpti
   });
   o.say("Storing signatures");
   return digest;
+}
+
+/** Pushes a list: every instance by digest, then the index under the tag; returns the index's digest. */
+export async function pushList(index: { mediaType?: string; manifests: (Descriptor & { platform?: object })[]; annotations?: Record<string, string> }, instances: ImageRecord[], dest: Reference, o: PushOptions): Promise<string> {
+  const entries: Descriptor[] = [];
+  for (const [i, img] of instances.entries()) {
+    let pushed: Descriptor | undefined;
+    await pushImage(img, dest, { ...o, byDigest: true, pushed: (d) => (pushed = d) });
+    entries.push({ ...index.manifests[i], ...pushed! });
+  }
+  const v2s2 = o.format === "v2s2";
+  const doc = { schemaVersion: 2, mediaType: v2s2 ? MEDIA.dockerList : MEDIA.ociIndex, manifests: entries, ...(index.annotations && !v2s2 ? { annotations: index.annotations } : {}) };
+  const client = createRegistryClient({ registry: dest.domain, insecure: o.insecure, ca: o.ca, clientCert: o.clientCert, credentials: o.credentials, log: o.log, retries: o.retries, timeoutSeconds: o.timeoutSeconds });
+  return putManifest(client, dest.path, dest.tag ?? "latest", Buffer.from(JSON.stringify(doc)), doc.mediaType);
 }
 
 /** A blob whose digest is known: skipped, mounted, or uploaded from the store. */

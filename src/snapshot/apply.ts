@@ -200,12 +200,12 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
 
     if (base === OPAQUE) {
       if (opts.mode === "overlay") sys.lsetxattr(parent, `${overlayPrefix}opaque`, new TextEncoder().encode("y"));
-      else {
-        for (const child of readdirSync(parent)) {
-          if (!created.has(relOf(join(parent, child)))) rmSync(join(parent, child), { recursive: true, force: true });
-        }
-        forgetDirs();
+      // what an earlier layer applied to this same root put there is hidden too (--squash applies
+      // several layers into one upper dir; a fresh snapshot has nothing else to remove)
+      for (const child of readdirSync(parent)) {
+        if (!created.has(relOf(join(parent, child)))) rmSync(join(parent, child), { recursive: true, force: true });
       }
+      forgetDirs();
       continue;
     }
     if (base.startsWith(WH)) {

@@ -65,6 +65,9 @@ const LINES: [string, boolean][] = [
   ["create --name dup bb true", true], ["create --name dup bb true", false], ["rm dup", false], ["restart nosuch", true],
   ["version --format {{.Client.OsArch}}", true], ["info --format {{.Host.Arch}}", true],
   ["tag bb x-y", true], ["rmi x-y", false], ["pause nosuch", true], ["unpause nosuch", true],
+  ["commit nosuch", true], ["build /nonexistent", true], ["push nosuch 127.0.0.1:1/x", true], ["manifest exists nosuch", true], ["manifest rm nosuch", true],
+  ["manifest inspect nosuch", false], ["manifest add nosuch bb", true], ["manifest annotate nosuch sha256:abc", false], ["manifest push nosuch 127.0.0.1:1/x", false],
+  ["manifest remove nosuch sha256:abc", false], ["manifest create bb", false],
 ];
 
 /**
@@ -76,6 +79,7 @@ const ELSEWHERE: Record<string, string> = {
   "container exists": "exit-codes.test.ts", images: "json-shapes.test.ts", "image inspect": "json-shapes.test.ts", save: "save-load.test.ts", load: "save-load.test.ts",
   "volume create": "commands.test.ts", "volume import": "commands.test.ts", "system reset": "prune.test.ts", "system prune": "prune.test.ts",
   "volume rm": "exit-codes.test.ts", "network rm": "exit-codes.test.ts",
+  build: "build.test.ts", commit: "build.test.ts",
 };
 
 /** skiff's own documentation commands: their text is skiff's, there is nothing to compare. */

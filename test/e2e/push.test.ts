@@ -147,3 +147,47 @@ describe("push", { skip: isRoot ? false : "needs root (build, mounts)" }, () => 
     }
   });
 });
+
+describe("manifest lists", { skip: isRoot ? false : "needs root (build, mounts)" }, () => {
+  let reg: Registry;
+  const env = isRoot ? containerEnv() : {};
+  before(async () => {
+    if (!isRoot) return;
+    reg = await startRegistry();
+  });
+  after(async () => { await reg?.stop(); });
+
+  it("create, add, annotate, inspect, exists, rm, build --manifest, and push with every instance", () => {
+    const ctx = makeContext({ Containerfile: "FROM bb\nRUN echo one > /v\n" });
+    const ctx2 = makeContext({ Containerfile: "FROM bb\nRUN echo two > /v\n" });
+    assert.equal(sk(env, ["build", "--network", "none", "-q", "-t", "localhost/one:1", ctx], { timeoutMs: 120000 }).code, 0);
+    const made = sk(env, ["manifest", "create", "localhost/multi:1", "localhost/one:1"]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stdout, /^[0-9a-f]{64}\n$/);
+    assert.equal(sk(env, ["manifest", "exists", "localhost/multi:1"]).code, 0);
+    assert.equal(sk(env, ["manifest", "exists", "localhost/none:1"]).code, 1);
+    // a second image joins from build, then its platform is said to be arm64
+    const b = sk(env, ["build", "--network", "none", "-q", "--manifest", "localhost/multi:1", ctx2], { timeoutMs: 120000 });
+    assert.equal(b.code, 0, b.stderr);
+    const second = JSON.parse(sk(env, ["image", "inspect", b.stdout.trim()]).stdout)[0].Digest as string;
+    assert.equal(sk(env, ["manifest", "annotate", "--arch", "arm64", "--variant", "v8", "--annotation", "k=v", "localhost/multi:1", second]).code, 0);
+    const index = JSON.parse(sk(env, ["manifest", "inspect", "localhost/multi:1"]).stdout);
+    assert.equal(index.manifests.length, 2);
+    assert.deepEqual(index.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture).sort(), ["amd64", "arm64"]);
+    assert.equal(sk(env, ["images", "--format", "{{.Repository}}"]).stdout.includes("localhost/multi"), false, "a list is not an image");
+    const dest = `${reg.host}/lists/multi:1`;
+    const p = sk(env, ["manifest", "push", "localhost/multi:1", dest], { timeoutMs: 120000 });
+    assert.equal(p.code, 0, p.stderr);
+    const raw = JSON.parse(skopeo(["inspect", "--tls-verify=false", "--raw", `docker://${dest}`]).stdout);
+    assert.equal(raw.mediaType, "application/vnd.oci.image.index.v1+json");
+    assert.equal(raw.manifests.length, 2);
+    for (const m of raw.manifests) assert.equal(skopeo(["inspect", "--tls-verify=false", "--raw", `docker://${reg.host}/lists/multi@${m.digest}`]).code, 0);
+    const arm = skopeo(["inspect", "--tls-verify=false", "--override-arch", "arm64", "--override-variant", "v8", `docker://${dest}`]);
+    assert.equal(arm.code, 0, arm.stderr);
+    const rm = sk(env, ["manifest", "rm", "localhost/multi:1"]);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.match(rm.stdout, /^Untagged: localhost\/multi:1\nDeleted: [0-9a-f]{64}\n$/);
+    assert.equal(sk(env, ["manifest", "rm", "localhost/multi:1"]).code, 1);
+    assert.equal(sk(env, ["image", "inspect", "localhost/one:1"]).code, 0, "the images stay");
+  });
+});

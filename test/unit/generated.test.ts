@@ -44,7 +44,7 @@ describe("generated completions and man pages", () => {
 
   it("bash completes commands, subcommands, flags and flag values", () => {
     assert.deepEqual(bashComplete(["skiff", "ru"]), ["run"]);
-    assert.deepEqual(bashComplete(["skiff", "--root", "/tmp", "pu"]), ["pull"]);
+    assert.deepEqual(bashComplete(["skiff", "--root", "/tmp", "pu"]), ["pull", "push"]);
     assert.ok(bashComplete(["skiff", "image", ""]).includes("inspect"));
     assert.deepEqual(bashComplete(["skiff", "image", "ex"]), ["exists"]);
     assert.ok(bashComplete(["skiff", "run", "--rest"]).includes("--restart"));

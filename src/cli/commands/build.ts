@@ -85,6 +85,19 @@ function epoch(value: unknown, flag: string): number | undefined {
   return n;
 }
 
+/** --manifest LIST: the built image joins the list (made if missing). */
+async function addToList(ctx: Parameters<Handler>[0]["ctx"], list: string, id: string): Promise<void> {
+  const { emptyList, findList, instanceOf, saveList, withInstance } = await import("../../image/manifest-list.js");
+  const { listImages } = await import("../../image/images.js");
+  const { blobPath } = await import("../../image/store/layout.js");
+  const s = pathsOf(ctx);
+  const image = listImages(s).find((i) => i.id === id);
+  if (!image) throw new SkiffError("INTERNAL", `built image ${id} is not in the store`);
+  const name = tagName(list);
+  const index = findList(s, name)?.index ?? emptyList();
+  await saveList(s, name, withInstance(index, instanceOf(image, statSync(blobPath(s, image.manifestDigest)).size)));
+}
+
 export const build_: Handler = async ({ ctx, args, opts }) => {
   const context = resolve(args[0] ?? ".");
   let st;
@@ -152,6 +165,7 @@ export const build_: Handler = async ({ ctx, args, opts }) => {
     rootless: ctx.rootless,
   });
   if (typeof opts.iidfile === "string") writeFileSync(opts.iidfile, id);
+  if (typeof opts.manifest === "string") await addToList(ctx, opts.manifest, id);
   return `${id.slice(7)}\n`;
 };
 

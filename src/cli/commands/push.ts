@@ -8,7 +8,8 @@ import { basename, dirname, join } from "node:path";
 import { SkiffError, errnoCode } from "../../errors.js";
 import { findImage, listImages, type ImageRecord } from "../../image/images.js";
 import { exportToLayout } from "../../image/layout-export.js";
-import { checkCompression, pushImage } from "../../image/push.js";
+import { findList } from "../../image/manifest-list.js";
+import { checkCompression, pushImage, type PushOptions } from "../../image/push.js";
 import { parseReference, qualify, type Reference } from "../../image/reference.js";
 import { registryCAs, registryClientCert } from "../../image/registry/certs.js";
 import { saveImages } from "../../image/save.js";
@@ -54,31 +55,37 @@ function atomicFile(path: string, write: (fd: number) => Promise<void>): Promise
   return write(fd).then(() => { closeSync(fd); renameSync(tmp, path); }, (err) => { closeSync(fd); rmSync(tmp, { force: true }); throw err; });
 }
 
-async function toRegistry(ctx: Context, image: ImageRecord, ref: Reference, opts: Record<string, unknown>): Promise<string> {
+/** The push settings of the flags and the config file for a registry destination. */
+export function pushOptions(ctx: Context, ref: Reference, opts: Record<string, unknown>, mountFrom: string[] = []): PushOptions {
   const registry = ref.domain;
   const quiet = opts.quiet === true;
+  return {
+    store: storeOf(ctx),
+    insecure: ctx.config.registries.insecure.includes(registry) || opts.tlsVerify === false,
+    ca: registryCAs(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
+    clientCert: registryClientCert(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
+    // read once: a password on stdin is not there for a second round
+    credentials: pullCreds(ctx, opts) ?? pullCredentials(ctx, opts.authfile as string | undefined, registry, ref.path),
+    format: opts.format === "oci" ? "oci" : opts.format === "v2s2" || opts.format === "docker" ? "v2s2" : undefined,
+    compression: checkCompression(opts.compressionFormat as string | undefined),
+    forceCompression: opts.forceCompression === true,
+    retries: 2,
+    timeoutSeconds: ctx.config.registries.timeout,
+    mountFrom,
+    progress: createProgress(ctx.stderr, { quiet, columns: Number(ctx.env.COLUMNS) || undefined }),
+    say: (line) => { if (!quiet) ctx.stderr.write(`${line}\n`); },
+    log: ctx.log,
+  };
+}
+
+async function toRegistry(ctx: Context, image: ImageRecord, ref: Reference, opts: Record<string, unknown>): Promise<string> {
   const retries = typeof opts.retry === "number" ? opts.retry : 3;
   const delayMs = 2000;
-  // read once: a password on stdin is not there for a second round
-  const credentials = pullCreds(ctx, opts) ?? pullCredentials(ctx, opts.authfile as string | undefined, registry, ref.path);
+  const mountFrom = image.names.map((n) => parseReference(n)).filter((r) => r.domain === ref.domain).map((r) => r.path);
+  const o = pushOptions(ctx, ref, opts, mountFrom);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await pushImage(image, ref, {
-        store: storeOf(ctx),
-        insecure: ctx.config.registries.insecure.includes(registry) || opts.tlsVerify === false,
-        ca: registryCAs(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
-        clientCert: registryClientCert(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
-        credentials,
-        format: opts.format === "oci" ? "oci" : opts.format === "v2s2" || opts.format === "docker" ? "v2s2" : undefined,
-        compression: checkCompression(opts.compressionFormat as string | undefined),
-        forceCompression: opts.forceCompression === true,
-        retries: 2,
-        timeoutSeconds: ctx.config.registries.timeout,
-        mountFrom: image.names.map((n) => parseReference(n)).filter((r) => r.domain === registry).map((r) => r.path),
-        progress: createProgress(ctx.stderr, { quiet, columns: Number(ctx.env.COLUMNS) || undefined }),
-        say: (line) => { if (!quiet) ctx.stderr.write(`${line}\n`); },
-        log: ctx.log,
-      });
+      return await pushImage(image, ref, o);
     } catch (err) {
       // a whole push again: what reached the registry is skipped by the HEADs of the next round
       if (!(err instanceof SkiffError) || err.code !== "UNAVAILABLE" || attempt >= retries) throw err;
@@ -91,7 +98,14 @@ async function toRegistry(ctx: Context, image: ImageRecord, ref: Reference, opts
 export const push: Handler = async ({ ctx, args, opts }) => {
   const store = storeOf(ctx);
   const image = findImage(store, args[0], ctx.config.registries.unqualifiedSearch, listImages(store));
-  if (!image) throw new SkiffError("NOT_FOUND", `${args[0]}: image not known`);
+  if (!image) {
+    // a manifest list is pushed with its images, as `manifest push` does
+    if (findList(store, args[0])) {
+      const { push: pushManifest } = await import("./manifest.js");
+      return pushManifest({ ctx, args, opts, rest: [] });
+    }
+    throw new SkiffError("NOT_FOUND", `${args[0]}: image not known`);
+  }
   if (typeof opts.signBy === "string") throw new SkiffError("NOT_IMPLEMENTED", "--sign-by: skiff does not sign images");
   const dest = parseDestination(args[1] ?? (image.names.find((n) => n.startsWith(args[0])) ?? image.names[0] ?? args[0]));
   let digest: string;

@@ -10,6 +10,7 @@ import { getSys } from "../../sys/index.js";
 import type { Context } from "../context.js";
 import { pathsOf } from "./container-context.js";
 import { removeImage, tagImage, untagImage } from "../../image/remove.js";
+import { clearCache } from "../../image/store/build-cache.js";
 import type { Handler } from "../table/types.js";
 import { storeOf } from "./image-context.js";
 
@@ -108,6 +109,8 @@ export const imagePrune: Handler = async ({ ctx, opts }) => {
     for (const img of gone) await removeImage(store, img.id, [], true);
     return gone;
   });
+  // podman's intermediate build images are dangling images too: the build cache goes with them
+  clearCache(store.root);
   await collectGarbage(store, containerChains(ctx));
   return removed.map((i) => `${i.id.slice(7)}\n`).join("");
 };

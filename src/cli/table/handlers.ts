@@ -20,6 +20,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Record<string, unknow
   login: () => import("../commands/login.js"),
   logs: () => import("../commands/logs.js"),
   manage: () => import("../commands/manage.js"),
+  manifest: () => import("../commands/manifest.js"),
   networks: () => import("../commands/networks.js"),
   observe: () => import("../commands/observe.js"),
   ps: () => import("../commands/ps.js"),

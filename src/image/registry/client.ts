@@ -65,7 +65,7 @@ async function registryError(what: string, res: Response): Promise<SkiffError> {
     if (e && typeof e.code === "string") detail = `${e.code}${typeof e.message === "string" && e.message ? `: ${e.message.slice(0, 300)}` : ""}`;
   } catch { /* not JSON */ }
   const base = httpError(what, res);
-  return detail ? new SkiffError(base.code, `${what}: ${detail} (HTTP ${res.status})`, { hint: base.hint }) : base;
+  return detail ? new SkiffError(base.code, `${base.message}: ${detail}`, { hint: base.hint }) : base;
 }
 
 function httpError(what: string, res: Response): SkiffError {
