@@ -22,7 +22,7 @@ import { readSync } from "node:fs";
 export interface CopyPlan {
   add: boolean;
   /** Resolved sources in their root, or in-memory files (heredocs, downloads). */
-  sources: ({ kind: "path"; root: SourceRoot; src: Source } | { kind: "data"; name: string; data: Uint8Array; mode: number; mtime: number })[];
+  sources: ({ kind: "path"; root: SourceRoot; src: Source; /** --parents: its directories under the destination */ parents?: string } | { kind: "data"; name: string; data: Uint8Array; mode: number; mtime: number })[];
   /** The destination as written, resolved against WORKDIR (a trailing "/" kept). */
   dest: string;
   /** Several sources or a wildcard: the destination is a directory. */
@@ -143,6 +143,13 @@ export async function copyInto(rootfs: string, plan: CopyPlan, sys: Sys): Promis
         continue;
       }
       const o = { owner, chmod: plan.chmod };
+      if (s.parents !== undefined) {
+        // --parents: the source keeps its directories below the destination directory
+        const under = posix.join(plan.dest, s.parents);
+        if (s.src.isDir) await writeEntriesIn(rootFd, posix.join(under, posix.basename(s.src.rel)), sourceEntries(s.root, s.src, "", o), w);
+        else await writeEntriesIn(rootFd, under, sourceEntries(s.root, s.src, posix.basename(s.src.rel), o), w);
+        continue;
+      }
       if (s.src.isDir) {
         // a destination that does not exist yet is the source directory itself (its mode, the owner)
         // a destination directory made for it is 0755 and belongs to the --chown owner, as podman makes it

@@ -22,6 +22,12 @@ export interface Plan {
   build: number[];
 }
 
+/** The flags each instruction takes (anything else is refused with its line, as BuildKit does). */
+const FLAGS: Record<string, string[]> = {
+  FROM: ["platform"], RUN: ["mount", "network", "security"], COPY: ["from", "chown", "chmod", "link", "parents", "exclude"],
+  ADD: ["chown", "chmod", "link", "checksum", "keep-git-dir", "unpack", "exclude"], HEALTHCHECK: ["interval", "timeout", "start-period", "start-interval", "retries"],
+};
+
 const KNOWN = new Set(["FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL"]);
 
 export function planStages(instructions: Instruction[], file: string, target?: string): Plan {
@@ -29,6 +35,9 @@ export function planStages(instructions: Instruction[], file: string, target?: s
   const stages: Stage[] = [];
   for (const inst of instructions) {
     if (!KNOWN.has(inst.keyword)) throw parseError(file, inst.line, `unknown instruction: ${inst.keyword}`);
+    for (const flag of Object.keys(inst.flags)) {
+      if (!(FLAGS[inst.keyword] ?? []).includes(flag)) throw parseError(file, inst.line, `${inst.keyword}: unknown flag: --${flag}`);
+    }
     if (inst.keyword === "FROM") {
       const words = inst.rest.split(/\s+/).filter(Boolean);
       if (!(words.length === 1 || (words.length === 3 && words[1].toUpperCase() === "AS"))) {

@@ -18,6 +18,7 @@ import { commandOf, envMap, runCreatedBy, type StageVars } from "./instructions.
 import type { Stage } from "./plan.js";
 import { copyInto, parseChmod, type CopyPlan } from "./copy-step.js";
 import { hashEntry, newDigest, resolveSources, sourceEntries, type SourceRoot } from "./sources.js";
+import { cleanPath, parseIgnoreFile } from "./ignore.js";
 import { createWorking, finishWorking, mountWorking, runWorking } from "./working.js";
 import { expandOnly, processWord, splitRaw } from "./words.js";
 import { downloadSource } from "./download.js";
@@ -203,6 +204,22 @@ export async function runStep(ctx: StepContext, inst: Instruction, state: State)
   };
 }
 
+/** --exclude patterns (relative to each source) on top of the context's ignore file. */
+function withExcludes(root: SourceRoot, excludes: string[], under = ""): SourceRoot {
+  if (excludes.length === 0) return root;
+  // a pattern without a "/" names files at any depth below the source
+  const forms = (e: string) => (e.includes("/") ? [e] : [e, `**/${e}`]);
+  const extra = parseIgnoreFile(excludes.flatMap((e) => forms(e).flatMap((f) => [f, ...(under ? [`${under}/${f}`] : [])])).join("\n"));
+  return { ...root, ignore: [...(root.ignore ?? []), ...extra] };
+}
+
+/** --parents: the directories of the source kept under the destination (from a "./" marker on, if any). */
+function parentsOf(word: string, rel: string): string {
+  const marker = word.indexOf("/./");
+  const keepFrom = marker === -1 ? 0 : cleanPath(word.slice(0, marker)).split("/").filter(Boolean).length;
+  return posix.dirname(rel.split("/").slice(keepFrom).join("/")).replace(/^\.$/, "");
+}
+
 export async function copyStep(ctx: StepContext, inst: Instruction, state: State): Promise<StepPlan> {
   const { o, vars } = ctx;
   const add = inst.keyword === "ADD";
@@ -237,8 +254,8 @@ export async function copyStep(ctx: StepContext, inst: Instruction, state: State
         continue;
       }
       if (/[*?[]/.test(w)) wildcard = true;
-      const found = resolveSources(root, w);
-      for (const src of found) plan.sources.push({ kind: "path", root, src });
+      const found = resolveSources(withExcludes(root, inst.flags.exclude ?? []), w);
+      for (const src of found) plan.sources.push({ kind: "path", root: withExcludes(root, inst.flags.exclude ?? [], src.rel), src, ...(inst.flags.parents ? { parents: parentsOf(w, src.rel) } : {}) });
     }
     if (plan.sources.length === 0) throw stepError(ctx, inst, `no source files were specified (${srcWords.map((w) => `"${w}"`).join(", ")} matched nothing)`);
     const workdir = state.config.config?.WorkingDir || "/";
@@ -254,7 +271,8 @@ export async function copyStep(ctx: StepContext, inst: Instruction, state: State
     }
     const hex = hash.digest("hex");
     const kind = plan.sources.length > 1 ? "multi" : plan.sources[0].kind === "path" && (plan.sources[0] as { src: { isDir: boolean } }).src.isDir ? "dir" : "file";
-    const flags = [inst.flags.chown?.length ? `--chown=${inst.flags.chown[0]} ` : "", inst.flags.chmod?.length ? `--chmod=${inst.flags.chmod[0]} ` : ""].join("");
+    // every flag but --from (its content is in the digest) changes what the step makes
+    const flags = Object.entries(inst.flags).filter(([k]) => k !== "from").flatMap(([k, vs]) => vs.map((v) => (v === "" ? `--${k} ` : `--${k}=${v} `))).join("");
     return {
       createdBy: `/bin/sh -c #(nop) ${inst.keyword} ${flags}${kind}:${hex} in ${destWord} `,
       extra: [hex, plan.dest, from ?? ""],

@@ -152,3 +152,69 @@ describe("build: cache, heredocs, mounts, errors", { skip: isRoot ? false : "nee
     assert.equal(sk(env, ["image", "inspect", stdin.stdout.trim(), "--format", "{{.Labels.from}}"]).stdout.trim(), "stdin");
   });
 });
+
+describe("build: formats, squash, COPY --parents/--exclude, ONBUILD, RUN as USER", { skip: isRoot ? false : "needs root (mount, runc)" }, () => {
+  const env = isRoot ? containerEnv() : {};
+  const build = (args: string[]) => sk(env, ["build", "--network", "none", ...args], { timeoutMs: 120000 });
+  const layersOf = (image: string) => (JSON.parse(sk(env, ["image", "inspect", image]).stdout)[0].RootFS.Layers as string[]).length;
+
+  it("--squash makes the new layers one (the base's kept), --squash-all one layer in all; the files are the same", () => {
+    const files = { Containerfile: "FROM bb\nRUN echo 1 > /one\nRUN echo 2 > /two && rm /one\nRUN mkdir /d && echo x > /d/x\nRUN rm -rf /d && mkdir /d && echo y > /d/y\n" };
+    const dir = context(files);
+    for (const [tag, flags, layers] of [["plain", [], 5], ["squash", ["--squash"], 2], ["all", ["--squash-all"], 1]] as [string, string[], number][]) {
+      const r = build([...flags, "-t", `sq:${tag}`, dir]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(layersOf(`sq:${tag}`), layers, tag);
+    }
+    const tree = (t: string) => treeOf((a) => sk(env, a), `sq:${t}`);
+    assert.deepEqual(tree("squash"), tree("plain"));
+    assert.deepEqual(tree("all"), tree("plain"));
+    const c = sk(env, ["run", "--name", "sqc", "sq:plain", "sh", "-c", "echo z > /z"]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(sk(env, ["commit", "-q", "--squash", "sqc", "sq:committed"]).code, 0);
+    assert.equal(layersOf("sq:committed"), 1);
+  });
+
+  it("--format docker keeps HEALTHCHECK, SHELL and ONBUILD; a child build runs the ONBUILD triggers", () => {
+    const parent = context({ Containerfile: 'FROM bb\nHEALTHCHECK --interval=5s --retries=2 CMD ["true"]\nSHELL ["/bin/sh", "-ec"]\nONBUILD RUN echo triggered > /onbuild\n' });
+    const r = build(["--format", "docker", "-t", "parent:1", parent]);
+    assert.equal(r.code, 0, r.stderr);
+    const [img] = JSON.parse(sk(env, ["image", "inspect", "parent:1"]).stdout);
+    assert.equal(img.ManifestType, "application/vnd.docker.distribution.manifest.v2+json");
+    const cfg = JSON.parse(sk(env, ["image", "inspect", "parent:1", "--format", "{{json .Config}}"]).stdout);
+    assert.deepEqual(cfg.Healthcheck, { Test: ["CMD", "true"], Interval: 5e9, Retries: 2 });
+    assert.deepEqual(cfg.OnBuild, ["RUN echo triggered > /onbuild"]);
+    const child = context({ Containerfile: "FROM parent:1\nRUN true\n" });
+    const c = build(["-t", "child:1", child]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(sk(env, ["run", "--rm", "child:1", "cat", "/onbuild"]).stdout, "triggered\n");
+    const oci = build(["-t", "parent:oci", parent]);
+    assert.match(oci.stderr, /HEALTHCHECK is not supported for OCI image format/);
+  });
+
+  it("COPY --parents keeps the source's directories, --exclude leaves files out; unknown flags fail with the line", () => {
+    const dir = context({
+      "a/b/one.txt": "1", "a/b/skip.log": "s", "a/c/two.txt": "2",
+      Containerfile: "FROM bb\nCOPY --parents a/b/one.txt a/c /p/\nCOPY --exclude=*.log a /ex/\n",
+    });
+    const r = build(["-t", "flags:1", dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = sk(env, ["run", "--rm", "flags:1", "sh", "-c", "cd /p && find . | sort; cd /ex && find . | sort"]).stdout;
+    assert.equal(out, ".\n./a\n./a/b\n./a/b/one.txt\n./a/c\n./a/c/two.txt\n.\n./b\n./b/one.txt\n./c\n./c/two.txt\n");
+    const bad = build([context({ Containerfile: "FROM bb\nCOPY --bogus=1 a /b\n" })]);
+    assert.equal(bad.code, 125);
+    assert.match(bad.stderr, /Containerfile:2: COPY: unknown flag: --bogus/);
+  });
+
+  it("RUN runs as USER in WORKDIR with the ARGs and ENV in its environment; --build-arg-file, --label, --annotation", () => {
+    const argFile = join(context({ x: "" }), "args");
+    writeFileSync(argFile, "# a comment\nFROMFILE=file-value\n");
+    const dir = context({ Containerfile: "FROM bb\nARG FROMFILE\nARG CLI\nENV E=env\nWORKDIR /home/app\nUSER app\nRUN id -u > /tmp/id; pwd > /tmp/pwd; echo \"$FROMFILE $CLI $E\" > /tmp/vars\n" });
+    const r = build(["--build-arg-file", argFile, "--build-arg", "CLI=cli", "--label", "l=v", "--annotation", "a=b", "-t", "user:1", dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sk(env, ["run", "--rm", "user:1", "cat", "/tmp/id", "/tmp/pwd", "/tmp/vars"]).stdout, "1000\n/home/app\nfile-value cli env\n");
+    assert.equal(sk(env, ["image", "inspect", "user:1", "--format", "{{.Labels.l}}"]).stdout.trim(), "v");
+    const manifest = JSON.parse(readFileSync(join(env.SKIFF_ROOT!, "blobs", "sha256", JSON.parse(sk(env, ["image", "inspect", "user:1"]).stdout)[0].Digest.slice(7)), "utf8"));
+    assert.deepEqual(manifest.annotations, { a: "b" });
+  });
+});
