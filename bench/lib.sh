@@ -28,3 +28,19 @@ report() {
 median_ms() {
   node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results[+process.argv[2]]; const s = [...r.times].sort((a, b) => a - b); console.log((s[Math.floor(s.length / 2)] * 1000).toFixed(1));' "$1" "$2"
 }
+
+# start_registry WORKDIR: Debian's docker-registry on a free loopback port, storage under WORKDIR;
+# sets host and REG_PID (the caller's EXIT trap kills it).
+start_registry() {
+  local dir=$1 port
+  port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  host="127.0.0.1:$port"
+  cat > "$dir/registry-$port.yml" <<YML
+version: 0.1
+log: { level: error, accesslog: { disabled: true } }
+storage: { filesystem: { rootdirectory: $dir/registry-$port } }
+http: { addr: $host }
+YML
+  docker-registry serve "$dir/registry-$port.yml" 2>/dev/null & REG_PID=$!
+  for _ in $(seq 50); do curl -sf "http://$host/v2/" >/dev/null && break; sleep 0.1; done
+}

@@ -5,8 +5,6 @@
  * layers stored uncompressed (built, committed, imported) are gzip-compressed on the way, and the
  * digest that gave is remembered, so the next push finds them with a HEAD without compressing.
  */
-import { createGzip, constants as zc } from "node:zlib";
-import { Readable } from "node:stream";
 import { SkiffError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Progress } from "../output/progress.js";
@@ -14,11 +12,11 @@ import { sha256Of, shortId } from "./digest.js";
 import type { ImageRecord } from "./images.js";
 import { layerCompression, MEDIA } from "./media.js";
 import { createRegistryClient, type Credentials, type RegistryClient } from "./registry/client.js";
-import { blobExists, mountBlob, putManifest, uploadBlob } from "./registry/upload.js";
+import { blobExists, manifestDigestAt, mountBlob, putManifest, uploadBlob } from "./registry/upload.js";
 import { knownLocations, readBlobInfo, updateBlobInfo } from "./store/blob-info.js";
 import { readBlob, type Descriptor } from "./store/blobs.js";
 import { blobPath, type StorePaths } from "./store/layout.js";
-import { fileChunks } from "./unpack.js";
+import { createReadStream } from "node:fs";
 import type { Reference } from "./reference.js";
 
 export type PushFormat = "oci" | "v2s2";
@@ -54,8 +52,11 @@ const TYPES = {
 } as const;
 
 async function* gzipped(path: string): AsyncGenerator<Uint8Array> {
+  // loaded only when a layer must be compressed: a push of what the registry has needs neither
+  const { createGzip } = await import("node:zlib");
+  const { Readable } = await import("node:stream");
   // level 6: what podman's default gives; the output is the same for the same input every time
-  const gz = createGzip({ level: 6, memLevel: 8, strategy: zc.Z_DEFAULT_STRATEGY });
+  const gz = createGzip({ level: 6 });
   const input = Readable.from(fileChunks(path));
   input.pipe(gz);
   for await (const chunk of gz) yield chunk as Uint8Array;
@@ -70,6 +71,10 @@ function limited<T>(items: T[], limit: number, fn: (item: T, i: number) => Promi
     }
   };
   return Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker)).then(() => undefined);
+}
+
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Uint8Array;
 }
 
 /** Pushes one image; returns the manifest digest. */
@@ -109,13 +114,27 @@ export async function pushImage(image: ImageRecord, dest: Reference, o: PushOpti
     learnt.push({ diffId: diffIds[i], desc: { mediaType: MEDIA.ociLayerGzip, digest: up.digest, size: up.size } });
   };
   o.say("Getting image source signatures");
-  await limited(image.manifest.layers, o.maxParallel ?? 4, sendLayer);
   const config = { ...image.manifest.config, mediaType: types.config };
-  await sendKnown(client, repo, dest.domain, config, info, o, "config");
-
   // the stored manifest's own bytes when nothing about it changed: its digest stays
-  const unchanged = image.manifest.mediaType === types.manifest && image.manifest.config.mediaType === types.config && image.manifest.layers.every((l, i) => l.digest === sent[i].digest && l.mediaType === sent[i].mediaType);
-  const data = unchanged ? readBlob(o.store, image.manifestDigest, "manifest") : Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: types.manifest, config, layers: sent }));
+  const manifestOf = (layers: Descriptor[]) => {
+    const unchanged = image.manifest.mediaType === types.manifest && image.manifest.config.mediaType === types.config && image.manifest.layers.every((l, i) => l.digest === layers[i].digest && l.mediaType === layers[i].mediaType);
+    return unchanged ? readBlob(o.store, image.manifestDigest, "manifest") : Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: types.manifest, config, layers }));
+  };
+  // as skopeo does: when the registry already has exactly this manifest under the name, it has its blobs too
+  const planned = image.manifest.layers.map((l, i) => plannedLayer(l, diffIds[i], info, types, o));
+  if (!o.byDigest && planned.every(Boolean)) {
+    const data = manifestOf(planned as Descriptor[]);
+    if (await manifestDigestAt(client, repo, dest.tag ?? "latest") === sha256Of(data)) {
+      for (const d of [...(planned as Descriptor[]), config]) o.progress.note(d.digest, `Copying ${d === config ? "config" : "blob"} ${d.digest}`, "skipped: already exists");
+      o.progress.close();
+      o.say("Writing manifest to image destination");
+      o.say("Storing signatures");
+      return sha256Of(data);
+    }
+  }
+  await limited(image.manifest.layers, o.maxParallel ?? 4, sendLayer);
+  await sendKnown(client, repo, dest.domain, config, info, o, "config");
+  const data = manifestOf(sent);
   o.progress.close();
   o.say("Writing manifest to image destination");
   // an instance of a list goes by its own digest (the registry checks the reference against it)
@@ -145,6 +164,14 @@ export async function pushList(index: { mediaType?: string; manifests: (Descript
   const doc = { schemaVersion: 2, mediaType: v2s2 ? MEDIA.dockerList : MEDIA.ociIndex, manifests: entries, ...(index.annotations && !v2s2 ? { annotations: index.annotations } : {}) };
   const client = createRegistryClient({ registry: dest.domain, insecure: o.insecure, ca: o.ca, clientCert: o.clientCert, credentials: o.credentials, log: o.log, retries: o.retries, timeoutSeconds: o.timeoutSeconds });
   return putManifest(client, dest.path, dest.tag ?? "latest", Buffer.from(JSON.stringify(doc)), doc.mediaType);
+}
+
+/** What a layer will be sent as, when that is known without sending it. */
+function plannedLayer(layer: Descriptor, diffId: string, info: ReturnType<typeof readBlobInfo>, types: (typeof TYPES)[PushFormat], o: PushOptions): Descriptor | undefined {
+  const kind = layerCompression(layer.mediaType);
+  if ((kind === "gzip" || kind === "zstd") && !(o.forceCompression && kind !== o.compression)) return { ...layer, mediaType: kind === "gzip" ? types.gzip : types.zstd };
+  const known = info.compressed[diffId]?.gzip;
+  return known ? { ...known, mediaType: types.gzip } : undefined;
 }
 
 /** A blob whose digest is known: skipped, mounted, or uploaded from the store. */

@@ -7,19 +7,17 @@ import { closeSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { basename, dirname, join } from "node:path";
 import { SkiffError, errnoCode } from "../../errors.js";
 import { findImage, listImages, type ImageRecord } from "../../image/images.js";
-import { exportToLayout } from "../../image/layout-export.js";
 import { findList } from "../../image/manifest-list.js";
 import { checkCompression, pushImage, type PushOptions } from "../../image/push.js";
 import { parseReference, qualify, type Reference } from "../../image/reference.js";
 import { registryCAs, registryClientCert } from "../../image/registry/certs.js";
-import { saveImages } from "../../image/save.js";
 import { createProgress } from "../../output/progress.js";
 import { writeAllSync } from "../../util/write.js";
 import type { Context } from "../context.js";
 import type { Handler } from "../table/types.js";
 import { storeOf } from "./image-context.js";
 import { pullCredentials } from "./login.js";
-import { pullCreds } from "./pull.js";
+import { pullCreds } from "./creds.js";
 
 type Destination = { kind: "registry"; ref: Reference } | { kind: "oci" | "oci-archive" | "docker-archive"; path: string; ref?: string };
 
@@ -112,8 +110,10 @@ export const push: Handler = async ({ ctx, args, opts }) => {
   if (dest.kind === "registry") {
     digest = await toRegistry(ctx, image, dest.ref, opts);
   } else if (dest.kind === "oci") {
+    const { exportToLayout } = await import("../../image/layout-export.js");
     digest = exportToLayout(store, image, dest.path, dest.ref);
   } else {
+    const { saveImages } = await import("../../image/save.js");
     const named = { ...image, names: dest.ref ? [dest.ref] : image.names };
     await atomicFile(dest.path, (fd) => saveImages(store, [named], dest.kind as "oci-archive", (b) => writeAllSync(fd, b)));
     digest = image.manifestDigest;

@@ -192,6 +192,11 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
         if (isCertificateError(err)) {
           throw new SkiffError("FAILED_PRECONDITION", `${what}: TLS: ${messageOf(err)}`, { cause: err, hint: `put the registry's CA in /etc/skiff/certs.d/${opts.registry}/ca.crt, or use --tls-verify=false` });
         }
+        // another request (pushes run several) found meanwhile that this registry speaks plain HTTP
+        if (url.protocol === "https:" && url.host === origin && endpoint.startsWith("http:") && !path.startsWith("https:")) {
+          attempt--;
+          continue;
+        }
         if (url.protocol === "https:" && url.host === origin && allowHttp && endpoint.startsWith("https:")) {
           // no TLS server there: this registry may be reached over plain HTTP
           opts.log?.debug(`${what}: HTTPS failed (${messageOf(err)}); trying HTTP`);

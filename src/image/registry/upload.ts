@@ -7,6 +7,7 @@
 import { SkiffError } from "../../errors.js";
 import { createHash } from "../../util/crypto.js";
 import type { RegistryClient } from "./client.js";
+import { MANIFEST_ACCEPT } from "../media.js";
 
 export const pushScope = (repo: string) => `repository:${repo}:pull,push`;
 
@@ -88,6 +89,15 @@ export async function uploadBlob(client: RegistryClient, repo: string, chunks: (
   await put.body?.cancel();
   if (put.status !== 201 && put.status !== 204 && put.status !== 200) throw new SkiffError("UNAVAILABLE", `${what}: the registry answered ${put.status} to the end of the upload`);
   return { digest, size: seen.size };
+}
+
+/** The digest of the manifest the registry has under REF (HEAD), or undefined. */
+export async function manifestDigestAt(client: RegistryClient, repo: string, reference: string): Promise<string | undefined> {
+  const res = await client.send(`check manifest ${repo}:${reference}`, `/v2/${repo}/manifests/${reference}`, {
+    method: "HEAD", scope: pushScope(repo), accept: [404], headers: { accept: MANIFEST_ACCEPT },
+  });
+  await res.body?.cancel();
+  return res.ok ? (res.headers.get("docker-content-digest") ?? undefined) : undefined;
 }
 
 /** PUT /v2/REPO/manifests/REF with the manifest's own media type; returns its digest. */
