@@ -155,7 +155,16 @@ function fromLine(o: BuildOptions, stage: Stage, s: StageInputs): string {
 }
 
 async function baseState(o: BuildOptions, stage: Stage, s: StageInputs): Promise<State> {
-  const ref = processWord(stage.base, (n) => o.buildArgs.get(n) ?? s.globals.get(n), s.escape);
+  const lookup = (n: string) => o.buildArgs.get(n) ?? s.globals.get(n);
+  const ref = processWord(stage.base, lookup, s.escape);
+  const platform = stage.from.flags.platform?.[0];
+  if (platform !== undefined) {
+    // RUN steps run here: a stage for another platform could not run them
+    const want = processWord(platform, lookup, s.escape);
+    if (want !== s.globals.get("BUILDPLATFORM") && want !== `${o.platform.os}/${o.platform.architecture}`) {
+      throw new SkiffError("FAILED_PRECONDITION", `${o.fileName}:${stage.from.line}: FROM --platform=${want}: this host builds for ${s.globals.get("BUILDPLATFORM")}`, { hint: "build on a machine of that platform" });
+    }
+  }
   if (ref === "") throw new SkiffError("INVALID_ARGUMENT", `${o.fileName}:${stage.from.line}: FROM: the base image name is empty`);
   const byStage = s.stages.findIndex((x) => x.name === ref.toLowerCase() && x.index < stage.index);
   if (byStage !== -1) {

@@ -22,6 +22,7 @@ import { cleanPath, parseIgnoreFile } from "./ignore.js";
 import { createWorking, finishWorking, mountWorking, runWorking } from "./working.js";
 import { expandOnly, processWord, splitRaw } from "./words.js";
 import { downloadSource } from "./download.js";
+import { createHash } from "../util/crypto.js";
 
 export interface StepContext {
   o: BuildOptions;
@@ -250,6 +251,8 @@ export async function copyStep(ctx: StepContext, inst: Instruction, state: State
       }
       if (add && /^https?:\/\//i.test(w)) {
         const d = await downloadSource(w, o.log);
+        const sum = inst.flags.checksum?.[0];
+        if (sum !== undefined && sum !== `sha256:${createHash("sha256").update(d.data).digest("hex")}`) throw stepError(ctx, inst, `${w}: the download does not have the checksum ${sum}`);
         plan.sources.push({ kind: "data", name: d.name, data: d.data, mode: 0o600, mtime: d.mtime });
         continue;
       }

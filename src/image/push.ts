@@ -179,7 +179,7 @@ async function sendKnown(client: RegistryClient, repo: string, registry: string,
   const label = `Copying ${what} ${desc.digest}`;
   if (await existsOrMounted(client, repo, registry, desc, info, o, label)) return;
   o.progress.start(desc.digest, label, desc.size);
-  await uploadBlob(client, repo, () => fileChunks(blobPath(o.store, desc.digest)), { expected: desc.digest, onBytes: (n) => o.progress.update(desc.digest, n) });
+  await uploadBlob(client, repo, () => fileChunks(blobPath(o.store, desc.digest)), { expected: desc.digest, size: desc.size, onBytes: (n) => o.progress.update(desc.digest, n) });
   o.progress.done(desc.digest, "done");
 }
 

@@ -81,6 +81,38 @@ export function mountStubs(upper: string, mountpoints: string[], inLower: (rel: 
   return stubs;
 }
 
+/**
+ * Directories of the image that are in `upper` only because a stub was made in them (the kernel
+ * copies a directory up to create a file in it): the same type, mode and owner as below, nothing
+ * in them but stubs and such directories. They are not changes (a RUN that changed nothing makes
+ * no layer).
+ */
+export function unchangedDirs(upper: string, lowers: string[], stubs: Set<string>, inLower: (rel: string) => unknown): Set<string> {
+  const out = new Set<string>();
+  const same = (rel: string): boolean => {
+    if (inLower(rel) !== "dir") return false;
+    let st, below;
+    try {
+      st = lstatSync(join(upper, rel));
+      below = lowers.map((l) => { try { return lstatSync(join(l, rel)); } catch { return undefined; } }).find(Boolean);
+    } catch {
+      return false;
+    }
+    if (!below || !st.isDirectory() || (st.mode & 0o7777) !== (below.mode & 0o7777) || st.uid !== below.uid || st.gid !== below.gid) return false;
+    return safeList(join(upper, rel)).every((c) => stubs.has(`${rel}/${c}`) || out.has(`${rel}/${c}`));
+  };
+  for (const stub of [...stubs].sort((a, b) => b.split("/").length - a.split("/").length)) {
+    const parts = stub.split("/");
+    for (let i = parts.length - 1; i > 0; i--) {
+      const dir = parts.slice(0, i).join("/");
+      if (out.has(dir)) continue;
+      if (!same(dir)) break;
+      out.add(dir);
+    }
+  }
+  return out;
+}
+
 function safeList(dir: string): string[] {
   try {
     return readdirSync(dir);
@@ -93,6 +125,7 @@ function safeList(dir: string): string[] {
 export async function packChangeset(upper: string, sink: Sink, opts: ChangesetOptions): Promise<Set<string>> {
   const inLower = lowerLookup(opts.lowers);
   const stubs = mountStubs(upper, opts.mountpoints, inLower);
+  const unchanged = unchangedDirs(upper, opts.lowers, stubs, inLower);
   const links = new Map<string, string>();
   const ts = opts.timestamp;
   const when = (mtime: number | undefined) => (ts === undefined ? (mtime ?? 0) : ts.clamp ? Math.min(mtime ?? 0, ts.seconds) : ts.seconds);
@@ -109,7 +142,7 @@ export async function packChangeset(upper: string, sink: Sink, opts: ChangesetOp
     for (const child of children) await walk(fd, child, rel === "" ? child : `${rel}/${child}`);
   };
   const walk = async (parentFd: number, child: string, rel: string): Promise<void> => {
-    if (stubs.has(rel)) return;
+    if (stubs.has(rel) || unchanged.has(rel)) return;
     const fd = openChild(parentFd, child);
     if (fd === undefined) return;
     try {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { makeContext, treeOf } from "../helpers/build.js";
 import { containerEnv, mountsUnder, runtimeContainers, sk } from "../helpers/containers.js";
+import { skiffAsync } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
 const contexts: string[] = [];
@@ -216,5 +217,65 @@ describe("build: formats, squash, COPY --parents/--exclude, ONBUILD, RUN as USER
     assert.equal(sk(env, ["image", "inspect", "user:1", "--format", "{{.Labels.l}}"]).stdout.trim(), "v");
     const manifest = JSON.parse(readFileSync(join(env.SKIFF_ROOT!, "blobs", "sha256", JSON.parse(sk(env, ["image", "inspect", "user:1"]).stdout)[0].Digest.slice(7)), "utf8"));
     assert.deepEqual(manifest.annotations, { a: "b" });
+  });
+});
+
+describe("build: what RUN sees, ADD of a URL, a context that points outside itself", { skip: isRoot ? false : "needs root (mount, runc)" }, () => {
+  const env = isRoot ? containerEnv() : {};
+  const build = (args: string[]) => sk(env, ["build", ...args], { timeoutMs: 120000 });
+
+  it("RUN gets --add-host, -v binds and --network host; RUN true adds no layer", () => {
+    const host = context({ "shared.txt": "from the host\n" });
+    const dir = context({ Containerfile: "FROM bb\nRUN grep -c buildhost /etc/hosts > /hosts && cat /mnt/host/shared.txt > /seen\nRUN true\n" });
+    const r = build(["--network", "host", "--add-host", "buildhost:10.1.2.3", "-v", `${host}:/mnt/host:ro`, "-t", "sees:1", dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sk(env, ["run", "--rm", "sees:1", "cat", "/hosts", "/seen"]).stdout, "1\nfrom the host\n");
+    const layers = JSON.parse(sk(env, ["image", "inspect", "sees:1"]).stdout)[0].RootFS.Layers.length;
+    assert.equal(layers, 2, "the base and the first RUN; RUN true changed nothing");
+    assert.equal(sk(env, ["run", "--rm", "sees:1", "sh", "-c", "[ -e /mnt/host/shared.txt ] && echo leaked || echo clean"]).stdout.trim(), "clean", "the bind is not in the image");
+  });
+
+  it("ADD URL: downloaded with a timeout, named after the URL, --checksum verified", async () => {
+    const { createServer } = await import("node:http");
+    const server = createServer((req, res) => {
+      if (req.url === "/files/tool.sh") { res.writeHead(200, { "content-length": "12", "last-modified": "Mon, 01 Jan 2024 00:00:00 GMT" }); res.end("echo tool!!\n"); }
+      else { res.writeHead(404); res.end(); }
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const url = `http://127.0.0.1:${port}/files/tool.sh`;
+      const sum = `sha256:${(await import("node:crypto")).createHash("sha256").update("echo tool!!\n").digest("hex")}`;
+      const dir = context({ Containerfile: `FROM bb\nADD ${url} /opt/\nADD --checksum=${sum} ${url} /named\n` });
+      const r = await skiffAsync(["build", "--network", "none", "-t", "url:1", dir], { env, timeoutMs: 120000 });
+      assert.equal(r.code, 0, r.stderr);
+      const out = await skiffAsync(["run", "--rm", "url:1", "sh", "-c", "cat /opt/tool.sh /named; stat -c '%a %Y' /opt/tool.sh"], { env });
+      assert.equal(out.stdout, "echo tool!!\necho tool!!\n600 1704067200\n");
+      const bad = context({ Containerfile: `FROM bb\nADD --checksum=sha256:${"0".repeat(64)} ${url} /x\n` });
+      const fail = await skiffAsync(["build", "--network", "none", bad], { env, timeoutMs: 120000 });
+      assert.equal(fail.code, 125);
+      assert.match(fail.stderr, /does not have the checksum/);
+      const missing = await skiffAsync(["build", "--network", "none", context({ Containerfile: `FROM bb\nADD http://127.0.0.1:${port}/nope /x\n` })], { env });
+      assert.match(missing.stderr, /404/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("never reads outside the context: a link to /etc/shadow, ../ paths, a bind mount source", () => {
+    const dir = context({ "inside.txt": "in\n", evil: "->/etc/shadow", "sub/up": "->../../../../etc/passwd", Containerfile: "FROM bb\nCOPY evil /x\n" });
+    const r = build(["--network", "none", dir]);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /no such file or directory/);
+    writeFileSync(join(dir, "Containerfile"), "FROM bb\nCOPY ../../../etc/shadow /x\n");
+    assert.equal(build(["--network", "none", dir]).code, 125, "../ stays in the context");
+    writeFileSync(join(dir, "Containerfile"), "FROM bb\nCOPY sub /copied/\n");
+    const links = build(["--network", "none", "-t", "links:1", dir]);
+    assert.equal(links.code, 0, links.stderr);
+    assert.match(sk(env, ["run", "--rm", "links:1", "ls", "-l", "/copied/up"]).stdout, / -> \.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd\n$/, "a link inside is copied as a link");
+    writeFileSync(join(dir, "Containerfile"), "FROM bb\nRUN --mount=type=bind,source=../../../etc,target=/m cat /m/shadow\n");
+    const bind = build(["--network", "none", dir]);
+    assert.notEqual(bind.code, 0);
+    assert.doesNotMatch(bind.stdout, /root:/);
   });
 });

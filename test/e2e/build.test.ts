@@ -36,6 +36,9 @@ function same(name: string, files: Record<string, string>, extra: string[] = [])
   const podman = buildWith(side.tools.podman, tag, dir, extra);
   const skiff = buildWith(side.tools.skiff, tag, dir, extra);
   assert.equal(skiff.code === 0, podman.code === 0, `${name}: podman exited ${podman.code} (${podman.stderr.trim().split("\n").pop()}), skiff ${skiff.code} (${skiff.stderr.trim()})`);
+  // a build podman refuses at a step is refused at the same step
+  const step = /building at STEP "([^"]*)"/.exec(podman.stderr)?.[1];
+  if (podman.code !== 0 && step) assert.match(skiff.stderr, new RegExp(`STEP "${step.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`), `${name}: the failing step`);
   if (podman.code === 0) {
     const steps = (out: string) => out.split("\n").filter((l) => /^(\[\d+\/\d+\] )?STEP \d+\/\d+: /.test(l)).map((l) => l.replace(/[0-9a-f]{64}/g, "<id>"));
     // the same steps (podman may print a stage a COPY --from waits for after the stage that waits)
@@ -204,6 +207,15 @@ describe("build, as podman builds", { skip: isRoot ? false : "needs root (mount,
       ].join("\n"),
     };
     same("ignore", files);
+    // more ignore files over the same context, each a build of its own
+    const more = [
+      ["*", "!keep.txt", "!sub", "sub/deep"],
+      ["**/*.log", "!**/deep/*.log", "docs/b", "/sub/top.tmp"],
+      ["**", "!docs/**", "docs/b/**"],
+      ["sub/*/x.log", "build/*.o", "!build/k*", "node_modules/", ".*", "!.dockerignore"],
+      ["?eep.txt", "[a-c]*", "[!d]*.tmp", "top.tm?", "Containerfile"],
+    ];
+    for (const [i, lines] of more.entries()) same(`ignore${i}`, { ...files, ".dockerignore": lines.join("\n") });
   });
 
   it("commit: a container's added, changed and deleted files (a lower directory too) as one layer with its config", () => {

@@ -95,7 +95,12 @@ export const IMAGE_COMMANDS: CommandSpec[] = [
       opt("--sign-by <key>", "Sign the image (not supported)"),
       quietOpt("nothing (no progress)"),
     ],
-    examples: ["skiff push localhost:5000/app:1", "skiff push app:1 docker://registry.example.com/team/app:1", "skiff push app:1 oci-archive:/tmp/app.tar"],
+    examples: [
+      "skiff build -t localhost:5000/app:1 . && skiff push localhost:5000/app:1   # build, then publish",
+      "skiff pull localhost:5000/app:1 && skiff run --rm localhost:5000/app:1     # anywhere else",
+      "skiff push app:1 docker://registry.example.com/team/app:1",
+      "skiff push app:1 oci-archive:/tmp/app.tar",
+    ],
     handler: ["push", "push"],
   },
   {
