@@ -136,6 +136,15 @@ describe("build: cache, heredocs, mounts, errors", { skip: isRoot ? false : "nee
       assert.match(r.stderr, msg);
       assert.equal(r.stderr.trim().split("\n").filter((l) => l.startsWith("Error")).length, 1, r.stderr);
     }
+    const pullNever = build(["--pull", "never", context({ Containerfile: "FROM nosuch/base\n" })]);
+    assert.equal(pullNever.code, 125);
+    assert.match(pullNever.stderr, /nosuch\/base is not in the store/);
+    const platform = build(["--platform", "linux/riscv64", context({ Containerfile: "FROM bb\n" })]);
+    assert.match(platform.stderr, /cannot run RUN steps/);
+    const ignoreDir = context({ "kept.txt": "k", "dropped.txt": "d", Containerfile: "FROM bb\nCOPY . /c/\n" });
+    writeFileSync(join(ignoreDir, "my.ignore"), "dropped.txt\nmy.ignore\n");
+    assert.equal(build(["-t", "ignorefile:1", "--ignorefile", join(ignoreDir, "my.ignore"), ignoreDir]).code, 0);
+    assert.equal(sk(env, ["run", "--rm", "ignorefile:1", "ls", "/c"]).stdout, "Containerfile\nkept.txt\n");
     assert.equal(sk(env, ["ps", "-a", "--external", "-q"]).stdout.trim(), "");
     assert.deepEqual(mountsUnder(env), []);
     assert.deepEqual(runtimeContainers(env), []);
