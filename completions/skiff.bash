@@ -2,7 +2,7 @@
 _skiff() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
   local gvflags='--root --runroot --runtime --storage-driver --log-level'
-  local groups='buildx container generate image manifest network system volume'
+  local groups='buildx container generate healthcheck image manifest network system volume'
   local cmd="" i w skip=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
@@ -18,13 +18,14 @@ _skiff() {
   esac
   if [[ -z "$cmd" ]]; then
     if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--root --runroot --runtime --storage-driver --log-level --noout --help -h --version -v' -- "$cur"))
-    else COMPREPLY=($(compgen -W 'attach build buildx commit completion container cp create diff exec export generate help history image images import info inspect kill load login logout logs manifest mount network pause port ps pull push rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
+    else COMPREPLY=($(compgen -W 'attach build buildx commit completion container cp create diff exec export generate healthcheck help history image images import info inspect kill load login logout logs manifest mount network pause port ps pull push rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
     return
   fi
   case "$cmd" in
     'buildx') COMPREPLY=($(compgen -W 'build' -- "$cur")); return ;;
     'container') COMPREPLY=($(compgen -W 'attach commit cp create diff exec exists export inspect kill list logs ls mount pause port prune ps rename restart rm run start stats stop top umount unmount unpause wait' -- "$cur")); return ;;
     'generate') COMPREPLY=($(compgen -W 'systemd' -- "$cur")); return ;;
+    'healthcheck') COMPREPLY=($(compgen -W 'run' -- "$cur")); return ;;
     'image') COMPREPLY=($(compgen -W 'build exists history import inspect list load ls mount prune pull push rm save tag umount unmount untag' -- "$cur")); return ;;
     'manifest') COMPREPLY=($(compgen -W 'add annotate create exists inspect push remove rm' -- "$cur")); return ;;
     'network') COMPREPLY=($(compgen -W 'connect create disconnect exists inspect list ls prune rm' -- "$cur")); return ;;
@@ -34,14 +35,14 @@ _skiff() {
   local flags="" vflags=""
   case "$cmd" in
     'run'|'container run')
-      vflags='--detach-keys --attach -a --name --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --cap-add --cap-drop --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --network-alias --dns --dns-search --dns-option --add-host --cidfile --root --runroot --runtime --storage-driver --log-level'
-      flags='--detach -d --rm --detach-keys --attach -a --name --replace --env -e --env-host --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --read-only --cap-add --cap-drop --privileged --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --init --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --publish-all -P --network-alias --dns --dns-search --dns-option --add-host --interactive -i --tty -t --cidfile --quiet -q --tls-verify'
-      case "$prev" in --pull) COMPREPLY=($(compgen -W 'always missing never newer' -- "$cur")); return ;; --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --cidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      vflags='--detach-keys --attach -a --name --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --cap-add --cap-drop --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --health-cmd --health-interval --health-timeout --health-retries --health-start-period --health-start-interval --health-on-failure --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --network-alias --dns --dns-search --dns-option --add-host --cidfile --root --runroot --runtime --storage-driver --log-level'
+      flags='--detach -d --rm --detach-keys --attach -a --name --replace --env -e --env-host --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --read-only --cap-add --cap-drop --privileged --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --init --health-cmd --health-interval --health-timeout --health-retries --health-start-period --health-start-interval --health-on-failure --no-healthcheck --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --publish-all -P --network-alias --dns --dns-search --dns-option --add-host --interactive -i --tty -t --cidfile --quiet -q --tls-verify'
+      case "$prev" in --health-on-failure) COMPREPLY=($(compgen -W 'none kill restart stop' -- "$cur")); return ;; --pull) COMPREPLY=($(compgen -W 'always missing never newer' -- "$cur")); return ;; --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --cidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'create'|'container create')
-      vflags='--name --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --cap-add --cap-drop --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --network-alias --dns --dns-search --dns-option --add-host --cidfile --root --runroot --runtime --storage-driver --log-level'
-      flags='--name --replace --env -e --env-host --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --read-only --cap-add --cap-drop --privileged --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --init --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --publish-all -P --network-alias --dns --dns-search --dns-option --add-host --interactive -i --tty -t --cidfile --quiet -q --tls-verify'
-      case "$prev" in --pull) COMPREPLY=($(compgen -W 'always missing never newer' -- "$cur")); return ;; --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --cidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      vflags='--name --env -e --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --cap-add --cap-drop --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --health-cmd --health-interval --health-timeout --health-retries --health-start-period --health-start-interval --health-on-failure --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --network-alias --dns --dns-search --dns-option --add-host --cidfile --root --runroot --runtime --storage-driver --log-level'
+      flags='--name --replace --env -e --env-host --env-file --volume -v --mount --tmpfs --workdir -w --user -u --group-add --hostuser --userns --tz --entrypoint --hostname -h --read-only --cap-add --cap-drop --privileged --security-opt --memory -m --cpus --cpu-shares -c --cpuset-cpus --cpuset-mems --memory-swap --memory-reservation --shm-size --pids-limit --ulimit --sysctl --device --init --health-cmd --health-interval --health-timeout --health-retries --health-start-period --health-start-interval --health-on-failure --no-healthcheck --label -l --annotation --stop-signal --stop-timeout --restart --pull --platform --log-driver --log-opt --network --publish -p --publish-all -P --network-alias --dns --dns-search --dns-option --add-host --interactive -i --tty -t --cidfile --quiet -q --tls-verify'
+      case "$prev" in --health-on-failure) COMPREPLY=($(compgen -W 'none kill restart stop' -- "$cur")); return ;; --pull) COMPREPLY=($(compgen -W 'always missing never newer' -- "$cur")); return ;; --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;; --cidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'start'|'container start')
       vflags='--filter -f --root --runroot --runtime --storage-driver --log-level'
@@ -132,6 +133,10 @@ _skiff() {
       vflags='--author -a --change -c --format -f --iidfile --message -m --root --runroot --runtime --storage-driver --log-level'
       flags='--author -a --change -c --format -f --iidfile --include-volumes --message -m --pause -p --quiet -q --squash -s'
       case "$prev" in --format|-f) COMPREPLY=($(compgen -W 'oci docker' -- "$cur")); return ;; --iidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'healthcheck run')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags='--ignore-result'
       ;;
     'diff'|'container diff')
       vflags='--format --root --runroot --runtime --storage-driver --log-level'

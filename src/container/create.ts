@@ -14,6 +14,7 @@ import type { ContainerRecord, MountInfo } from "./record.js";
 import { entrypointAndCmd } from "./spec.js";
 import { addRecord, findRecord } from "./store.js";
 import { generatedName } from "./names.js";
+import { healthConfigOf } from "./health.js";
 
 const newContainerId = () => randomHex(32);
 
@@ -71,6 +72,10 @@ export async function createContainer(
   const id = newContainerId();
   const name = o.name ?? generatedName();
   const { entrypoint, cmd } = entrypointAndCmd(image.record.config, o, userArgs);
+  // the image's HEALTHCHECK and the flags, decided once: the shim runs what the record says
+  const { healthFlags, ...rest } = o;
+  const health = healthConfigOf(image.record.config.config?.Healthcheck, healthFlags ?? {});
+  o = { ...rest, ...(health ? { health } : {}) };
   if (entrypoint.length + cmd.length === 0) throw new SkiffError("INVALID_ARGUMENT", "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
   const rec: ContainerRecord = {
     id,

@@ -3,6 +3,7 @@
  * string, StopSignal a number, "never" as Go's zero time, empty lists as [] and absent maps as
  * null where podman has them so), with skiff's values. Pure: paths and host facts come in.
  */
+import type { HealthConfig, HealthState } from "./health.js";
 import { capabilityList, containerEnvironment } from "../spec/build.js";
 import { RLIMIT_TYPES } from "../spec/defaults.js";
 import { parseSignal } from "./signals.js";
@@ -25,6 +26,13 @@ export interface InspectInputs {
   paths: { rootfs: string; bundle: string; userdata: string; upper: string; work: string; lowers: string[] };
   /** The capabilities this host can give (--privileged, --cap-add ALL). */
   boundingCaps: string[];
+  health?: HealthState;
+}
+
+/** Config.Healthcheck as podman shows it: Docker's fields, durations in nanoseconds, zero ones left out. */
+function healthcheckOf(h: HealthConfig) {
+  const ns = (ms: number) => ms * 1e6;
+  return { Test: h.test, ...(h.intervalMs ? { Interval: ns(h.intervalMs) } : {}), ...(h.timeoutMs ? { Timeout: ns(h.timeoutMs) } : {}), ...(h.startPeriodMs ? { StartPeriod: ns(h.startPeriodMs) } : {}), Retries: h.retries };
 }
 
 /** Ports as podman prints them: published ones, also while the container is not running. */
@@ -83,7 +91,7 @@ export function inspectContainer(i: InspectInputs) {
       Error: state.error ?? "",
       StartedAt: new GoTime(state.startedAt ?? ZERO_TIME),
       FinishedAt: new GoTime(state.finishedAt ?? ZERO_TIME),
-      Health: { Status: "", FailingStreak: 0, Log: goNilSlice() },
+      Health: i.health ? { Status: i.health.Status, FailingStreak: i.health.FailingStreak, Log: i.health.Log } : o.health ? { Status: "starting", FailingStreak: 0, Log: goNilSlice() } : { Status: "", FailingStreak: 0, Log: goNilSlice() },
       CgroupPath: "",
       CheckpointedAt: new GoTime(ZERO_TIME),
       RestoredAt: new GoTime(ZERO_TIME),
@@ -146,9 +154,9 @@ export function inspectContainer(i: InspectInputs) {
       OnBuild: goNilSlice(),
       Labels: Object.keys({ ...c.Labels, ...o.labels }).length ? goMap({ ...c.Labels, ...o.labels }) : goNilMap(),
       Annotations: goMap({ "io.container.manager": "skiff", "org.opencontainers.image.stopSignal": String(signal), ...o.annotations }),
-      Healthcheck: OMITTED_NIL,
+      Healthcheck: o.health ? healthcheckOf(o.health) : OMITTED_NIL,
       StopSignal: signal,
-      HealthcheckOnFailureAction: "none",
+      HealthcheckOnFailureAction: o.health?.onFailure ?? "none",
       CreateCommand: rec.createCommand ?? [],
       Umask: "0022",
       Timeout: 0,

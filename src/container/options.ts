@@ -12,6 +12,8 @@ import { canonicalNetwork } from "../network/config.js";
 import { parsePublish, type PortMapping } from "../network/ports.js";
 import { parseAddHost, parseDns, parseDnsOption, parseDnsSearch, type HostEntry } from "./etc-files.js";
 
+import type { HealthConfig, HealthFlags } from "./health.js";
+
 export interface VolumeSpec { kind: "bind" | "volume" | "tmpfs"; source: string; destination: string; options: string[]; rw: boolean }
 
 export interface DeviceSpec { host: string; container: string; perms: string }
@@ -47,6 +49,10 @@ export interface CreateOptions {
   noNewPrivileges: boolean;
   /** --device HOST[:CONTAINER][:PERMS] */
   devices?: DeviceSpec[];
+  /** The health check (the image's merged with the --health-* flags at create). */
+  health?: HealthConfig;
+  /** The --health-* flags as given (create merges them with the image's HEALTHCHECK). */
+  healthFlags?: HealthFlags;
   /** --init: catatonit as PID 1, forwarding signals and reaping zombies. */
   init?: boolean;
   /** --security-opt seccomp=unconfined: no syscall filter. */
@@ -88,6 +94,17 @@ export interface CreateOptions {
 export type ContainerOptions = CreateOptions & ResourceOptions;
 
 const strings = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+
+function healthFlagsOf(opts: Record<string, unknown>): HealthFlags {
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  if (opts.rm && opts.healthOnFailure === "restart") throw new SkiffError("INVALID_ARGUMENT", "--health-on-failure restart and --rm cannot be used together");
+  return {
+    cmd: str(opts.healthCmd), interval: str(opts.healthInterval), timeout: str(opts.healthTimeout),
+    retries: typeof opts.healthRetries === "number" ? opts.healthRetries : undefined,
+    startPeriod: str(opts.healthStartPeriod), startInterval: str(opts.healthStartInterval), onFailure: str(opts.healthOnFailure),
+    none: opts.healthcheck === false || opts.noHealthcheck === true,
+  };
+}
 
 /** KEY=VALUE lines; "KEY" alone takes the host's value (or is dropped when the host has none). */
 export function parseEnvEntries(entries: string[], hostEnv: NodeJS.ProcessEnv): string[] {
@@ -320,6 +337,7 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     seccompUnconfined,
     devices: strings(opts.device).map(parseDevice),
     init: Boolean(opts.init),
+    healthFlags: healthFlagsOf(opts),
     memory,
     cpus,
     pidsLimit: pids !== undefined && pids > 0 ? pids : undefined,

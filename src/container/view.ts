@@ -1,4 +1,5 @@
 /** How containers look to users: ps rows, inspect documents, status text and --filter. Pure. */
+import { psHealthSuffix, type HealthState } from "./health.js";
 import { SkiffError } from "../errors.js";
 import { humanDuration } from "../output/units.js";
 import { canonicalNetwork } from "../network/config.js";
@@ -11,7 +12,7 @@ import type { ContainerRecord, ContainerState } from "./record.js";
 export interface LinkView { network: string; ifname: string; ip?: string; prefixLen?: number; gateway?: string; mac?: string; aliases: string[] }
 /** What a running container's network looks like now (absent when it is not running). */
 export interface NetworkView { ports: PortMapping[]; links: LinkView[] }
-export interface Container { rec: ContainerRecord; state: ContainerState; network?: NetworkView }
+export interface Container { rec: ContainerRecord; state: ContainerState; network?: NetworkView; health?: HealthState }
 
 /** "0.0.0.0:8080->80/tcp, …" as ps shows published ports. */
 export function portsText(ports: PortMapping[]): string {
@@ -73,7 +74,7 @@ export function psRow(c: Container, now: number) {
     Size: null as { rootFsSize: number; rwSize: number } | null,
     StartedAt: unixOrNever(state.startedAt),
     State: state.status,
-    Status: statusText(state, now),
+    Status: statusText(state, now) + (state.status === "running" && c.health ? psHealthSuffix(c.health) : ""),
   };
 }
 
@@ -100,7 +101,7 @@ export function psTemplateRow(c: Container, now: number, noTrunc: boolean) {
 /** What --filter status= takes (podman's words; "stopped" and "configured" are its aliases). */
 const STATUSES = ["created", "configured", "running", "paused", "stopping", "exited", "stopped", "unknown", "removing"];
 
-const FILTER_KEYS = ["status", "name", "label", "ancestor", "exited", "id", "restart-policy", "should-start-on-boot", "network"];
+const FILTER_KEYS = ["status", "name", "label", "ancestor", "exited", "id", "restart-policy", "should-start-on-boot", "network", "health"];
 
 /** Filters of ps/start/prune: the same key ORs, different keys AND (podman's rule). */
 export function matchFilters(filters: string[], c: Container): boolean {
@@ -133,6 +134,8 @@ export function matchFilters(filters: string[], c: Container): boolean {
         return rec.options.restart.name === v;
       case "network":
         return bridgeNetworks(rec.options).includes(canonicalNetwork(v)) || rec.options.network === v;
+      case "health":
+        return (c.rec.options.health ? (c.health?.Status ?? "starting") : "none") === v;
       case "should-start-on-boot":
         return startsOnBoot(rec.options.restart, state.stoppedByUser) === (v === "true");
       default:

@@ -6,7 +6,7 @@
  * unmounts the rootfs and applies --rm. It loads only what it needs: it lives as long as the
  * container, and its memory is the price of every running container.
  */
-import { appendFileSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { errnoCode } from "../errors.js";
 import { startFailureExitCode } from "../runtime/errors.js";
@@ -27,6 +27,7 @@ import { attachServer } from "./attach-server.js";
 import { createdSupported, spawnCreated } from "./created.js";
 import { adoptRuntime } from "./adopted.js";
 import { makeStdioPipes } from "./pipes.js";
+import { startHealthLoop, type HealthLoop } from "./health.js";
 
 interface Assignment { root: string; runroot: string; id: string; attachWait: boolean }
 
@@ -171,6 +172,23 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
   // container memory; but as soon as it runs for a client waiting on its end (or --rm, likely short)
   let cleanup: ReturnType<typeof loadCleanup> | undefined;
   const cleanupModules = () => (cleanup ??= loadCleanup());
+  let health: HealthLoop | undefined;
+  // --health-on-failure: the shim acts itself (restart: whatever the restart policy says)
+  let healthRestart = false;
+  const onUnhealthy = (action: "kill" | "stop" | "restart") => {
+    const child = runtimeChild;
+    if (!child) return;
+    if (action === "restart") healthRestart = true;
+    if (action === "stop") {
+      const sig = rec.options.stopSignal || "SIGTERM";
+      void updateState(p, id, (s) => ({ ...s, stoppedByUser: true })).then(() => {
+        child.kill(sig.startsWith("SIG") ? sig : `SIG${sig}`);
+        setTimeout(() => child.kill("SIGKILL"), rec.options.stopTimeout * 1000).unref?.();
+      });
+      return;
+    }
+    child.kill("SIGKILL");
+  };
   const runOnce = async (): Promise<RunResult> => {
     const { pidFile, logFile } = runtimeFiles(p, id);
     if (!adopt) rmSync(pidFile, { force: true });
@@ -191,6 +209,7 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
       if (!pid) return false;
       started = true;
       if (attachWait || rec.options.autoRemove) void cleanupModules();
+      if (rec.options.health) health = startHealthLoop(p, rec, rec.options.health, new Date(), onUnhealthy, sys);
       void updateState(p, id, (s) => ({ ...s, ...self, status: s.status === "stopping" ? "stopping" : "running", pid, startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, error: undefined }))
         // a failed listen was reported already (announced.catch above)
         .then(() => announced.then(() => sync({ pid }), () => undefined));
@@ -218,6 +237,8 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     // until the runtime writes the pid file; then nothing more to wait for (a shim should sleep)
     const poll = setInterval(() => markStarted() && clearInterval(poll), 5);
     const status = await child.exited;
+    health?.stop();
+    health = undefined;
     clearInterval(poll);
     markStarted();
     runtimeChild = undefined;
@@ -234,7 +255,10 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     const finishedAt = new Date().toISOString();
     const state = await updateState(p, id, (s) => ({ ...s, status: "exited", pid: undefined, exitCode: result.code, finishedAt, error: result.error }));
     sync(result.started ? { pid: 0 } : { error: result.error, code: result.code });
-    if (!result.started || !shouldRestart(rec.options.restart, result.code, state.restartCount, state.stoppedByUser)) break;
+    const forHealth = healthRestart || existsSync(join(bundle, "health-restart"));
+    healthRestart = false;
+    rmSync(join(bundle, "health-restart"), { force: true });
+    if (!result.started || !(forHealth || shouldRestart(rec.options.restart, result.code, state.restartCount, state.stoppedByUser))) break;
     consecutive = Date.now() - began > 10_000 ? 0 : consecutive + 1;
     await sleep(restartDelay(consecutive));
     const again = await updateState(p, id, (s) => (s.stoppedByUser ? s : { ...s, restartCount: s.restartCount + 1 }));

@@ -1,4 +1,5 @@
 /** stop, kill, rm, wait, rename, pause/unpause, container exists/prune, inspect. */
+import { readHealth } from "../../container/health-state.js";
 import { confirm } from "../confirm.js";
 import { ExitError, SkiffError } from "../../errors.js";
 import { imageConfigOf, observedState, pauseInRuntime, removeContainer, signalContainer, stopContainer, waitContainer } from "../../container/lifecycle.js";
@@ -140,6 +141,7 @@ function inspectInputs(p: ContainerPaths, rec: ContainerRecord, state: Container
       lowers: [...rec.image.chainIds].reverse().map((c) => snapshotFs(p, c)),
     },
     boundingCaps,
+    health: rec.options.health ? readHealth(p, rec.id) : undefined,
   };
 }
 

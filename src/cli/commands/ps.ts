@@ -11,13 +11,15 @@ import { goSize } from "../../output/units.js";
 import { diskUsage } from "./system-df.js";
 import { isActive } from "../../container/record.js";
 import { pathsOf } from "./container-context.js";
+import { readHealth } from "../../container/health-state.js";
 
 export function observedContainers(ctx: Parameters<typeof pathsOf>[0]): Container[] {
   const p = pathsOf(ctx);
   return listRecords(p).map((rec) => {
     const state = observedState(p, rec.id);
     const att = isActive(state.status) ? readAttachment(p.runroot, rec.id) : undefined;
-    return { rec, state, network: att ? networkView(att) : undefined };
+    const health = rec.options.health ? readHealth(p, rec.id) : undefined;
+    return { rec, state, network: att ? networkView(att) : undefined, health };
   });
 }
 

@@ -204,6 +204,15 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     examples: ["skiff commit web localhost/web:snapshot", "skiff commit -c 'CMD [\"nginx\"]' -c 'EXPOSE 80' web web:v2"],
     handler: ["commit", "commit"],
   },
+  {
+    name: "healthcheck run",
+    args: "<container>",
+    section,
+    description: "Run a container's health check now (exit 0 healthy, 1 not, 125 error)",
+    options: [opt("--ignore-result", "Exit 0 whatever the result")],
+    examples: ["skiff healthcheck run web || echo 'web is not healthy'"],
+    handler: ["health", "run"],
+  },
   { name: "diff", args: "[container]", section, description: "Show changes to a container's filesystem", options: [formatLong(), latest], handler: ["files", "diff"] },
   {
     name: "stats",

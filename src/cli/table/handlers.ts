@@ -11,6 +11,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Record<string, unknow
   completion: () => import("../commands/completion.js"),
   exec: () => import("../commands/exec.js"),
   files: () => import("../commands/files.js"),
+  health: () => import("../commands/health.js"),
   help: () => import("../commands/help.js"),
   history: () => import("../commands/history.js"),
   "image-mount": () => import("../commands/image-mount.js"),

@@ -1,0 +1,107 @@
+/**
+ * One health probe: the check's command run by `runc exec` in the running container (its env,
+ * user and cwd; no terminal, stdin closed), stdout and stderr together in a bounded buffer, killed
+ * with SIGKILL (the process in the container, by the pid runc wrote, and the runc client) when it
+ * outlives the timeout. The result goes into the container's health state (healthcheck.json),
+ * under a lock, so the shim's scheduled probes and `healthcheck run` never race.
+ */
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { randomHex } from "../util/crypto.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { withLock } from "../util/lock.js";
+import { execArgs } from "../runtime/runc.js";
+import { bunSpawn, pump } from "../shim/child.js";
+import { execProcessFor } from "./exec.js";
+import { afterProbe, MAX_OUTPUT, probeArgs, type HealthConfig, type HealthState, type ProbeResult } from "./health.js";
+import { healthLock, readHealth, writeHealth } from "./health-state.js";
+import { bundleDir, type ContainerPaths } from "./paths.js";
+import type { ContainerRecord } from "./record.js";
+import { runtimeOf } from "./runtime.js";
+
+/** The processes below `pid` (from /proc's parent links). */
+function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch { /* gone */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
+  walk(pid);
+  return out;
+}
+
+/** Runs `argv`; its output (stdout then stderr, bounded) and status; SIGKILLs it and `pidFile`'s process after `timeoutMs`. */
+async function runBounded(argv: string[], timeoutMs: number, pidFile: string): Promise<{ code: number; output: string; timedOut: boolean }> {
+  let output = "";
+  const keep = (b: Buffer) => { if (output.length < MAX_OUTPUT * 4) output += b.toString("utf8"); };
+  let timedOut = false;
+  // the probe's process and everything it started (a shell's children would outlive it)
+  const killInside = () => {
+    let pid: number;
+    try {
+      pid = Number(readFileSync(pidFile, "utf8"));
+    } catch {
+      return; // not started
+    }
+    for (const victim of [pid, ...descendantsOf(pid)]) {
+      try {
+        process.kill(victim, "SIGKILL");
+      } catch { /* gone */ }
+    }
+  };
+  const spawnBun = bunSpawn();
+  if (spawnBun) {
+    const proc = spawnBun(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const timer = setTimeout(() => { timedOut = true; killInside(); proc.kill("SIGKILL"); }, timeoutMs);
+    const [code] = await Promise.all([proc.exited, pump(proc.stdout, keep), pump(proc.stderr, keep)]);
+    clearTimeout(timer);
+    return { code, output, timedOut };
+  }
+  const { spawn } = await import("node:child_process");
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    const timer = setTimeout(() => { timedOut = true; killInside(); child.kill("SIGKILL"); }, timeoutMs);
+    child.on("error", () => { clearTimeout(timer); resolve({ code: 125, output: "cannot run the OCI runtime", timedOut }); });
+    child.on("close", (code) => { clearTimeout(timer); resolve({ code: code ?? 1, output, timedOut }); });
+  });
+}
+
+/** One probe in the running container `rec`. */
+export async function probe(p: ContainerPaths, rec: ContainerRecord, cfg: HealthConfig, shell?: string[]): Promise<ProbeResult> {
+  const start = new Date();
+  const dir = bundleDir(p, rec.id);
+  const tag = randomHex(6);
+  const processFile = join(dir, `health-${tag}.json`), pidFile = join(dir, `health-${tag}.pid`), logFile = join(dir, `health-${tag}.log`);
+  try {
+    writeFileAtomic(processFile, JSON.stringify(execProcessFor(p, rec, { args: probeArgs(cfg.test, shell), env: [], privileged: false, tty: false })), 0o600, false);
+    const rt = runtimeOf(p, rec);
+    const r = await runBounded([rt.path, ...execArgs(rt, logFile, rec.id, processFile, { detach: false, tty: false, pidFile })], cfg.timeoutMs, pidFile);
+    return { start, end: new Date(), exitCode: r.code, output: r.output, timedOut: r.timedOut };
+  } catch (err) {
+    return { start, end: new Date(), exitCode: 125, output: err instanceof Error ? err.message : String(err) };
+  } finally {
+    for (const f of [processFile, pidFile, logFile]) rmSync(f, { force: true });
+  }
+}
+
+/** A probe and its result recorded, one at a time per container; returns the new state. */
+export async function probeAndRecord(p: ContainerPaths, rec: ContainerRecord, cfg: HealthConfig, startedAt: Date, shell?: string[]): Promise<HealthState> {
+  return withLock(healthLock(p, rec.id), { what: `the health check of ${rec.name}`, timeoutMs: cfg.timeoutMs + 60_000 }, async () => {
+    const result = await probe(p, rec, cfg, shell);
+    const next = afterProbe(readHealth(p, rec.id) ?? { Status: "starting", FailingStreak: 0, Log: [] }, result, cfg, startedAt);
+    writeHealth(p, rec.id, next);
+    return next;
+  });
+}
+
+export async function resetHealth(p: ContainerPaths, id: string, start: (prev?: HealthState) => HealthState): Promise<void> {
+  await withLock(healthLock(p, id), { what: "the health check" }, () => writeHealth(p, id, start(readHealth(p, id))));
+}

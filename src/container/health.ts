@@ -1,0 +1,144 @@
+/**
+ * Health checks, decided and kept: the check a container gets (the image's HEALTHCHECK merged with
+ * the --health-* flags, as podman merges them), the command a probe runs, the state machine
+ * (starting → healthy/unhealthy, the failing streak, the start period, the last five results) and
+ * when the next probe is due. Docker's schedule: the first probe one interval after the start
+ * (the start interval while starting within the start period), the next one interval after the
+ * end of the last. Pure.
+ */
+import { SkiffError } from "../errors.js";
+import type { Healthcheck } from "../image/manifest.js";
+
+export type OnFailure = "none" | "kill" | "restart" | "stop";
+
+export interface HealthConfig {
+  /** ["CMD", arg…] or ["CMD-SHELL", "cmd"]. */
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  startPeriodMs: number;
+  startIntervalMs: number;
+  retries: number;
+  onFailure: OnFailure;
+}
+
+export type HealthStatus = "starting" | "healthy" | "unhealthy";
+export interface HealthLog { Start: string; End: string; ExitCode: number; Output: string }
+export interface HealthState { Status: HealthStatus; FailingStreak: number; Log: HealthLog[] }
+
+export const DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, startPeriodMs: 0, startIntervalMs: 5_000, retries: 3 };
+/** podman keeps this much of a probe's output, and this many results. */
+export const MAX_OUTPUT = 500;
+export const MAX_LOG = 5;
+
+export interface HealthFlags {
+  cmd?: string;
+  interval?: string;
+  timeout?: string;
+  retries?: number;
+  startPeriod?: string;
+  startInterval?: string;
+  onFailure?: string;
+  none?: boolean;
+}
+
+/** A Go duration ("30s", "1m30s", "500ms") in ms; "disable" (interval only) is 0. */
+export function durationMs(text: string, flag: string): number {
+  if (text === "disable" && flag === "--health-interval") return 0;
+  if (text === "0") return 0;
+  let rest = text, total = 0;
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  if (!rest) throw new SkiffError("INVALID_ARGUMENT", `invalid ${flag} "": expected a duration such as 30s`);
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/.exec(rest);
+    if (!m) throw new SkiffError("INVALID_ARGUMENT", `invalid ${flag} "${text}": expected a duration such as 30s`);
+    total += Number(m[1]) * unit[m[2]];
+    rest = rest.slice(m[0].length);
+  }
+  return Math.round(total);
+}
+
+/** --health-cmd: a JSON array is CMD (one element: CMD-SHELL), anything else CMD-SHELL; "none" disables. */
+export function testOf(cmd: string): string[] {
+  const t = cmd.trim();
+  if (t.toLowerCase() === "none") return ["NONE"];
+  if (t.startsWith("[")) {
+    let v: unknown;
+    try {
+      v = JSON.parse(t);
+    } catch {
+      throw new SkiffError("INVALID_ARGUMENT", `invalid --health-cmd ${cmd}: not a JSON array`);
+    }
+    if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== "string")) throw new SkiffError("INVALID_ARGUMENT", `invalid --health-cmd ${cmd}: expected a JSON array of strings`);
+    const list = v as string[];
+    if (list[0] === "CMD" || list[0] === "CMD-SHELL" || list[0] === "NONE") return list;
+    return list.length === 1 ? ["CMD-SHELL", list[0]] : ["CMD", ...list];
+  }
+  return ["CMD-SHELL", t];
+}
+
+const ms = (ns: number | undefined) => (ns ? Math.round(ns / 1e6) : 0);
+
+/** The check the container gets, or none. With --health-cmd the timings are the flags' (or the defaults). */
+export function healthConfigOf(image: Healthcheck | undefined, f: HealthFlags): HealthConfig | undefined {
+  if (f.none) return undefined;
+  const onFailure = (f.onFailure ?? "none") as OnFailure;
+  if (!["none", "kill", "restart", "stop"].includes(onFailure)) throw new SkiffError("INVALID_ARGUMENT", `invalid --health-on-failure "${f.onFailure}": expected none, kill, restart or stop`);
+  const fromCli = f.cmd !== undefined;
+  const test = fromCli ? testOf(f.cmd!) : image?.Test;
+  if (!test || test.length === 0 || test[0] === "NONE") return undefined;
+  if (test[0] !== "CMD" && test[0] !== "CMD-SHELL") throw new SkiffError("INVALID_ARGUMENT", `health check "${test[0]}": expected CMD or CMD-SHELL`);
+  const base = fromCli ? DEFAULTS : {
+    intervalMs: ms(image?.Interval) || DEFAULTS.intervalMs, timeoutMs: ms(image?.Timeout) || DEFAULTS.timeoutMs,
+    startPeriodMs: ms(image?.StartPeriod), startIntervalMs: ms(image?.StartInterval) || DEFAULTS.startIntervalMs, retries: image?.Retries || DEFAULTS.retries,
+  };
+  const cfg: HealthConfig = {
+    test,
+    intervalMs: f.interval !== undefined ? durationMs(f.interval, "--health-interval") : base.intervalMs,
+    timeoutMs: f.timeout !== undefined ? durationMs(f.timeout, "--health-timeout") : base.timeoutMs,
+    startPeriodMs: f.startPeriod !== undefined ? durationMs(f.startPeriod, "--health-start-period") : base.startPeriodMs,
+    startIntervalMs: f.startInterval !== undefined ? durationMs(f.startInterval, "--health-start-interval") : base.startIntervalMs,
+    retries: f.retries ?? base.retries,
+    onFailure,
+  };
+  if (cfg.timeoutMs < 1000) throw new SkiffError("INVALID_ARGUMENT", "healthcheck-timeout must be at least 1 second");
+  if (!Number.isInteger(cfg.retries) || cfg.retries < 1) throw new SkiffError("INVALID_ARGUMENT", "healthcheck-retries must be greater than 0");
+  return cfg;
+}
+
+/** What a probe runs: CMD as it is, CMD-SHELL through /bin/sh -c (or the image's SHELL). */
+export function probeArgs(test: string[], shell: string[] = ["/bin/sh", "-c"]): string[] {
+  return test[0] === "CMD-SHELL" ? [...shell, test.slice(1).join(" ")] : test.slice(1);
+}
+
+/** At every (re)start: starting, no failures yet; the results so far are kept. */
+export function startingHealth(prev?: HealthState): HealthState {
+  return { Status: "starting", FailingStreak: 0, Log: prev?.Log ?? [] };
+}
+
+export interface ProbeResult { start: Date; end: Date; exitCode: number; output: string; timedOut?: boolean }
+
+/** The state after a probe; `startedAt` is when the container (re)started. */
+export function afterProbe(s: HealthState, r: ProbeResult, cfg: HealthConfig, startedAt: Date): HealthState {
+  // podman's log: 0 healthy, any failure 1, a timeout -1
+  const code = r.timedOut ? -1 : r.exitCode === 0 ? 0 : 1;
+  const output = r.timedOut ? `Health check exceeded timeout (${Math.round(cfg.timeoutMs / 1000)}s)` : r.output.slice(0, MAX_OUTPUT);
+  const Log = [...s.Log, { Start: r.start.toISOString(), End: r.end.toISOString(), ExitCode: code, Output: output }].slice(-MAX_LOG);
+  if (code === 0) return { Status: "healthy", FailingStreak: 0, Log };
+  // failures in the start period do not count
+  if (r.start.getTime() - startedAt.getTime() < cfg.startPeriodMs) return { ...s, Log };
+  const FailingStreak = s.FailingStreak + 1;
+  return { Status: FailingStreak >= cfg.retries ? "unhealthy" : s.Status, FailingStreak, Log };
+}
+
+/** Milliseconds from now (the end of the last probe, or the start) to the next probe; undefined: none (interval disabled). */
+export function nextProbeIn(s: HealthState, cfg: HealthConfig, sinceStartMs: number): number | undefined {
+  if (cfg.intervalMs === 0) return undefined;
+  if (s.Status === "starting" && sinceStartMs < cfg.startPeriodMs) return Math.min(cfg.startIntervalMs, cfg.intervalMs);
+  return cfg.intervalMs;
+}
+
+/** ps's words: "Up 5 minutes (healthy)". */
+export function psHealthSuffix(s: HealthState | undefined): string {
+  return s ? ` (${s.Status})` : "";
+}

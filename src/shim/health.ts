@@ -1,0 +1,68 @@
+/**
+ * The shim's health-check loop: it lives as long as the container, so the checks need no daemon,
+ * no systemd timer and no cron line (podman's checks never run without systemd). One probe at a
+ * time, each scheduled from the end of the last (health.ts), none while the container is paused;
+ * on the turn to unhealthy the --health-on-failure action is taken by the shim itself.
+ */
+import type { ContainerPaths } from "../container/paths.js";
+import type { ContainerRecord } from "../container/record.js";
+import type { HealthConfig, OnFailure } from "../container/health.js";
+import { readState } from "../container/store.js";
+import { readdirSync, readFileSync } from "node:fs";
+import type { Sys } from "../sys/types.js";
+
+export interface HealthLoop { stop(): void }
+
+/**
+ * Reaps the zombies a probe left with the shim: as child subreaper (created.ts) the shim adopts
+ * runc's intermediate processes and a killed probe's processes, and a zombie of the container's
+ * PID namespace keeps the namespace (and so the container's exit) from finishing. Never the
+ * container's init, whose status the shim waits for.
+ */
+export function reapOrphans(sys: Sys | undefined, initPid: number | undefined): void {
+  if (!sys?.isChildSubreaper()) return;
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === initPid) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (state === "Z" && Number(ppid) === process.pid) sys.waitExited(Number(name));
+    } catch { /* gone */ }
+  }
+}
+
+/** Starts checking `rec` (started at `startedAt`); `act` carries out the on-failure action. */
+export function startHealthLoop(p: ContainerPaths, rec: ContainerRecord, cfg: HealthConfig, startedAt: Date, act: (a: Exclude<OnFailure, "none">) => void, sys?: Sys): HealthLoop {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // loaded only for a container that has a check: every module costs every container memory
+  const modules = Promise.all([import("../container/health.js"), import("../container/health-probe.js"), import("../container/health-state.js")]);
+  const schedule = async (status: { Status: "starting" | "healthy" | "unhealthy" } & object) => {
+    const [{ nextProbeIn }] = await modules;
+    const delay = nextProbeIn(status as never, cfg, Date.now() - startedAt.getTime());
+    if (stopped || delay === undefined) return;
+    timer = setTimeout(() => void tick(), delay);
+  };
+  const tick = async () => {
+    if (stopped) return;
+    const [health, probes, stored] = await modules;
+    const before = stored.readHealth(p, rec.id) ?? health.startingHealth();
+    // a paused container is not checked (its probe could only hang), nor counted against
+    if (readState(p, rec.id).status === "paused") return schedule(before);
+    const after = await probes.probeAndRecord(p, rec, cfg, startedAt);
+    reapOrphans(sys, readState(p, rec.id).pid);
+    if (stopped) return;
+    if (before.Status !== "unhealthy" && after.Status === "unhealthy" && cfg.onFailure !== "none") act(cfg.onFailure);
+    return schedule(after);
+  };
+  void modules.then(async ([health, probes]) => {
+    await probes.resetHealth(p, rec.id, health.startingHealth);
+    await schedule(health.startingHealth());
+  });
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

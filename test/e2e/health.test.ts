@@ -1,0 +1,124 @@
+/**
+ * Health checks run by the shim with real runc: healthy, unhealthy after its retries, a start
+ * period that hides early failures, a probe that hangs past its timeout, each --health-on-failure
+ * action, no checks while paused or stopped and a fresh start on restart, a killed shim; and
+ * `healthcheck run` and `ps --filter health=` as podman's (podman runs its checks only on demand here:
+ * without systemd timers they never run by themselves).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { containerEnv, sk, stateOf, until } from "../helpers/containers.js";
+import { sideBySide, both, type SideBySide } from "../helpers/podman.js";
+
+const isRoot = process.getuid?.() === 0;
+
+interface Health { Status: string; FailingStreak: number; Log: { ExitCode: number; Output: string }[] | null }
+
+describe("health checks in the shim", { skip: isRoot ? false : "needs root (runc)" }, () => {
+  const env = isRoot ? containerEnv() : {};
+  const health = (name: string): Health => JSON.parse(sk(env, ["inspect", name, "--format", "{{json .State.Health}}"]).stdout);
+  const status = (name: string) => sk(env, ["ps", "-a", "--filter", `name=^${name}$`, "--format", "{{.Status}}"]).stdout.trim();
+  const run = (name: string, flags: string[], cmd = ["sleep", "300"]) => {
+    const r = sk(env, ["run", "-d", "--name", name, ...flags, "bb", ...cmd]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  after(() => { sk(env, ["rm", "-a", "-f", "-t", "0"], { timeoutMs: 120000 }); });
+
+  it("turns healthy, and unhealthy after its retries with the output of each probe", async () => {
+    run("good", ["--health-cmd", "true", "--health-interval", "300ms"]);
+    run("bad", ["--health-cmd", "echo nope; exit 3", "--health-interval", "300ms", "--health-retries", "2"]);
+    assert.match(status("good"), /\((starting|healthy)\)$/);
+    await until("good healthy", () => health("good").Status === "healthy");
+    await until("bad unhealthy", () => health("bad").Status === "unhealthy");
+    const h = health("bad");
+    assert.ok(h.FailingStreak >= 2);
+    assert.deepEqual(h.Log!.at(-1), { ...h.Log!.at(-1)!, ExitCode: 1, Output: "nope\n" });
+    assert.ok(h.Log!.length <= 5);
+    assert.match(status("bad"), /^Up .* \(unhealthy\)$/);
+    assert.equal(sk(env, ["ps", "--filter", "health=unhealthy", "--format", "{{.Names}}"]).stdout, "bad\n");
+    assert.equal(sk(env, ["ps", "--filter", "health=healthy", "--format", "{{.Names}}"]).stdout, "good\n");
+    const cfg = JSON.parse(sk(env, ["inspect", "bad", "--format", "{{json .Config.Healthcheck}}"]).stdout);
+    assert.deepEqual(cfg, { Test: ["CMD-SHELL", "echo nope; exit 3"], Interval: 300e6, Timeout: 30e9, Retries: 2 });
+  });
+
+  it("does not count failures in the start period; kills a probe that outlives its timeout", async () => {
+    run("slowstart", ["--health-cmd", "test -e /tmp/ready", "--health-interval", "200ms", "--health-retries", "1", "--health-start-period", "60s"], ["sh", "-c", "sleep 1; touch /tmp/ready; sleep 300"]);
+    await until("healthy after the start", () => health("slowstart").Status === "healthy", 20000);
+    assert.ok(health("slowstart").Log!.some((l) => l.ExitCode === 1), "it failed first, uncounted");
+    run("hang", ["--health-cmd", "sleep 30", "--health-interval", "300ms", "--health-timeout", "1s", "--health-retries", "1"]);
+    await until("a timed-out probe", () => (health("hang").Log ?? []).length > 0, 20000);
+    const h = health("hang");
+    assert.equal(h.Status, "unhealthy");
+    assert.deepEqual([h.Log![0].ExitCode, h.Log![0].Output], [-1, "Health check exceeded timeout (1s)"]);
+    // the probes' processes were killed, not left in the container: at most the one running now
+    sk(env, ["stop", "-t", "0", "hang"]);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(sk(env, ["start", "hang"]).code, 0);
+    await until("a second timed-out probe", () => (health("hang").Log ?? []).length >= 3, 20000);
+    const left = sk(env, ["exec", "hang", "ps", "-o", "args"]).stdout.split("\n").filter((l) => /^sleep 30/.test(l.trim()) || /^\/bin\/sh -c sleep 30/.test(l.trim()));
+    assert.ok(left.length <= 2, `probes left behind: ${left.join(" | ")}`);
+  });
+
+  it("--health-on-failure kill, restart and stop act on the turn to unhealthy", async () => {
+    for (const a of ["kill", "restart", "stop"]) run(`act-${a}`, ["--health-cmd", "false", "--health-interval", "300ms", "--health-retries", "1", "--health-on-failure", a, "--stop-timeout", "1"]);
+    await until("killed", () => stateOf(env, sk(env, ["inspect", "act-kill", "--format", "{{.Id}}"]).stdout.trim()).status === "exited");
+    assert.equal(sk(env, ["inspect", "act-kill", "--format", "{{.State.ExitCode}}"]).stdout.trim(), "137");
+    await until("restarted", () => Number(sk(env, ["inspect", "act-restart", "--format", "{{.RestartCount}}"]).stdout.trim()) >= 1);
+    await until("stopped", () => status("act-stop").startsWith("Exited"), 20000);
+    assert.equal(sk(env, ["inspect", "act-stop", "--format", "{{.RestartCount}}"]).stdout.trim(), "0");
+  });
+
+  it("no probes while paused or stopped; a restart starts from 'starting' with the log kept", async () => {
+    run("cycle", ["--health-cmd", "true", "--health-interval", "200ms"]);
+    await until("healthy", () => health("cycle").Status === "healthy");
+    assert.equal(sk(env, ["pause", "cycle"]).code, 0);
+    const paused = health("cycle").Log!.length;
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(health("cycle").Log!.length <= paused + 1, "at most the probe already running");
+    assert.equal(sk(env, ["unpause", "cycle"]).code, 0);
+    assert.equal(sk(env, ["stop", "-t", "0", "cycle"]).code, 0);
+    const stopped = JSON.stringify(health("cycle"));
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(JSON.stringify(health("cycle")), stopped, "no probe of a stopped container");
+    assert.equal(sk(env, ["start", "cycle"]).code, 0);
+    await until("healthy again", () => health("cycle").Status === "healthy");
+    assert.ok(health("cycle").Log!.length >= 2, "the log is kept across the restart");
+  });
+
+  it("a killed shim leaves a state that reads as exited, with the last health kept", async () => {
+    const id = run("orphan", ["--health-cmd", "true", "--health-interval", "200ms"]);
+    await until("healthy", () => health("orphan").Status === "healthy");
+    process.kill(stateOf(env, id).shimPid!, "SIGKILL");
+    await until("seen as exited", () => status("orphan").startsWith("Exited"));
+    assert.equal(health("orphan").Status, "healthy");
+    assert.equal(sk(env, ["rm", "-f", "orphan"]).code, 0);
+  });
+});
+
+describe("healthcheck run, as podman's", { skip: isRoot ? false : "needs root (runc)" }, () => {
+  let side: SideBySide;
+  before(() => { if (isRoot) side = sideBySide(); });
+  after(() => side?.podman.dispose());
+
+  it("exit 0 healthy, 1 and 'unhealthy' failing, 125 without a check or a container; inspect and ps agree", () => {
+    const seen = both(side.tools, (run, tag) => {
+      run(["run", "-d", "--name", `ok${tag}`, "--health-cmd", "true", "--health-interval", "disable", "bb", "sleep", "300"]);
+      run(["run", "-d", "--name", `no${tag}`, "--health-cmd", "false", "--health-retries", "1", "--health-interval", "disable", "bb", "sleep", "300"]);
+      run(["run", "-d", "--name", `plain${tag}`, "bb", "sleep", "300"]);
+      const out = [run(["healthcheck", "run", `ok${tag}`]), run(["healthcheck", "run", `no${tag}`]), run(["healthcheck", "run", `no${tag}`]), run(["healthcheck", "run", `plain${tag}`]), run(["healthcheck", "run", "nosuch"])]
+        .map((r) => [r.code, r.stdout, r.stderr.split("\n")[0].replace(/[0-9a-f]{64}/g, "<id>").replace(/ (ok|no|plain)[ps]\b/g, " $1")]);
+      const inspect = JSON.parse(run(["inspect", `no${tag}`, "--format", "{{json .State.Health}}"]).stdout);
+      const filtered = run(["ps", "--filter", "health=unhealthy", "--format", "{{.Names}}"]).stdout.trim().replace(/[ps]$/, "");
+      const statusWord = run(["ps", "--filter", `name=ok${tag}`, "--format", "{{.Status}}"]).stdout.replace(/^Up .* \(/, "(").trim();
+      run(["rm", "-f", "-t", "0", `ok${tag}`, `no${tag}`, `plain${tag}`]);
+      return { out, inspect: { Status: inspect.Status, FailingStreak: inspect.FailingStreak, codes: inspect.Log.map((l: { ExitCode: number }) => l.ExitCode) }, filtered, statusWord };
+    });
+    assert.deepEqual(seen.skiff.out.map((o) => [o[0], o[1]]), seen.podman.out.map((o) => [o[0], o[1]]));
+    assert.equal(seen.skiff.out[3][2], seen.podman.out[3][2], "no defined healthcheck");
+    assert.equal(seen.skiff.out[4][2], seen.podman.out[4][2], "no such container");
+    assert.deepEqual(seen.skiff.inspect, seen.podman.inspect);
+    assert.equal(seen.skiff.filtered, seen.podman.filtered);
+    assert.equal(seen.skiff.statusWord, seen.podman.statusWord);
+  });
+});
