@@ -326,7 +326,7 @@ complete -c skiff -n '__fish_seen_subcommand_from rm' -l all -s a -d 'Remove all
 complete -c skiff -n '__fish_seen_subcommand_from rm' -l ignore -s i -d 'Ignore containers that do not exist'
 complete -c skiff -n '__fish_seen_subcommand_from rm' -l time -s t -r -d 'Seconds to wait for the stop before killing'
 complete -c skiff -n '__fish_seen_subcommand_from rm' -l latest -s l -d 'Act on the latest container'
-complete -c skiff -n '__fish_seen_subcommand_from wait' -l condition -r -d 'State to wait for: stopped (exited), created, running, paused or stopping; several mean any'
+complete -c skiff -n '__fish_seen_subcommand_from wait' -l condition -r -d 'State to wait for: stopped (exited), created, running, paused, stopping, healthy or unhealthy; several mean any'
 complete -c skiff -n '__fish_seen_subcommand_from wait' -l interval -s i -r -d 'How often to look at the state for conditions other than stopped'
 complete -c skiff -n '__fish_seen_subcommand_from wait' -l ignore -d 'Ignore containers that do not exist'
 complete -c skiff -n '__fish_seen_subcommand_from wait' -l latest -s l -d 'Act on the latest container'

@@ -7,6 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { rmSync } from "node:fs";
+import { makeContext } from "../helpers/build.js";
 import { containerEnv, sk, stateOf, until } from "../helpers/containers.js";
 import { sideBySide, both, type SideBySide } from "../helpers/podman.js";
 
@@ -27,6 +29,8 @@ describe("health checks in the shim", { skip: isRoot ? false : "needs root (runc
 
   it("turns healthy, and unhealthy after its retries with the output of each probe", async () => {
     run("good", ["--health-cmd", "true", "--health-interval", "300ms"]);
+    const waited = sk(env, ["wait", "--condition", "healthy", "good"], { timeoutMs: 20000 });
+    assert.deepEqual([waited.code, waited.stdout], [0, "-1\n"]);
     run("bad", ["--health-cmd", "echo nope; exit 3", "--health-interval", "300ms", "--health-retries", "2"]);
     assert.match(status("good"), /\((starting|healthy)\)$/);
     await until("good healthy", () => health("good").Status === "healthy");
@@ -40,6 +44,20 @@ describe("health checks in the shim", { skip: isRoot ? false : "needs root (runc
     assert.equal(sk(env, ["ps", "--filter", "health=healthy", "--format", "{{.Names}}"]).stdout, "good\n");
     const cfg = JSON.parse(sk(env, ["inspect", "bad", "--format", "{{json .Config.Healthcheck}}"]).stdout);
     assert.deepEqual(cfg, { Test: ["CMD-SHELL", "echo nope; exit 3"], Interval: 300e6, Timeout: 30e9, Retries: 2 });
+  });
+
+  it("takes the image's HEALTHCHECK (a docker-format build), which --no-healthcheck and --health-cmd none turn off", async () => {
+    const dir = makeContext({ Containerfile: "FROM bb\nHEALTHCHECK --interval=300ms --retries=1 CMD [\"true\"]\n" });
+    assert.equal(sk(env, ["build", "--format", "docker", "--network", "none", "-q", "-t", "checked:1", dir], { timeoutMs: 60000 }).code, 0);
+    const img = sk(env, ["run", "-d", "--name", "imgcheck", "checked:1", "sleep", "300"]);
+    assert.equal(img.code, 0, img.stderr);
+    await until("healthy by the image's check", () => health("imgcheck").Status === "healthy");
+    for (const [name, flags] of [["nocheck", ["--no-healthcheck"]], ["nonecheck", ["--health-cmd", "none"]]] as [string, string[]][]) {
+      assert.equal(sk(env, ["run", "-d", "--name", name, ...flags, "checked:1", "sleep", "300"]).code, 0);
+      assert.equal(health(name).Status, "", `${name}: no health`);
+      assert.match(sk(env, ["ps", "--filter", "health=none", "--format", "{{.Names}}"]).stdout, new RegExp(name));
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("does not count failures in the start period; kills a probe that outlives its timeout", async () => {

@@ -65,16 +65,20 @@ const WAIT_CONDITIONS: Record<string, Status> = { created: "created", configured
 export const wait: Handler = async ({ ctx, args, opts }) => {
   const given = [opts.condition ?? []].flat().flatMap((c) => String(c).split(",")).map((c) => c.trim().toLowerCase()).filter(Boolean);
   const conditions = given.length ? given : ["stopped"];
-  for (const c of conditions) if (!(c in WAIT_CONDITIONS)) throw new SkiffError("INVALID_ARGUMENT", `wait --condition ${c}: not a condition skiff knows`, { hint: `use ${Object.keys(WAIT_CONDITIONS).join(", ")} (no health checks yet)` });
-  const wanted = new Set(conditions.map((c) => WAIT_CONDITIONS[c]));
+  const HEALTH = ["healthy", "unhealthy"];
+  for (const c of conditions) if (!(c in WAIT_CONDITIONS) && !HEALTH.includes(c)) throw new SkiffError("INVALID_ARGUMENT", `wait --condition ${c}: not a condition skiff knows`, { hint: `use ${[...Object.keys(WAIT_CONDITIONS), ...HEALTH].join(", ")}` });
+  const wanted = new Set(conditions.filter((c) => c in WAIT_CONDITIONS).map((c) => WAIT_CONDITIONS[c]));
+  const healthWanted = conditions.filter((c) => HEALTH.includes(c));
   const interval = parseDuration(String(opts.interval ?? "250ms"), "--interval");
   const p = pathsOf(ctx);
   await eachNamed(ctx, args, opts, async (rec) => {
-    if (wanted.size === 1 && wanted.has("exited")) return String(await waitContainer(p, rec));
+    if (healthWanted.length && !rec.options.health) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.id} has no defined healthcheck`);
+    if (wanted.size === 1 && wanted.has("exited") && !healthWanted.length) return String(await waitContainer(p, rec));
     for (;;) {
       if (!readRecord(p, rec.id)) throw new SkiffError("NOT_FOUND", `container ${rec.name} was removed`);
       const s = observedState(p, rec.id);
       if (wanted.has(s.status)) return s.status === "exited" ? String(s.exitCode ?? 0) : "-1";
+      if (healthWanted.length && s.status === "running" && healthWanted.includes(readHealth(p, rec.id)?.Status ?? "")) return "-1";
       await new Promise((r) => setTimeout(r, interval));
     }
   });

@@ -142,7 +142,7 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     section,
     description: "Wait for containers to stop and print their exit codes",
     options: [
-      multi("--condition <state>", "State to wait for: stopped (exited), created, running, paused or stopping; several mean any"),
+      multi("--condition <state>", "State to wait for: stopped (exited), created, running, paused, stopping, healthy or unhealthy; several mean any"),
       opt("-i, --interval <duration>", "How often to look at the state for conditions other than stopped", { default: "250ms" }),
       opt("--ignore", "Ignore containers that do not exist"),
       latest,
