@@ -186,7 +186,7 @@ describe("build: formats, squash, COPY --parents/--exclude, ONBUILD, RUN as USER
   });
 
   it("--format docker keeps HEALTHCHECK, SHELL and ONBUILD; a child build runs the ONBUILD triggers", () => {
-    const parent = context({ Containerfile: 'FROM bb\nHEALTHCHECK --interval=5s --retries=2 CMD ["true"]\nSHELL ["/bin/sh", "-ec"]\nONBUILD RUN echo triggered > /onbuild\n' });
+    const parent = context({ Containerfile: 'FROM bb\nHEALTHCHECK --interval=5s --retries=2 CMD ["true"]\nSHELL ["/bin/sh", "-ec"]\nONBUILD RUN echo triggered > /onbuild\nCMD echo hi\n' });
     const r = build(["--format", "docker", "-t", "parent:1", parent]);
     assert.equal(r.code, 0, r.stderr);
     const [img] = JSON.parse(sk(env, ["image", "inspect", "parent:1"]).stdout);
@@ -194,6 +194,7 @@ describe("build: formats, squash, COPY --parents/--exclude, ONBUILD, RUN as USER
     const cfg = JSON.parse(sk(env, ["image", "inspect", "parent:1", "--format", "{{json .Config}}"]).stdout);
     assert.deepEqual(cfg.Healthcheck, { Test: ["CMD", "true"], Interval: 5e9, Retries: 2 });
     assert.deepEqual(cfg.OnBuild, ["RUN echo triggered > /onbuild"]);
+    assert.deepEqual(cfg.Cmd, ["/bin/sh", "-ec", "echo hi"], "shell-form CMD in the SHELL");
     const child = context({ Containerfile: "FROM parent:1\nRUN true\n" });
     const c = build(["-t", "child:1", child]);
     assert.equal(c.code, 0, c.stderr);

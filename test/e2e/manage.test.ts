@@ -59,9 +59,13 @@ describe("container management", () => {
     assert.equal((await running).stdout, "-1\n");
     assert.equal(sk(env, ["wait", "--condition", "paused", "--condition", "exited", "later"]).stdout, "3\n");
     assert.equal(sk(env, ["wait", "later"]).stdout, "3\n", "stopped is the default condition");
-    const bad = sk(env, ["wait", "--condition", "healthy", "later"]);
+    const bad = sk(env, ["wait", "--condition", "bogus", "later"]);
     assert.equal(bad.code, 125);
-    assert.match(bad.stderr, /^Error: wait --condition healthy: not a condition skiff knows/);
+    assert.match(bad.stderr, /^Error: wait --condition bogus: not a condition skiff knows/);
+    // healthy/unhealthy (newer podman's) need a health check
+    const noCheck = sk(env, ["wait", "--condition", "healthy", "later"]);
+    assert.equal(noCheck.code, 125);
+    assert.match(noCheck.stderr, /has no defined healthcheck/);
     assert.equal(sk(env, ["wait", "--interval", "soon", "--condition", "running", "later"]).code, 125);
     sk(env, ["rm", "later"]);
   });
