@@ -1,4 +1,5 @@
 /** A new container record from an image and create options: names, hostname, volumes decided. */
+import { containerEvent } from "../events/log.js";
 import { randomBelow, randomHex } from "../util/crypto.js";
 import { lstatSync } from "node:fs";
 import { withImageUsers } from "../image/gc.js";
@@ -101,6 +102,7 @@ export async function createContainer(
     for (let attempt = 0; ; attempt++) {
       try {
         await addRecord(p, rec, extra.replace);
+        containerEvent(p.root, rec, "create");
         return rec;
       } catch (err) {
         if (o.name || attempt > 1000 || !isSkiffError(err, "ALREADY_EXISTS")) throw err;

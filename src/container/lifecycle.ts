@@ -3,6 +3,7 @@
  * shim is alive (a dead shim or a reboot means the container is gone), repairs what a crash
  * left, and changes state under the container's lock.
  */
+import { containerEvent } from "../events/log.js";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { userMountMarker } from "./bundle.js";
@@ -129,6 +130,7 @@ async function startWith(p: ContainerPaths, rec: ContainerRecord, sys: Sys, obta
   if (msg.error) {
     throw new SkiffError("FAILED_PRECONDITION", msg.error, { exitCode: msg.code ?? 125 });
   }
+  containerEvent(p.root, rec, "start");
   return { pid: msg.pid, shimPid: first.shimPid };
 }
 
@@ -170,6 +172,7 @@ export async function signalContainer(p: ContainerPaths, rec: ContainerRecord, s
   const s = observedState(p, rec.id);
   if (!expectsShim(s)) throw new SkiffError("FAILED_PRECONDITION", `can only kill running containers. ${rec.id.slice(0, 12)} is in state ${s.status}`);
   if (byUser) await lockOf(p, rec, () => writeState(p, rec.id, { ...readState(p, rec.id), stoppedByUser: true }));
+  if (byUser) containerEvent(p.root, rec, "kill", { Attributes: { signal: String(num) } });
   const rt = runtimeOf(p, rec);
   const logFile = join(bundleDir(p, rec.id), "runtime-kill.log");
   await runRuntime(rt, killArgs(rt, logFile, rec.id, signalName(num).replace(/^SIG/, "")), logFile, `kill container ${rec.name}`).catch((err) => {
@@ -198,6 +201,7 @@ export async function stopContainer(p: ContainerPaths, rec: ContainerRecord, tim
     await sleep(20);
   }
   // stoppedByUser is recorded above: the signals need not write it again
+  containerEvent(p.root, rec, "stop");
   await signalContainer(p, rec, rec.options.stopSignal, false);
   if (await waitForShim(p, rec.id, timeout * 1000)) return;
   await signalContainer(p, rec, "KILL", false).catch(() => undefined);
@@ -221,6 +225,7 @@ export async function removeContainer(p: ContainerPaths, rec: ContainerRecord, s
       rmSync(userMountMarker(p, rec.id), { force: true }); // a removed container is unmounted too
       await releaseContainer(p, rec, sys);
       await removeContainerFiles(p, rec, opts.volumes, final.exitCode);
+      containerEvent(p.root, rec, "remove");
       return true;
     });
     if (removed) return;

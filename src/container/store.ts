@@ -4,6 +4,7 @@
  * atomically. Creation and removal are ordered so a crash at any point leaves either a whole
  * container or nothing that a listing shows.
  */
+import { containerEvent } from "../events/log.js";
 import { byText } from "../util/compare.js";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -145,6 +146,11 @@ export async function deleteRecord(p: ContainerPaths, rec: ContainerRecord): Pro
 
 /** Renames under the names lock: the new name is taken before the old one is released. */
 export async function renameRecord(p: ContainerPaths, rec: ContainerRecord, newName: string): Promise<void> {
+  await renameRecordQuietly(p, rec, newName);
+  containerEvent(p.root, { ...rec, name: newName }, "rename");
+}
+
+async function renameRecordQuietly(p: ContainerPaths, rec: ContainerRecord, newName: string): Promise<void> {
   checkName(newName);
   await withLock(namesLock(p), { what: "container names" }, () => {
     const held = nameOwner(p, newName);

@@ -4,6 +4,7 @@
  * snapshot. Blobs download in parallel; layer i is unpacked as soon as it and layer i-1 are ready,
  * and its diffID is hashed while the bytes stream into the snapshot.
  */
+import { emitEvent } from "../events/log.js";
 import { SkiffError, isSkiffError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Progress } from "../output/progress.js";
@@ -176,6 +177,7 @@ async function pullFrom(ref: Reference, registry: string, opts: PullOptions): Pr
     for (const d of index.manifests) if (d.digest === manifestDesc.digest && d.annotations?.[REPOSITORY] === repositoryOf(ref)) d.annotations[PULLED_DIGEST] = pulledDigest;
   });
   progress.close();
+  emitEvent(store.root, { ID: manifest.config.digest.slice(7), Name: name, Status: "pull", Type: "image", Attributes: null });
   // where these blobs are: a push to another repository of this registry mounts them
   await updateBlobInfo(store, (b) => {
     for (const d of [...manifest.layers, manifest.config]) b.locations[d.digest] = [...new Set([...(b.locations[d.digest] ?? []), `${ref.domain}/${ref.path}`])].slice(-8);

@@ -5,6 +5,7 @@
  * layers stored uncompressed (built, committed, imported) are gzip-compressed on the way, and the
  * digest that gave is remembered, so the next push finds them with a HEAD without compressing.
  */
+import { emitEvent } from "../events/log.js";
 import { SkiffError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Progress } from "../output/progress.js";
@@ -149,6 +150,7 @@ export async function pushImage(image: ImageRecord, dest: Reference, o: PushOpti
     }
   });
   o.say("Storing signatures");
+  emitEvent(o.store.root, { ID: image.id.slice(7), Name: `${dest.domain}/${dest.path}:${dest.tag ?? "latest"}`, Status: "push", Type: "image", Attributes: null });
   return digest;
 }
 

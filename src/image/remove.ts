@@ -1,4 +1,5 @@
 /** Untagging and removing images, as podman's `rmi` and `tag` do. */
+import { emitEvent } from "../events/log.js";
 import { SkiffError } from "../errors.js";
 import { REPOSITORY, resolveImage, scanImages, type BrokenImage } from "./images.js";
 import { parseReference, qualify, repositoryOf } from "./reference.js";
@@ -33,6 +34,7 @@ export async function removeImage(s: StorePaths, query: string, searchRegistries
       const keep = index.manifests.filter((d) => !(d.digest === image.manifestDigest && d.annotations?.[REF_NAME] === name));
       index.manifests = keep;
     });
+    emitEvent(s.root, { ID: image.id.slice(7), Name: name, Status: "untag", Type: "image", Attributes: null });
     return { untagged: [name] };
   }
   if (!name && image.names.length > 1 && !force) {
@@ -41,6 +43,8 @@ export async function removeImage(s: StorePaths, query: string, searchRegistries
   await updateIndex(s, (index) => {
     index.manifests = index.manifests.filter((d) => d.digest !== image.manifestDigest);
   });
+  for (const n of image.names) emitEvent(s.root, { ID: image.id.slice(7), Name: n, Status: "untag", Type: "image", Attributes: null });
+  emitEvent(s.root, { ID: image.id.slice(7), Name: image.names[0] ?? image.id.slice(7), Status: "remove", Type: "image", Attributes: null });
   return { untagged: image.names, deleted: image.id };
 }
 
@@ -76,6 +80,7 @@ export async function untagImage(s: StorePaths, query: string, names: string[], 
     const { annotations: _a, ...plain } = desc;
     setRef(index, plain, undefined); // kept, without a name, when that was the last one
   });
+  for (const n of doomed) emitEvent(s.root, { ID: hit.image.id.slice(7), Name: n, Status: "untag", Type: "image", Attributes: null });
   return doomed;
 }
 
@@ -97,4 +102,5 @@ export async function tagImage(s: StorePaths, query: string, names: string[], se
       setRef(index, { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, platform: desc.platform, annotations: { [REPOSITORY]: n.slice(0, n.lastIndexOf(":")) } }, n);
     }
   });
+  for (const n of full) emitEvent(s.root, { ID: hit.image.id.slice(7), Name: n, Status: "tag", Type: "image", Attributes: null });
 }

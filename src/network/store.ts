@@ -1,4 +1,5 @@
 /** Networks under --root/networks/<name>.json; the default one ("skiff") is made on first use. */
+import { emitEvent } from "../events/log.js";
 import { byText } from "../util/compare.js";
 import { randomHex } from "../util/crypto.js";
 import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -62,7 +63,9 @@ function nextFree(existing: Network[]): string {
  */
 export async function createNetwork(root: string, name: string | undefined, opts: { subnet?: string; gateway?: string; internal?: boolean; labels?: Record<string, string> }): Promise<Network> {
   mkdirSync(networksDir(root), { recursive: true, mode: 0o700 });
-  return withLock(join(networksDir(root), ".lock"), { what: "the network list" }, () => createLocked(root, name, opts));
+  const net = await withLock(join(networksDir(root), ".lock"), { what: "the network list" }, () => createLocked(root, name, opts));
+  emitEvent(root, { ID: net.id, Name: net.name, Status: "create", Type: "network", Attributes: null });
+  return net;
 }
 
 function createLocked(root: string, name: string | undefined, opts: { subnet?: string; gateway?: string; internal?: boolean; labels?: Record<string, string> }): Network {
@@ -83,5 +86,6 @@ function createLocked(root: string, name: string | undefined, opts: { subnet?: s
 }
 
 export function removeNetworkFile(root: string, name: string): void {
+  emitEvent(root, { Name: name, Status: "remove", Type: "network", Attributes: null });
   rmSync(join(networksDir(root), `${name}.json`), { force: true });
 }

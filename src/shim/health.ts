@@ -4,6 +4,7 @@
  * time, each scheduled from the end of the last (health.ts), none while the container is paused;
  * on the turn to unhealthy the --health-on-failure action is taken by the shim itself.
  */
+import { containerEvent } from "../events/log.js";
 import type { ContainerPaths } from "../container/paths.js";
 import type { ContainerRecord } from "../container/record.js";
 import type { HealthConfig, OnFailure } from "../container/health.js";
@@ -52,6 +53,7 @@ export function startHealthLoop(p: ContainerPaths, rec: ContainerRecord, cfg: He
     const after = await probes.probeAndRecord(p, rec, cfg, startedAt);
     reapOrphans(sys, readState(p, rec.id).pid);
     if (stopped) return;
+    if (after.Status !== before.Status) containerEvent(p.root, rec, "health_status", { HealthStatus: after.Status, Attributes: { health_status: after.Status } });
     if (before.Status !== "unhealthy" && after.Status === "unhealthy" && cfg.onFailure !== "none") act(cfg.onFailure);
     return schedule(after);
   };

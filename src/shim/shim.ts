@@ -6,6 +6,7 @@
  * unmounts the rootfs and applies --rm. It loads only what it needs: it lives as long as the
  * container, and its memory is the price of every running container.
  */
+import { containerEvent } from "../events/log.js";
 import { appendFileSync, existsSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { errnoCode } from "../errors.js";
@@ -254,6 +255,7 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     result = await runOnce();
     const finishedAt = new Date().toISOString();
     const state = await updateState(p, id, (s) => ({ ...s, status: "exited", pid: undefined, exitCode: result.code, finishedAt, error: result.error }));
+    if (result.started) containerEvent(p.root, rec, "died", { ContainerExitCode: result.code });
     sync(result.started ? { pid: 0 } : { error: result.error, code: result.code });
     const forHealth = healthRestart || existsSync(join(bundle, "health-restart"));
     healthRestart = false;
@@ -263,11 +265,14 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     await sleep(restartDelay(consecutive));
     const again = await updateState(p, id, (s) => (s.stoppedByUser ? s : { ...s, restartCount: s.restartCount + 1 }));
     if (again.stoppedByUser) break;
+    containerEvent(p.root, rec, "restart");
   }
   log?.close();
   const [{ releaseContainer, removeContainerFiles }, { detachNetwork }] = await cleanupModules();
   await releaseContainer(p, rec, sys ?? (await getSys()), true).catch(() => undefined);
+  containerEvent(p.root, rec, "cleanup");
   const purge = rec.options.autoRemove ? await removeContainerFiles(p, rec, true, result.code, true).catch(() => undefined) : undefined;
+  if (purge) containerEvent(p.root, rec, "remove");
   // the client that asked to attach gets the exit code even if the container was faster than it;
   // and only after its GO is read: closing a unix socket with unread input resets the connection,
   // which the client sees as a failed connect (ECONNRESET) when it comes that fast

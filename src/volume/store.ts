@@ -3,6 +3,7 @@
  * created on first use. A volume outlives the containers that use it unless it is anonymous and
  * removed with `rm -v` / `--rm`.
  */
+import { emitEvent } from "../events/log.js";
 import { byText } from "../util/compare.js";
 import { randomHex } from "../util/crypto.js";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
@@ -69,6 +70,7 @@ export function createVolume(root: string, name: string | undefined, opts: { lab
     if (now) throw new SkiffError("ALREADY_EXISTS", `volume with name ${n} already exists`);
     throw err;
   }
+  emitEvent(root, { Name: rec.Name, Status: "create", Type: "volume", Attributes: null });
   return rec;
 }
 
@@ -80,6 +82,7 @@ export function markCopiedUp(root: string, name: string): void {
 }
 
 export function removeVolume(root: string, name: string): void {
+  emitEvent(root, { Name: name, Status: "remove", Type: "volume", Attributes: null });
   const dir = join(volumesDir(root), name);
   const trash = join(volumesDir(root), `.rm-${name}-${process.pid}`);
   renameSync(dir, trash);

@@ -79,7 +79,7 @@ const ELSEWHERE: Record<string, string> = {
   "container exists": "exit-codes.test.ts", images: "json-shapes.test.ts", "image inspect": "json-shapes.test.ts", save: "save-load.test.ts", load: "save-load.test.ts",
   "volume create": "commands.test.ts", "volume import": "commands.test.ts", "system reset": "prune.test.ts", "system prune": "prune.test.ts",
   "volume rm": "exit-codes.test.ts", "network rm": "exit-codes.test.ts",
-  build: "build.test.ts", commit: "build.test.ts", "healthcheck run": "health.test.ts",
+  build: "build.test.ts", commit: "build.test.ts", "healthcheck run": "health.test.ts", events: "events.test.ts",
 };
 
 /** skiff's own documentation commands: their text is skiff's, there is nothing to compare. */

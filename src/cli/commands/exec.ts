@@ -2,6 +2,7 @@
  * `exec`: the CLI itself is the parent of `runc exec` (foreground: runc relays stdio and exits with
  * the process's status; -d: runc returns once it started). No shim is involved.
  */
+import { containerEvent } from "../../events/log.js";
 import { randomHex } from "../../util/crypto.js";
 import { closeSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -56,6 +57,7 @@ export const exec: Handler = async ({ ctx, args, rest, opts }) => {
   const sys = opts.detach || tty ? undefined : await getSys();
   const stdoutPipe = sys && makeOutputPipe(dir, `exec-${tag}.stdout`, sys);
   const stderrPipe = sys && makeOutputPipe(dir, `exec-${tag}.stderr`, sys);
+  containerEvent(p.root, rec, "exec");
   try {
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(rt.path, execArgs(rt, logFile, rec.id, processFile, { detach: Boolean(opts.detach), tty: false }), {
@@ -94,6 +96,7 @@ export const exec: Handler = async ({ ctx, args, rest, opts }) => {
       });
     });
     const error = takeRuntimeError(logFile);
+    if (!opts.detach) containerEvent(p.root, rec, "exec_died", { ContainerExitCode: code });
     if (error) throw new SkiffError("FAILED_PRECONDITION", error, { exitCode: startFailureExitCode(error) });
     if (code !== 0) throw new ExitError(code);
   } finally {

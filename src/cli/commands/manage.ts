@@ -1,4 +1,5 @@
 /** stop, kill, rm, wait, rename, pause/unpause, container exists/prune, inspect. */
+import { containerEvent } from "../../events/log.js";
 import { readHealth } from "../../container/health-state.js";
 import { confirm } from "../confirm.js";
 import { ExitError, SkiffError } from "../../errors.js";
@@ -98,6 +99,7 @@ async function setPaused(ctx: Parameters<Handler>[0]["ctx"], args: string[], opt
       if (s.status !== (pause ? "running" : "paused")) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} is ${s.status}, not ${pause ? "running" : "paused"}`);
       await pauseInRuntime(p, rec, pause);
       writeState(p, rec.id, { ...readState(p, rec.id), status: pause ? "paused" : "running" });
+      containerEvent(p.root, rec, pause ? "pause" : "unpause");
       return query ?? rec.id;
     });
   });

@@ -1,4 +1,5 @@
 /** create, run and start: a container from an image, its shim, and (in the foreground) its stdio. */
+import { containerEvent } from "../../events/log.js";
 import { closeSync, constants, openSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ZONEINFO } from "../../container/bundle.js";
@@ -203,6 +204,7 @@ export const start: Handler = async ({ ctx, args, opts }) => {
   await eachNamed(ctx, args, opts, async (rec, query) => {
     if (wanted && !wanted.has(rec.id)) return undefined;
     await startContainer(p, rec, sys, { attachWait: false });
+    containerEvent(p.root, rec, "restart");
     return query ?? rec.id;
   });
 };

@@ -9,6 +9,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Record<string, unknow
   build: () => import("../commands/build.js"),
   commit: () => import("../commands/commit.js"),
   completion: () => import("../commands/completion.js"),
+  events: () => import("../commands/events.js"),
   exec: () => import("../commands/exec.js"),
   files: () => import("../commands/files.js"),
   health: () => import("../commands/health.js"),

@@ -17,6 +17,21 @@ export const SYSTEM_COMMANDS: CommandSpec[] = [
     handler: ["info", "info"],
   },
   {
+    name: "events",
+    aliases: ["system events"],
+    section: "System",
+    description: "Show events (container, image, volume, network), then follow new ones",
+    options: [
+      opt("--since <time>", "Only events since this time (a duration such as 10m, Unix seconds, or RFC 3339)"),
+      opt("--until <time>", "Only events until this time (the stream ends then)"),
+      multi("-f, --filter <filter>", "type=, event=, container=, image=, volume=, network=, label="),
+      formatLong("events"),
+      opt("--stream", "Follow new events (--stream=false: print and exit)", { default: true }),
+    ],
+    examples: ["skiff events --stream=false --since 1h --filter type=container --format json", "skiff events --filter event=health_status"],
+    handler: ["events", "events"],
+  },
+  {
     name: "system df",
     section: "System",
     description: "Show disk usage of images, containers and volumes",
