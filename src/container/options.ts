@@ -2,6 +2,7 @@
  * run/create flags → what a container is made of, validated before anything touches disk. Pure:
  * files (--env-file) are read by the caller and passed in as text.
  */
+import { resolve as resolvePath } from "node:path";
 import { hostEnvironment, parseResourceOptions, type ResourceOptions } from "./resource-options.js";
 import { SkiffError } from "../errors.js";
 import { parseSize, parseSysctls, parseUlimit } from "../spec/values.js";
@@ -49,6 +50,8 @@ export interface CreateOptions {
   noNewPrivileges: boolean;
   /** --device HOST[:CONTAINER][:PERMS] */
   devices?: DeviceSpec[];
+  /** --conmon-pidfile: the shim also writes its pid here (a systemd unit's PIDFile=). */
+  conmonPidfile?: string;
   /** The health check (the image's merged with the --health-* flags at create). */
   health?: HealthConfig;
   /** The --health-* flags as given (create merges them with the image's HEALTHCHECK). */
@@ -338,6 +341,7 @@ export function parseCreateOptions(opts: Record<string, unknown>, io: { env: Nod
     devices: strings(opts.device).map(parseDevice),
     init: Boolean(opts.init),
     healthFlags: healthFlagsOf(opts),
+    ...(typeof opts.conmonPidfile === "string" ? { conmonPidfile: resolvePath(opts.conmonPidfile) } : {}),
     memory,
     cpus,
     pidsLimit: pids !== undefined && pids > 0 ? pids : undefined,

@@ -150,6 +150,7 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
   // the client come up while the runtime starts: output is held for the first client anyway
   const announced = server.listening.then(() => {
     writeFileAtomic(join(bundle, "shim.pid"), `${process.pid}\n`, 0o644, false);
+    if (rec.options.conmonPidfile) writeFileAtomic(rec.options.conmonPidfile, `${process.pid}\n`, 0o644, false);
     if (attachWait) sync({ ready: true });
   });
   announced.catch((err: Error) => {

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { containerEnv, mountsUnder, sk, stateOf } from "../helpers/containers.js";
@@ -54,5 +55,35 @@ describe("boot", { skip: isRoot ? false : "needs root (runc, mounts)" }, () => {
     process.kill(stateOf(env, id).pid!, "SIGKILL");
     spawnSync("sleep", ["1.5"]);
     assert.equal(status().always, "up");
+  });
+});
+
+describe("generate systemd", { skip: isRoot ? false : "needs root (runc)" }, () => {
+  const env = isRoot ? containerEnv() : {};
+  after(() => { sk(env, ["rm", "-a", "-f", "-t", "0"], { timeoutMs: 60000 }); });
+
+  it("--new --files: a unit whose commands make, supervise (PIDFile = the shim) and remove the container", () => {
+    assert.equal(sk(env, ["run", "-d", "--name", "web", "--network", "none", "-e", "A=1", "bb", "sleep", "600"]).code, 0);
+    const dir = mkdtempSync(join(tmpdir(), "skiff-units-"));
+    const r = sk(env, ["generate", "systemd", "--new", "--files", "--name", "--time", "2", "web"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), join(dir, "container-web.service"));
+    const unit = readFileSync(r.stdout.trim(), "utf8");
+    assert.match(unit, /^Type=forking$/m);
+    assert.match(unit, /^PIDFile=%t\/%n\.pid$/m);
+    // what systemd would run, with its specifiers filled in
+    const line = (key: string) => /^(?:\S+)=(.*)$/m.exec(unit.split("\n").filter((l) => l.startsWith(`${key}=`))[0])![1].replace(/%t/g, dir).replace(/%n/g, "container-web.service");
+    const exec = (key: string) => spawnSync("sh", ["-c", line(key)], { env, encoding: "utf8", timeout: 60000 });
+    assert.equal(sk(env, ["rm", "-f", "web"]).code, 0);
+    assert.equal(exec("ExecStartPre").status, 0);
+    const start = exec("ExecStart");
+    assert.equal(start.status, 0, start.stderr);
+    const id = readFileSync(join(dir, "container-web.service.ctr-id"), "utf8").trim();
+    assert.equal(Number(readFileSync(join(dir, "container-web.service.pid"), "utf8")), stateOf(env, id).shimPid);
+    assert.equal(sk(env, ["exec", "web", "sh", "-c", "echo $A"]).stdout, "1\n", "the container's own flags");
+    assert.equal(exec("ExecStop").status, 0);
+    assert.equal(exec("ExecStopPost").status, 0);
+    assert.equal(sk(env, ["container", "exists", "web"]).code, 1);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -243,7 +243,13 @@ export const CONTAINER_TABLE: CommandSpec[] = [
     args: "<container>",
     section,
     description: "Print a systemd unit that starts the container at boot",
-    options: [opt("-n, --name", "Use the container name instead of its ID"), opt("--restart-policy <policy>", "Restart= of the unit", { default: "on-failure" }), opt("--time <seconds>", "Stop timeout", { type: "number", default: 10 })],
+    options: [
+      opt("-n, --name", "Use the container name instead of its ID"),
+      opt("--restart-policy <policy>", "Restart= of the unit", { default: "on-failure" }),
+      opt("-t, --time <seconds>", "Stop timeout", { type: "number", default: 10 }),
+      opt("--new", "The unit creates the container when it starts and removes it when it stops"),
+      opt("-f, --files", "Write container-NAME.service in the current directory and print its path"),
+    ],
     handler: ["systemd", "generateSystemd"],
   },
 ];

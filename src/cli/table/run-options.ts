@@ -64,6 +64,7 @@ export const CREATE_OPTIONS: OptionSpec[] = [
   opt("-i, --interactive", "Keep stdin open"),
   opt("-t, --tty", "Allocate a pseudo-terminal"),
   opt("--cidfile <file>", "Write the container ID to this file", { complete: "file" }),
+  opt("--conmon-pidfile <file>", "Write the pid of the container's shim (podman's conmon) to this file, for service managers", { complete: "file" }),
   opt("-q, --quiet", "Suppress pull output"),
   opt("--tls-verify", "Require HTTPS and verify certificates when pulling", { default: true }),
 ];
