@@ -6,9 +6,11 @@ import { DEFAULT_CAPS, ALL_CAPS } from "../spec/defaults.js";
 import { mergeEnv } from "../spec/build.js";
 import type { Process, Spec } from "../spec/types.js";
 import { resolveUser } from "../spec/user.js";
-import { readImageFile } from "./bundle.js";
+import { readFileIn } from "../snapshot/rooted.js";
 import { bundleDir, rootfsDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
+
+const MAX_ETC_FILE = 8 << 20;
 
 export interface ExecOptions { args: string[]; env: string[]; user?: string; workdir?: string; privileged: boolean; tty: boolean }
 
@@ -37,6 +39,7 @@ export function execProcessFor(p: ContainerPaths, rec: ContainerRecord, o: ExecO
     throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} is not running`);
   }
   const rootfs = rootfsDir(p, rec.id);
-  const user = o.user === undefined ? undefined : resolveUser(o.user, readImageFile(rootfs, "/etc/passwd"), readImageFile(rootfs, "/etc/group"));
+  // not bundle.ts's reader: a shim running health probes must not load the whole bundle machinery
+  const user = o.user === undefined ? undefined : resolveUser(o.user, readFileIn(rootfs, "/etc/passwd", MAX_ETC_FILE), readFileIn(rootfs, "/etc/group", MAX_ETC_FILE));
   return execProcess(spec.process, o, user);
 }
