@@ -18,7 +18,7 @@ _skiff() {
   esac
   if [[ -z "$cmd" ]]; then
     if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--root --runroot --runtime --storage-driver --log-level --noout --help -h --version -v' -- "$cur"))
-    else COMPREPLY=($(compgen -W 'attach build buildx commit completion container cp create diff events exec export generate healthcheck help history image images import info inspect kill load login logout logs manifest mount network pause port ps pull push rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
+    else COMPREPLY=($(compgen -W 'attach auto-update build buildx commit completion container cp create diff events exec export generate healthcheck help history image images import info inspect kill load login logout logs manifest mount network pause port ps pull push rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
     return
   fi
   case "$cmd" in
@@ -133,6 +133,11 @@ _skiff() {
       vflags='--author -a --change -c --format -f --iidfile --message -m --root --runroot --runtime --storage-driver --log-level'
       flags='--author -a --change -c --format -f --iidfile --include-volumes --message -m --pause -p --quiet -q --squash -s'
       case "$prev" in --format|-f) COMPREPLY=($(compgen -W 'oci docker' -- "$cur")); return ;; --iidfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+      ;;
+    'auto-update')
+      vflags='--authfile --format --root --runroot --runtime --storage-driver --log-level'
+      flags='--authfile --dry-run --rollback --format'
+      case "$prev" in --authfile) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
       ;;
     'healthcheck run')
       vflags='--root --runroot --runtime --storage-driver --log-level'

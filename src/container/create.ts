@@ -74,8 +74,9 @@ export async function createContainer(
   const name = o.name ?? generatedName();
   const { entrypoint, cmd } = entrypointAndCmd(image.record.config, o, userArgs);
   // the image's HEALTHCHECK and the flags, decided once: the shim runs what the record says
-  const { healthFlags, ...rest } = o;
-  const health = healthConfigOf(image.record.config.config?.Healthcheck, healthFlags ?? {});
+  // (the flags are kept too: auto-update decides the check again for a new image)
+  const { health: _previous, ...rest } = o;
+  const health = healthConfigOf(image.record.config.config?.Healthcheck, o.healthFlags ?? {});
   o = { ...rest, ...(health ? { health } : {}) };
   if (entrypoint.length + cmd.length === 0) throw new SkiffError("INVALID_ARGUMENT", "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
   const rec: ContainerRecord = {

@@ -67,7 +67,7 @@ const LINES: [string, boolean][] = [
   ["tag bb x-y", true], ["rmi x-y", false], ["pause nosuch", true], ["unpause nosuch", true],
   ["commit nosuch", true], ["build /nonexistent", true], ["push nosuch 127.0.0.1:1/x", true], ["manifest exists nosuch", true], ["manifest rm nosuch", true],
   ["manifest inspect nosuch", false], ["manifest add nosuch bb", true], ["manifest annotate nosuch sha256:abc", false], ["manifest push nosuch 127.0.0.1:1/x", false],
-  ["manifest remove nosuch sha256:abc", false], ["manifest create bb", false],
+  ["manifest remove nosuch sha256:abc", false], ["manifest create bb", false], ["auto-update --dry-run", true], ["events --stream=false --filter bogus=1", true],
 ];
 
 /**

@@ -205,6 +205,19 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     handler: ["commit", "commit"],
   },
   {
+    name: "auto-update",
+    section,
+    description: "Recreate containers labelled io.containers.autoupdate=registry|local on a newer image, rolling back when the new one fails",
+    options: [
+      opt("--authfile <path>", "Path of the authentication file", { complete: "file" }),
+      opt("--dry-run", "Only say which containers would be updated"),
+      opt("--rollback", "Go back to the old image when the new container fails to start or turns unhealthy", { default: true }),
+      formatLong("the updates"),
+    ],
+    examples: ["skiff run -d --label io.containers.autoupdate=registry --name web registry.example.com/web:1", "skiff auto-update --dry-run", "*/15 * * * * root skiff auto-update   # /etc/cron.d/skiff-auto-update"],
+    handler: ["auto-update", "autoUpdateCommand"],
+  },
+  {
     name: "healthcheck run",
     args: "<container>",
     section,

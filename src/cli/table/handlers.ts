@@ -6,6 +6,7 @@ import type { CommandSpec, Handler } from "./types.js";
 
 /** Every command module, imported by name (mutable: a test swaps one in). */
 export const COMMAND_MODULES: Record<string, () => Promise<Record<string, unknown>>> = {
+  "auto-update": () => import("../commands/auto-update.js"),
   build: () => import("../commands/build.js"),
   commit: () => import("../commands/commit.js"),
   completion: () => import("../commands/completion.js"),

@@ -37,7 +37,17 @@ export async function updateIndex(s: StorePaths, change: (index: OciIndex) => vo
 
 /** Points `name` at `manifest` (moving it away from any other image), or records an untagged image. */
 export function setRef(index: OciIndex, manifest: Descriptor, name: string | undefined): void {
-  if (name) index.manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== name);
+  if (name) {
+    const moved = index.manifests.filter((d) => d.annotations?.[REF_NAME] === name && d.digest !== manifest.digest);
+    index.manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== name);
+    // an image that loses its last name stays, untagged ("<none>"), as podman keeps it: its
+    // containers and a rollback still need it; image prune removes it
+    for (const d of moved) {
+      if (index.manifests.some((m) => m.digest === d.digest)) continue;
+      const { [REF_NAME]: _gone, ...rest } = d.annotations ?? {};
+      index.manifests.push({ ...d, annotations: rest });
+    }
+  }
   const exists = index.manifests.some((d) => d.digest === manifest.digest && d.annotations?.[REF_NAME] === name);
   if (exists) return;
   if (!name && index.manifests.some((d) => d.digest === manifest.digest)) return;
