@@ -15,7 +15,7 @@ import { layerCompression, MEDIA } from "./media.js";
 import { createRegistryClient, type Credentials, type RegistryClient } from "./registry/client.js";
 import { blobExists, manifestDigestAt, mountBlob, putManifest, uploadBlob } from "./registry/upload.js";
 import { knownLocations, readBlobInfo, updateBlobInfo } from "./store/blob-info.js";
-import { readBlob, type Descriptor } from "./store/blobs.js";
+import { hasBlob, readBlob, type Descriptor } from "./store/blobs.js";
 import { blobPath, type StorePaths } from "./store/layout.js";
 import { createReadStream } from "node:fs";
 import type { Reference } from "./reference.js";
@@ -74,8 +74,9 @@ function limited<T>(items: T[], limit: number, fn: (item: T, i: number) => Promi
   return Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker)).then(() => undefined);
 }
 
-async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
-  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Uint8Array;
+async function* fileChunks(path: string, start?: number, end?: number): AsyncGenerator<Uint8Array> {
+  if (end !== undefined && end <= (start ?? 0)) return;
+  for await (const c of createReadStream(path, { highWaterMark: 1 << 20, start, end: end === undefined ? undefined : end - 1 })) yield c as Uint8Array;
 }
 
 /** Pushes one image; returns the manifest digest. */
@@ -89,7 +90,24 @@ export async function pushImage(image: ImageRecord, dest: Reference, o: PushOpti
   const sent: Descriptor[] = new Array(image.manifest.layers.length);
   const learnt: { diffId?: string; desc: Descriptor }[] = [];
 
-  const sendLayer = async (layer: Descriptor, i: number) => {
+  // a pulled layer whose snapshot was already here (from an import of the same content) was not
+  // downloaded: its uncompressed blob (digest = diffID) is what there is to send
+  const sourceOf = (layer: Descriptor, i: number): Descriptor => {
+    if (hasBlob(o.store, layer.digest) || !hasBlob(o.store, diffIds[i])) return layer;
+    return { mediaType: MEDIA.ociLayer, digest: diffIds[i], size: 0 };
+  };
+  const sendLayer = async (stored: Descriptor, i: number) => {
+    const layer = sourceOf(stored, i);
+    if (layer !== stored) {
+      // the registry (or another repository of it) may have the pulled blob itself: no upload
+      const kind = layerCompression(stored.mediaType);
+      const desc = { ...stored, mediaType: kind === "zstd" ? types.zstd : types.gzip };
+      if ((kind === "gzip" || kind === "zstd") && await existsOrMounted(client, repo, dest.domain, desc, info, o)) {
+        sent[i] = desc;
+        return;
+      }
+    }
+    if (!hasBlob(o.store, layer.digest)) throw new SkiffError("NOT_FOUND", `layer ${layer.digest} of ${image.names[0] ?? image.id.slice(7, 19)} is not in the store`, { hint: "pull the image again" });
     const kind = layerCompression(layer.mediaType);
     const compressed = kind === "gzip" || kind === "zstd";
     if (compressed && !(o.forceCompression && kind !== o.compression)) {
@@ -109,7 +127,7 @@ export async function pushImage(image: ImageRecord, dest: Reference, o: PushOpti
     }
     const label = `Copying blob ${layer.digest}`;
     o.progress.start(layer.digest, label);
-    const up = await uploadBlob(client, repo, () => gzipped(blobPath(o.store, layer.digest)), { onBytes: (n) => o.progress.update(layer.digest, n) });
+    const up = await uploadBlob(client, repo, { chunks: () => gzipped(blobPath(o.store, layer.digest)) }, { onBytes: (n) => o.progress.update(layer.digest, n) });
     o.progress.done(layer.digest, "done");
     sent[i] = { mediaType: types.gzip, digest: up.digest, size: up.size };
     learnt.push({ diffId: diffIds[i], desc: { mediaType: MEDIA.ociLayerGzip, digest: up.digest, size: up.size } });
@@ -181,7 +199,8 @@ async function sendKnown(client: RegistryClient, repo: string, registry: string,
   const label = `Copying ${what} ${desc.digest}`;
   if (await existsOrMounted(client, repo, registry, desc, info, o, label)) return;
   o.progress.start(desc.digest, label, desc.size);
-  await uploadBlob(client, repo, () => fileChunks(blobPath(o.store, desc.digest)), { expected: desc.digest, size: desc.size, onBytes: (n) => o.progress.update(desc.digest, n) });
+  const path = blobPath(o.store, desc.digest);
+  await uploadBlob(client, repo, { chunks: () => fileChunks(path), stored: { size: desc.size, range: (start, end) => fileChunks(path, start, end) } }, { expected: desc.digest, onBytes: (n) => o.progress.update(desc.digest, n) });
   o.progress.done(desc.digest, "done");
 }
 

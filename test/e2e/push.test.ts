@@ -117,6 +117,24 @@ describe("push", { skip: isRoot ? false : "needs root (build, mounts)" }, () => 
     assert.equal(podman.run(["pull", "-q", "--tls-verify=false", dest], { timeoutMs: 120000 }).code, 0);
     const run = podman.run(["run", "--rm", dest, "sh", "-c", "wc -c < /big"]);
     assert.equal(run.stdout.trim(), "40000000");
+    // pulled, its 40 MB layer is stored compressed: to another registry it goes in 32 MiB chunks
+    const fresh = containerEnv();
+    assert.equal(sk(fresh, ["pull", "-q", dest], { timeoutMs: 120000 }).code, 0);
+    const other = await startRegistry();
+    try {
+      const copy = `${other.host}/chunked/big:1`;
+      const r = sk(fresh, ["push", dest, copy], { timeoutMs: 180000 });
+      assert.equal(r.code, 0, r.stderr);
+      const a = JSON.parse(skopeo(["inspect", "--tls-verify=false", `docker://${dest}`]).stdout);
+      const b = JSON.parse(skopeo(["inspect", "--tls-verify=false", `docker://${copy}`]).stdout);
+      assert.deepEqual(b.Layers, a.Layers, "the same compressed blobs");
+      const raw = JSON.parse(skopeo(["inspect", "--tls-verify=false", "--raw", `docker://${copy}`]).stdout);
+      assert.ok(raw.layers.some((l: { size: number }) => l.size > 32 << 20), "a layer larger than one chunk");
+      assert.equal(podman.run(["pull", "-q", "--tls-verify=false", copy], { timeoutMs: 120000 }).code, 0);
+      assert.equal(podman.run(["run", "--rm", copy, "sh", "-c", "wc -c < /big"]).stdout.trim(), "40000000");
+    } finally {
+      await other.stop();
+    }
   });
 
   it("to oci:, oci-archive: and docker-archive: destinations skopeo and podman read", () => {

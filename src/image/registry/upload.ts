@@ -45,43 +45,49 @@ export async function mountBlob(client: RegistryClient, repo: string, digest: st
   return false;
 }
 
-/** Blobs are sent in chunks of this size (PATCH with Content-Range): a failed chunk is sent again, not the blob. */
-export const CHUNK_BYTES = 8 << 20;
+/** Stored blobs larger than this go in chunks of this size (PATCH with Content-Range): a failed chunk is sent again, not the blob. */
+export const CHUNK_BYTES = 32 << 20;
 /** Blobs up to this size whose digest is known go in one PUT (a monolithic upload). */
 export const MONOLITHIC_BYTES = 1 << 20;
 
-/** `source` in pieces of exactly `size` bytes (the last one shorter). */
-async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
-  let parts: Uint8Array[] = [];
-  let have = 0;
-  for await (let c of source) {
-    while (have + c.length >= size) {
-      const take = size - have;
-      parts.push(c.subarray(0, take));
-      yield Buffer.concat(parts);
-      parts = [];
-      have = 0;
-      c = c.subarray(take);
-    }
-    if (c.length) { parts.push(Buffer.from(c)); have += c.length; }
-  }
-  if (have) yield Buffer.concat(parts);
+/** A body stream of `chunks` that hashes and counts what it sends. */
+function hashedStream(chunks: () => AsyncIterable<Uint8Array>, seen: { hash: ReturnType<typeof createHash>; size: number }, onBytes?: (n: number) => void): ReadableStream<Uint8Array> {
+  let it: AsyncIterator<Uint8Array>;
+  return new ReadableStream<Uint8Array>({
+    start() { it = chunks()[Symbol.asyncIterator](); },
+    async pull(controller) {
+      const { done, value } = await it.next();
+      if (done) return controller.close();
+      seen.hash.update(value);
+      seen.size += value.length;
+      onBytes?.(seen.size);
+      controller.enqueue(value);
+    },
+    async cancel() { await it.return?.(); },
+  });
+}
+
+export interface UploadSource {
+  /** The bytes, from the start (made anew for a retried request). */
+  chunks(): AsyncIterable<Uint8Array>;
+  /** A stored blob: its size, and its bytes from `start` to `end` (exclusive) for chunked PATCHes. */
+  stored?: { size: number; range(start: number, end: number): AsyncIterable<Uint8Array> };
 }
 
 /**
- * Uploads a blob: POST opens the session; a small blob of known digest goes in one PUT, anything
- * else in PATCHes of CHUNK_BYTES with Content-Range, each to the latest Location, and a PUT with
- * the digest closes it. `expected` (when the digest is known beforehand) must match what was sent.
+ * Uploads a blob: POST opens the session; a small stored blob goes in one PUT (monolithic), a
+ * large one in PATCHes of CHUNK_BYTES with Content-Range read straight from the file (nothing is
+ * buffered; a failed chunk alone is sent again), anything else (compressed on the way, its size
+ * unknown) in one streamed PATCH. Each request goes to the latest Location; a PUT with the digest
+ * closes it. `expected` (when the digest is known beforehand) must match what was sent.
  */
-export async function uploadBlob(client: RegistryClient, repo: string, chunks: () => AsyncIterable<Uint8Array>, o: { expected?: string; size?: number; onBytes?: (n: number) => void } = {}): Promise<{ digest: string; size: number }> {
+export async function uploadBlob(client: RegistryClient, repo: string, src: UploadSource, o: { expected?: string; onBytes?: (n: number) => void } = {}): Promise<{ digest: string; size: number }> {
   const what = `upload blob${o.expected ? ` ${o.expected}` : ""} to ${repo}`;
   const scope = pushScope(repo);
   const start = await client.send(what, `/v2/${repo}/blobs/uploads/`, { method: "POST", scope, headers: { "content-length": "0" } });
   await start.body?.cancel();
   if (start.status !== 202) throw new SkiffError("UNAVAILABLE", `${what}: the registry answered ${start.status} to the upload request, not 202`);
   let location = nextLocation(start, client.endpoint, what);
-  const hash = createHash("sha256");
-  let size = 0;
   const finish = async (digest: string, body?: Uint8Array) => {
     const done = new URL(location);
     done.searchParams.set("digest", digest);
@@ -94,31 +100,51 @@ export async function uploadBlob(client: RegistryClient, repo: string, chunks: (
   const check = (digest: string) => {
     if (o.expected && digest !== o.expected) throw new SkiffError("FAILED_PRECONDITION", `${what}: the stored blob has digest ${digest}`, { hint: "the store is damaged; pull or build the image again" });
   };
-  if (o.expected && o.size !== undefined && o.size <= MONOLITHIC_BYTES) {
+  const stored = src.stored;
+  if (o.expected && stored && stored.size <= MONOLITHIC_BYTES) {
     const parts: Uint8Array[] = [];
-    for await (const c of chunks()) parts.push(c);
+    for await (const c of src.chunks()) parts.push(c);
     const body = Buffer.concat(parts);
-    const digest = `sha256:${hash.update(body).digest("hex")}`;
+    const digest = `sha256:${createHash("sha256").update(body).digest("hex")}`;
     check(digest);
     await finish(digest, body);
     o.onBytes?.(body.length);
     return { digest, size: body.length };
   }
-  for await (const piece of rechunk(chunks(), CHUNK_BYTES)) {
-    const range = `${size}-${size + piece.length - 1}`;
-    const patch = await client.send(what, location, {
-      method: "PATCH", scope, headers: { "content-type": "application/octet-stream", "content-range": range, "content-length": String(piece.length) }, body: () => piece as BodyInit,
-    });
-    await patch.body?.cancel();
-    location = nextLocation(patch, location, what);
-    hash.update(piece);
-    size += piece.length;
-    o.onBytes?.(size);
+  if (stored && stored.size > CHUNK_BYTES) {
+    let sent = 0;
+    let seen = { hash: createHash("sha256"), size: 0 };
+    // the digest of a stored blob was verified when it was stored; without one, it is computed here
+    const total = o.expected ? undefined : createHash("sha256");
+    for (let off = 0; off < stored.size; off += CHUNK_BYTES) {
+      const end = Math.min(off + CHUNK_BYTES, stored.size);
+      const patch = await client.send(what, location, {
+        method: "PATCH", scope, headers: { "content-type": "application/octet-stream", "content-range": `${off}-${end - 1}`, "content-length": String(end - off) },
+        // a retried chunk is read again from the file
+        body: () => { seen = { hash: createHash("sha256"), size: 0 }; return hashedStream(() => stored.range(off, end), seen, (n) => o.onBytes?.(sent + n)); },
+      });
+      await patch.body?.cancel();
+      location = nextLocation(patch, location, what);
+      if (total) for await (const c of stored.range(off, end)) total.update(c);
+      sent = end;
+    }
+    const digest = total ? `sha256:${total.digest("hex")}` : o.expected!;
+    check(digest);
+    await finish(digest);
+    return { digest, size: stored.size };
   }
-  const digest = `sha256:${hash.digest("hex")}`;
+  let seen = { hash: createHash("sha256"), size: 0 };
+  const patch = await client.send(what, location, {
+    method: "PATCH", scope, headers: { "content-type": "application/octet-stream" },
+    // a retried PATCH starts the stream again from the beginning
+    body: () => { seen = { hash: createHash("sha256"), size: 0 }; return hashedStream(src.chunks, seen, o.onBytes); },
+  });
+  await patch.body?.cancel();
+  location = nextLocation(patch, location, what);
+  const digest = `sha256:${seen.hash.digest("hex")}`;
   check(digest);
   await finish(digest);
-  return { digest, size };
+  return { digest, size: seen.size };
 }
 
 /** The digest of the manifest the registry has under REF (HEAD), or undefined. */
