@@ -96,6 +96,8 @@ export function skiffAsync(args: string[], opts: RunOptions = {}): Promise<Resul
       clearTimeout(timer);
       resolve({ code: code ?? 128 + (signal === "SIGKILL" ? 9 : 15), stdout, stderr });
     });
+    // a command that exits before reading stdin closes the pipe: EPIPE here is not a failure of the command
+    child.stdin.on("error", () => undefined);
     child.stdin.end(opts.input ?? "");
   });
 }
