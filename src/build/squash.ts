@@ -2,7 +2,7 @@
  * --squash: an image's layers as one layer, packed from their merged view (a read-only overlay of
  * the snapshots), with one history entry for it.
  */
-import { chmodSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, rmdirSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
 import { MNT_DETACH, MS, type Sys } from "../sys/types.js";
@@ -19,8 +19,7 @@ import { readTar } from "../snapshot/tar/reader.js";
 import { layerFromUpper } from "./layer.js";
 import { snapshotFs } from "../snapshot/store.js";
 import { packTree } from "../snapshot/tar/pack.js";
-import { createHash } from "../util/crypto.js";
-import { writeAllSync } from "../util/write.js";
+import { writeHashed } from "../snapshot/changeset.js";
 
 /**
  * --squash: the layers above the first `keep` as one layer. They are applied in order into one
@@ -70,19 +69,7 @@ export async function squashImage(s: StorePaths, config: ImageConfig, o: { sys: 
     // overlay needs two lower dirs when it has no upper
     o.sys.mount("overlay", merged, "overlay", MS.RDONLY, `lowerdir=${[...lowers, empty].join(":")}`);
     mounted = true;
-    const fd = openSync(tmp, "wx", 0o600);
-    const hash = createHash("sha256");
-    let size = 0;
-    try {
-      await packTree(merged, "", (chunk) => {
-        hash.update(chunk);
-        size += chunk.length;
-        writeAllSync(fd, chunk);
-      });
-    } finally {
-      closeSync(fd);
-    }
-    const digest = `sha256:${hash.digest("hex")}`;
+    const { digest, size } = await writeHashed(tmp, (sink) => packTree(merged, "", sink));
     if (hasBlob(s, digest, size)) rmSync(tmp);
     else commitBlob(s, tmp, digest);
     const layer: Descriptor = { mediaType: MEDIA.ociLayer, digest, size };

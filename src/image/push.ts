@@ -17,7 +17,7 @@ import { blobExists, manifestDigestAt, mountBlob, putManifest, uploadBlob } from
 import { knownLocations, readBlobInfo, updateBlobInfo } from "./store/blob-info.js";
 import { hasBlob, readBlob, type Descriptor } from "./store/blobs.js";
 import { blobPath, type StorePaths } from "./store/layout.js";
-import { createReadStream } from "node:fs";
+import { fileChunks } from "../util/file-chunks.js";
 import type { Reference } from "./reference.js";
 
 export type PushFormat = "oci" | "v2s2";
@@ -72,11 +72,6 @@ function limited<T>(items: T[], limit: number, fn: (item: T, i: number) => Promi
     }
   };
   return Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker)).then(() => undefined);
-}
-
-async function* fileChunks(path: string, start?: number, end?: number): AsyncGenerator<Uint8Array> {
-  if (end !== undefined && end <= (start ?? 0)) return;
-  for await (const c of createReadStream(path, { highWaterMark: 1 << 20, start, end: end === undefined ? undefined : end - 1 })) yield c as Uint8Array;
 }
 
 /** Pushes one image; returns the manifest digest. */

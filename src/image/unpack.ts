@@ -3,7 +3,7 @@
  * while the bytes stream into the snapshot. Used by pull, import and load.
  */
 import { createHash, type Hasher } from "../util/crypto.js";
-import { createReadStream } from "node:fs";
+import { fileChunks } from "../util/file-chunks.js";
 import { SkiffError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Sys } from "../sys/types.js";
@@ -23,9 +23,7 @@ export interface UnpackOptions {
   rootless: boolean;
 }
 
-export async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
-  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Uint8Array;
-}
+export { fileChunks };
 
 async function* hashing(source: AsyncIterable<Uint8Array>, hash: Hasher) {
   for await (const c of source) {

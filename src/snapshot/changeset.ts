@@ -195,24 +195,30 @@ export async function packChangeset(upper: string, sink: Sink, opts: ChangesetOp
   return stubs;
 }
 
-/** packChangeset into a new file `path`; returns the tar's digest (the layer's diffID) and size. */
-export async function writeChangeset(upper: string, path: string, opts: ChangesetOptions): Promise<{ digest: string; size: number; stubs: Set<string> }> {
+/** What `pack` writes to its sink goes into a new file `path`, hashed as it goes (a layer: its diffID). */
+export async function writeHashed<T>(path: string, pack: (sink: Sink) => Promise<T>): Promise<{ digest: string; size: number; result: T }> {
   const fd = openSync(path, "wx", 0o600);
   const hash = createHash("sha256");
   let size = 0;
   try {
-    const stubs = await packChangeset(upper, (chunk) => {
+    const result = await pack((chunk) => {
       hash.update(chunk);
       size += chunk.length;
       writeAllSync(fd, chunk);
-    }, opts);
-    return { digest: `sha256:${hash.digest("hex")}`, size, stubs };
+    });
+    return { digest: `sha256:${hash.digest("hex")}`, size, result };
   } catch (err) {
     rmSync(path, { force: true });
     throw err;
   } finally {
     closeSync(fd);
   }
+}
+
+/** packChangeset into a new file `path`; returns the tar's digest (the layer's diffID) and size. */
+export async function writeChangeset(upper: string, path: string, opts: ChangesetOptions): Promise<{ digest: string; size: number; stubs: Set<string> }> {
+  const { digest, size, result } = await writeHashed(path, (sink) => packChangeset(upper, sink, opts));
+  return { digest, size, stubs: result };
 }
 
 /** Turns a packed upper dir into a snapshot's fs dir: the stubs left out of the layer go first. */
