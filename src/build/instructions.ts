@@ -7,6 +7,7 @@ import { posix } from "node:path";
 import { SkiffError } from "../errors.js";
 import type { Healthcheck, ImageConfig } from "../image/manifest.js";
 import { parseSignal } from "../container/signals.js";
+import { GO_DURATION, parseDuration as parseGoDuration } from "../container/policy.js";
 import type { Instruction } from "./containerfile.js";
 import { keyValuePairs, processWord, processWords, type Lookup } from "./words.js";
 
@@ -49,19 +50,11 @@ export function commandOf(inst: Instruction, shell: string[]): string[] {
   return inst.json ?? [...shell, inst.rest];
 }
 
-const NS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /** A Go duration ("30s", "1m30s") in nanoseconds. */
 export function parseDuration(text: string): number | undefined {
-  let rest = text, total = 0;
-  if (rest === "0") return 0;
-  while (rest) {
-    const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/.exec(rest);
-    if (!m) return undefined;
-    total += Number(m[1]) * NS[m[2]];
-    rest = rest.slice(m[0].length);
-  }
-  return text ? Math.round(total) : undefined;
+  if (text === "0") return 0;
+  return GO_DURATION.test(text) ? Math.round(parseGoDuration(text, "") * 1e6) : undefined;
 }
 
 function healthcheck(inst: Instruction, file: string, shell: string[]): Healthcheck {

@@ -8,6 +8,7 @@
  */
 import { SkiffError } from "../errors.js";
 import type { Healthcheck } from "../image/manifest.js";
+import { GO_DURATION, parseDuration } from "./policy.js";
 
 export type OnFailure = "none" | "kill" | "restart" | "stop";
 
@@ -46,16 +47,9 @@ export interface HealthFlags {
 export function durationMs(text: string, flag: string): number {
   if (text === "disable" && flag === "--health-interval") return 0;
   if (text === "0") return 0;
-  let rest = text, total = 0;
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  if (!rest) throw new SkiffError("INVALID_ARGUMENT", `invalid ${flag} "": expected a duration such as 30s`);
-  while (rest) {
-    const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/.exec(rest);
-    if (!m) throw new SkiffError("INVALID_ARGUMENT", `invalid ${flag} "${text}": expected a duration such as 30s`);
-    total += Number(m[1]) * unit[m[2]];
-    rest = rest.slice(m[0].length);
-  }
-  return Math.round(total);
+  // units required (a bare number is no duration here), then the shared arithmetic
+  if (!GO_DURATION.test(text)) throw new SkiffError("INVALID_ARGUMENT", `invalid ${flag} "${text}": expected a duration such as 30s`);
+  return Math.round(parseDuration(text, flag));
 }
 
 /** --health-cmd: a JSON array is CMD (one element: CMD-SHELL), anything else CMD-SHELL; "none" disables. */

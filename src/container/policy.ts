@@ -15,10 +15,13 @@ export function parseRestartPolicy(value: string): RestartPolicy {
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** A Go duration ("250ms", "1m30s") in milliseconds; a bare number is milliseconds, as podman's --interval. */
+/** A Go duration with its units ("1m30s", "250ms"). */
+export const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
 export function parseDuration(value: string, flag: string): number {
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v);
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) throw new SkiffError("INVALID_ARGUMENT", `invalid duration "${value}" for ${flag}`, { hint: "use a duration such as 250ms or 2s" });
+  if (!GO_DURATION.test(v)) throw new SkiffError("INVALID_ARGUMENT", `invalid duration "${value}" for ${flag}`, { hint: "use a duration such as 250ms or 2s" });
   let ms = 0;
   for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]];
   return ms;
