@@ -4,7 +4,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { build } from "../../build/executor.js";
 import { parseIgnoreFile } from "../../build/ignore.js";
 import { SkiffError } from "../../errors.js";
-import { parseCreateOptions, parseVolume } from "../../container/options.js";
+import { keyValues, parseCreateOptions, parseVolume } from "../../container/options.js";
 import type { MountInfo } from "../../container/record.js";
 import { tagName } from "../../image/remove.js";
 import { readSmallFile } from "../../util/bounded-file.js";
@@ -57,19 +57,10 @@ function buildArgs(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): Map<s
   return out;
 }
 
-function keyValues(list: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of list ?? []) {
-    const eq = e.indexOf("=");
-    out[eq === -1 ? e : e.slice(0, eq)] = eq === -1 ? "" : e.slice(eq + 1);
-  }
-  return out;
-}
-
 function secrets(list: string[] | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const s of list ?? []) {
-    const kv = keyValues(s.split(","));
+    const kv = keyValues(s.split(","), "--secret");
     if (!kv.id || !(kv.src ?? kv.source)) throw new SkiffError("INVALID_ARGUMENT", `invalid --secret "${s}": expected id=ID,src=FILE`);
     const src = resolve(kv.src ?? kv.source);
     if (!existsSync(src)) throw new SkiffError("NOT_FOUND", `--secret ${kv.id}: ${src}: no such file or directory`);
@@ -147,8 +138,8 @@ export const build_: Handler = async ({ ctx, args, opts }) => {
     noCache: opts.noCache === true,
     layers: opts.layers !== false,
     format: opts.format === "docker" ? "docker" : "oci",
-    labels: keyValues(opts.label as string[]),
-    annotations: keyValues(opts.annotation as string[]),
+    labels: keyValues((opts.label as string[]) ?? [], "--label"),
+    annotations: keyValues((opts.annotation as string[]) ?? [], "--annotation"),
     timestamp: ts !== undefined ? { seconds: ts, clamp: false } : sde !== undefined ? { seconds: sde, clamp: true } : undefined,
     quiet: opts.quiet === true,
     squash: opts.squashAll ? "all" : opts.squash ? "new" : "none",
