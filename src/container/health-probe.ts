@@ -5,7 +5,8 @@
  * outlives the timeout. The result goes into the container's health state (healthcheck.json),
  * under a lock, so the shim's scheduled probes and `healthcheck run` never race.
  */
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { processTable } from "./liveness.js";
 import { join } from "node:path";
 import { randomHex } from "../util/crypto.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -22,14 +23,7 @@ import { runtimeOf } from "./runtime.js";
 /** The processes below `pid` (from /proc's parent links). */
 function descendantsOf(pid: number): number[] {
   const children = new Map<number, number[]>();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch { /* gone */ }
-  }
+  for (const { pid: child, ppid } of processTable()) children.set(ppid, [...(children.get(ppid) ?? []), child]);
   const out: number[] = [];
   const walk = (p: number) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
   walk(pid);

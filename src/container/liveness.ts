@@ -2,8 +2,22 @@
  * Is a container's shim still there? Decided from state alone (there is no daemon to ask): the
  * recorded shim pid must exist with the recorded start time (pids are reused) in the same boot.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { isActive, type ContainerState } from "./record.js";
+
+/** Every process: its pid, state letter and parent (from each /proc/PID/stat). */
+export function processTable(): { pid: number; state: string; ppid: number }[] {
+  const out: { pid: number; state: string; ppid: number }[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.push({ pid: Number(name), state, ppid: Number(ppid) });
+    } catch { /* gone */ }
+  }
+  return out;
+}
 
 /** Field 22 of /proc/PID/stat (start time in clock ticks since boot); undefined when no such process. */
 export function procStartTime(pid: number): number | undefined {

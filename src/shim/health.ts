@@ -9,7 +9,7 @@ import type { ContainerPaths } from "../container/paths.js";
 import type { ContainerRecord } from "../container/record.js";
 import type { HealthConfig, OnFailure } from "../container/health.js";
 import { readState } from "../container/store.js";
-import { readdirSync, readFileSync } from "node:fs";
+import { processTable } from "../container/liveness.js";
 import type { Sys } from "../sys/types.js";
 
 export interface HealthLoop { stop(): void }
@@ -22,14 +22,7 @@ export interface HealthLoop { stop(): void }
  */
 export function reapOrphans(sys: Sys | undefined, initPid: number | undefined): void {
   if (!sys?.isChildSubreaper()) return;
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === initPid) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (state === "Z" && Number(ppid) === process.pid) sys.waitExited(Number(name));
-    } catch { /* gone */ }
-  }
+  for (const p of processTable()) if (p.pid !== initPid && p.state === "Z" && p.ppid === process.pid) sys.waitExited(p.pid);
 }
 
 /** Starts checking `rec` (started at `startedAt`); `act` carries out the on-failure action. */
