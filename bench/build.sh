@@ -54,9 +54,5 @@ hyperfine --runs "$RUNS" --export-json "$work/warm.json" \
   "$SK build -q --network none -t bench:1 $ctx" \
   "$PM build -q --network none -t bench:1 $ctx" >/dev/null
 report "$work/warm.json" "skiff build (cached)" "podman build (cached)"
-node -e '
-  const read = (f, i) => { const t = [...JSON.parse(require("fs").readFileSync(f, "utf8")).results[i].times].sort((a, b) => a - b); return t[Math.floor(t.length / 2)]; };
-  const [cold, warm] = process.argv.slice(1);
-  const c = read(cold, 0) / read(cold, 1), w = read(warm, 0) / read(warm, 1);
-  console.log(`target: uncached skiff/podman ${c.toFixed(2)}x <= 0.50x: ${c <= 0.5 ? "met" : "NOT met"}`);
-  console.log(`target: cached skiff/podman ${w.toFixed(2)}x <= 0.20x: ${w <= 0.2 ? "met" : "NOT met"}`);' "$work/cold.json" "$work/warm.json"
+target "uncached skiff/podman" "$(median_ms "$work/cold.json" 0)" "$(median_ms "$work/cold.json" 1)" 0.5
+target "cached skiff/podman" "$(median_ms "$work/warm.json" 0)" "$(median_ms "$work/warm.json" 1)" 0.2

@@ -44,3 +44,8 @@ YML
   docker-registry serve "$dir/registry-$port.yml" 2>/dev/null & REG_PID=$!
   for _ in $(seq 50); do curl -sf "http://$host/v2/" >/dev/null && break; sleep 0.1; done
 }
+
+# target LABEL NUM_MS DEN_MS LIMIT: "target: LABEL 0.42x <= 0.50x: met" (a same-run ratio)
+target() {
+  node -e 'const [l, a, b, lim] = process.argv.slice(1); const r = a / b; console.log(`target: ${l} ${r.toFixed(2)}x <= ${Number(lim).toFixed(2)}x: ${r <= Number(lim) ? "met" : "NOT met"}`);' "$@"
+}

@@ -34,12 +34,8 @@ hyperfine --runs "$RUNS" --export-json "$work/warm.json" \
   "$SK push -q $name $dst/bench/skiff:one" \
   "skopeo copy -q --dest-tls-verify=false oci:$work/sk:$name docker://$dst/bench/skopeo:one" >/dev/null
 report "$work/warm.json" "skiff push (all present)" "skopeo copy (all present)"
-node -e '
-  const read = (f, i) => { const t = [...JSON.parse(require("fs").readFileSync(f, "utf8")).results[i].times].sort((a, b) => a - b); return t[Math.floor(t.length / 2)]; };
-  const [cold, warm] = process.argv.slice(1);
-  const c = read(cold, 0) / read(cold, 1), w = read(warm, 0) / read(warm, 1);
-  console.log(`target: first push skiff/skopeo ${c.toFixed(2)}x <= 1.00x: ${c <= 1 ? "met" : "NOT met"}`);
-  console.log(`target: second push skiff/skopeo ${w.toFixed(2)}x <= 0.50x: ${w <= 0.5 ? "met" : "NOT met"}`);' "$work/cold.json" "$work/warm.json"
+target "first push skiff/skopeo" "$(median_ms "$work/cold.json" 0)" "$(median_ms "$work/cold.json" 1)" 1
+target "second push skiff/skopeo" "$(median_ms "$work/warm.json" 0)" "$(median_ms "$work/warm.json" 1)" 0.5
 rm -rf "$dst_storage/docker"
 sk_peak=$( { /usr/bin/time -f "%M" $SK push -q "$name" "$dst/bench/skiff:one" >/dev/null; } 2>&1 | tail -1)
 rm -rf "$dst_storage/docker"
