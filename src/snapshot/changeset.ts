@@ -10,12 +10,11 @@
  */
 import { closeSync, fstatSync, lstatSync, readdirSync, readlinkSync, rmSync, rmdirSync, renameSync, openSync } from "node:fs";
 import { join } from "node:path";
-import { errnoCode } from "../errors.js";
 import type { Sys } from "../sys/types.js";
 import { createHash } from "../util/crypto.js";
 import { writeAllSync } from "../util/write.js";
 import { at, closeQuietly, openChild, openForRead, openRoot } from "./rooted.js";
-import { copyFile, entryOf, type Sink } from "./tar/pack.js";
+import { childrenOf, copyFile, entryOf, type Sink } from "./tar/pack.js";
 import { END_OF_ARCHIVE, entryHeader, type OutEntry } from "./tar/writer.js";
 
 export interface ChangesetOptions {
@@ -132,14 +131,7 @@ export async function packChangeset(upper: string, sink: Sink, opts: ChangesetOp
   const put = (e: OutEntry) => sink(entryHeader({ ...e, mtime: when(e.mtime) }));
 
   const walkDir = async (fd: number, rel: string): Promise<void> => {
-    let children: string[];
-    try {
-      children = readdirSync(at(fd)).sort();
-    } catch (err) {
-      if (errnoCode(err) === "ENOENT" || errnoCode(err) === "ENOTDIR") return;
-      throw err;
-    }
-    for (const child of children) await walk(fd, child, rel === "" ? child : `${rel}/${child}`);
+    for (const child of childrenOf(fd)) await walk(fd, child, rel === "" ? child : `${rel}/${child}`);
   };
   const walk = async (parentFd: number, child: string, rel: string): Promise<void> => {
     if (stubs.has(rel) || unchanged.has(rel)) return;

@@ -51,18 +51,21 @@ export async function copyFile(fd: number, size: number, sink: Sink): Promise<vo
  * opened relative to its parent's fd without following it (snapshot/rooted.ts), so a container
  * that swaps a directory for a symlink while we walk cannot make us read outside its root.
  */
+/** The names in directory `fd`, sorted; none when it was removed (or replaced) while we walk. */
+export function childrenOf(fd: number): string[] {
+  try {
+    return readdirSync(at(fd)).sort();
+  } catch (err) {
+    // removed while we walk a running container: what it held is gone too
+    if (errnoCode(err) === "ENOENT" || errnoCode(err) === "ENOTDIR") return [];
+    throw err;
+  }
+}
+
 export async function packAt(dirFd: number, base: string | undefined, name: string, sink: Sink, opts: { bareDirs?: boolean } = {}): Promise<void> {
   const links = new Map<string, string>();
   const walkDir = async (fd: number, n: string): Promise<void> => {
-    let children: string[];
-    try {
-      children = readdirSync(at(fd)).sort();
-    } catch (err) {
-      // removed while we walk a running container: what it held is gone too
-      if (errnoCode(err) === "ENOENT" || errnoCode(err) === "ENOTDIR") return;
-      throw err;
-    }
-    for (const child of children) await walk(fd, child, n === "" ? child : `${n}/${child}`);
+    for (const child of childrenOf(fd)) await walk(fd, child, n === "" ? child : `${n}/${child}`);
   };
   const walk = async (parentFd: number, child: string, n: string): Promise<void> => {
     const fd = openChild(parentFd, child);
