@@ -4,6 +4,7 @@
  * snapshot. Blobs download in parallel; layer i is unpacked as soon as it and layer i-1 are ready,
  * and its diffID is hashed while the bytes stream into the snapshot.
  */
+import type { PlainHttpMemo } from "./registry/plain-http.js";
 import { emitEvent } from "../events/log.js";
 import { SkiffError, isSkiffError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -33,6 +34,8 @@ export interface PullOptions {
   mirrors?: Record<string, string[]>;
   /** CA certificates (PEM) for a registry. */
   caFor?: (registry: string) => string[];
+  /** Registries that answered over plain HTTP before (registry/plain-http.ts). */
+  plainHttp?: PlainHttpMemo;
   /** A client certificate for a registry. */
   clientCertFor?: (registry: string) => { cert: string; key: string } | undefined;
   platform: Platform;
@@ -96,7 +99,7 @@ async function pullFrom(ref: Reference, registry: string, opts: PullOptions): Pr
   const { store, log, progress } = opts;
   const insecure = opts.insecureRegistries.includes(registry) || opts.tlsVerify === false;
   const credentials = registry === ref.domain ? (opts.credentials ?? opts.credentialsFor?.(ref.domain, ref.path)) : opts.credentialsFor?.(registry, ref.path);
-  const client: RegistryClient = createRegistryClient({ registry, insecure, ca: opts.caFor?.(registry), clientCert: opts.clientCertFor?.(registry), credentials, log, retries: opts.retries, timeoutSeconds: opts.timeoutSeconds });
+  const client: RegistryClient = createRegistryClient({ registry, insecure, ca: opts.caFor?.(registry), clientCert: opts.clientCertFor?.(registry), credentials, log, retries: opts.retries, timeoutSeconds: opts.timeoutSeconds, plainHttp: opts.plainHttp });
   const name = formatReference(ref);
 
   const top = await client.getManifest(ref.path, ref.digest ?? ref.tag!);

@@ -13,6 +13,7 @@ import { sha256Of, shortId } from "./digest.js";
 import type { ImageRecord } from "./images.js";
 import { layerCompression, MEDIA } from "./media.js";
 import { createRegistryClient, type Credentials, type RegistryClient } from "./registry/client.js";
+import type { PlainHttpMemo } from "./registry/plain-http.js";
 import { blobExists, manifestDigestAt, mountBlob, putManifest, uploadBlob } from "./registry/upload.js";
 import { knownLocations, readBlobInfo, updateBlobInfo } from "./store/blob-info.js";
 import { hasBlob, readBlob, type Descriptor } from "./store/blobs.js";
@@ -28,6 +29,8 @@ export interface PushOptions {
   ca?: string[];
   clientCert?: { cert: string; key: string };
   credentials?: Credentials;
+  /** Registries that answered over plain HTTP before (registry/plain-http.ts). */
+  plainHttp?: PlainHttpMemo;
   format?: PushFormat;
   compression: "gzip";
   /** Push the manifest by its digest, not a tag (an instance of a list). */
@@ -76,7 +79,7 @@ function limited<T>(items: T[], limit: number, fn: (item: T, i: number) => Promi
 
 /** Pushes one image; returns the manifest digest. */
 export async function pushImage(image: ImageRecord, dest: Reference, o: PushOptions): Promise<string> {
-  const client = createRegistryClient({ registry: dest.domain, insecure: o.insecure, ca: o.ca, clientCert: o.clientCert, credentials: o.credentials, log: o.log, retries: o.retries, timeoutSeconds: o.timeoutSeconds });
+  const client = createRegistryClient({ registry: dest.domain, insecure: o.insecure, ca: o.ca, clientCert: o.clientCert, credentials: o.credentials, log: o.log, retries: o.retries, timeoutSeconds: o.timeoutSeconds, plainHttp: o.plainHttp });
   const repo = dest.path;
   const format: PushFormat = o.format ?? (image.manifest.mediaType === MEDIA.dockerManifest ? "v2s2" : "oci");
   const types = TYPES[format];
@@ -177,7 +180,7 @@ export async function pushList(index: { mediaType?: string; manifests: (Descript
   }
   const v2s2 = o.format === "v2s2";
   const doc = { schemaVersion: 2, mediaType: v2s2 ? MEDIA.dockerList : MEDIA.ociIndex, manifests: entries, ...(index.annotations && !v2s2 ? { annotations: index.annotations } : {}) };
-  const client = createRegistryClient({ registry: dest.domain, insecure: o.insecure, ca: o.ca, clientCert: o.clientCert, credentials: o.credentials, log: o.log, retries: o.retries, timeoutSeconds: o.timeoutSeconds });
+  const client = createRegistryClient({ registry: dest.domain, insecure: o.insecure, ca: o.ca, clientCert: o.clientCert, credentials: o.credentials, log: o.log, retries: o.retries, timeoutSeconds: o.timeoutSeconds, plainHttp: o.plainHttp });
   return putManifest(client, dest.path, dest.tag ?? "latest", Buffer.from(JSON.stringify(doc)), doc.mediaType);
 }
 

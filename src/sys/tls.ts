@@ -2,11 +2,12 @@
  * TLS settings for fetch differ per runtime: Bun takes `tls: { ca, rejectUnauthorized }` per
  * request; Deno takes extra CAs through an HTTP client (and skips verification only process-wide);
  * Node's fetch takes neither. Where a runtime cannot do what is asked, say so instead of
- * silently verifying against the wrong roots.
+ * silently verifying against the wrong roots. node:tls is loaded only for a registry's own CA: in
+ * a Bun executable loading it costs every push and pull start-up time.
  */
-import { rootCertificates } from "node:tls";
 import { SkiffError } from "../errors.js";
 import { jsRuntime } from "../runtime-info.js";
+import { builtin } from "../util/builtin.js";
 
 export interface TlsSettings {
   /** Extra CA certificates (PEM), trusted besides the system's. */
@@ -28,7 +29,7 @@ export function tlsFetchOptions(tls: TlsSettings): Record<string, unknown> {
   if (tls.ca.length === 0 && tls.verify && !tls.client) return {};
   switch (jsRuntime()) {
     case "bun":
-      return { tls: { ...(tls.ca.length ? { ca: [...rootCertificates, ...tls.ca] } : {}), ...(tls.client ?? {}), rejectUnauthorized: tls.verify } };
+      return { tls: { ...(tls.ca.length ? { ca: [...builtin<typeof import("node:tls")>("node:tls").rootCertificates, ...tls.ca] } : {}), ...(tls.client ?? {}), rejectUnauthorized: tls.verify } };
     case "deno":
       if (!tls.verify) unsupported("skipping TLS verification for one registry");
       return { client: Deno.createHttpClient({ caCerts: tls.ca, ...(tls.client ?? {}) }) };

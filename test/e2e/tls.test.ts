@@ -1,6 +1,6 @@
 /** Pulls over TLS: the registry's CA from certs.d or --cert-dir, or --tls-verify=false. */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -76,5 +76,54 @@ describe("TLS registries", () => {
     if (!requiresRoot(t)) return;
     const r = skiff(["pull", "-q", "--tls-verify=false", name()], { env: isolatedEnv() });
     assert.equal(r.code, 0, r.stderr);
+  });
+});
+
+describe("registries remembered as plain HTTP", () => {
+  let open: Registry, secure: Registry, certs: TestCerts;
+  before(async () => {
+    open = await startRegistry();
+    await pushImage(open, "memo/app", "v1", buildImage());
+    certs = makeTestCerts();
+    secure = await startRegistry({ storage: open.storage, tls: { certificate: certs.cert, key: certs.key } });
+  });
+  after(async () => {
+    await secure?.stop();
+    await open?.stop();
+  });
+  const memo = (env: NodeJS.ProcessEnv) => JSON.parse(readFileSync(join(env.SKIFF_RUNROOT!, "plain-http.json"), "utf8")).hosts as string[];
+
+  it("shakes hands over TLS once, then asks a plain loopback registry over HTTP first", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    const first = skiff(["pull", "--log-level", "debug", "-q", `${open.host}/memo/app:v1`], { env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /HTTPS failed .*; trying HTTP/);
+    assert.deepEqual(memo(env), [open.host]);
+    const again = skiff(["push", "--log-level", "debug", "-q", `${open.host}/memo/app:v1`, `${open.host}/memo/copy:v1`], { env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /HTTPS failed/);
+  });
+
+  it("goes back to TLS when a host remembered as plain HTTP speaks TLS now, and forgets it", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    mkdirSync(env.SKIFF_RUNROOT!, { recursive: true });
+    writeFileSync(join(env.SKIFF_RUNROOT!, "plain-http.json"), JSON.stringify({ hosts: [secure.host, "other:5000"] }));
+    const r = skiff(["pull", "--log-level", "debug", "-q", "--tls-verify=false", `${secure.host}/memo/app:v1`], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /plain HTTP failed; trying HTTPS/);
+    assert.deepEqual(memo(env), ["other:5000"]);
+  });
+
+  it("never uses the memo for a registry that must be TLS", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv();
+    mkdirSync(env.SKIFF_RUNROOT!, { recursive: true });
+    writeFileSync(join(env.SKIFF_RUNROOT!, "plain-http.json"), JSON.stringify({ hosts: ["registry.invalid"] }));
+    const r = skiff(["pull", "--log-level", "debug", "-q", "--retry", "0", "registry.invalid/memo/app:v1"], { env });
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /https:\/\/registry\.invalid|registry\.invalid/);
+    assert.doesNotMatch(r.stderr, /http:\/\/registry\.invalid|plain HTTP failed/);
   });
 });

@@ -1,4 +1,5 @@
 /** `auto-update [--dry-run] [--rollback] [--format]`: podman's table (UNIT CONTAINER IMAGE POLICY UPDATED). */
+import { plainHttpMemo } from "../../image/registry/plain-http.js";
 import { autoUpdate, type UpdateReport } from "../../container/auto-update.js";
 import { findImage, listImages } from "../../image/images.js";
 import { sha256Of } from "../../image/digest.js";
@@ -15,7 +16,7 @@ import { pullCredentials } from "./login.js";
 /** Whether the registry has another manifest under `name` than the one `image` was pulled as. */
 async function remoteDiffers(ctx: Context, name: string, pulledAs: string[]): Promise<boolean> {
   const ref = qualify(parseReference(name), parseReference(name).domain ?? "localhost");
-  const client = createRegistryClient({ registry: ref.domain, insecure: ctx.config.registries.insecure.includes(ref.domain), credentials: pullCredentials(ctx, undefined, ref.domain, ref.path), timeoutSeconds: ctx.config.registries.timeout });
+  const client = createRegistryClient({ registry: ref.domain, insecure: ctx.config.registries.insecure.includes(ref.domain), credentials: pullCredentials(ctx, undefined, ref.domain, ref.path), timeoutSeconds: ctx.config.registries.timeout, plainHttp: plainHttpMemo(ctx.runroot) });
   const m = await client.getManifest(ref.path, ref.tag ?? "latest");
   return !pulledAs.some((d) => d.endsWith(`@${sha256Of(m.data)}`));
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { plainHttpMemo } from "../../image/registry/plain-http.js";
 import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import { createRegistryClient } from "../../image/registry/client.js";
 import { findCredentials, readAuthPaths, removeCredentials, storeCredentials, writeAuthPath } from "../../image/registry/auth-file.js";
@@ -43,6 +44,7 @@ export const login: Handler = async ({ ctx, args, opts }) => {
     clientCert: registryClientCert(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
     credentials: { username, password },
     log: ctx.log,
+    plainHttp: plainHttpMemo(ctx.runroot),
   });
   try {
     await client.ping();

@@ -1,4 +1,4 @@
-
+import { plainHttpMemo } from "../../image/registry/plain-http.js";
 import { pull as pullImage, type PulledImage } from "../../image/pull.js";
 import type { Context } from "../context.js";
 import { createProgress } from "../../output/progress.js";
@@ -22,6 +22,7 @@ export async function pullFor(ctx: Context, ref: string, opts: Record<string, un
     searchRegistries: ctx.config.registries.unqualifiedSearch,
     insecureRegistries: ctx.config.registries.insecure,
     mirrors: ctx.config.registries.mirrors,
+    plainHttp: plainHttpMemo(ctx.runroot),
     caFor: (registry) => registryCAs(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
     clientCertFor: (registry) => registryClientCert(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
     platform,

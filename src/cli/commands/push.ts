@@ -11,6 +11,7 @@ import { findList } from "../../image/manifest-list.js";
 import { checkCompression, pushImage, type PushOptions } from "../../image/push.js";
 import { parseReference, qualify, type Reference } from "../../image/reference.js";
 import { registryCAs, registryClientCert } from "../../image/registry/certs.js";
+import { plainHttpMemo } from "../../image/registry/plain-http.js";
 import { createProgress } from "../../output/progress.js";
 import { writeAllSync } from "../../util/write.js";
 import type { Context } from "../context.js";
@@ -62,6 +63,7 @@ export function pushOptions(ctx: Context, ref: Reference, opts: Record<string, u
     insecure: ctx.config.registries.insecure.includes(registry) || opts.tlsVerify === false,
     ca: registryCAs(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
     clientCert: registryClientCert(registry, ctx.config.registries.certsDirs, opts.certDir as string | undefined),
+    plainHttp: plainHttpMemo(ctx.runroot),
     // read once: a password on stdin is not there for a second round
     credentials: pullCreds(ctx, opts) ?? pullCredentials(ctx, opts.authfile as string | undefined, registry, ref.path),
     format: opts.format === "oci" ? "oci" : opts.format === "v2s2" || opts.format === "docker" ? "v2s2" : undefined,

@@ -4,12 +4,11 @@
  *   also $XDG_CONFIG_HOME/containers/auth.json, $DOCKER_CONFIG/config.json (~/.docker/config.json).
  * `credHelpers` / `credsStore` run docker-credential-<helper> get. Written files are 0600.
  */
-import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { SkiffError, errnoCode } from "../../errors.js";
 import { writeFileAtomic } from "../../util/atomic.js";
+import { builtin } from "../../util/builtin.js";
 import type { Credentials } from "./client.js";
 
 interface AuthEntry { auth?: string; identitytoken?: string }
@@ -25,7 +24,7 @@ export function writeAuthPath(env: NodeJS.ProcessEnv, uid: number, override?: st
 /** Files consulted for credentials, in order. */
 export function readAuthPaths(env: NodeJS.ProcessEnv, uid: number, override?: string): string[] {
   if (override) return [override];
-  const home = env.HOME || homedir();
+  const home = env.HOME || builtin<typeof import("node:os")>("node:os").homedir();
   const config = env.XDG_CONFIG_HOME || join(home, ".config");
   return [
     writeAuthPath(env, uid),
@@ -79,6 +78,7 @@ export function readAuthFile(path: string): AuthFile | undefined {
 function fromHelper(helper: string, registry: string): Credentials | undefined {
   const server = registry === "docker.io" ? "https://index.docker.io/v1/" : registry;
   try {
+    const { execFileSync } = builtin<typeof import("node:child_process")>("node:child_process");
     const out = execFileSync(`docker-credential-${helper}`, ["get"], { input: server, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 10000 });
     const c = JSON.parse(out) as { Username?: string; Secret?: string };
     if (!c.Secret) return undefined;

@@ -10,6 +10,7 @@ import type { Logger } from "../../log.js";
 import { MANIFEST_ACCEPT } from "../media.js";
 import { preferredChallenge } from "./challenge.js";
 import { isCertificateError, tlsFetchOptions } from "../../sys/tls.js";
+import type { PlainHttpMemo } from "./plain-http.js";
 
 export interface Credentials { username: string; password: string }
 
@@ -30,6 +31,8 @@ export interface RegistryOptions {
   timeoutSeconds?: number;
   /** Backoff base in ms (tests shorten it). */
   backoffMs?: number;
+  /** Registries that answered over plain HTTP before: tried over it first (plain-http.ts). */
+  plainHttp?: PlainHttpMemo;
 }
 
 export interface Manifest { data: Buffer; mediaType: string; digest?: string }
@@ -126,7 +129,10 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
     if (!allowHttp) throw err;
     https = false;
   }
-  let endpoint = `${https ? "https" : "http"}://${host}`;
+  // a registry remembered as plain HTTP is asked over it first, until it fails there once
+  let fromMemo = https && allowHttp && opts.plainHttp?.known(host) === true;
+  let endpoint = `${https && !fromMemo ? "https" : "http"}://${host}`;
+  let learnt = false;
   const origin = host;
   const withTls = (url: URL, init: RequestInit): RequestInit => (url.protocol === "https:" ? { ...init, ...tlsOptions } : init);
   const retries = opts.retries ?? 3;
@@ -167,6 +173,16 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
     return t && t.expires > Date.now() ? t.header : undefined;
   }
 
+  /** The remembered plain HTTP failed at the registry itself: HTTPS again, and forget it. */
+  function staleMemo(url: URL): boolean {
+    if (url.protocol !== "http:" || url.host !== origin || !endpoint.startsWith("http:")) return false;
+    fromMemo = false;
+    endpoint = `https://${host}`;
+    opts.plainHttp?.remember(host, false);
+    opts.log?.debug(`${opts.registry}: plain HTTP failed; trying HTTPS`);
+    return true;
+  }
+
   /** One request with auth, manual redirects and retries; resolves to a 2xx response (or one of `accept`). */
   async function request(what: string, path: string, repo: string | undefined, headers: Record<string, string>, method = "GET", o: { scope?: string; body?: () => BodyInit; accept?: number[] } = {}): Promise<Response> {
     const scope = o.scope ?? (repo === undefined ? "" : `repository:${repo}:pull`);
@@ -189,11 +205,15 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
         }
       } catch (err) {
         if (err instanceof SkiffError) throw err;
+        if (fromMemo && staleMemo(url)) {
+          attempt--;
+          continue;
+        }
         if (isCertificateError(err)) {
           throw new SkiffError("FAILED_PRECONDITION", `${what}: TLS: ${messageOf(err)}`, { cause: err, hint: `put the registry's CA in /etc/skiff/certs.d/${opts.registry}/ca.crt, or use --tls-verify=false` });
         }
-        // another request (pushes run several) found meanwhile that this registry speaks plain HTTP
-        if (url.protocol === "https:" && url.host === origin && endpoint.startsWith("http:") && !path.startsWith("https:")) {
+        // another request (pushes run several) found meanwhile that this registry speaks the other scheme
+        if (url.host === origin && !endpoint.startsWith(url.protocol) && !/^https?:/.test(path)) {
           attempt--;
           continue;
         }
@@ -201,6 +221,7 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
           // no TLS server there: this registry may be reached over plain HTTP
           opts.log?.debug(`${what}: HTTPS failed (${messageOf(err)}); trying HTTP`);
           endpoint = `http://${host}`;
+          learnt = true;
           attempt--;
           continue;
         }
@@ -208,6 +229,16 @@ export function createRegistryClient(opts: RegistryOptions): RegistryClient {
         opts.log?.debug(`${what}: ${messageOf(err)}; retrying`);
         await sleep(backoff * 2 ** attempt);
         continue;
+      }
+      // a TLS server asked in plain HTTP answers 400 without the distribution API's header
+      if (fromMemo && res.status === 400 && !res.headers.has("docker-distribution-api-version") && staleMemo(url)) {
+        await res.body?.cancel();
+        attempt--;
+        continue;
+      }
+      if (learnt && url.protocol === "http:" && url.host === origin) {
+        learnt = false;
+        opts.plainHttp?.remember(host, true);
       }
       if (res.status === 401 && !authRetried) {
         authRetried = true;
