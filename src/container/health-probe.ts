@@ -14,7 +14,7 @@ import { withLock } from "../util/lock.js";
 import { execArgs } from "../runtime/runc.js";
 import { bunSpawn, pump } from "../shim/child.js";
 import { execProcessFor } from "./exec.js";
-import { afterProbe, MAX_OUTPUT, probeArgs, type HealthConfig, type HealthState, type ProbeResult } from "./health.js";
+import { afterProbe, afterStartupLog, MAX_OUTPUT, probeArgs, type HealthConfig, type HealthState, type ProbeResult } from "./health.js";
 import { healthLock, readHealth, writeHealth } from "./health-state.js";
 import { bundleDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
@@ -86,13 +86,19 @@ export async function probe(p: ContainerPaths, rec: ContainerRecord, cfg: Health
   }
 }
 
-/** A probe and its result recorded, one at a time per container; returns the new state. */
-export async function probeAndRecord(p: ContainerPaths, rec: ContainerRecord, cfg: HealthConfig, startedAt: Date, shell?: string[]): Promise<HealthState> {
-  return withLock(healthLock(p, rec.id), { what: `the health check of ${rec.name}`, timeoutMs: cfg.timeoutMs + 60_000 }, async () => {
-    const result = await probe(p, rec, cfg, shell);
-    const next = afterProbe(readHealth(p, rec.id) ?? { Status: "starting", FailingStreak: 0, Log: [] }, result, cfg, startedAt);
+/**
+ * A probe and its result recorded, one at a time per container; returns the new state and whether
+ * the probe passed. `startup`: the startup check's probe instead of the regular one.
+ */
+export async function probeAndRecord(p: ContainerPaths, rec: ContainerRecord, cfg: HealthConfig, startedAt: Date, o: { shell?: string[]; startup?: boolean } = {}): Promise<HealthState & { passed: boolean }> {
+  const s = o.startup ? cfg.startup : undefined;
+  const probeCfg = s ? { ...cfg, test: s.test, timeoutMs: s.timeoutMs } : cfg;
+  return withLock(healthLock(p, rec.id), { what: `the health check of ${rec.name}`, timeoutMs: probeCfg.timeoutMs + 60_000 }, async () => {
+    const result = await probe(p, rec, probeCfg, o.shell);
+    const before = readHealth(p, rec.id) ?? { Status: "starting" as const, FailingStreak: 0, Log: [] };
+    const next = s ? afterStartupLog(before, result, s.timeoutMs) : afterProbe(before, result, cfg, startedAt);
     writeHealth(p, rec.id, next);
-    return next;
+    return { ...next, passed: result.exitCode === 0 && !result.timedOut };
   });
 }
 

@@ -35,6 +35,12 @@ function healthcheckOf(h: HealthConfig) {
   return { Test: h.test, ...(h.intervalMs ? { Interval: ns(h.intervalMs) } : {}), ...(h.timeoutMs ? { Timeout: ns(h.timeoutMs) } : {}), ...(h.startPeriodMs ? { StartPeriod: ns(h.startPeriodMs) } : {}), Retries: h.retries };
 }
 
+/** Config.StartupHealthCheck as podman shows it: the check's fields and Successes, zero ones left out. */
+function startupCheckOf(s: NonNullable<HealthConfig["startup"]>) {
+  const ns = (ms: number) => ms * 1e6;
+  return { Test: s.test, Interval: ns(s.intervalMs), Timeout: ns(s.timeoutMs), ...(s.retries ? { Retries: s.retries } : {}), ...(s.successes ? { Successes: s.successes } : {}) };
+}
+
 /** Ports as podman prints them: published ones, also while the container is not running. */
 function portMap(ports: PortMapping[]): Record<string, { HostIp: string; HostPort: string }[]> {
   const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -157,6 +163,7 @@ export function inspectContainer(i: InspectInputs) {
       Healthcheck: o.health ? healthcheckOf(o.health) : OMITTED_NIL,
       StopSignal: signal,
       HealthcheckOnFailureAction: o.health?.onFailure ?? "none",
+      ...(o.health?.startup ? { StartupHealthCheck: startupCheckOf(o.health.startup) } : {}),
       CreateCommand: rec.createCommand ?? [],
       Umask: "0022",
       Timeout: 0,

@@ -106,6 +106,9 @@ function healthFlagsOf(opts: Record<string, unknown>): HealthFlags {
     retries: typeof opts.healthRetries === "number" ? opts.healthRetries : undefined,
     startPeriod: str(opts.healthStartPeriod), startInterval: str(opts.healthStartInterval), onFailure: str(opts.healthOnFailure),
     none: opts.healthcheck === false || opts.noHealthcheck === true,
+    startupCmd: str(opts.healthStartupCmd), startupInterval: str(opts.healthStartupInterval), startupTimeout: str(opts.healthStartupTimeout),
+    startupRetries: typeof opts.healthStartupRetries === "number" ? opts.healthStartupRetries : undefined,
+    startupSuccess: typeof opts.healthStartupSuccess === "number" ? opts.healthStartupSuccess : undefined,
   };
 }
 

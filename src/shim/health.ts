@@ -2,7 +2,9 @@
  * The shim's health-check loop: it lives as long as the container, so the checks need no daemon,
  * no systemd timer and no cron line (podman's checks never run without systemd). One probe at a
  * time, each scheduled from the end of the last (health.ts), none while the container is paused;
- * on the turn to unhealthy the --health-on-failure action is taken by the shim itself.
+ * on the turn to unhealthy the --health-on-failure action is taken by the shim itself. A startup
+ * check (--health-startup-cmd) runs first on its own interval until it passes, and restarts the
+ * container after its retries; its counts live here, so a restart starts them again.
  */
 import { containerEvent } from "../events/log.js";
 import type { ContainerPaths } from "../container/paths.js";
@@ -29,11 +31,12 @@ export function reapOrphans(sys: Sys | undefined, initPid: number | undefined): 
 export function startHealthLoop(p: ContainerPaths, rec: ContainerRecord, cfg: HealthConfig, startedAt: Date, act: (a: Exclude<OnFailure, "none">) => void, sys?: Sys): HealthLoop {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let startup = cfg.startup ? { successes: 0, failures: 0 } : undefined;
   // loaded only for a container that has a check: every module costs every container memory
   const modules = Promise.all([import("../container/health.js"), import("../container/health-probe.js"), import("../container/health-state.js")]);
   const schedule = async (status: { Status: "starting" | "healthy" | "unhealthy" } & object) => {
     const [{ nextProbeIn }] = await modules;
-    const delay = nextProbeIn(status as never, cfg, Date.now() - startedAt.getTime());
+    const delay = startup ? cfg.startup!.intervalMs : nextProbeIn(status as never, cfg, Date.now() - startedAt.getTime());
     if (stopped || delay === undefined) return;
     timer = setTimeout(() => void tick(), delay);
   };
@@ -43,9 +46,15 @@ export function startHealthLoop(p: ContainerPaths, rec: ContainerRecord, cfg: He
     const before = stored.readHealth(p, rec.id) ?? health.startingHealth();
     // a paused container is not checked (its probe could only hang), nor counted against
     if (readState(p, rec.id).status === "paused") return schedule(before);
-    const after = await probes.probeAndRecord(p, rec, cfg, startedAt);
+    const after = await probes.probeAndRecord(p, rec, cfg, startedAt, { startup: startup !== undefined });
     reapOrphans(sys, readState(p, rec.id).pid);
     if (stopped) return;
+    if (startup) {
+      const r = health.afterStartupProbe(startup, after.passed, cfg.startup!);
+      startup = r.passed ? undefined : r.counts;
+      if (r.restart) return act("restart");
+      return schedule(after);
+    }
     if (after.Status !== before.Status) containerEvent(p.root, rec, "health_status", { HealthStatus: after.Status, Attributes: { health_status: after.Status } });
     if (before.Status !== "unhealthy" && after.Status === "unhealthy" && cfg.onFailure !== "none") act(cfg.onFailure);
     return schedule(after);

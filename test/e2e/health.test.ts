@@ -104,6 +104,22 @@ describe("health checks in the shim", { skip: isRoot ? false : "needs root (runc
     assert.ok(health("cycle").Log!.length >= 2, "the log is kept across the restart");
   });
 
+  it("a startup check gates the regular one until it passes, and restarts the container after its retries", async () => {
+    run("gate", ["--health-cmd", "true", "--health-interval", "200ms", "--health-startup-cmd", "test -e /ready", "--health-startup-interval", "200ms", "--health-startup-success", "2"]);
+    await until("startup failures logged", () => (health("gate").Log ?? []).filter((l) => l.ExitCode === 1).length >= 2);
+    assert.equal(health("gate").Status, "starting", "the regular check waits for the startup check");
+    assert.match(status("gate"), /\(starting\)$/);
+    assert.equal(sk(env, ["exec", "gate", "touch", "/ready"]).code, 0);
+    await until("healthy once the startup check passed twice", () => health("gate").Status === "healthy");
+    const cfg = JSON.parse(sk(env, ["inspect", "gate", "--format", "{{json .Config.StartupHealthCheck}}"]).stdout);
+    assert.deepEqual(cfg, { Test: ["CMD-SHELL", "test -e /ready"], Interval: 200e6, Timeout: 30e9, Successes: 2 });
+    run("never-up", ["--health-cmd", "true", "--health-interval", "200ms", "--health-startup-cmd", "false", "--health-startup-interval", "200ms", "--health-startup-retries", "2"]);
+    await until("restarted by its startup check", () => Number(sk(env, ["inspect", "never-up", "--format", "{{.RestartCount}}"]).stdout.trim()) >= 1, 20000);
+    assert.notEqual(health("never-up").Status, "healthy");
+    const refused = sk(env, ["run", "-d", "--no-healthcheck", "--health-startup-cmd", "true", "bb", "true"]);
+    assert.deepEqual([refused.code, refused.stderr], [125, "Error: cannot set a startup healthcheck when there is no regular healthcheck\n"]);
+  });
+
   it("a killed shim leaves a state that reads as exited, with the last health kept", async () => {
     const id = run("orphan", ["--health-cmd", "true", "--health-interval", "200ms"]);
     await until("healthy", () => health("orphan").Status === "healthy");

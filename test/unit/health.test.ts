@@ -1,7 +1,7 @@
 /** The health-check decisions: flags merged with the image's HEALTHCHECK, the state machine, the schedule. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { afterProbe, durationMs, healthConfigOf, nextProbeIn, probeArgs, startingHealth, testOf, type HealthConfig } from "../../src/container/health.js";
+import { afterProbe, afterStartupLog, afterStartupProbe, durationMs, healthConfigOf, nextProbeIn, probeArgs, startingHealth, testOf, type HealthConfig } from "../../src/container/health.js";
 
 const cfg: HealthConfig = { test: ["CMD-SHELL", "true"], intervalMs: 1000, timeoutMs: 2000, startPeriodMs: 5000, startIntervalMs: 200, retries: 2, onFailure: "none" };
 const at = (ms: number) => new Date(1_700_000_000_000 + ms);
@@ -61,5 +61,29 @@ describe("health checks", () => {
     assert.equal(nextProbeIn(startingHealth(), { ...cfg, intervalMs: 0 }, 0), undefined);
     assert.deepEqual(probeArgs(["CMD-SHELL", "a b"]), ["/bin/sh", "-c", "a b"]);
     assert.deepEqual(probeArgs(["CMD", "a", "b"]), ["a", "b"]);
+  });
+
+  it("takes a startup check only with a regular one, with podman's defaults and bounds", () => {
+    const c = healthConfigOf(undefined, { cmd: "true", startupCmd: '["probe", "-s"]' })!;
+    assert.deepEqual(c.startup, { test: ["CMD", "probe", "-s"], intervalMs: 30_000, timeoutMs: 30_000, retries: 0, successes: 0 });
+    assert.throws(() => healthConfigOf(undefined, { startupCmd: "true" }), /cannot set a startup healthcheck when there is no regular healthcheck/);
+    assert.throws(() => healthConfigOf({ Test: ["CMD", "x"] }, { none: true, startupCmd: "true" }), /no regular healthcheck/);
+    assert.throws(() => healthConfigOf(undefined, { cmd: "true", startupCmd: "none" }), /needs a command/);
+    assert.throws(() => healthConfigOf(undefined, { cmd: "true", startupCmd: "x", startupTimeout: "10ms" }), /at least 1 second/);
+    assert.throws(() => healthConfigOf(undefined, { cmd: "true", startupCmd: "x", startupInterval: "0" }), /needs an interval/);
+    assert.throws(() => healthConfigOf(undefined, { cmd: "true", startupCmd: "x", startupRetries: -1 }), /--health-startup-retries/);
+    assert.equal(healthConfigOf(undefined, { cmd: "true", startupInterval: "1s" })!.startup, undefined, "startup timings without its command are ignored");
+  });
+
+  it("passes a startup check after its successes, restarts after its retries, and never changes the status", () => {
+    const s = { test: ["CMD", "x"], intervalMs: 1, timeoutMs: 1000, retries: 2, successes: 3 };
+    let c = { successes: 0, failures: 0 };
+    const steps = [true, false, true, true].map((ok) => { const r = afterStartupProbe(c, ok, s); c = r.counts; return [r.passed, r.restart]; });
+    assert.deepEqual(steps, [[false, false], [false, false], [false, false], [true, false]]);
+    assert.deepEqual(afterStartupProbe({ successes: 0, failures: 1 }, false, s), { counts: { successes: 0, failures: 2 }, passed: false, restart: true });
+    assert.equal(afterStartupProbe({ successes: 0, failures: 99 }, false, { ...s, retries: 0 }).restart, false, "0 retries: never restarted");
+    assert.equal(afterStartupProbe({ successes: 0, failures: 0 }, true, { ...s, successes: 0 }).passed, true, "0 successes: the first passes");
+    const logged = afterStartupLog(startingHealth(), probe(0, 1), 1000);
+    assert.deepEqual([logged.Status, logged.FailingStreak, logged.Log.map((l) => l.ExitCode)], ["starting", 0, [1]]);
   });
 });
