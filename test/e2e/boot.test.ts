@@ -87,3 +87,49 @@ describe("generate systemd", { skip: isRoot ? false : "needs root (runc)" }, () 
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("scripts/install.sh", () => {
+  const install = (args: string[]) => spawnSync("bash", [join(REPO, "scripts", "install.sh"), ...args], { encoding: "utf8" });
+  const units = { systemd: ["etc/systemd/system/skiff-restart.service", /^ExecStart=(.*)$/m], openrc: ["etc/init.d/skiff-restart", /^\t(\/opt\/sk\/bin\/skiff .*)$/m], sysv: ["etc/init.d/skiff-restart", /start\) (\/opt\/sk\/bin\/skiff [^;]*)/] } as const;
+
+  it("stages the executable, man pages, completions and each init system's boot unit for another prefix", () => {
+    const shipped = bootCommand("contrib/systemd/skiff-restart.service", /^ExecStart=(.*)$/m);
+    for (const [init, [path, pattern]] of Object.entries(units)) {
+      const dest = mkdtempSync(join(tmpdir(), `skiff-install-${init}-`));
+      try {
+        const r = install(["--destdir", dest, "--prefix", "/opt/sk", "--init", init]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, `installed skiff in ${dest}/opt/sk (boot unit: ${init})\n`);
+        const text = readFileSync(join(dest, path), "utf8");
+        assert.doesNotMatch(text, /\/usr\/local\/bin/, `${init}: the prefix is written into the unit`);
+        const line = pattern.exec(text)?.[1];
+        assert.ok(line, `${init}: a start command`);
+        assert.deepEqual(line.trim().split(/\s+/).filter((w) => w !== ">/dev/null").slice(1), shipped, `${init}: the same command`);
+        assert.equal(spawnSync("stat", ["-c", "%a", join(dest, path)], { encoding: "utf8" }).stdout.trim(), init === "systemd" ? "644" : "755");
+        const v = spawnSync(join(dest, "opt/sk/bin/skiff"), ["--version"], { encoding: "utf8" });
+        assert.match(v.stdout, /^skiff version /);
+        const pages = (d: string) => spawnSync("ls", [d], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).length;
+        assert.equal(pages(join(dest, "opt/sk/share/man/man1")), pages(join(REPO, "man")));
+        for (const c of ["share/bash-completion/completions/skiff", "share/zsh/site-functions/_skiff", "share/fish/vendor_completions.d/skiff.fish"]) assert.ok(existsSync(join(dest, "opt/sk", c)), c);
+      } finally {
+        rmSync(dest, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it("refuses bad arguments in one line, and installs no unit into a staging directory unless asked", () => {
+    const dest = mkdtempSync(join(tmpdir(), "skiff-install-"));
+    try {
+      for (const [args, message] of [[["--init", "upstart"], /^install: unknown --init upstart .*\n$/], [["--prefix", "usr"], /^install: --prefix must be an absolute path, not usr\n$/], [["--bogus"], /^install: unknown argument --bogus/], [["--executable", "/nonexistent"], /^install: \/nonexistent is not an executable/]] as const) {
+        const r = install(["--destdir", dest, ...args]);
+        assert.deepEqual([r.status, message.test(r.stderr)], [125, true], `${args.join(" ")}: ${r.stderr}`);
+      }
+      const r = install(["--destdir", dest]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /\(boot unit: none\)/);
+      assert.equal(existsSync(join(dest, "etc")), false);
+    } finally {
+      rmSync(dest, { recursive: true, force: true });
+    }
+  });
+});
