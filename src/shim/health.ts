@@ -11,7 +11,7 @@ import type { ContainerPaths } from "../container/paths.js";
 import type { ContainerRecord } from "../container/record.js";
 import type { HealthConfig, OnFailure } from "../container/health.js";
 import { readState } from "../container/store.js";
-import { processTable } from "../container/liveness.js";
+import { zombieChildren } from "../container/liveness.js";
 import type { Sys } from "../sys/types.js";
 
 export interface HealthLoop { stop(): void }
@@ -24,7 +24,7 @@ export interface HealthLoop { stop(): void }
  */
 export function reapOrphans(sys: Sys | undefined, initPid: number | undefined): void {
   if (!sys?.isChildSubreaper()) return;
-  for (const p of processTable()) if (p.pid !== initPid && p.state === "Z" && p.ppid === process.pid) sys.waitExited(p.pid);
+  for (const pid of zombieChildren(process.pid)) if (pid !== initPid) sys.waitExited(pid);
 }
 
 /** Starts checking `rec` (started at `startedAt`); `act` carries out the on-failure action. */
