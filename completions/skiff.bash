@@ -123,11 +123,11 @@ _skiff() {
       ;;
     'mount'|'container mount')
       vflags='--format --root --runroot --runtime --storage-driver --log-level'
-      flags='--format'
+      flags='--all -a --format --latest -l --no-trunc'
       ;;
     'umount'|'unmount'|'container umount'|'container unmount')
       vflags='--root --runroot --runtime --storage-driver --log-level'
-      flags='--all -a'
+      flags='--all -a --force -f --latest -l'
       ;;
     'commit'|'container commit')
       vflags='--author -a --change -c --format -f --iidfile --message -m --root --runroot --runtime --storage-driver --log-level'

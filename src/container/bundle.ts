@@ -3,7 +3,7 @@
  * dirs under the container's own upper dir) and config.json, built at every start from the stored
  * definition. Nothing here reads a path of the image without chroot-style resolution.
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, realpathSync, rmdirSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { hasSnapshot, snapshotFs } from "../snapshot/store.js";
@@ -73,6 +73,24 @@ export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): 
 
 /** Marks a rootfs that `skiff mount` mounted: it stays mounted when the container stops, until `umount`. */
 export const userMountMarker = (p: ContainerPaths, id: string) => join(bundleDir(p, id), "mounted-by-user");
+
+/** How many `mount`s of the container are not undone yet (podman counts them): the marker's number. */
+export function userMountCount(p: ContainerPaths, id: string): number {
+  let text: string;
+  try {
+    text = readFileSync(userMountMarker(p, id), "utf8").trim();
+  } catch {
+    return 0;
+  }
+  // an empty marker is one mount (as written before the count was kept)
+  return /^\d+$/.test(text) ? Math.max(1, Number(text)) : 1;
+}
+
+/** Records `count` mounts; 0 removes the marker. */
+export function setUserMountCount(p: ContainerPaths, id: string, count: number): void {
+  if (count <= 0) rmSync(userMountMarker(p, id), { force: true });
+  else writeFileAtomic(userMountMarker(p, id), String(count), 0o600, false);
+}
 
 export function unmountRootfs(p: ContainerPaths, id: string, sys: Sys, byUser = false): void {
   const target = rootfsDir(p, id);

@@ -62,6 +62,43 @@ describe("commands as podman's", () => {
     assert.equal(sk(env, ["rm", "m1"]).code, 0);
   });
 
+  it("mount and umount take --all, --latest, --no-trunc, --format json and --force as podman's", (t) => {
+    if (!requiresRoot(t)) return;
+    const seen = both((run, tag) => {
+      const ids = [1, 2].map((i) => run(["create", "--name", `ma${i}${tag}`, "bb", "sh"]).stdout.trim());
+      const shape = (text: string) => text.split("\n").filter(Boolean).map((l) => l.replace(/[0-9a-f]{64}/g, "<id>").replace(/\b[0-9a-f]{12}\b/g, "<id12>").replace(/\/\S+$/, "<path>"));
+      const all = run(["mount", "--all"]);
+      const list = run(["mount"]);
+      const noTrunc = run(["mount", "--no-trunc"]);
+      const json = JSON.parse(run(["mount", "--format", "json"]).stdout) as { id: string; Names: string[]; mountpoint: string }[];
+      const latest = run(["mount", "-l"]);
+      const stray = run(["mount", "-a", `ma1${tag}`]);
+      const umLatest = run(["umount", "-l"]);
+      const umNamed = run(["umount", "-f", `ma1${tag}`]);
+      const umAll = run(["umount", "-a"]);
+      const left = run(["mount"]).stdout;
+      run(["mount", `ma1${tag}`]);
+      run(["mount", `ma1${tag}`]);
+      run(["umount", `ma1${tag}`]);
+      const counted = shape(run(["mount"]).stdout).length;
+      run(["umount", `ma1${tag}`]);
+      const gone = run(["mount"]).stdout;
+      const notMounted = run(["umount", `ma1${tag}`]);
+      run(["rm", "-f", ...ids]);
+      return {
+        all: [all.code, shape(all.stdout)], list: shape(list.stdout), noTrunc: shape(noTrunc.stdout),
+        json: json.map((j) => [Object.keys(j).sort(), j.id.length, j.Names.length, typeof j.mountpoint]),
+        jsonIds: json.map((j) => j.id).sort().join() === [...ids].sort().join(),
+        latest: [latest.code, shape(latest.stdout)], stray: [stray.code, stray.stderr],
+        umLatest: umLatest.stdout.trim() === ids[1], umNamed: umNamed.stdout, umAll: [umAll.code, shape(umAll.stdout).length > 0], left, counted, gone, notMounted: [notMounted.code, notMounted.stdout === `ma1${tag}\n`],
+      };
+    });
+    assert.deepEqual(seen.skiff, { ...seen.podman, umNamed: "ma1s\n" });
+    assert.deepEqual(seen.podman.umAll, [0, true], "mounted twice (--all, --latest), unmounted once: still mounted");
+    assert.equal(seen.podman.umNamed, "ma1p\n");
+    assert.deepEqual(seen.skiff.list, ["<id12>  <path>", "<id12>  <path>"]);
+  });
+
   it("volume export and import move a volume's files as tar; create -o o=uid,gid sets its owner", (t) => {
     if (!requiresRoot(t)) return;
     const tar = join(work, "vol.tar");

@@ -1,9 +1,9 @@
 /** export, diff and cp: a container's filesystem from the outside. */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { SkiffError } from "../../errors.js";
 import { copyIn, copyOut, type ContainerRoot } from "../../container/copy.js";
 import { containerChanges, withContainerRoot, withRootfs } from "../../container/files.js";
-import { mountRootfs, readImageFile, unmountRootfs, userMountMarker } from "../../container/bundle.js";
+import { mountRootfs, readImageFile, setUserMountCount, unmountRootfs, userMountCount, userMountMarker } from "../../container/bundle.js";
 import { bundleDir, containerLock, rootfsDir } from "../../container/paths.js";
 import { listRecords } from "../../container/store.js";
 import { isActive } from "../../container/record.js";
@@ -14,7 +14,7 @@ import { imageConfigOf, observedState, pauseInRuntime } from "../../container/li
 import type { ContainerPaths } from "../../container/paths.js";
 import type { ContainerRecord } from "../../container/record.js";
 import { getRecord } from "../../container/store.js";
-import { formatObject } from "../../output/format.js";
+import { formatList, formatObject } from "../../output/format.js";
 import { packTree } from "../../snapshot/tar/pack.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
@@ -79,36 +79,52 @@ function containerOwner(p: ContainerPaths, rec: ContainerRecord, root: Container
 }
 
 /** mount: a container's merged file system, mounted until umount (also across its stops); no names: the list. */
-export const mount: Handler = async ({ ctx, args }) => {
+/**
+ * mount: with names (or --all, --latest) mounts each and prints where; with none lists the mounted
+ * ones ("ID  PATH", --no-trunc, --format json as podman's {id, Names, mountpoint}).
+ */
+export const mount: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
-  const sys = await getSys();
-  if (args.length === 0) {
-    return listRecords(p).filter((r) => existsSync(userMountMarker(p, r.id))).map((r) => `${r.id.slice(0, 12)}  ${rootfsDir(p, r.id)}\n`).join("");
+  if ((opts.all || opts.latest) && args.length) throw new SkiffError("INVALID_ARGUMENT", opts.all ? "no arguments are needed with --all" : "no arguments are needed with --latest");
+  if (args.length === 0 && !opts.all && !opts.latest) {
+    const mounted = listRecords(p).filter((r) => existsSync(userMountMarker(p, r.id)));
+    if (opts.format !== undefined) return formatList(mounted.map((r) => ({ id: r.id, Names: [r.name], mountpoint: rootfsDir(p, r.id) })), { format: opts.format as string, defaultTemplate: "{{.id}}  {{.mountpoint}}" });
+    return mounted.map((r) => `${opts.noTrunc ? r.id : r.id.slice(0, 12)}  ${rootfsDir(p, r.id)}\n`).join("");
   }
+  const sys = await getSys();
   const out: string[] = [];
-  for (const a of args) {
-    const rec = getRecord(p, a);
+  for (const rec of targets(ctx, args, opts)) {
     await withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, () => {
       mkdirSync(bundleDir(p, rec.id), { recursive: true, mode: 0o700 });
-      writeFileSync(userMountMarker(p, rec.id), "");
-      out.push(`${mountRootfs(p, rec, sys)}\n`);
+      const path = mountRootfs(p, rec, sys);
+      setUserMountCount(p, rec.id, userMountCount(p, rec.id) + 1);
+      out.push(`${path}\n`);
     });
   }
   return out.join("");
 };
 
-/** umount: undoes mount; a running container keeps its rootfs (the runtime needs it) until it stops. */
+/**
+ * umount: undoes mount; a running container keeps its rootfs (the runtime needs it) until it stops.
+ * Each mount is counted, as podman counts them: umount undoes one (--force all), and the file
+ * system goes when none is left. Prints each name as given (the ID with --all and --latest).
+ */
 export const umount: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
+  if ((opts.all || opts.latest) && args.length) throw new SkiffError("INVALID_ARGUMENT", opts.all ? "no arguments are needed with --all" : "no arguments are needed with --latest");
   const sys = await getSys();
-  const recs = opts.all ? listRecords(p).filter((r) => existsSync(userMountMarker(p, r.id))) : args.map((a) => getRecord(p, a));
-  if (!opts.all && recs.length === 0) throw new SkiffError("INVALID_ARGUMENT", "give the containers to unmount, or --all");
+  const all = listRecords(p);
+  const list: [ContainerRecord, string][] = opts.all ? all.filter((r) => existsSync(userMountMarker(p, r.id))).map((r) => [r, r.id])
+    : opts.latest ? all.slice(-1).map((r) => [r, r.id])
+    : args.map((a) => [getRecord(p, a, all), a]);
+  if (!opts.all && !opts.latest && list.length === 0) throw new SkiffError("INVALID_ARGUMENT", "give the containers to unmount, --all or --latest");
   const out: string[] = [];
-  for (const rec of recs) {
+  for (const [rec, shown] of list) {
     await withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, () => {
-      rmSync(userMountMarker(p, rec.id), { force: true });
-      if (!isActive(observedState(p, rec.id).status)) unmountRootfs(p, rec.id, sys, true);
-      out.push(`${rec.id}\n`);
+      const left = opts.force ? 0 : Math.max(0, userMountCount(p, rec.id) - 1);
+      setUserMountCount(p, rec.id, left);
+      if (left === 0 && !isActive(observedState(p, rec.id).status)) unmountRootfs(p, rec.id, sys, true);
+      out.push(`${shown}\n`);
     });
   }
   return out.join("");

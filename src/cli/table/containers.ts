@@ -183,8 +183,8 @@ const CONTAINER_COMMANDS: CommandSpec[] = [
     handler: ["files", "cp"],
   },
   { name: "export", args: "<container>", section, description: "Export a container's filesystem as a tar archive", options: [opt("-o, --output <file>", "Write to this file instead of stdout", { complete: "file" })], handler: ["files", "exportCommand"] },
-  { name: "mount", aliases: ["container mount"], args: "[containers...]", section, description: "Mount containers' file systems and print where (no names: list the mounted ones)", options: [formatLong()], handler: ["files", "mount"] },
-  { name: "umount", aliases: ["unmount", "container umount", "container unmount"], args: "[containers...]", section, description: "Unmount what mount mounted", options: [allOpt("Unmount every mounted container")], handler: ["files", "umount"] },
+  { name: "mount", aliases: ["container mount"], args: "[containers...]", section, description: "Mount containers' file systems and print where (no names: list the mounted ones)", options: [allOpt("Mount every container"), formatLong(), latest, opt("--no-trunc", "Show the full container IDs")], handler: ["files", "mount"] },
+  { name: "umount", aliases: ["unmount", "container umount", "container unmount"], args: "[containers...]", section, description: "Unmount what mount mounted", options: [allOpt("Unmount every mounted container"), opt("-f, --force", "Unmount completely, however many times it was mounted"), latest], handler: ["files", "umount"] },
   {
     name: "commit",
     args: "<container> [image]",
