@@ -23,6 +23,7 @@ import { peerLine } from "../network/names.js";
 import { getNetwork } from "../network/store.js";
 import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
+import { imageMount } from "./image-mounts.js";
 import { bridgeNetworks, isBridged } from "./options.js";
 import { containerSpec } from "./spec.js";
 import { containerEnvFile, groupLineFor, hostsFile, hostUserLine, passwdLineFor, resolvConf } from "./etc-files.js";
@@ -172,8 +173,9 @@ function runMounts(p: ContainerPaths, rec: ContainerRecord): Mount[] {
 /** Where the host's time zone files are (--tz NAME). */
 export const ZONEINFO = "/usr/share/zoneinfo";
 
-function userMounts(rec: ContainerRecord): Mount[] {
-  return rec.mounts.map((m): Mount => {
+function userMounts(p: ContainerPaths, rec: ContainerRecord): Mount[] {
+  return rec.mounts.map((m, i): Mount => {
+    if (m.type === "image") return imageMount(p, rec.id, m, i);
     if (m.type === "tmpfs") return { destination: m.destination, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", m.rw ? "rw" : "ro", ...m.options] };
     return { destination: m.destination, type: "bind", source: m.source, options: ["rbind", "rprivate", m.rw ? "rw" : "ro", ...m.options] };
   });
@@ -248,7 +250,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
       boundingCaps: boundingCapsFromStatus(hostFile("/proc/self/status")),
       rootfs,
       hostname: rec.hostname,
-      mounts: [...etcMounts(p, rec, att?.links[0]?.ip, peers.map((x) => peerLine(x)), att ? networkView(att).links[0]?.gateway : undefined), ...runMounts(p, rec), ...userMounts(rec), ...initMount(rec)],
+      mounts: [...etcMounts(p, rec, att?.links[0]?.ip, peers.map((x) => peerLine(x)), att ? networkView(att).links[0]?.gateway : undefined), ...runMounts(p, rec), ...userMounts(p, rec), ...initMount(rec)],
       netns: att?.netns ?? joined,
       devices: hostDevices(rec),
       init: rec.options.init ? INIT_PATH : undefined,

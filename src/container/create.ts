@@ -5,7 +5,7 @@ import { lstatSync } from "node:fs";
 import { withImageUsers } from "../image/gc.js";
 import { readIndex } from "../image/store/refs.js";
 import { SkiffError, isSkiffError } from "../errors.js";
-import type { ImageRecord } from "../image/images.js";
+import { findImage, type ImageRecord } from "../image/images.js";
 import { createVolume } from "../volume/store.js";
 import type { PortMapping } from "../network/ports.js";
 import { getNetwork } from "../network/store.js";
@@ -35,6 +35,11 @@ function resolveMounts(p: ContainerPaths, o: CreateOptions, image: ImageRecord):
       out.push({ type: "bind", source: v.source, destination: v.destination, rw: v.rw, options: v.options });
     } else if (v.kind === "tmpfs") {
       out.push({ type: "tmpfs", source: "tmpfs", destination: v.destination, rw: v.rw, options: v.options });
+    } else if (v.kind === "image") {
+      // by ID (run/create resolved the name): the image as it is now, whatever happens to its name
+      const img = findImage(p, v.source, []);
+      if (!img) throw new SkiffError("NOT_FOUND", `${v.name ?? v.source}: image not known`);
+      out.push({ type: "image", source: img.id, name: v.name ?? img.names[0], destination: v.destination, rw: v.rw, options: [], chainIds: img.chainIds });
     } else {
       const vol = createVolume(p.root, v.source || undefined, { existingOk: true });
       out.push({ type: "volume", source: vol.Mountpoint, name: vol.Name, destination: v.destination, rw: v.rw, options: v.options, anonymous: !v.source });

@@ -27,7 +27,7 @@ export async function withContainerRoot<T>(p: ContainerPaths, rec: ContainerReco
     const own = running ? processRoot(readState(p, rec.id).pid, rootfs) : undefined;
     const fd = own ?? openRoot(rootfs);
     // the container's own view has its volumes; otherwise they are reached through their sources
-    const mounts = own ? undefined : rec.mounts.filter((m) => m.type !== "tmpfs").map((m) => ({ destination: m.destination, source: m.source }));
+    const mounts = own ? undefined : rec.mounts.filter((m) => m.type !== "tmpfs" && m.type !== "image").map((m) => ({ destination: m.destination, source: m.source }));
     try {
       return await fn({ fd, name: rec.name, mounts }, running);
     } finally {

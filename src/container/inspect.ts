@@ -49,7 +49,7 @@ function portMap(ports: PortMapping[]): Record<string, { HostIp: string; HostPor
 }
 
 function binds(rec: ContainerRecord): string[] {
-  return rec.mounts.filter((m) => m.type !== "tmpfs").map((m) => `${m.type === "volume" ? m.name ?? m.source : m.source}:${m.destination}:${[m.rw ? "rw" : "ro", "rprivate", ...m.options, "rbind"].join(",")}`);
+  return rec.mounts.filter((m) => m.type !== "tmpfs" && m.type !== "image").map((m) => `${m.type === "volume" ? m.name ?? m.source : m.source}:${m.destination}:${[m.rw ? "rw" : "ro", "rprivate", ...m.options, "rbind"].join(",")}`);
 }
 
 function ulimits(o: ContainerOptions) {

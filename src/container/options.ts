@@ -15,7 +15,7 @@ import { parseAddHost, parseDns, parseDnsOption, parseDnsSearch, type HostEntry 
 
 import type { HealthConfig, HealthFlags } from "./health.js";
 
-export interface VolumeSpec { kind: "bind" | "volume" | "tmpfs"; source: string; destination: string; options: string[]; rw: boolean }
+export interface VolumeSpec { kind: "bind" | "volume" | "tmpfs" | "image"; source: string; destination: string; options: string[]; rw: boolean; /** type=image: the name given (source becomes the image ID). */ name?: string }
 
 export interface DeviceSpec { host: string; container: string; perms: string }
 
@@ -193,20 +193,26 @@ export function parseVolume(value: string): VolumeSpec {
   return { kind: "volume", source: src, destination: destinationOf(dst, "volume destination"), options: mountOpts, rw };
 }
 
-/** --mount type=bind|volume|tmpfs,source=…,destination=…[,ro][,tmpfs-size=…] */
+/** --mount type=bind|volume|tmpfs|image,source=…,destination=…[,ro][,tmpfs-size=…] */
 export function parseMountFlag(value: string): VolumeSpec {
   const fields: Record<string, string> = {};
-  let rw = true;
+  let rw: boolean | undefined;
   for (const f of value.split(",")) {
     const [k, v] = f.includes("=") ? [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] : [f, "true"];
     if (k === "ro" || k === "readonly") rw = v === "false";
-    else if (k === "rw") rw = v !== "false";
+    else if (k === "rw" || k === "readwrite") rw = v !== "false";
     else fields[{ src: "source", dst: "destination", target: "destination" }[k] ?? k] = v;
   }
   const kind = fields.type;
-  if (kind !== "bind" && kind !== "volume" && kind !== "tmpfs") throw new SkiffError("INVALID_ARGUMENT", `invalid --mount "${value}"`, { hint: "type must be bind, volume or tmpfs" });
+  if (kind !== "bind" && kind !== "volume" && kind !== "tmpfs" && kind !== "image") throw new SkiffError("INVALID_ARGUMENT", `invalid --mount "${value}"`, { hint: "type must be bind, volume, tmpfs or image" });
   if (!fields.destination) throw new SkiffError("INVALID_ARGUMENT", `invalid --mount "${value}": no destination`);
   const destination = destinationOf(fields.destination, "mount destination");
+  // an image is mounted read-only unless rw=true (podman's default); the others read-write
+  if (kind === "image") {
+    if (!fields.source) throw new SkiffError("INVALID_ARGUMENT", `invalid --mount "${value}": no source image`);
+    return { kind, source: fields.source, name: fields.source, destination, options: [], rw: rw ?? false };
+  }
+  rw ??= true;
   if (kind === "tmpfs") {
     const options = [...(fields["tmpfs-size"] ? [`size=${parseSize(fields["tmpfs-size"], "tmpfs-size")}`] : []), ...(fields["tmpfs-mode"] ? [`mode=${fields["tmpfs-mode"]}`] : [])];
     checkTmpfsOptions(options, value);

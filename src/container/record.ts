@@ -5,7 +5,7 @@
  */
 import type { ContainerOptions } from "./options.js";
 
-export interface MountInfo { type: "bind" | "volume" | "tmpfs"; source: string; destination: string; name?: string; rw: boolean; options: string[]; anonymous?: boolean }
+export interface MountInfo { type: "bind" | "volume" | "tmpfs" | "image"; source: string; destination: string; name?: string; rw: boolean; options: string[]; anonymous?: boolean; /** type image: its layers, bottom first (kept by garbage collection as the container's own). */ chainIds?: string[] }
 
 export interface ContainerRecord {
   id: string;

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -97,6 +97,30 @@ describe("commands as podman's", () => {
     assert.deepEqual(seen.podman.umAll, [0, true], "mounted twice (--all, --latest), unmounted once: still mounted");
     assert.equal(seen.podman.umNamed, "ma1p\n");
     assert.deepEqual(seen.skiff.list, ["<id12>  <path>", "<id12>  <path>"]);
+  });
+
+  it("--mount type=image puts another image's files in the container, read-only unless rw=true", (t) => {
+    if (!requiresRoot(t)) return;
+    const context = mkdtempSync(join(work, "imgmount-"));
+    writeFileSync(join(context, "Containerfile"), "FROM bb\nRUN echo layered > /marker\n");
+    const seen = both((run) => {
+      const built = run(["build", "-q", "-t", "mimg", "--network", "none", context]);
+      assert.equal(built.code, 0, built.stderr);
+      const m = "type=image,source=mimg,destination=/img";
+      const read = run(["run", "--rm", "--network", "none", "--mount", m, "bb", "sh", "-c", "cat /img/marker; test -x /img/bin/busybox && echo lower"]);
+      const write = run(["run", "--rm", "--network", "none", "--mount", m, "bb", "sh", "-c", "echo x > /img/new"]);
+      const rw = run(["run", "--rm", "--network", "none", "--mount", `${m},rw=true`, "bb", "sh", "-c", "echo x > /img/new && cat /img/new"]);
+      const missing = run(["run", "--rm", "--mount", "type=image,source=no-such-image,destination=/img", "bb", "true"]);
+      run(["create", "--name", "imgm", "--mount", m, "bb", "true"]);
+      const mounts = (JSON.parse(run(["inspect", "imgm"]).stdout)[0].Mounts as { Type: string; Destination: string; RW: boolean }[]).map((x) => [x.Type, x.Destination, x.RW]);
+      run(["rm", "imgm"]);
+      return { read: [read.code, read.stdout], write: [write.code, /Read-only file system/.test(write.stderr)], rw: [rw.code, rw.stdout], missing: [missing.code, /no-such-image: image not known/.test(missing.stderr)], mounts };
+    });
+    // podman makes the container and fails its start (126); skiff refuses the create (docs/differences.md)
+    assert.deepEqual(seen.podman.missing, [126, true]);
+    assert.deepEqual(seen.skiff, { ...seen.podman, missing: [125, true] });
+    assert.deepEqual(seen.skiff.read, [0, "layered\nlower\n"]);
+    assert.deepEqual(seen.skiff.write, [1, true]);
   });
 
   it("volume export and import move a volume's files as tar; create -o o=uid,gid sets its owner", (t) => {

@@ -16,7 +16,7 @@ import { storeOf } from "./image-context.js";
 
 /** Snapshots the containers stand on: garbage collection keeps them whatever happens to their images. */
 function containerChains(ctx: Context): Set<string> {
-  return new Set(listRecords(pathsOf(ctx)).flatMap((r) => r.image.chainIds.map((c) => parseDigest(c).hex)));
+  return new Set(listRecords(pathsOf(ctx)).flatMap((r) => [...r.image.chainIds, ...r.mounts.flatMap((m) => m.chainIds ?? [])].map((c) => parseDigest(c).hex)));
 }
 
 /**

@@ -14,6 +14,7 @@ import { attach, spawnShim } from "../../container/shim-client.js";
 import { getRecord, listRecords } from "../../container/store.js";
 import { matchFilters } from "../../container/view.js";
 import { findImage, resolveImage } from "../../image/images.js";
+import { storeOf } from "./image-context.js";
 import { parsePlatform } from "../../image/platform.js";
 import { parseSize } from "../../spec/values.js";
 import { detachMatcher, parseDetachKeys } from "../detach-keys.js";
@@ -70,6 +71,13 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
   if (o.tty && !terminalSupported()) throw new SkiffError("NOT_IMPLEMENTED", "-t needs the skiff executable (Bun); this JavaScript runtime has no pseudo-terminal", { hint: "run dist/skiff, or leave out -t" });
   const image = await imageFor(ctx, args[0], opts);
   const p = pathsOf(ctx);
+  // --mount type=image: the image the name means now, kept by its ID (as podman, no pull)
+  for (const v of o.volumes) {
+    if (v.kind !== "image") continue;
+    const img = findImage(storeOf(ctx), v.source, ctx.config.registries.unqualifiedSearch);
+    if (!img) throw new SkiffError("NOT_FOUND", `${v.source}: image not known`, { hint: "pull it first" });
+    v.source = img.id;
+  }
   // as podman does: a runtime that is not there fails the create, not the start
   runtimePath(ctx.runtime, ctx.env);
   const sys = await getSys();

@@ -8,7 +8,7 @@ export const CREATE_OPTIONS: OptionSpec[] = [
   opt("--env-host", "Use the host's environment (-e and --env-file still win)"),
   multi("--env-file <file>", "Read environment variables from a file", { complete: "file" }),
   multi("-v, --volume <src:dst[:opts]>", "Bind mount or named volume (opts: ro, rw, ...)"),
-  multi("--mount <type=...,src=...,dst=...>", "Mount: type=bind|volume|tmpfs"),
+  multi("--mount <type=...,src=...,dst=...>", "Mount: type=bind|volume|tmpfs|image (image: read-only unless rw=true)"),
   multi("--tmpfs <path[:opts]>", "Mount a tmpfs"),
   opt("-w, --workdir <dir>", "Working directory inside the container"),
   opt("-u, --user <user[:group]>", "User (name or UID) and optional group"),
