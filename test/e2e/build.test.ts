@@ -91,7 +91,7 @@ describe("build, as podman builds", { skip: isRoot ? false : "needs root (mount,
   });
 
   it("ARG: defaults, --build-arg, global ARGs in FROM, scope per stage, the ENV of the same name wins", () => {
-    const { skiff } = same("args", {
+    same("args", {
       Containerfile: [
         "ARG BASE=bb",
         "ARG GLOBAL=g",

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { buildImage, chainOf, busyboxEntries, sha256, type TestImage } from "../helpers/image.js";
+import { buildImage, chainOf, busyboxEntries, type TestImage } from "../helpers/image.js";
 import { pushImage, startRegistry, type Registry } from "../helpers/registry.js";
 import { makeTar, type TarEntry } from "../helpers/tar.js";
 import { describeTree } from "../helpers/tree.js";
