@@ -30,6 +30,8 @@ import { containerEnvFile, groupLineFor, hostsFile, hostUserLine, passwdLineFor,
 import { appendFileIn } from "../snapshot/rooted.js";
 import { VERSION } from "../version.js";
 import { copyUpVolumes } from "../volume/copy-up.js";
+import { deviceMount, deviceOf } from "../volume/device.js";
+import { findVolume } from "../volume/store.js";
 import type { ResolvedUser } from "../spec/user.js";
 import { readRecord, readState } from "./store.js";
 
@@ -176,6 +178,8 @@ export const ZONEINFO = "/usr/share/zoneinfo";
 function userMounts(p: ContainerPaths, rec: ContainerRecord): Mount[] {
   return rec.mounts.map((m, i): Mount => {
     if (m.type === "image") return imageMount(p, rec.id, m, i);
+    const device = m.type === "volume" && m.name ? deviceOf(findVolume(p.root, m.name)?.Options ?? {}) : undefined;
+    if (device) return deviceMount(device, m.destination, m.rw);
     if (m.type === "tmpfs") return { destination: m.destination, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", m.rw ? "rw" : "ro", ...m.options] };
     return { destination: m.destination, type: "bind", source: m.source, options: ["rbind", "rprivate", m.rw ? "rw" : "ro", ...m.options] };
   });

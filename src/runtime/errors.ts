@@ -25,6 +25,8 @@ export function runcError(log: string): string | undefined {
  * runtime's message, and pins these strings in its tests.
  */
 export function startFailureExitCode(message: string): 126 | 127 {
+  // a mount that failed (a volume's missing device) is no missing command: podman fails it with 126
+  if (/error mounting /i.test(message)) return 126;
   return /executable file not found|no such file or directory|not found|executable path is empty/i.test(message) ? 127 : 126;
 }
 

@@ -123,6 +123,33 @@ describe("commands as podman's", () => {
     assert.deepEqual(seen.skiff.write, [1, true]);
   });
 
+  it("volume create -o type=none,device=DIR,o=bind mounts the directory; a missing device fails the start with 126", (t) => {
+    if (!requiresRoot(t)) return;
+    const dir = mkdtempSync(join(work, "device-"));
+    writeFileSync(join(dir, "x"), "from the device\n");
+    const seen = both((run, tag) => {
+      const made = run(["volume", "create", "-o", "type=none", "-o", `device=${dir}`, "-o", "o=bind", `dev${tag}`]);
+      const read = run(["run", "--rm", "--network", "none", "-v", `dev${tag}:/d`, "bb", "cat", "/d/x"]);
+      const wrote = run(["run", "--rm", "--network", "none", "-v", `dev${tag}:/d`, "bb", "sh", "-c", `echo ${tag} > /d/${tag}`]);
+      const options = JSON.parse(run(["volume", "inspect", `dev${tag}`]).stdout)[0].Options;
+      run(["volume", "create", "-o", "type=none", "-o", `device=${dir}/missing`, "-o", "o=bind", `gone${tag}`]);
+      const gone = run(["run", "--rm", "--network", "none", "-v", `gone${tag}:/d`, "bb", "true"]);
+      run(["volume", "rm", "-f", `dev${tag}`, `gone${tag}`]);
+      return { made: made.code, read: [read.code, read.stdout], wrote: wrote.code, onHost: readFileSync(join(dir, tag), "utf8"), options, gone: gone.code };
+    });
+    assert.deepEqual(seen.skiff, { ...seen.podman, onHost: "s\n" });
+    assert.deepEqual(seen.skiff.read, [0, "from the device\n"]);
+    assert.deepEqual(seen.skiff.options, { type: "none", device: dir, o: "bind" });
+    assert.equal(seen.skiff.gone, 126);
+    const tmp = sk(env, ["volume", "create", "-o", "type=tmpfs", "-o", "o=size=1m", "tv"]);
+    assert.equal(tmp.code, 0, tmp.stderr);
+    assert.match(sk(env, ["run", "--rm", "--network", "none", "-v", "tv:/d", "bb", "grep", " /d ", "/proc/mounts"]).stdout, /^tmpfs \/d tmpfs rw,nosuid,nodev,.*size=1024k/);
+    for (const bad of [["-o", "device=/x"], ["-o", "type=none", "-o", "device=rel", "-o", "o=bind"], ["-o", "type=none", "-o", "device=/x"]]) {
+      const r = sk(env, ["volume", "create", ...bad, "bad"]);
+      assert.deepEqual([r.code, r.stderr.split("\n").length], [125, 2], r.stderr);
+    }
+  });
+
   it("volume export and import move a volume's files as tar; create -o o=uid,gid sets its owner", (t) => {
     if (!requiresRoot(t)) return;
     const tar = join(work, "vol.tar");

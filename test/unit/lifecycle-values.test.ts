@@ -20,6 +20,7 @@ describe("runc failures", () => {
   it("maps start failures to 127 and 126 as podman does", () => {
     assert.equal(startFailureExitCode(runcError(NOT_FOUND)!), 127);
     assert.equal(startFailureExitCode(runcError(IS_DIR)!), 126);
+    assert.equal(startFailureExitCode("unable to start container process: error during container init: error mounting \"/gone\" to rootfs at \"/d\": stat /gone: no such file or directory"), 126, "a failed mount is no missing command");
     assert.equal(startFailureExitCode('exec: "/etc": is a directory'), 126);
     assert.equal(startFailureExitCode("open /x: no such file or directory"), 127);
   });

@@ -1,4 +1,5 @@
 /** volume create/ls/inspect/rm/prune/exists. A volume in use by a container is kept unless -f. */
+import { deviceOf } from "../../volume/device.js";
 import { confirm } from "../confirm.js";
 import { oneLine, ExitError, SkiffError } from "../../errors.js";
 import { observedState, removeContainer } from "../../container/lifecycle.js";
@@ -35,12 +36,16 @@ function matches(ctx: Context, v: VolumeRecord, filters: string[]): boolean {
 
 /**
  * -o of the local driver: o=uid=N,gid=N (who owns the volume), copy / nocopy (whether a first
- * mount copies the image's content in). Mounting another file system (type=, device=) is not
- * done yet, and says so.
+ * mount copies the image's content in); type=, device= and o=OPTS name a file system to mount
+ * instead (volume/device.ts), o= then being its mount options.
  */
 function volumeOptions(entries: string[]): { options: Record<string, string>; uid?: number; gid?: number; copy: boolean } {
   const options = keyValues(entries, "--opt");
   let uid: number | undefined, gid: number | undefined, copy = true;
+  if (deviceOf(options)) {
+    for (const k of Object.keys(options)) if (!["type", "device", "o"].includes(k)) throw new SkiffError("INVALID_ARGUMENT", `invalid volume option "${k}" with type=`, { hint: "type=, device= and o= name the file system" });
+    return { options, copy: false };
+  }
   for (const [k, v] of Object.entries(options)) {
     if (k === "copy" || k === "nocopy") copy = k === "copy";
     else if (k === "o") {
@@ -49,8 +54,7 @@ function volumeOptions(entries: string[]): { options: Record<string, string>; ui
         if ((name === "uid" || name === "gid") && /^\d+$/.test(value)) name === "uid" ? (uid = Number(value)) : (gid = Number(value));
         else throw new SkiffError("NOT_IMPLEMENTED", `volume option o=${part}: not supported yet`, { hint: "supported: o=uid=N,gid=N, copy, nocopy" });
       }
-    } else if (k === "type" || k === "device") throw new SkiffError("NOT_IMPLEMENTED", `volume option ${k}=: mounting another file system on a volume is not supported yet`);
-    else throw new SkiffError("INVALID_ARGUMENT", `invalid volume option "${k}"`, { hint: "supported: o=uid=N,gid=N, copy, nocopy" });
+    } else throw new SkiffError("INVALID_ARGUMENT", `invalid volume option "${k}"`, { hint: "supported: o=uid=N,gid=N, copy, nocopy" });
   }
   return { options, uid, gid, copy };
 }
