@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { Sys } from "../sys/types.js";
 import { createHash } from "../util/crypto.js";
 import { writeAllSync } from "../util/write.js";
-import { at, closeQuietly, openChild, openForRead, openRoot } from "./rooted.js";
+import { at, closeQuietly, openChild, openRoot } from "./rooted.js";
 import { childrenOf, copyFile, entryOf, type Sink } from "./tar/pack.js";
 import { END_OF_ARCHIVE, entryHeader, type OutEntry } from "./tar/writer.js";
 
@@ -158,14 +158,7 @@ export async function packChangeset(upper: string, sink: Sink, opts: ChangesetOp
       const e = entryOf(st, rel, links);
       if (!e) return;
       await put(e);
-      if (e.type === "file") {
-        const rfd = openForRead(fd);
-        try {
-          await copyFile(rfd, e.size ?? 0, sink);
-        } finally {
-          closeSync(rfd);
-        }
-      }
+      if (e.type === "file") await copyFile(fd, e.size ?? 0, sink);
       if (st.isDirectory()) {
         const opaque = opts.sys.lgetxattr(at(parentFd, child), OPAQUE);
         if (opaque && new TextDecoder().decode(opaque) === "y" && inLower(rel) === "dir") {

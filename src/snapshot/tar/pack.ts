@@ -31,16 +31,22 @@ export function entryOf(st: Stats, name: string, links: Map<string, string>): Ou
   return undefined; // sockets
 }
 
-export async function copyFile(fd: number, size: number, sink: Sink): Promise<void> {
-  const buf = Buffer.alloc(Math.min(size, 1 << 20) || 1);
-  let left = size;
-  while (left > 0) {
-    const n = readSync(fd, buf, 0, Math.min(buf.length, left), null);
-    if (n === 0) break; // shrank meanwhile: pad with zeros below
-    await sink(buf.subarray(0, n));
-    left -= n;
+/** A file's `size` bytes and the entry's padding, read through `pathFd` (the entry's O_PATH fd). */
+export async function copyFile(pathFd: number, size: number, sink: Sink): Promise<void> {
+  const fd = openForRead(pathFd);
+  try {
+    const buf = Buffer.alloc(Math.min(size, 1 << 20) || 1);
+    let left = size;
+    while (left > 0) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, left), null);
+      if (n === 0) break; // shrank meanwhile: pad with zeros below
+      await sink(buf.subarray(0, n));
+      left -= n;
+    }
+    if (left > 0) await sink(new Uint8Array(left));
+  } finally {
+    closeSync(fd);
   }
-  if (left > 0) await sink(new Uint8Array(left));
   await sink(entryPadding(size));
 }
 
@@ -86,14 +92,7 @@ export async function packAt(dirFd: number, base: string | undefined, name: stri
       if (!e) return;
       if (e.type === "dir" && opts.bareDirs) e.name = n; // podman's cp names directories without "/"
       await sink(entryHeader(e));
-      if (e.type === "file") {
-        const rfd = openForRead(fd);
-        try {
-          await copyFile(rfd, e.size ?? 0, sink);
-        } finally {
-          closeSync(rfd);
-        }
-      }
+      if (e.type === "file") await copyFile(fd, e.size ?? 0, sink);
       if (st.isDirectory()) await walkDir(fd, n);
     } finally {
       closeSync(fd);
