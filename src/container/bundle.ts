@@ -6,7 +6,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
-import { hasSnapshot, snapshotFs } from "../snapshot/store.js";
+import { lowerDirs } from "../snapshot/store.js";
 import { readFileIn } from "../snapshot/rooted.js";
 import { boundingCapsFromStatus, hardLimitsFromProc } from "../spec/values.js";
 import { resolveUser } from "../spec/user.js";
@@ -49,10 +49,7 @@ export const ROOT_MODE = 0o555;
 export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): string {
   const target = rootfsDir(p, rec.id);
   if (isMounted(target)) return target;
-  const lowers = [...rec.image.chainIds].reverse().map((c) => {
-    if (!hasSnapshot(p, c)) throw new SkiffError("NOT_FOUND", `container ${rec.name}: layer ${c} of image ${rec.image.name} is missing`, { hint: "pull the image again" });
-    return snapshotFs(p, c);
-  });
+  const lowers = lowerDirs(p, rec.image.chainIds, (c) => new SkiffError("NOT_FOUND", `container ${rec.name}: layer ${c} of image ${rec.image.name} is missing`, { hint: "pull the image again" }));
   // an image with no layers still gets an overlay: an empty lower dir
   if (lowers.length === 0) {
     const empty = join(bundleDir(p, rec.id), "empty");

@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
-import { hasSnapshot, snapshotFs } from "../snapshot/store.js";
+import { lowerDirs } from "../snapshot/store.js";
 import type { Mount } from "../spec/types.js";
 import { containerDir, type ContainerPaths } from "./paths.js";
 import type { MountInfo } from "./record.js";
@@ -25,10 +25,7 @@ export function imageMountSpec(destination: string, lowers: string[], rw?: { upp
 
 /** The spec mount of `m`, the `i`th of the container `id`'s mounts. */
 export function imageMount(p: ContainerPaths, id: string, m: MountInfo, i: number): Mount {
-  const lowers = [...(m.chainIds ?? [])].reverse().map((c) => {
-    if (!hasSnapshot(p, c)) throw new SkiffError("NOT_FOUND", `--mount type=image at ${m.destination}: layer ${c.slice(7, 19)} of ${m.name ?? m.source.slice(7, 19)} is not in the store`, { hint: "pull the image again" });
-    return snapshotFs(p, c);
-  });
+  const lowers = lowerDirs(p, m.chainIds ?? [], (c) => new SkiffError("NOT_FOUND", `--mount type=image at ${m.destination}: layer ${c.slice(7, 19)} of ${m.name ?? m.source.slice(7, 19)} is not in the store`, { hint: "pull the image again" }));
   if (lowers.length === 0) throw new SkiffError("FAILED_PRECONDITION", `--mount type=image at ${m.destination}: ${m.name ?? m.source} has no layers`);
   if (!m.rw) return imageMountSpec(m.destination, lowers);
   const dir = join(containerDir(p, id), "image-mounts", String(i));

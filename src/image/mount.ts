@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, readdirSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { MNT_DETACH, MS, type Sys } from "../sys/index.js";
-import { snapshotFs, hasSnapshot } from "../snapshot/store.js";
+import { lowerDirs } from "../snapshot/store.js";
 import { parseDigest } from "./digest.js";
 import type { ImageRecord } from "./images.js";
 import type { StorePaths } from "./store/layout.js";
@@ -24,10 +24,7 @@ export function isMounted(path: string): boolean {
 export function mountImage(s: StorePaths, img: ImageRecord, sys: Sys): string {
   const target = imageMountPoint(s, img.id);
   if (isMounted(target)) return target;
-  const lowers = [...img.chainIds].reverse().map((c) => {
-    if (!hasSnapshot(s, c)) throw new SkiffError("NOT_FOUND", `image ${img.id}: layer ${c} is not unpacked`, { hint: "pull the image again" });
-    return snapshotFs(s, c);
-  });
+  const lowers = lowerDirs(s, img.chainIds, (c) => new SkiffError("NOT_FOUND", `image ${img.id}: layer ${c} is not unpacked`, { hint: "pull the image again" }));
   mkdirSync(target, { recursive: true, mode: 0o700 });
   if (lowers.length === 1) {
     sys.mount(lowers[0], target, "", MS.BIND);

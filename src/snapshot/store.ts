@@ -37,6 +37,17 @@ export function hasSnapshot(s: StorePaths, chainId: string): boolean {
   return existsSync(join(snapshotPath(s, chainId), "info.json"));
 }
 
+/**
+ * Overlay lower dirs of the layers `chainIds` (bottom first), top first; `missing` makes the error
+ * for a layer that is not unpacked (each caller names what needed it).
+ */
+export function lowerDirs(s: StorePaths, chainIds: string[], missing: (chainId: string) => Error): string[] {
+  return [...chainIds].reverse().map((c) => {
+    if (!hasSnapshot(s, c)) throw missing(c);
+    return snapshotFs(s, c);
+  });
+}
+
 export function readSnapshotInfo(s: StorePaths, chainId: string): SnapshotInfo {
   return JSON.parse(readFileSync(join(snapshotPath(s, chainId), "info.json"), "utf8")) as SnapshotInfo;
 }
