@@ -5,16 +5,27 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { isActive, type ContainerState } from "./record.js";
 
+/**
+ * /proc/PID/stat from field 3 (the state letter) on; undefined when there is no such process. The
+ * command name (field 2) may hold spaces and parentheses: the fields start after the last ')'.
+ */
+export function statFields(pid: number | string): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  return text.slice(text.lastIndexOf(")") + 2).split(" ");
+}
+
 /** Every process: its pid, state letter and parent (from each /proc/PID/stat). */
 export function processTable(): { pid: number; state: string; ppid: number }[] {
   const out: { pid: number; state: string; ppid: number }[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.push({ pid: Number(name), state, ppid: Number(ppid) });
-    } catch { /* gone */ }
+    const fields = statFields(name);
+    if (fields) out.push({ pid: Number(name), state: fields[0], ppid: Number(fields[1]) });
   }
   return out;
 }
@@ -37,28 +48,15 @@ export function zombieChildren(pid: number): number[] {
     try {
       list = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8");
     } catch { /* the thread ended */ }
-    for (const child of list.split(" ").filter(Boolean).map(Number)) {
-      try {
-        const stat = readFileSync(`/proc/${child}/stat`, "utf8");
-        if (stat[stat.lastIndexOf(")") + 2] === "Z") out.push(child);
-      } catch { /* reaped meanwhile */ }
-    }
+    for (const child of list.split(" ").filter(Boolean).map(Number)) if (statFields(child)?.[0] === "Z") out.push(child);
   }
   return out;
 }
 
 /** Field 22 of /proc/PID/stat (start time in clock ticks since boot); undefined when no such process. */
 export function procStartTime(pid: number): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined;
-  }
-  // the command name (field 2) may contain spaces and parentheses: count from the last ')'
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  if (fields[0] === "Z") return undefined;
-  return Number(fields[19]);
+  const fields = statFields(pid);
+  return !fields || fields[0] === "Z" ? undefined : Number(fields[19]);
 }
 
 let cachedBootId: string | undefined;
