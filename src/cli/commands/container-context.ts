@@ -9,6 +9,11 @@ export function pathsOf(ctx: Context): ContainerPaths {
   return { root: ctx.root, runroot: ctx.runroot };
 }
 
+/** Names beside --all or --latest: refused, as podman refuses them. */
+export function refuseNamesWithAll(opts: Record<string, unknown>, names: string[]): void {
+  if ((opts.all || opts.latest) && names.length) throw new SkiffError("INVALID_ARGUMENT", opts.all ? "no arguments are needed with --all" : "no arguments are needed with --latest");
+}
+
 /** The containers a command acts on: the names given, --all, or --latest. */
 export function targets(ctx: Context, args: string[], opts: Record<string, unknown>, filter: (r: ContainerRecord) => boolean = () => true): ContainerRecord[] {
   const p = pathsOf(ctx);
@@ -27,7 +32,7 @@ export function targets(ctx: Context, args: string[], opts: Record<string, unkno
 export async function eachNamed(ctx: Context, names: string[], opts: Record<string, unknown>, fn: (rec: ContainerRecord, query?: string) => Promise<string | void>, missingCode = 125): Promise<void> {
   const p = pathsOf(ctx);
   const all = listRecords(p);
-  if ((opts.all || opts.latest) && names.length) throw new SkiffError("INVALID_ARGUMENT", opts.all ? "no arguments are needed with --all" : "no arguments are needed with --latest");
+  refuseNamesWithAll(opts, names);
   const list: (ContainerRecord | string)[] = opts.all ? all : opts.latest ? all.slice(-1) : names;
   if (list.length === 0 && !opts.all && !opts.latest) throw new SkiffError("INVALID_ARGUMENT", "give at least one container name or ID, --all or --latest");
   let status = 0;

@@ -19,7 +19,7 @@ import { packTree } from "../../snapshot/tar/pack.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
 import { writeTar } from "./tar-output.js";
-import { pathsOf, targets } from "./container-context.js";
+import { pathsOf, refuseNamesWithAll, targets } from "./container-context.js";
 
 export const exportCommand: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
@@ -85,7 +85,7 @@ function containerOwner(p: ContainerPaths, rec: ContainerRecord, root: Container
  */
 export const mount: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
-  if ((opts.all || opts.latest) && args.length) throw new SkiffError("INVALID_ARGUMENT", opts.all ? "no arguments are needed with --all" : "no arguments are needed with --latest");
+  refuseNamesWithAll(opts, args);
   if (args.length === 0 && !opts.all && !opts.latest) {
     const mounted = listRecords(p).filter((r) => existsSync(userMountMarker(p, r.id)));
     if (opts.format !== undefined) return formatList(mounted.map((r) => ({ id: r.id, Names: [r.name], mountpoint: rootfsDir(p, r.id) })), { format: opts.format as string, defaultTemplate: "{{.id}}  {{.mountpoint}}" });
@@ -111,7 +111,7 @@ export const mount: Handler = async ({ ctx, args, opts }) => {
  */
 export const umount: Handler = async ({ ctx, args, opts }) => {
   const p = pathsOf(ctx);
-  if ((opts.all || opts.latest) && args.length) throw new SkiffError("INVALID_ARGUMENT", opts.all ? "no arguments are needed with --all" : "no arguments are needed with --latest");
+  refuseNamesWithAll(opts, args);
   const sys = await getSys();
   const all = listRecords(p);
   const list: [ContainerRecord, string][] = opts.all ? all.filter((r) => existsSync(userMountMarker(p, r.id))).map((r) => [r, r.id])
