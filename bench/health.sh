@@ -17,12 +17,7 @@ export SKIFF_ROOT="$tmp/root" SKIFF_RUNROOT="$tmp/run"
 cleanup() { dist/skiff rm -af -t 0 >/dev/null 2>&1 || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-mkdir -p "$tmp/rootfs/bin" "$tmp/rootfs/etc"
-cp "$(command -v busybox)" "$tmp/rootfs/bin/busybox"
-for a in sh true sleep; do ln -s busybox "$tmp/rootfs/bin/$a"; done
-printf 'root:x:0:0:root:/root:/bin/sh\n' > "$tmp/rootfs/etc/passwd"
-printf 'root:x:0:\n' > "$tmp/rootfs/etc/group"
-tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
+busybox_rootfs "$tmp/rootfs" "$tmp/rootfs.tar"
 dist/skiff import "$tmp/rootfs.tar" skiff-bench-health >/dev/null
 
 for i in $(seq 1 "$N"); do

@@ -29,6 +29,18 @@ median_ms() {
   node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results[+process.argv[2]]; const s = [...r.times].sort((a, b) => a - b); console.log((s[Math.floor(s.length / 2)] * 1000).toFixed(1));' "$1" "$2"
 }
 
+# busybox_rootfs DIR TAR: a busybox root file system in DIR (sh, true, sleep; root in passwd and
+# group), and the same as the tar TAR for import
+busybox_rootfs() {
+  local dir=$1 tar=$2 a
+  mkdir -p "$dir/bin" "$dir/etc"
+  cp "$(command -v busybox)" "$dir/bin/busybox"
+  for a in sh true sleep; do ln -s busybox "$dir/bin/$a"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\n' > "$dir/etc/passwd"
+  printf 'root:x:0:\n' > "$dir/etc/group"
+  tar -C "$dir" -cf "$tar" .
+}
+
 # start_registry WORKDIR: Debian's docker-registry on a free loopback port, storage under WORKDIR;
 # sets host and REG_PID (the caller's EXIT trap kills it).
 start_registry() {

@@ -24,12 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 # one busybox root filesystem for all three
-mkdir -p "$tmp/bundle/rootfs/bin" "$tmp/bundle/rootfs/etc"
-cp "$(command -v busybox)" "$tmp/bundle/rootfs/bin/busybox"
-for a in sh true sleep; do ln -s busybox "$tmp/bundle/rootfs/bin/$a"; done
-printf 'root:x:0:0:root:/root:/bin/sh\n' > "$tmp/bundle/rootfs/etc/passwd"
-printf 'root:x:0:\n' > "$tmp/bundle/rootfs/etc/group"
-tar -C "$tmp/bundle/rootfs" -cf "$tmp/rootfs.tar" .
+busybox_rootfs "$tmp/bundle/rootfs" "$tmp/rootfs.tar"
 dist/skiff import "$tmp/rootfs.tar" skiff-bench-busybox >/dev/null
 podman import -q "$tmp/rootfs.tar" skiff-bench-busybox >/dev/null
 (cd "$tmp/bundle" && runc spec)
