@@ -30,14 +30,15 @@ function sizesOf(ctx: Parameters<typeof pathsOf>[0], list: Container[]): Map<str
   return new Map(list.map((c) => [c.rec.id, { rootFsSize: images.get(c.rec.image.id) ?? 0, rwSize: diskUsage(upperDir(p, c.rec.id)) }]));
 }
 
-/** --sort: podman's keys; created (the default) keeps newest first, the others ascend. */
+/** --sort: podman's keys, each ascending (podman 4.3 lists the oldest first); stable within equal keys. */
 export function sortContainers(list: Container[], key: string, sizes?: Map<string, { rwSize: number }>): Container[] {
   const by: Record<string, (c: Container) => string | number> = {
     command: (c) => [...c.rec.entrypoint, ...c.rec.cmd].join(" "),
     id: (c) => c.rec.id,
     image: (c) => c.rec.image.name,
     names: (c) => c.rec.name,
-    runningfor: (c) => -Date.parse(c.rec.created),
+    created: (c) => Date.parse(c.rec.created),
+    runningfor: (c) => (c.state.startedAt ? Date.parse(c.state.startedAt) : 0),
     size: (c) => sizes?.get(c.rec.id)?.rwSize ?? 0,
     status: (c) => c.state.status,
   };
@@ -53,11 +54,11 @@ export const ps: Handler = async ({ ctx, opts }) => {
   // a build's working containers are shown only with --external, as podman shows buildah's
   let list = observedContainers(ctx).filter((c) => opts.external || c.rec.purpose !== "build");
   const filters = (opts.filter as string[]) ?? [];
-  if (!opts.all && filters.length === 0) list = list.filter((c) => isActive(c.state.status));
+  const last = opts.latest ? 1 : typeof opts.last === "number" && opts.last >= 0 ? opts.last : undefined;
+  // --latest and --last count every container, as podman's (they imply --all)
+  if (!opts.all && filters.length === 0 && last === undefined) list = list.filter((c) => isActive(c.state.status));
   list = list.filter((c) => matchFilters(filters, c));
-  if (opts.latest) list = list.slice(-1);
-  if (typeof opts.last === "number" && opts.last >= 0) list = list.slice(-opts.last);
-  list.reverse(); // newest first, as podman lists them
+  if (last !== undefined) list = list.slice(list.length - last);
   const now = Date.now();
   const noTrunc = Boolean(opts.noTrunc);
   const sizes = opts.size || opts.sort === "size" ? sizesOf(ctx, list) : undefined;
