@@ -2,6 +2,7 @@
 import { psHealthSuffix, type HealthState } from "./health.js";
 import { SkiffError } from "../errors.js";
 import { humanDuration } from "../output/units.js";
+import { goMap } from "../output/template.js";
 import { canonicalNetwork } from "../network/config.js";
 import { bridgeNetworks } from "./options.js";
 import { startsOnBoot } from "./policy.js";
@@ -91,7 +92,7 @@ export function psTemplateRow(c: Container, now: number, noTrunc: boolean) {
     Command: noTrunc || command.length <= 20 ? command : `${command.slice(0, 17)}...`,
     Ports: portsText(c.network?.ports ?? []),
     Networks: row.Networks.join(","),
-    Labels: c.rec.options.labels,
+    Labels: goMap(c.rec.options.labels),
     RunningFor: row.CreatedAt,
     CreatedHuman: row.CreatedAt,
     Restarts: c.state.restartCount,
