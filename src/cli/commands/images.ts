@@ -3,12 +3,15 @@ import { byText } from "../../util/compare.js";
 import { shortId } from "../../image/digest.js";
 import { findImage, inspectImage, listImages, scanImages, type ImageRecord } from "../../image/images.js";
 import { oneLine } from "../../errors.js";
-import { formatList } from "../../output/format.js";
+import { formatList, toJson } from "../../output/format.js";
 import { humanDuration, humanSize } from "../../output/units.js";
 import type { Handler } from "../table/types.js";
 import { inspectEach } from "./inspect-each.js";
 import { storeOf } from "./image-context.js";
 import { goMap, goNilMap } from "../../output/template.js";
+import { isJsonFormat } from "../../output/format.js";
+import { listRecords } from "../../container/store.js";
+import { pathsOf } from "./container-context.js";
 
 interface Row {
   Id: string; ID: string; Repository: string; Tag: string; Digest: string; Created: number; CreatedAt: string;
@@ -51,6 +54,28 @@ function filterImages(images: ImageRecord[], filters: string[]): ImageRecord[] {
   }, images);
 }
 
+/** podman's `images --format json` row: sizes as numbers, RepoTags null, names' History newest first. */
+function jsonRow(img: ImageRecord, containers: number) {
+  const created = Date.parse(img.config.created ?? "") || 0;
+  const labels = img.config.config?.Labels;
+  return {
+    Id: img.id.slice(7),
+    ParentId: "",
+    RepoTags: null,
+    RepoDigests: img.digests,
+    Size: img.size,
+    SharedSize: 0,
+    VirtualSize: img.size,
+    Labels: labels && Object.keys(labels).length ? labels : null,
+    Containers: containers,
+    Names: img.names,
+    Digest: img.digests[0]?.split("@")[1] ?? img.manifestDigest,
+    History: [...img.names].reverse(),
+    Created: Math.floor(created / 1000),
+    CreatedAt: created ? new Date(created).toISOString().replace(/\.\d+Z$/, "Z") : "",
+  };
+}
+
 export const images: Handler = async ({ ctx, args, opts }) => {
   const scan = scanImages(storeOf(ctx));
   for (const b of scan.broken) {
@@ -62,6 +87,12 @@ export const images: Handler = async ({ ctx, args, opts }) => {
   list = filterImages(list, opts.filter as string[]);
   list.sort((a, b) => Date.parse(b.config.created ?? "") - Date.parse(a.config.created ?? ""));
   if (opts.quiet) return [...new Set(list.map((i) => (opts.noTrunc ? i.id : shortId(i.id))))].map((id) => `${id}\n`).join("");
+  if (isJsonFormat(opts.format as string | undefined)) {
+    const users = new Map<string, number>();
+    for (const r of listRecords(pathsOf(ctx))) users.set(r.image.id, (users.get(r.image.id) ?? 0) + 1);
+    // one row a name, as podman's (an untagged image has one)
+    return toJson(list.flatMap((i) => Array.from({ length: Math.max(1, i.names.length) }, () => jsonRow(i, users.get(i.id) ?? 0))));
+  }
   const now = Date.now();
   const all = list.flatMap((i) => rows(i, Boolean(opts.noTrunc), now).map((r) => ({ ...r, bytes: i.size })));
   // podman's orders: newest first, largest first, otherwise ascending; stable within equal keys
