@@ -13,17 +13,21 @@ import { getSys } from "../../sys/index.js";
 import type { Context } from "../context.js";
 import type { Handler } from "../table/types.js";
 import { inspectEach } from "./inspect-each.js";
+import { withGoNames } from "../../output/template.js";
 import { pathsOf } from "./container-context.js";
 
 const usersOf = (ctx: Context, net: Network) => listRecords(pathsOf(ctx)).filter((r) => bridgeNetworks(r.options).includes(net.name));
 
+/** podman's Go names of its network JSON keys, for templates ({{.Name}}, {{.NetworkInterface}}). */
+const GO_NAMES = { id: "ID", network_interface: "NetworkInterface", ipv6_enabled: "IPv6Enabled", dns_enabled: "DNSEnabled", ipam_options: "IPAMOptions" };
+
 /** podman's network inspect shape. */
 function view(net: Network) {
-  return {
+  return withGoNames({
     name: net.name, id: net.id, driver: "bridge", network_interface: net.bridge, created: net.created,
     subnets: [{ subnet: net.subnet, gateway: net.gateway }], ipv6_enabled: false, internal: net.internal, dns_enabled: false, labels: net.labels,
     ipam_options: { driver: "host-local" },
-  };
+  }, GO_NAMES);
 }
 
 export const networkCreate: Handler = async ({ ctx, args, opts }) => {

@@ -90,7 +90,7 @@ export function volumeView(ctx: Context, v: VolumeRecord) {
   const p = pathsOf(ctx);
   const mounted = usersOf(ctx, v.Name).filter((r) => isActive(observedState(p, r.id).status)).length;
   const { Anonymous: _a, NeedsCopyUp, ...rest } = v;
-  return { Name: rest.Name, Driver: rest.Driver, Mountpoint: rest.Mountpoint, CreatedAt: rest.CreatedAt, Labels: rest.Labels, Scope: "local", Options: rest.Options, MountCount: mounted, NeedsCopyUp: Boolean(NeedsCopyUp) };
+  return { Name: rest.Name, Driver: rest.Driver, Mountpoint: rest.Mountpoint, CreatedAt: rest.CreatedAt, Labels: rest.Labels, Scope: "local", Options: rest.Options, MountCount: mounted, NeedsCopyUp: Boolean(NeedsCopyUp), NeedsChown: Boolean(NeedsCopyUp) };
 };
 
 export const volumeRm: Handler = async ({ ctx, args, opts }) => {
