@@ -56,10 +56,27 @@ function ulimits(o: ContainerOptions) {
   return Object.entries(o.ulimits).map(([name, l]) => ({ Name: RLIMIT_TYPES[name] ?? `RLIMIT_${name.toUpperCase()}`, Soft: l.soft, Hard: l.hard }));
 }
 
-function networkEntry(name: string, l: NetworkLink | undefined) {
+/** A container's aliases on a network as prepareBundle gives them (podman shows them when it is not running, too). */
+const aliasesOf = (rec: ContainerRecord, net: string) => [...(rec.options.networkAliases ?? []), rec.id.slice(0, 12), ...(rec.options.linkAliases?.[net] ?? [])];
+
+function networkEntry(name: string, l: NetworkLink | undefined, rec: ContainerRecord) {
   return {
     EndpointID: "", Gateway: l?.gateway ?? "", IPAddress: l?.ip ?? "", IPPrefixLen: l?.prefixLen ?? 0, IPv6Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0,
-    MacAddress: l?.mac ?? "", NetworkID: name, DriverOpts: goNilMap(), IPAMConfig: null, Links: goNilSlice(), Aliases: l?.aliases ?? [], InterfaceName: l?.ifname ?? "",
+    MacAddress: l?.mac ?? "", NetworkID: name, DriverOpts: goNilMap(), IPAMConfig: null, Links: goNilSlice(), Aliases: l?.aliases ?? aliasesOf(rec, name), InterfaceName: l?.ifname ?? "",
+  };
+}
+
+/** The annotations podman 4.3 puts on every container, which scripts read from inspect. */
+function podmanAnnotations(rec: ContainerRecord): Record<string, string> {
+  const o = rec.options;
+  const flag = (b: boolean | undefined) => (b ? "TRUE" : "FALSE");
+  return {
+    "io.kubernetes.cri-o.Created": rec.created,
+    "io.kubernetes.cri-o.TTY": String(o.tty),
+    "io.podman.annotations.autoremove": flag(o.autoRemove),
+    "io.podman.annotations.init": flag(o.init),
+    "io.podman.annotations.privileged": flag(o.privileged),
+    "io.podman.annotations.publish-all": flag(o.publishAll),
   };
 }
 
@@ -78,11 +95,13 @@ export function inspectContainer(i: InspectInputs) {
     }
   })();
   const published = network?.ports.length ? network.ports : (o.publish ?? []);
+  const argv = [...rec.entrypoint, ...rec.cmd];
   return {
     Id: rec.id,
     Created: new GoTime(rec.created),
-    Path: [...rec.entrypoint, ...rec.cmd][0] ?? "",
-    Args: [...rec.entrypoint, ...rec.cmd].slice(1),
+    Path: argv[0] ?? "",
+    // podman 4.3: a command without arguments has itself as its one argument
+    Args: argv.length > 1 ? argv.slice(1) : argv,
     State: {
       OciVersion: "1.0.2-dev",
       Status: state.status,
@@ -136,7 +155,7 @@ export function inspectContainer(i: InspectInputs) {
       Ports: goMap(portMap(published)),
       SandboxKey: network?.netns ?? "",
       // every network the container is on; addresses only while it runs
-      Networks: goMap(Object.fromEntries(bridgeNetworks(o).map((n) => [n, networkEntry(n, network?.links.find((x) => x.network === n))]))),
+      Networks: goMap(Object.fromEntries(bridgeNetworks(o).map((n) => [n, networkEntry(n, network?.links.find((x) => x.network === n), rec)]))),
     },
     Namespace: "",
     IsInfra: false,
@@ -159,7 +178,7 @@ export function inspectContainer(i: InspectInputs) {
       Entrypoint: rec.entrypoint.join(" "),
       OnBuild: goNilSlice(),
       Labels: Object.keys({ ...c.Labels, ...o.labels }).length ? goMap({ ...c.Labels, ...o.labels }) : goNilMap(),
-      Annotations: goMap({ "io.container.manager": "skiff", "org.opencontainers.image.stopSignal": String(signal), ...o.annotations }),
+      Annotations: goMap({ "io.container.manager": "skiff", ...podmanAnnotations(rec), "org.opencontainers.image.stopSignal": String(signal), ...o.annotations }),
       Healthcheck: o.health ? healthcheckOf(o.health) : OMITTED_NIL,
       StopSignal: signal,
       HealthcheckOnFailureAction: o.health?.onFailure ?? "none",
