@@ -46,11 +46,14 @@ describe("JSON key paths and types, as podman's", () => {
     assert.equal(podman.run(args(18091)).code, 0);
     const r = sk(env, args(18092));
     assert.equal(r.code, 0, r.stderr);
-    for (const run of [(a: string[]) => podman.run(a), (a: string[]) => sk(env, a)]) assert.equal(run(["network", "create", "shapenet"]).code, 0);
+    for (const run of [(a: string[]) => podman.run(a), (a: string[]) => sk(env, a)]) {
+      assert.equal(run(["network", "create", "shapenet"]).code, 0);
+      assert.equal(run(["run", "--name", "shape-exited", "bb", "true"]).code, 0);
+    }
   });
   after(() => {
     if (!isRoot) return;
-    sk(env, ["rm", "-f", "-t", "0", "shape"]);
+    sk(env, ["rm", "-f", "-t", "0", "shape", "shape-exited"]);
     sk(env, ["network", "rm", "shapenet"]);
     podman.dispose();
   });
@@ -58,6 +61,8 @@ describe("JSON key paths and types, as podman's", () => {
   const kinds: [string, string[], boolean][] = [
     ["container inspect", ["inspect", "shape"], true],
     ["ps --format json", ["ps", "-a", "--format", "json"], true],
+    ["images --format json", ["images", "--format", "json"], true],
+    ["inspect of an exited container", ["inspect", "shape-exited"], true],
     ["image inspect", ["image", "inspect", "bb"], false],
     ["volume inspect", ["volume", "inspect", "shapevol"], true],
     ["network inspect", ["network", "inspect", "shapenet"], true],
@@ -83,7 +88,10 @@ describe("JSON key paths and types, as podman's", () => {
     ["images", ["images", "--format", "{{.Labels}}|{{len .ID}}"]],
     ["history", ["history", "--format", "{{len .ID}}", "bb"]],
     ["info", ["info", "--format", "{{.Host.Distribution}}|{{.Host.LogDriver}}|{{.Host.Arch}}|{{.Host.OCIRuntime.Name}}|{{.Store.GraphDriverName}}|{{.Host.CgroupsVersion}}"]],
-    ["ps", ["ps", "--format", "{{.State}}|{{.Status}}|{{.Names}}|{{.Ports}}"]],
+    ["ps", ["ps", "--format", "{{.State}}|{{.Status}}|{{.Names}}|{{.Ports}}|{{.Labels}}"]],
+    ["ps -l", ["ps", "-l", "--format", "{{.Names}}"]],
+    ["network inspect", ["network", "inspect", "--format", "{{.Name}}|{{.Driver}}|{{.DNSEnabled}}|{{.Internal}}|{{len .Subnets}}", "shapenet"]],
+    ["exited container's command and aliases", ["inspect", "--format", "{{.Path}}|{{.Args}}|{{range .NetworkSettings.Networks}}{{len .Aliases}}{{end}}", "shape-exited"]],
   ];
   for (const [what, args] of templates) {
     it(`templates: ${what}`, (t) => {
