@@ -13,6 +13,7 @@ import type { HealthConfig, OnFailure } from "../container/health.js";
 import { readState } from "../container/store.js";
 import { zombieChildren } from "../container/liveness.js";
 import type { Sys } from "../sys/types.js";
+import type { PreparedProbe } from "../container/health-probe.js";
 
 export interface HealthLoop { stop(): void }
 
@@ -32,6 +33,8 @@ export function startHealthLoop(p: ContainerPaths, rec: ContainerRecord, cfg: He
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let startup = cfg.startup ? { successes: 0, failures: 0 } : undefined;
+  // each check's process, written once for the loop (the regular one and the startup one)
+  const prepared = new Map<"regular" | "startup", PreparedProbe>();
   // loaded only for a container that has a check: every module costs every container memory
   const modules = Promise.all([import("../container/health.js"), import("../container/health-probe.js"), import("../container/health-state.js")]);
   const schedule = async (status: { Status: "starting" | "healthy" | "unhealthy" } & object) => {
@@ -44,10 +47,16 @@ export function startHealthLoop(p: ContainerPaths, rec: ContainerRecord, cfg: He
     if (stopped) return;
     const [health, probes, stored] = await modules;
     const before = stored.readHealth(p, rec.id) ?? health.startingHealth();
+    const state = readState(p, rec.id);
     // a paused container is not checked (its probe could only hang), nor counted against
-    if (readState(p, rec.id).status === "paused") return schedule(before);
-    const after = await probes.probeAndRecord(p, rec, cfg, startedAt, { startup: startup !== undefined });
-    reapOrphans(sys, readState(p, rec.id).pid);
+    if (state.status === "paused") return schedule(before);
+    const kind = startup ? "startup" : "regular";
+    let run = prepared.get(kind);
+    try {
+      if (!run) prepared.set(kind, (run = probes.prepareProbe(p, rec, startup ? cfg.startup!.test : cfg.test)));
+    } catch { /* the probe itself reports why it cannot run */ }
+    const after = await probes.probeAndRecord(p, rec, cfg, startedAt, { startup: startup !== undefined, prepared: run });
+    reapOrphans(sys, state.pid);
     if (stopped) return;
     if (startup) {
       const r = health.afterStartupProbe(startup, after.passed, cfg.startup!);
@@ -67,6 +76,7 @@ export function startHealthLoop(p: ContainerPaths, rec: ContainerRecord, cfg: He
     stop() {
       stopped = true;
       clearTimeout(timer);
+      for (const run of prepared.values()) run.dispose();
     },
   };
 }
