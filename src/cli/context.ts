@@ -6,6 +6,7 @@ import { SkiffError } from "../errors.js";
 import { createLogger, parseLogLevel, type Logger, type LogLevel, type OutStream } from "../log.js";
 import { loadConfig, type Config } from "../config/config.js";
 import { resolvePaths } from "../config/paths.js";
+import { outerIds } from "../rootless/userns.js";
 
 export interface Context {
   root: string;
@@ -46,13 +47,15 @@ export function createContext(flags: GlobalFlags, io: ContextIO): Context {
   if (driver !== "overlay" && driver !== "vfs") {
     throw new SkiffError("INVALID_ARGUMENT", `invalid storage driver "${driver}"`, { hint: "use overlay or vfs" });
   }
-  const paths = resolvePaths(flags, config, io.env, io.uid);
+  // inside the rootless namespace the process is root; its paths and choices are the user's
+  const uid = outerIds(io.env)?.uid ?? io.uid;
+  const paths = resolvePaths(flags, config, io.env, uid);
   return {
     ...paths,
     runtime: flags.runtime ?? config.runtime,
     storageDriver: driver,
     logLevel,
-    rootless: io.uid !== 0,
+    rootless: uid !== 0,
     config,
     log: createLogger(logLevel, io.stderr),
     env: io.env,

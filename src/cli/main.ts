@@ -9,6 +9,7 @@ import { createContext, type ContextIO } from "./context.js";
 import { commandHelp, groupHelp, mainHelp } from "./help.js";
 import { parseArgv } from "./parse.js";
 import { loadHandler } from "./table/handlers.js";
+import { outerIds } from "../rootless/userns.js";
 
 /** The one line (plus cause detail at debug level) a failure prints. */
 export function errorLine(err: unknown, debug: boolean): string {
@@ -47,6 +48,14 @@ export async function main(argv: string[], io: ContextIO): Promise<number> {
     if (opts.noout) io = { ...io, stdout: { ...io.stdout, write: () => true } as typeof io.stdout };
     if (!command.handler) {
       throw new SkiffError("NOT_IMPLEMENTED", `skiff ${command.name}: not implemented yet`);
+    }
+    // an ordinary user's command runs inside the rootless user namespace (rootless/join.ts)
+    if (io.uid !== 0 && !outerIds(io.env)) {
+      const join = await import("../rootless/join.js");
+      if (join.joinsNamespace(command.name)) {
+        const ctx = createContext(opts, io);
+        return await join.enterRootless(argv, ctx.runroot, io.env, ctx.log);
+      }
     }
     const ctx = createContext(opts, io);
     ctx.log.debug(`command ${command.name} args=${JSON.stringify(args)} rest=${JSON.stringify(rest)}`);

@@ -1,0 +1,35 @@
+/**
+ * An ordinary user's command, run again inside the rootless namespace. A JavaScript runtime is
+ * multithreaded from its first instruction and setns(2) refuses a multithreaded caller into a user
+ * namespace, so the join is done by a single-threaded program that then execs skiff: util-linux's
+ * nsenter (what it costs each command: bench/rootless.sh).
+ */
+import { spawnSync } from "node:child_process";
+import { SkiffError } from "../errors.js";
+import { selfArgv } from "../util/self.js";
+import { ROOTLESS_ENV, type OuterIds } from "./userns.js";
+
+/** Runs `argv` as skiff inside the namespace of `pause`; resolves to its exit status. */
+export function runInside(pause: number, ids: OuterIds, argv: string[], env: NodeJS.ProcessEnv): number {
+  const r = spawnSync("nsenter", ["--target", String(pause), "--user", "--mount", "--preserve-credentials", "--", ...selfArgv(), ...argv], {
+    stdio: "inherit",
+    env: { ...env, [ROOTLESS_ENV]: `${ids.uid}:${ids.gid}` },
+  });
+  if (r.error) throw new SkiffError("FAILED_PRECONDITION", "cannot run nsenter (util-linux) to join the rootless user namespace", { hint: "install util-linux" });
+  if (r.signal) return 128 + (({ SIGINT: 2, SIGTERM: 15, SIGKILL: 9, SIGHUP: 1 } as Record<string, number>)[r.signal] ?? 1);
+  return r.status ?? 125;
+}
+
+/** Commands that never touch the store or a container, answered without the namespace. */
+const OUTSIDE = new Set(["version", "completion", "help"]);
+export const joinsNamespace = (command: string) => !OUTSIDE.has(command);
+
+/** Ensures the namespace of the runroot `runroot` and runs `argv` inside it. */
+export async function enterRootless(argv: string[], runroot: string, env: NodeJS.ProcessEnv, log: import("../log.js").Logger): Promise<number> {
+  const ids = { uid: process.getuid!(), gid: process.getgid!() };
+  if (!env.XDG_RUNTIME_DIR && !env.SKIFF_RUNROOT) {
+    log.warn(`XDG_RUNTIME_DIR is not set (su or sudo without a login session?): runtime state goes to ${runroot}; log in, or use "su -l" or "machinectl shell", for a runtime directory of your own`);
+  }
+  const { ensurePause } = await import("./pause.js");
+  return runInside(await ensurePause(runroot, ids, log), ids, argv, env);
+}
