@@ -20,6 +20,7 @@ import { layerFromUpper } from "./layer.js";
 import { snapshotFs } from "../snapshot/store.js";
 import { packTree } from "../snapshot/tar/pack.js";
 import { writeHashed } from "../snapshot/changeset.js";
+import { overlayData } from "../rootless/userns.js";
 
 /**
  * --squash: the layers above the first `keep` as one layer. They are applied in order into one
@@ -67,7 +68,7 @@ export async function squashImage(s: StorePaths, config: ImageConfig, o: { sys: 
   let mounted = false;
   try {
     // overlay needs two lower dirs when it has no upper
-    o.sys.mount("overlay", merged, "overlay", MS.RDONLY, `lowerdir=${[...lowers, empty].join(":")}`);
+    o.sys.mount("overlay", merged, "overlay", MS.RDONLY, overlayData([`lowerdir=${[...lowers, empty].join(":")}`]));
     mounted = true;
     const { digest, size } = await writeHashed(tmp, (sink) => packTree(merged, "", sink));
     if (hasBlob(s, digest, size)) rmSync(tmp);

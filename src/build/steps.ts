@@ -23,6 +23,7 @@ import { createWorking, finishWorking, mountWorking, runWorking } from "./workin
 import { expandOnly, processWord, splitRaw } from "./words.js";
 import { downloadSource } from "./download.js";
 import { createHash } from "../util/crypto.js";
+import { overlayData } from "../rootless/userns.js";
 
 export interface StepContext {
   o: BuildOptions;
@@ -49,7 +50,7 @@ function mountState(ctx: StepContext, state: State): { dir: string; release(): v
   mkdirSync(dir);
   mkdirSync(empty);
   const lowers = chainIds(state.config.rootfs.diff_ids).reverse().map((c) => snapshotFs(o.paths, c));
-  o.sys.mount("overlay", dir, "overlay", MS.RDONLY, `lowerdir=${[...lowers, empty].join(":")}`);
+  o.sys.mount("overlay", dir, "overlay", MS.RDONLY, overlayData([`lowerdir=${[...lowers, empty].join(":")}`]));
   return {
     dir,
     release() {

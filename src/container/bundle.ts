@@ -34,6 +34,8 @@ import { deviceMount, deviceOf } from "../volume/device.js";
 import { findVolume } from "../volume/store.js";
 import type { ResolvedUser } from "../spec/user.js";
 import { readRecord, readState } from "./store.js";
+import { inUserNamespace, overlayData } from "../rootless/userns.js";
+import { cgroupsDelegated } from "../rootless/cgroups.js";
 
 /** A file of the image read inside its root; "" when absent or not a regular file. */
 export function readImageFile(rootfs: string, path: string): string {
@@ -67,7 +69,7 @@ export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): 
   }
   mkdirSync(workDir(p, rec.id), { recursive: true, mode: 0o700 });
   mkdirSync(target, { recursive: true, mode: 0o700 });
-  sys.mount("overlay", target, "overlay", 0, `lowerdir=${lowers.join(":")},upperdir=${upperDir(p, rec.id)},workdir=${workDir(p, rec.id)}`);
+  sys.mount("overlay", target, "overlay", 0, overlayData([`lowerdir=${lowers.join(":")}`, `upperdir=${upperDir(p, rec.id)}`, `workdir=${workDir(p, rec.id)}`]));
   return target;
 }
 
@@ -255,6 +257,8 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
       netns: att?.netns ?? joined,
       devices: hostDevices(rec),
       init: rec.options.init ? INIT_PATH : undefined,
+      noCgroups: inUserNamespace() && !cgroupsDelegated(),
+      rootless: inUserNamespace(),
     });
     const dir = bundleDir(p, rec.id);
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec), 0o644, false);

@@ -11,6 +11,7 @@ import { lowerDirs } from "../snapshot/store.js";
 import type { Mount } from "../spec/types.js";
 import { containerDir, type ContainerPaths } from "./paths.js";
 import type { MountInfo } from "./record.js";
+import { inUserNamespace } from "../rootless/userns.js";
 
 /** The kernel takes a page of mount options: past it, the overlay cannot be mounted. */
 const MAX_MOUNT_DATA = 4095;
@@ -18,7 +19,7 @@ const MAX_MOUNT_DATA = 4095;
 /** The spec mount for an image mount over `lowers` (top layer first); `rw` gives its upper and work dirs. */
 export function imageMountSpec(destination: string, lowers: string[], rw?: { upper: string; work: string }): Mount {
   if (!rw && lowers.length === 1) return { destination, type: "bind", source: lowers[0], options: ["rbind", "rprivate", "ro", "nosuid", "nodev"] };
-  const options = [`lowerdir=${lowers.join(":")}`, ...(rw ? [`upperdir=${rw.upper}`, `workdir=${rw.work}`] : ["ro"]), "nosuid", "nodev"];
+  const options = [`lowerdir=${lowers.join(":")}`, ...(rw ? [`upperdir=${rw.upper}`, `workdir=${rw.work}`] : ["ro"]), "nosuid", "nodev", ...(inUserNamespace() ? ["userxattr"] : [])];
   if (options.join(",").length > MAX_MOUNT_DATA) throw new SkiffError("FAILED_PRECONDITION", `--mount type=image at ${destination}: the image has too many layers to mount`, { hint: "squash it (build --squash-all) first" });
   return { destination, type: "overlay", source: "overlay", options };
 }

@@ -32,6 +32,10 @@ export interface SpecInputs {
   netns?: string;
   /** Where the init (--init) is mounted inside the container. */
   init?: string;
+  /** No cgroup the runtime may write (rootless without cgroup v2 delegation): no resources at all. */
+  noCgroups?: boolean;
+  /** In the rootless user namespace (rootless/). */
+  rootless?: boolean;
 }
 
 /** The image's Entrypoint and Cmd as they end up after the user's overrides (for inspect). */
@@ -68,7 +72,14 @@ export function containerSpec(i: SpecInputs): Spec {
     ...(i.init ? [withInit(i.init)] : []),
     withSeccomp(o.privileged || Boolean(o.seccompUnconfined), i.arch ?? process.arch),
   );
+  // runc in a user namespace ignores cgroups it cannot write, unless the spec asks for limits
+  if (i.noCgroups) delete spec.linux.resources;
   if (o.network === "host") spec.linux.namespaces = spec.linux.namespaces.filter((n) => n.type !== "network");
+  // sysfs may be mounted only by the owner of the network namespace: with the host's, rootless
+  // containers get the host's /sys bound read-only instead (as podman's)
+  if (o.network === "host" && i.rootless) {
+    spec.mounts = spec.mounts.filter((m) => !m.destination.startsWith("/sys/")).map((m) => (m.destination === "/sys" ? { destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"] } : m));
+  }
   else if (i.netns) spec.linux.namespaces = spec.linux.namespaces.map((n) => (n.type === "network" ? { type: "network", path: i.netns } : n));
   return spec;
 }

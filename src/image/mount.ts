@@ -10,6 +10,7 @@ import { lowerDirs } from "../snapshot/store.js";
 import { parseDigest } from "./digest.js";
 import type { ImageRecord } from "./images.js";
 import type { StorePaths } from "./store/layout.js";
+import { overlayData } from "../rootless/userns.js";
 
 export function imageMountPoint(s: StorePaths, id: string): string {
   return join(s.runroot, "image-mounts", parseDigest(id).hex);
@@ -30,7 +31,7 @@ export function mountImage(s: StorePaths, img: ImageRecord, sys: Sys): string {
     sys.mount(lowers[0], target, "", MS.BIND);
     sys.mount("", target, "", MS.REMOUNT | MS.BIND | MS.RDONLY);
   } else {
-    sys.mount("overlay", target, "overlay", MS.RDONLY, `lowerdir=${lowers.join(":")}`);
+    sys.mount("overlay", target, "overlay", MS.RDONLY, overlayData([`lowerdir=${lowers.join(":")}`]));
   }
   return target;
 }

@@ -21,7 +21,10 @@ export interface ApplyOptions {
   mode: "overlay" | "plain";
   sys: Sys;
   log?: Logger;
-  /** Rootless: no chown, no device nodes, user.overlay.* instead of trusted.overlay.*. */
+  /**
+   * Rootless, in skiff's user namespace (rootless/): owners as mapped there, no device nodes but
+   * overlay's whiteouts, user.overlay.* instead of trusted.overlay.*.
+   */
   rootless?: boolean;
 }
 
@@ -53,7 +56,18 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
   // way). Valid because nothing else writes the snapshot; any removal clears it.
   const knownDirs = new Map<string, string>();
   const forgetDirs = () => knownDirs.clear();
-  const isRoot = !opts.rootless && process.getuid?.() === 0;
+  const isRoot = process.getuid?.() === 0;
+  /** chown, with what to do when the namespace does not map the owner (a single-ID rootless mapping). */
+  const own = (name: string, uid: number, gid: number, chown: () => void) => {
+    try {
+      chown();
+    } catch (err) {
+      if (!opts.rootless || errnoCode(err) !== "EINVAL") throw err;
+      throw new SkiffError("FAILED_PRECONDITION", `${name} is owned by ${uid}:${gid}, which your user namespace does not map`, {
+        hint: "add a range of subordinate IDs for your user to /etc/subuid and /etc/subgid (e.g. USER:100000:65536), then run skiff system migrate",
+      });
+    }
+  };
   /** Path relative to root; cheaper than path.relative for paths known to be under root. */
   const relOf = (p: string) => (p === root ? "" : p.slice(root.length + 1));
 
@@ -71,7 +85,7 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
       created.add(relative(root, cur));
       const from = opts.lowers.map((l) => lstatMaybe(resolveInRoot(l, relative(root, cur).split("/")))).find((s) => s?.isDirectory());
       if (from) {
-        if (!opts.rootless) lchownSync(cur, from.uid, from.gid);
+        own(relative(root, cur), from.uid, from.gid, () => lchownSync(cur, from.uid, from.gid));
         chmodSync(cur, from.mode & 0o7777);
         dirTimes.push([cur, from.atime, from.mtime]);
       } else {
@@ -122,7 +136,7 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
       setXattrs(path, h); // owner, mode and times were set through the fd
       return;
     }
-    if (!opts.rootless && !(isRoot && h.uid === 0 && h.gid === 0)) lchownSync(path, h.uid, h.gid);
+    if (!(isRoot && h.uid === 0 && h.gid === 0)) own(h.name, h.uid, h.gid, () => lchownSync(path, h.uid, h.gid));
     setXattrs(path, h);
     // after chown, which clears setuid/setgid
     if (h.type !== "symlink") chmodSync(path, h.mode);
@@ -152,7 +166,7 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
       }
       if (entry.header.sparse) ftruncateSync(fd, entry.header.sparse.realSize);
       // a file made by root is already 0:0; chown before chmod, which keeps setuid/setgid
-      if (!opts.rootless && !(isRoot && h.uid === 0 && h.gid === 0)) fchownSync(fd, h.uid, h.gid);
+      if (!(isRoot && h.uid === 0 && h.gid === 0)) own(h.name, h.uid, h.gid, () => fchownSync(fd, h.uid, h.gid));
       fchmodSync(fd, h.mode);
       futimesSync(fd, Math.max(h.atime ?? h.mtime, h.mtime), h.mtime);
     } finally {
@@ -177,7 +191,7 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
       if (!lst.isFile()) bad(`hardlink ${h.name}: target ${h.linkname} in an earlier layer is not a regular file`);
       ensureDir(resolveEntryPath(root, comps).parent);
       copyFileSync(src, here, constants.COPYFILE_EXCL);
-      if (!opts.rootless) lchownSync(here, lst.uid, lst.gid);
+      own(h.name, lst.uid, lst.gid, () => lchownSync(here, lst.uid, lst.gid));
       chmodSync(here, lst.mode & 0o7777);
       lutimesSync(here, lst.atime, lst.mtime);
       return here;
@@ -216,9 +230,9 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
       forgetDirs();
       created.delete(relOf(target));
       if (opts.mode === "overlay") {
-        if (opts.rootless) bad(`whiteout ${h.name}: rootless overlay whiteouts are not supported yet`);
+        // a 0/0 character device: the one device node a user namespace may make
         sys.mknod(target, "char", 0, 0, 0);
-        lchownSync(target, h.uid, h.gid);
+        own(h.name, h.uid, h.gid, () => lchownSync(target, h.uid, h.gid));
       }
       continue;
     }

@@ -26,6 +26,7 @@ import { readSmallFile } from "../../util/bounded-file.js";
 import type { Handler, Invocation } from "../table/types.js";
 import { isActive } from "../../container/record.js";
 import { eachNamed, pathsOf } from "./container-context.js";
+import { bridgeNetworks } from "../../container/options.js";
 
 function readEnvFile(path: string): string {
   return readSmallFile(path, "env file");
@@ -80,6 +81,13 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
   }
   // as podman does: a runtime that is not there fails the create, not the start
   runtimePath(ctx.runtime, ctx.env);
+  if (ctx.rootless) {
+    // CNI's bridge needs root on the host; slirp4netns and pasta are not done yet (docs/rootless.md)
+    if (bridgeNetworks(o).length) throw new SkiffError("NOT_IMPLEMENTED", "rootless containers have no bridge network yet", { hint: "use --network none or --network host" });
+    const { cgroupsDelegated, ignoredLimits } = await import("../../rootless/cgroups.js");
+    const ignored = cgroupsDelegated() ? [] : ignoredLimits(o);
+    if (ignored.length) ctx.log.warn(`${ignored.join(", ")} ignored: rootless resource limits need cgroup v2 with the user's cgroup delegated (systemd's user session)`);
+  }
   const sys = await getSys();
   // the ID file is claimed before anything is created, as podman's: a bad path creates nothing
   const cid = typeof opts.cidfile === "string" ? claimCidfile(opts.cidfile) : undefined;
