@@ -77,7 +77,7 @@ const LINES: [string, boolean][] = [
 const ELSEWHERE: Record<string, string> = {
   run: "real-images.test.ts", exec: "real-images.test.ts", ps: "json-shapes.test.ts", logs: "commands.test.ts", inspect: "json-shapes.test.ts",
   "container exists": "exit-codes.test.ts", images: "json-shapes.test.ts", "image inspect": "json-shapes.test.ts", save: "save-load.test.ts", load: "save-load.test.ts",
-  "volume create": "commands.test.ts", "volume import": "commands.test.ts", "system reset": "prune.test.ts", "system prune": "prune.test.ts",
+  "volume create": "commands.test.ts", "volume import": "commands.test.ts", "system reset": "prune.test.ts", unshare: "rootless.test.ts", "system migrate": "rootless.test.ts", "system prune": "prune.test.ts",
   "volume rm": "exit-codes.test.ts", "network rm": "exit-codes.test.ts",
   build: "build.test.ts", commit: "build.test.ts", "healthcheck run": "health.test.ts", events: "events.test.ts",
 };

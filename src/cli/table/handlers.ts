@@ -30,6 +30,7 @@ export const COMMAND_MODULES: Record<string, () => Promise<Record<string, unknow
   pull: () => import("../commands/pull.js"),
   push: () => import("../commands/push.js"),
   rmi: () => import("../commands/rmi.js"),
+  rootless: () => import("../commands/rootless.js"),
   run: () => import("../commands/run.js"),
   "save-load": () => import("../commands/save-load.js"),
   "system-df": () => import("../commands/system-df.js"),

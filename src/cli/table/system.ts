@@ -58,6 +58,21 @@ export const SYSTEM_COMMANDS: CommandSpec[] = [
     handler: ["system-prune", "systemReset"],
   },
   {
+    name: "unshare",
+    args: "[command...]",
+    section: "System",
+    description: "Run a command (a shell by default) in the rootless user namespace, as root there",
+    stopAtFirstPositional: true,
+    examples: ["skiff unshare id -u", "skiff unshare rm -rf ~/.local/share/skiff"],
+    handler: ["rootless", "unshare"],
+  },
+  {
+    name: "system migrate",
+    section: "System",
+    description: "Make the rootless user namespace again (after /etc/subuid or /etc/subgid changed)",
+    handler: ["rootless", "migrate"],
+  },
+  {
     name: "help",
     args: "[command...]",
     section: "System",
