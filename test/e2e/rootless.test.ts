@@ -1,0 +1,198 @@
+/**
+ * Rootless: an ordinary user (with subordinate IDs, and one without) runs skiff with the store under
+ * $XDG_DATA_HOME and state under $XDG_RUNTIME_DIR, inside one user namespace held by a pause
+ * process (rootless/). Root makes the users and runs skiff as them with runuser.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { BIN, requiresRoot, skiff, type Result } from "../helpers/skiff.js";
+import { appEntries } from "../helpers/containers.js";
+import { buildImage, busyboxEntries } from "../helpers/image.js";
+import { makeTar } from "../helpers/tar.js";
+import { pushImage, startRegistry, type Registry } from "../helpers/registry.js";
+import { subordinateRanges } from "../../src/rootless/subids.js";
+
+const isRoot = process.getuid?.() === 0;
+const WITH_IDS = "skiff-rootless", WITHOUT_IDS = "skiff-rootless1";
+
+interface User { name: string; uid: number; gid: number; home: string; runtime: string; bin: string }
+const bases: string[] = [];
+const users: User[] = [];
+
+/** A user of this machine, made once (useradd gives a regular user subordinate IDs; a system user none). */
+function user(name: string, system: boolean): User {
+  if (spawnSync("id", ["-u", name]).status !== 0) execFileSync("useradd", [...(system ? ["-r"] : []), "-M", "-s", "/bin/sh", name]);
+  const uid = Number(execFileSync("id", ["-u", name], { encoding: "utf8" }));
+  const gid = Number(execFileSync("id", ["-g", name], { encoding: "utf8" }));
+  const base = mkdtempSync(join(tmpdir(), `skiff-${name}-`));
+  chmodSync(base, 0o755);
+  bases.push(base);
+  const [home, runtime] = [join(base, "home"), join(base, "run")];
+  for (const d of [home, runtime]) {
+    mkdirSync(d, { mode: 0o700 });
+    chownSync(d, uid, gid);
+  }
+  // the executable where the user can run it (the clone may be under a directory of root's)
+  const bin = join(base, "skiff");
+  copyFileSync(BIN, bin);
+  chmodSync(bin, 0o755);
+  const u = { name, uid, gid, home, runtime, bin };
+  users.push(u);
+  return u;
+}
+
+/** runuser's argv for skiff as `u`, in a login-like environment of its own. */
+const asArgv = (u: User, args: string[]) => ["-u", u.name, "--", "env", "-i", `HOME=${u.home}`, `XDG_RUNTIME_DIR=${u.runtime}`, "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", u.bin, ...args];
+
+function as(u: User, args: string[]): Result {
+  const r = spawnSync("runuser", asArgv(u, args), { encoding: "utf8", timeout: 60000 });
+  return { code: r.status ?? 137, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+const pauseOf = (u: User): number => Number(readFileSync(join(u.runtime, "skiff", "pause.pid"), "utf8").split(" ")[0]);
+const alive = (pid: number) => existsSync(`/proc/${pid}`);
+
+describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }, () => {
+  let reg: Registry;
+  let withIds: User, withoutIds: User;
+  let image: string;
+  before(async () => {
+    if (!isRoot) return;
+    withIds = user(WITH_IDS, false);
+    withoutIds = user(WITHOUT_IDS, true);
+    reg = await startRegistry();
+    // two layers: the second deletes a file (a whiteout) and replaces a directory (opaque), with an owner of 1000
+    const top = [
+      { name: "etc/", type: "dir" as const },
+      { name: "etc/.wh.motd", content: "" },
+      { name: "data/", type: "dir" as const, uid: 1000, gid: 1000 },
+      { name: "data/.wh..wh..opq", content: "" },
+      { name: "data/new", content: "fresh\n", uid: 1000, gid: 1000 },
+    ];
+    const base = [...appEntries(), { name: "etc/motd", content: "hi\n" }, { name: "data/", type: "dir" as const }, { name: "data/old", content: "stale\n" }];
+    await pushImage(reg, "rootless/app", "latest", buildImage({ layers: [base, top] }));
+    image = `${reg.host}/rootless/app`;
+  });
+  after(async () => {
+    if (!isRoot) return;
+    for (const u of [withIds, withoutIds]) {
+      if (!u) continue;
+      as(u, ["rm", "-a", "-f", "-t", "0"]);
+      // the store holds files of subordinate owners: removed from inside the namespace
+      as(u, ["unshare", "rm", "-rf", join(u.home, ".local")]);
+    }
+    for (const u of users) {
+      try { process.kill(pauseOf(u), "SIGKILL"); } catch { /* none */ }
+    }
+    await reg?.stop();
+    // no namespace holder of the test users is left behind
+    // (killed ones are zombies until init reaps them)
+    const left = spawnSync("ps", ["-u", `${WITH_IDS},${WITHOUT_IDS}`, "-o", "stat=,pid=,args="], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.includes("catatonit") && !l.trim().startsWith("Z"));
+    assert.deepEqual(left, [], "pause processes left");
+    for (const b of bases) rmSync(b, { recursive: true, force: true });
+  });
+
+  it("pulls into $XDG_DATA_HOME: whiteouts, opaque directories and owners mapped to the subordinate IDs", (t) => {
+    if (!requiresRoot(t)) return;
+    const r = as(withIds, ["pull", "-q", image]);
+    assert.equal(r.code, 0, r.stderr);
+    const store = join(withIds.home, ".local", "share", "skiff");
+    assert.equal(statSync(store).uid, withIds.uid, "the store is the user's");
+    const run = as(withIds, ["run", "--rm", "--network", "none", image, "sh", "-c", "ls /data; test -e /etc/motd || echo no-motd; stat -c '%u %a' /data/new; id -u"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, "new\nno-motd\n1000 644\n0\n");
+    // on the host, ID 1000 of the namespace is the user's subordinate ID 999 past its start
+    const [range] = subordinateRanges(readFileSync("/etc/subuid", "utf8"), withIds.name, withIds.uid);
+    const owners = execFileSync("find", [store, "-name", "new", "-path", "*snapshots*", "-printf", "%u\n"], { encoding: "utf8" }).trim().split("\n");
+    assert.ok(owners.length > 0 && owners.every((o) => o === String(range.start + 999)), owners.join(","));
+  });
+
+  it("runs detached, execs, logs, stops and removes; one pause process for every command", (t) => {
+    if (!requiresRoot(t)) return;
+    assert.equal(as(withIds, ["run", "-d", "--name", "bg", "--network", "none", image, "sh", "-c", "echo started; sleep 300"]).code, 0);
+    const pause = pauseOf(withIds);
+    assert.deepEqual(as(withIds, ["exec", "bg", "cat", "/data/new"]), { code: 0, stdout: "fresh\n", stderr: "" });
+    assert.equal(as(withIds, ["logs", "bg"]).stdout, "started\n");
+    assert.equal(as(withIds, ["inspect", "--format", "{{.State.Running}}", "bg"]).stdout, "true\n");
+    assert.equal(as(withIds, ["stop", "-t", "1", "bg"]).code, 0);
+    assert.equal(as(withIds, ["rm", "bg"]).code, 0);
+    assert.equal(as(withIds, ["ps", "-aq"]).stdout, "");
+    assert.equal(pauseOf(withIds), pause, "every command joined the same namespace");
+    assert.ok(alive(pause));
+    // nothing of the container is left mounted in the namespace
+    assert.ok(!readFileSync(`/proc/${pause}/mountinfo`, "utf8").includes(withIds.runtime), "no mount left under the runtime directory");
+  });
+
+  it("runs with the host's network; refuses the bridge in one line; warns that limits do not apply", (t) => {
+    if (!requiresRoot(t)) return;
+    const host = as(withIds, ["run", "--rm", "--network", "host", image, "true"]);
+    assert.deepEqual([host.code, host.stderr], [0, ""]);
+    const bridge = as(withIds, ["run", "--rm", image, "true"]);
+    assert.equal(bridge.code, 125);
+    assert.match(bridge.stderr, /^Error: rootless containers have no bridge network yet \(use --network none or --network host\)\n$/);
+    const limited = as(withIds, ["run", "--rm", "--network", "none", "--memory", "64m", image, "true"]);
+    assert.equal(limited.code, 0, limited.stderr);
+    assert.match(limited.stderr, /--memory ignored: rootless resource limits need cgroup v2/);
+  });
+
+  it("unshare runs a command as root in the namespace; system migrate makes it again", (t) => {
+    if (!requiresRoot(t)) return;
+    assert.deepEqual(as(withIds, ["unshare", "id", "-u"]), { code: 0, stdout: "0\n", stderr: "" });
+    assert.equal(as(withIds, ["unshare", "sh", "-c", "exit 7"]).code, 7);
+    const map = as(withIds, ["unshare", "cat", "/proc/self/uid_map"]).stdout.trim().split("\n").map((l) => l.trim().split(/\s+/).join(" "));
+    const [range] = subordinateRanges(readFileSync("/etc/subuid", "utf8"), withIds.name, withIds.uid);
+    assert.deepEqual(map, [`0 ${withIds.uid} 1`, `1 ${range.start} ${range.count}`]);
+    const before = pauseOf(withIds);
+    assert.equal(as(withIds, ["system", "migrate"]).code, 0);
+    assert.ok(!alive(before) || readFileSync(`/proc/${before}/stat`, "utf8").includes(") Z "), "the old holder is gone");
+    assert.equal(as(withIds, ["images", "-q"]).code, 0);
+    assert.notEqual(pauseOf(withIds), before);
+    // as root there is no such namespace (podman's words)
+    const root = skiff(["unshare", "true"]);
+    assert.deepEqual([root.code, root.stderr], [125, "Error: please use unshare with rootless\n"]);
+  });
+
+  it("info reports rootless and the user's store", (t) => {
+    if (!requiresRoot(t)) return;
+    const r = as(withIds, ["info", "--format", "{{.Host.Security.Rootless}} {{.Store.GraphRoot}}"]);
+    assert.deepEqual(r, { code: 0, stdout: `true ${join(withIds.home, ".local", "share", "skiff")}\n`, stderr: "" });
+  });
+
+  it("makes one namespace when the first commands run at once", async (t) => {
+    if (!requiresRoot(t)) return;
+    const u = user(WITH_IDS, false);
+    const holders = () => new Set(execFileSync("ps", ["-u", u.name, "-o", "pid=,args="], { encoding: "utf8" }).split("\n").filter((l) => /catatonit|sleep infinity/.test(l)).map((l) => Number(l.trim().split(" ")[0])));
+    const before = holders();
+    const runs = Array.from({ length: 4 }, () => new Promise<number>((resolve) => {
+      const c = spawn("runuser", asArgv(u, ["images", "-q"]), { stdio: "ignore" });
+      c.on("close", (code) => resolve(code ?? 137));
+    }));
+    assert.deepEqual(await Promise.all(runs), [0, 0, 0, 0]);
+    const made = [...holders()].filter((pid) => !before.has(pid));
+    assert.deepEqual(made, [pauseOf(u)]);
+  });
+
+  it("without subordinate IDs: one ID mapped with one warning, and an image of several owners fails in one line", (t) => {
+    if (!requiresRoot(t)) return;
+    const tar = join(withoutIds.runtime, "..", "one.tar");
+    writeFileSync(tar, makeTar(busyboxEntries()));
+    chmodSync(tar, 0o644);
+    const first = as(withoutIds, ["import", tar, "one"]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /^WARN\s+no subordinate IDs for skiff-rootless1 in \/etc\/subuid and \/etc\/subgid: only your own ID is mapped.*skiff system migrate\)\n$/);
+    assert.equal(as(withoutIds, ["images", "-q"]).stderr, "", "the warning comes once, when the namespace is made");
+    const owners = join(withoutIds.runtime, "..", "owners.tar");
+    writeFileSync(owners, makeTar([...busyboxEntries(), { name: "home/", type: "dir" }, { name: "home/app", content: "x", uid: 1000, gid: 1000 }]));
+    chmodSync(owners, 0o644);
+    const r = as(withoutIds, ["import", owners, "owners"]);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /^Error: home\/app is owned by 1000:1000, which your user namespace does not map \(add a range of subordinate IDs for your user to \/etc\/subuid and \/etc\/subgid.*\)\n$/);
+    assert.equal(as(withoutIds, ["images", "--format", "{{.Repository}}"]).stdout, "localhost/one\n", "nothing half-imported");
+    rmSync(tar);
+    rmSync(owners);
+  });
+});
