@@ -18,7 +18,7 @@ _skiff() {
   esac
   if [[ -z "$cmd" ]]; then
     if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W '--root --runroot --runtime --storage-driver --log-level --noout --help -h --version -v' -- "$cur"))
-    else COMPREPLY=($(compgen -W 'attach auto-update build buildx commit completion container cp create diff events exec export generate healthcheck help history image images import info inspect kill load login logout logs manifest mount network pause port ps pull push rename restart rm rmi run save start stats stop system tag top umount unmount unpause untag version volume wait' -- "$cur")); fi
+    else COMPREPLY=($(compgen -W 'attach auto-update build buildx commit completion container cp create diff events exec export generate healthcheck help history image images import info inspect kill load login logout logs manifest mount network pause port ps pull push rename restart rm rmi run save start stats stop system tag top umount unmount unpause unshare untag version volume wait' -- "$cur")); fi
     return
   fi
   case "$cmd" in
@@ -29,7 +29,7 @@ _skiff() {
     'image') COMPREPLY=($(compgen -W 'build exists history import inspect list load ls mount prune pull push rm save tag umount unmount untag' -- "$cur")); return ;;
     'manifest') COMPREPLY=($(compgen -W 'add annotate create exists inspect push remove rm' -- "$cur")); return ;;
     'network') COMPREPLY=($(compgen -W 'connect create disconnect exists inspect list ls prune rm' -- "$cur")); return ;;
-    'system') COMPREPLY=($(compgen -W 'df events info prune reset' -- "$cur")); return ;;
+    'system') COMPREPLY=($(compgen -W 'df events info migrate prune reset' -- "$cur")); return ;;
     'volume') COMPREPLY=($(compgen -W 'create exists export import inspect list ls prune remove rm' -- "$cur")); return ;;
   esac
   local flags="" vflags=""
@@ -364,6 +364,14 @@ _skiff() {
     'system reset')
       vflags='--root --runroot --runtime --storage-driver --log-level'
       flags='--force -f'
+      ;;
+    'unshare')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
+      ;;
+    'system migrate')
+      vflags='--root --runroot --runtime --storage-driver --log-level'
+      flags=''
       ;;
     'help')
       vflags='--root --runroot --runtime --storage-driver --log-level'
