@@ -130,7 +130,8 @@ function etcMounts(p: ContainerPaths, rec: ContainerRecord, ip?: string, peerLin
   const files: [string, string][] = [
     ["hostname", `${rec.hostname}\n`],
     ["hosts", hostsFile(hostFile("/etc/hosts"), hostNet, rec.hostname, rec.name, ip, rec.options.addHost, hostNet ? hostAddress() : gateway) + peerLines.map((l) => `${l}\n`).join("")],
-    ["resolv.conf", resolvConf(hostFile("/etc/resolv.conf"), hostNet, rec.options)],
+    // slirp4netns answers DNS itself, at its own address (podman puts it first)
+    ["resolv.conf", resolvConf(hostFile("/etc/resolv.conf"), hostNet, rec.options, rec.options.network === "slirp4netns" ? "10.0.2.3" : undefined)],
   ];
   const mounts: Mount[] = [];
   for (const [name, text] of files) {
@@ -232,13 +233,16 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
   // host and none have no namespace to set up; a container whose networks were all disconnected
   // still gets one of its own (with only lo)
   const bridged = isBridged(rec.options.network) || Boolean(rec.options.networks);
+  const slirp = rec.options.network === "slirp4netns";
   try {
     const hostsPath = join(userdataDir(p, rec.id), "hosts");
     // podman's: peers reach a container by its name, its aliases and its short ID
     const names = [rec.name, ...(rec.options.networkAliases ?? []), rec.id.slice(0, 12)];
-    const att = bridged ? await attachNetwork(p.runroot, rec.id, nets, rec.options.publish ?? [], { names, hostsFile: hostsPath, aliases: rec.options.linkAliases }) : undefined;
+    const att = bridged
+      ? await attachNetwork(p.runroot, rec.id, nets, rec.options.publish ?? [], { names, hostsFile: hostsPath, aliases: rec.options.linkAliases })
+      : slirp ? await (await import("../network/slirp.js")).attachSlirp(p.runroot, rec.id, rec.options.publish ?? [], { names, hostsFile: hostsPath }) : undefined;
     // on user networks, peers know each other by name: theirs go in this hosts file, this one in theirs
-    const peers = (att?.links ?? []).flatMap((link) => announce(p.runroot, rec.id, link));
+    const peers = bridged ? (att?.links ?? []).flatMap((link) => announce(p.runroot, rec.id, link)) : [];
     await copyUpVolumes(p.root, join(p.runroot, "locks"), rootfs, rec.mounts.filter((m) => m.type === "volume" && m.name).map((m) => ({ name: m.name!, destination: m.destination })), sys);
     const passwd = readImageFile(rootfs, "/etc/passwd"), group = readImageFile(rootfs, "/etc/group");
     const user = resolveUser(rec.options.user ?? image.config?.User ?? "", passwd, group, rec.options.groupAdd);
@@ -264,7 +268,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec), 0o644, false);
     return dir;
   } catch (err) {
-    if (bridged) await detachNetwork(p.runroot, rec.id).catch(() => undefined);
+    if (bridged || slirp) await detachNetwork(p.runroot, rec.id).catch(() => undefined);
     unmountRootfs(p, rec.id, sys);
     throw err;
   }

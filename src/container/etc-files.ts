@@ -60,12 +60,13 @@ export function parseDnsOption(values: string[]): string[] {
  * unreachable from another netns), with the user's servers, search domains and options instead of
  * the host's where given.
  */
-export function resolvConf(host: string, sharesHostNetwork: boolean, o: ResolverOptions = {}): string {
+export function resolvConf(host: string, sharesHostNetwork: boolean, o: ResolverOptions = {}, ownResolver?: string): string {
   const lines = host.split("\n").map((l) => l.trimEnd()).filter(Boolean);
   const of = (key: string) => lines.filter((l) => new RegExp(`^\\s*${key}\\s`).test(l));
   let servers = of("nameserver").map((l) => l.trim().split(/\s+/)[1]);
   if (!sharesHostNetwork) servers = servers.filter((s) => !/^127\./.test(s) && s !== "::1");
   if (o.dns?.length) servers = o.dns;
+  else if (ownResolver) servers = [ownResolver, ...servers];
   else if (!servers.length) servers = ["8.8.8.8", "8.8.4.4"];
   let search = of("search").flatMap((l) => l.trim().split(/\s+/).slice(1));
   if (o.dnsSearch?.length) search = o.dnsSearch.includes(".") ? [] : o.dnsSearch;

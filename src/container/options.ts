@@ -276,7 +276,7 @@ function logOptions(entries: string[], driver: string, defaults: { maxSize: numb
 }
 
 /** Whether a --network value names a network (bridge or user) rather than a mode. */
-export const isBridged = (network: string) => network !== "host" && network !== "none" && !network.startsWith("container:");
+export const isBridged = (network: string) => network !== "host" && network !== "none" && network !== "slirp4netns" && !network.startsWith("container:");
 
 /** The networks the container gets an interface on, in order, by their names ("bridge" is "skiff"); none for host, none, container:. */
 export function bridgeNetworks(o: Pick<CreateOptions, "network" | "networks">): string[] {
@@ -284,9 +284,9 @@ export function bridgeNetworks(o: Pick<CreateOptions, "network" | "networks">): 
 }
 
 /** --network, once or (for networks) several times: the first value and the whole list. */
-function networks(value: unknown): { net: string; list?: string[] } {
+function networks(value: unknown, fallback = "bridge"): { net: string; list?: string[] } {
   const values = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === "string" ? v.split(",") : [])).filter(Boolean);
-  const all = values.length ? values.map(network) : ["bridge"];
+  const all = values.length ? values.map(network) : [fallback];
   if (all.length > 1 && !all.every(isBridged)) throw new SkiffError("INVALID_ARGUMENT", `--network ${all.find((n) => !isBridged(n))} cannot be combined with other networks`);
   if (new Set(all).size !== all.length) throw new SkiffError("INVALID_ARGUMENT", "--network: a network is given twice");
   return { net: all[0], list: all.length > 1 ? all : undefined };
@@ -298,15 +298,16 @@ function network(value: unknown): string {
     if (v.length === "container:".length) throw new SkiffError("INVALID_ARGUMENT", "--network container: needs a container name or ID");
     return v;
   }
-  if (v === "slirp4netns" || v === "pasta" || v === "private") {
-    throw new SkiffError("NOT_IMPLEMENTED", `--network ${v}: not implemented yet`, { hint: "use bridge, a network name, host or none" });
+  if (v === "pasta" || v === "private") {
+    throw new SkiffError("NOT_IMPLEMENTED", `--network ${v}: not implemented yet`, { hint: "use bridge, a network name, slirp4netns, host or none" });
   }
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v)) throw new SkiffError("INVALID_ARGUMENT", `invalid --network "${v}"`);
   return v;
 }
 
-export function parseCreateOptions(opts: Record<string, unknown>, io: { env: NodeJS.ProcessEnv; envFiles: string[]; logDefaults: { maxSize: number; maxFile: number }; zoneExists?: (name: string) => boolean }): ContainerOptions {
-  const { net, list: netList } = networks(opts.network);
+export function parseCreateOptions(opts: Record<string, unknown>, io: { env: NodeJS.ProcessEnv; envFiles: string[]; logDefaults: { maxSize: number; maxFile: number }; zoneExists?: (name: string) => boolean; defaultNetwork?: string }): ContainerOptions {
+  // rootless: slirp4netns, as podman 4's default (the bridge needs root)
+  const { net, list: netList } = networks(opts.network, io.defaultNetwork);
   const publish = strings(opts.publish).flatMap(parsePublish);
   if ((publish.length || opts.publishAll) && (net === "host" || net === "none" || net.startsWith("container:"))) {
     throw new SkiffError("INVALID_ARGUMENT", `cannot publish ports with --network ${net}`, { hint: "publishing needs a bridge network" });

@@ -35,6 +35,8 @@ export interface Attachment {
   /** The hosts file that peers' lines are added to. */
   hostsFile: string;
   links: Link[];
+  /** A slirp4netns attachment (network/slirp.ts): its process, to stop, and its API socket. */
+  slirp?: { pid: number; start: number; api: string };
 }
 
 const stateFile = (runroot: string, id: string) => join(runroot, "networks", `${id}.json`);
@@ -119,7 +121,7 @@ export function readAttachment(runroot: string, id: string): Attachment | undefi
   if (!doc.links && doc.network && doc.conflist) {
     doc.links = [{ network: doc.network, ifname: "eth0", conflist: doc.conflist, result: doc.result, ip: doc.ip, ports: doc.ports ?? [], names: doc.names ?? [] }];
   }
-  return { id: doc.id ?? id, netns: doc.netns, hostsFile: doc.hostsFile ?? "", links: doc.links ?? [] };
+  return { id: doc.id ?? id, netns: doc.netns, hostsFile: doc.hostsFile ?? "", links: doc.links ?? [], ...(doc.slirp ? { slirp: doc.slirp } : {}) };
 }
 
 /** Published ports of an attachment (all links). */
@@ -141,7 +143,7 @@ export function networkView(att: Attachment) {
   };
 }
 
-const writeAttachment = (runroot: string, att: Attachment) => writeFileAtomic(stateFile(runroot, att.id), JSON.stringify(att));
+export const writeAttachment = (runroot: string, att: Attachment) => writeFileAtomic(stateFile(runroot, att.id), JSON.stringify(att));
 
 /** A free port on the host for -p without a host port (the kernel picks it). */
 async function freePort(protocol: string): Promise<number> {
@@ -167,9 +169,28 @@ export interface Who { names: string[]; hostsFile: string; aliases?: Record<stri
 
 /** Sets up the namespace and one interface per network, in order; `ports` go to the first. */
 export function attachNetwork(runroot: string, id: string, nets: Network[], ports: PortMapping[], who: Who): Promise<Attachment> {
+  return attachWith(runroot, id, () => attachLocked(runroot, id, nets, ports, who));
+}
+
+/** Runs `setup` under the container's network lock, after undoing whatever a crashed start left. */
+export function attachWith(runroot: string, id: string, setup: () => Promise<Attachment>): Promise<Attachment> {
   return netLock(runroot, id, async () => {
-    await detachLocked(runroot, id); // whatever a crashed start left
-    return attachLocked(runroot, id, nets, ports, who);
+    await detachLocked(runroot, id);
+    return setup();
+  });
+}
+
+/**
+ * `ports` with a free host port for each that has none, checked against every other container's
+ * and recorded in `att` (written) as one step: two starts must not both take a port.
+ */
+export async function claimPorts(runroot: string, att: Attachment, ports: PortMapping[], place: (assigned: PortMapping[]) => void): Promise<void> {
+  mkdirSync(join(runroot, "networks"), { recursive: true, mode: 0o700 });
+  await withLock(join(runroot, "locks", "ports.lock"), { what: "published ports" }, async () => {
+    const assigned = await assignPorts(ports);
+    await checkPortsFree(runroot, att.id, assigned);
+    place(assigned);
+    writeAttachment(runroot, att);
   });
 }
 
@@ -214,13 +235,8 @@ function newLink(net: Network, index: number, ports: PortMapping[], names: strin
 async function attachLocked(runroot: string, id: string, nets: Network[], ports: PortMapping[], who: Who): Promise<Attachment> {
   const links0: Link[] = [];
   const att: Attachment = { id, netns: `/run/netns/${netnsName(runroot, id)}`, hostsFile: who.hostsFile, links: links0 };
-  mkdirSync(join(runroot, "networks"), { recursive: true, mode: 0o700 });
-  // checked and recorded as one step for every container: two starts must not both take a port
-  await withLock(join(runroot, "locks", "ports.lock"), { what: "published ports" }, async () => {
-    const assigned = await assignPorts(ports);
-    await checkPortsFree(runroot, id, assigned);
+  await claimPorts(runroot, att, ports, (assigned) => {
     att.links = nets.map((n, i) => newLink(n, i, i === 0 ? assigned : [], [...who.names, ...(who.aliases?.[n.name] ?? [])]));
-    writeAttachment(runroot, att);
   });
   const links = att.links;
   // a namespace of this name with no record is a leftover (a reboot clears both; a test may not)
@@ -314,6 +330,11 @@ export function detachNetwork(runroot: string, id: string): Promise<void> {
 async function detachLocked(runroot: string, id: string): Promise<void> {
   const att = readAttachment(runroot, id);
   if (!att) return;
+  if (att.slirp || att.links.some((l) => l.network === "slirp4netns")) {
+    await (await import("./slirp.js")).stopSlirp(att);
+    rmSync(stateFile(runroot, id), { force: true });
+    return;
+  }
   let first: unknown;
   for (const link of [...att.links].reverse()) await removeLink(runroot, att, link).catch((e) => (first ??= e));
   if (existsSync(att.netns)) await ip(["netns", "delete", basename(att.netns)]).catch((e) => (first ??= e));
