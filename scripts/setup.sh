@@ -35,6 +35,13 @@ fi
 
 make_minbase || exit 1
 
+# rootless networking (slirp4netns, pasta) opens /dev/net/tun as the user: Debian's udev makes it
+# 0666; a machine without udev (a microVM, a container) leaves the kernel's 0600
+if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+  echo "==> /dev/net/tun: mode 0666, as udev sets it (rootless networking needs it)"
+  $SUDO chmod 0666 /dev/net/tun
+fi
+
 echo "==> npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 

@@ -5,8 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { networkInterfaces, tmpdir } from "node:os";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BIN, requiresRoot, skiff, type Result } from "../helpers/skiff.js";
@@ -47,6 +48,17 @@ function user(name: string, system: boolean): User {
 
 /** runuser's argv for skiff as `u`, in a login-like environment of its own. */
 const asArgv = (u: User, args: string[]) => ["-u", u.name, "--", "env", "-i", `HOME=${u.home}`, `XDG_RUNTIME_DIR=${u.runtime}`, "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", u.bin, ...args];
+
+/** As as(), without blocking this process (for a test that serves something in it). */
+function asAsync(u: User, args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    const c = spawn("runuser", asArgv(u, args));
+    let stdout = "", stderr = "";
+    c.stdout.on("data", (b) => (stdout += b));
+    c.stderr.on("data", (b) => (stderr += b));
+    c.on("close", (code) => resolve({ code: code ?? 137, stdout, stderr }));
+  });
+}
 
 function as(u: User, args: string[]): Result {
   const r = spawnSync("runuser", asArgv(u, args), { encoding: "utf8", timeout: 60000 });
@@ -131,12 +143,64 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     if (!requiresRoot(t)) return;
     const host = as(withIds, ["run", "--rm", "--network", "host", image, "true"]);
     assert.deepEqual([host.code, host.stderr], [0, ""]);
-    const bridge = as(withIds, ["run", "--rm", image, "true"]);
+    const bridge = as(withIds, ["run", "--rm", "--network", "bridge", image, "true"]);
     assert.equal(bridge.code, 125);
-    assert.match(bridge.stderr, /^Error: rootless containers have no bridge network yet \(use --network none or --network host\)\n$/);
+    assert.match(bridge.stderr, /^Error: rootless containers have no bridge network yet \(use --network slirp4netns \(the default\), none or host\)\n$/);
     const limited = as(withIds, ["run", "--rm", "--network", "none", "--memory", "64m", image, "true"]);
     assert.equal(limited.code, 0, limited.stderr);
     assert.match(limited.stderr, /--memory ignored: rootless resource limits need cgroup v2/);
+  });
+
+  it("slirp4netns by default: published ports answer, the host is reachable, DNS is slirp's; nothing left after rm", async (t) => {
+    if (!requiresRoot(t)) return;
+    // a server on the host's own (non-loopback) address, for the container to reach out to
+    const hostIp = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)!.address;
+    const server = createServer((_q, res) => res.end("from the host\n"));
+    await new Promise<void>((r) => server.listen(0, "0.0.0.0", () => r()));
+    const hostPort = (server.address() as { port: number }).port;
+    try {
+      const out = await asAsync(withIds, ["run", "--rm", image, "sh", "-c", `ip -4 -o addr show tap0 | grep -o '10.0.2.100/24'; head -1 /etc/resolv.conf; wget -q -O- http://${hostIp}:${hostPort}/`]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.equal(out.stdout, "10.0.2.100/24\nnameserver 10.0.2.3\nfrom the host\n");
+    } finally {
+      server.close();
+    }
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const web = as(withIds, ["run", "-d", "--name", "web", "-p", `127.0.0.1:${port}:80`, image, "sh", "-c", "mkdir /www && echo hello-rootless > /www/index.html && exec httpd -f -p 80 -h /www"]);
+    assert.equal(web.code, 0, web.stderr);
+    let body = "";
+    for (let i = 0; i < 50 && !body; i++) {
+      body = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.text(), () => "");
+      if (!body) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(body, "hello-rootless\n");
+    assert.equal(as(withIds, ["ps", "--format", "{{.Names}} {{.Ports}}"]).stdout, `web 127.0.0.1:${port}->80/tcp\n`);
+    assert.equal(as(withIds, ["port", "web", "80"]).stdout, `127.0.0.1:${port}\n`);
+    assert.equal(as(withIds, ["inspect", "--format", "{{.NetworkSettings.IPAddress}}", "web"]).stdout, "10.0.2.100\n");
+    const record = JSON.parse(readFileSync(join(withIds.runtime, "skiff", "networks", `${as(withIds, ["inspect", "--format", "{{.Id}}", "web"]).stdout.trim()}.json`), "utf8"));
+    assert.ok(alive(record.slirp.pid));
+    assert.equal(as(withIds, ["rm", "-f", "-t", "0", "web"]).code, 0);
+    // slirp4netns stopped (a zombie until init reaps it), its namespace file and API socket gone
+    assert.ok(!alive(record.slirp.pid) || readFileSync(`/proc/${record.slirp.pid}/stat`, "utf8").includes(") Z "));
+    assert.deepEqual(readdirSync(join(withIds.runtime, "skiff", "slirp")), []);
+    assert.ok(!readFileSync(`/proc/${pauseOf(withIds)}/mountinfo`, "utf8").includes(`${withIds.runtime}/skiff/slirp`), "no namespace file left mounted");
+  });
+
+  it("refuses a privileged host port, and a /dev/net/tun it cannot open, in one line naming the fix", (t) => {
+    if (!requiresRoot(t)) return;
+    const low = as(withIds, ["run", "--rm", "-p", "80:80", image, "true"]);
+    assert.equal(low.code, 126);
+    assert.match(low.stderr, /^Error: cannot expose privileged port 80 as an ordinary user \(add 'net\.ipv4\.ip_unprivileged_port_start=80' to \/etc\/sysctl\.conf \(currently 1024\), or choose a port number >= 1024\)\n$/);
+    const mode = statSync("/dev/net/tun").mode & 0o777;
+    chmodSync("/dev/net/tun", 0o600);
+    try {
+      const r = as(withIds, ["run", "--rm", image, "true"]);
+      assert.equal(r.code, 126);
+      assert.match(r.stderr, /^Error: slirp4netns could not set up the network: .*\/dev\/net\/tun.*\(slirp4netns needs \/dev\/net\/tun .*chmod 0666 \/dev\/net\/tun.*\)\n$/);
+    } finally {
+      chmodSync("/dev/net/tun", mode);
+    }
+    assert.equal(as(withIds, ["ps", "-aq"]).stdout, "", "--rm removed the containers that could not start");
   });
 
   it("unshare runs a command as root in the namespace; system migrate makes it again", (t) => {
