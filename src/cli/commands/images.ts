@@ -68,9 +68,10 @@ function jsonRow(img: ImageRecord, containers: number) {
     VirtualSize: img.size,
     Labels: labels && Object.keys(labels).length ? labels : null,
     Containers: containers,
-    Names: img.names,
+    // omitempty in podman's struct: Dangling only when true, Names and History only when there are some
+    ...(img.names.length ? { Names: img.names } : { Dangling: true }),
     Digest: img.digests[0]?.split("@")[1] ?? img.manifestDigest,
-    History: [...img.names].reverse(),
+    ...(img.names.length ? { History: [...img.names].reverse() } : {}),
     Created: Math.floor(created / 1000),
     CreatedAt: created ? new Date(created).toISOString().replace(/\.\d+Z$/, "Z") : "",
   };
