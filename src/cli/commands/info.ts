@@ -5,6 +5,7 @@ import { OMITTED_EMPTY, toJsonValue, withGoNames } from "../../output/template.j
 import { cgroupMode, cniFacts, kernelRelease, overlaySupported } from "../../host/facts.js";
 import { jsRuntimeVersion } from "../../runtime-info.js";
 import { findExecutable, readRuntimeVersion } from "../../runtime/locate.js";
+import { builtin } from "../../util/builtin.js";
 import { VERSION } from "../../version.js";
 import { formatObject } from "../../output/format.js";
 import { goArch } from "./version.js";
@@ -80,7 +81,8 @@ export const info: Handler = async ({ ctx, opts }) => {
       distribution: distribution(),
       eventLogger: "none",
       hostname: hostname(),
-      idMappings: { gidmap: null, uidmap: null },
+      // the rootless namespace's mappings (podman's form); none as root
+      idMappings: ctx.rootless ? { gidmap: idMap("/proc/self/gid_map"), uidmap: idMap("/proc/self/uid_map") } : { gidmap: null, uidmap: null },
       kernel: kernelRelease(),
       logDriver: "k8s-file",
       memFree: freemem(),
@@ -91,7 +93,7 @@ export const info: Handler = async ({ ctx, opts }) => {
       remoteSocket: { path: "" },
       serviceIsRemote: false,
       security: { apparmorEnabled: false, capabilities: DEFAULT_CAPS.join(","), rootless: ctx.rootless, seccompEnabled: true, seccompProfilePath: "", selinuxEnabled: false },
-      slirp4netns: { executable: "", package: "", version: "" },
+      slirp4netns: slirpFacts(ctx),
       swapFree: meminfo("SwapFree"),
       swapTotal: meminfo("SwapTotal"),
       uptime: uptimeText(),
@@ -129,6 +131,24 @@ export const info: Handler = async ({ ctx, opts }) => {
   }, GO_NAMES);
   return formatObject(data, opts.format as string | undefined, (v) => toYamlish(toJsonValue(v)).replace(/^\n/, ""));
 };
+
+/** A /proc/self/[ug]id_map as podman's idMappings list it. */
+function idMap(file: string): { container_id: number; host_id: number; size: number }[] {
+  try {
+    return readFileSync(file, "utf8").trim().split("\n").map((l) => l.trim().split(/\s+/).map(Number)).map(([c, h, n]) => ({ container_id: c, host_id: h, size: n }));
+  } catch {
+    return [];
+  }
+}
+
+/** slirp4netns, the rootless network, as podman reports it (its --version text). */
+function slirpFacts(ctx: Context): { executable: string; package: string; version: string } {
+  const executable = findExecutable("slirp4netns", ctx.env) ?? "";
+  if (!executable) return { executable, package: "", version: "" };
+  const { spawnSync } = builtin<typeof import("node:child_process")>("node:child_process");
+  const r = spawnSync(executable, ["--version"], { encoding: "utf8", timeout: 5000 });
+  return { executable, package: "", version: (r.stdout ?? "").trim() };
+}
 
 /** podman's Store.ContainerStore: how many containers, and in which state. */
 function containerCounts(ctx: Context) {
