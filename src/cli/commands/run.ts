@@ -27,6 +27,7 @@ import type { Handler, Invocation } from "../table/types.js";
 import { isActive } from "../../container/record.js";
 import { eachNamed, pathsOf } from "./container-context.js";
 import { bridgeNetworks } from "../../container/options.js";
+import { outerIds } from "../../rootless/userns.js";
 
 function readEnvFile(path: string): string {
   return readSmallFile(path, "env file");
@@ -87,6 +88,10 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
     const { cgroupsDelegated, ignoredLimits } = await import("../../rootless/cgroups.js");
     const ignored = cgroupsDelegated() ? [] : ignoredLimits(o);
     if (ignored.length) ctx.log.warn(`${ignored.join(", ")} ignored: rootless resource limits need cgroup v2 with the user's cgroup delegated (systemd's user session)`);
+    if (opts.detach || o.restart.name !== "no") {
+      const linger = (await import("../../rootless/session.js")).lingerWarning(ctx.env, outerIds(ctx.env)?.uid ?? -1);
+      if (linger) ctx.log.warn(linger);
+    }
   }
   const sys = await getSys();
   // the ID file is claimed before anything is created, as podman's: a bad path creates nothing
