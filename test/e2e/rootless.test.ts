@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { createServer } from "node:http";
 import { join } from "node:path";
@@ -181,7 +181,9 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     assert.ok(alive(record.slirp.pid));
     assert.equal(as(withIds, ["rm", "-f", "-t", "0", "web"]).code, 0);
     // slirp4netns stopped (a zombie until init reaps it), its namespace file and API socket gone
-    assert.ok(!alive(record.slirp.pid) || readFileSync(`/proc/${record.slirp.pid}/stat`, "utf8").includes(") Z "));
+    const gone = () => { try { return readFileSync(`/proc/${record.slirp.pid}/stat`, "utf8").includes(") Z "); } catch { return true; } };
+    for (let i = 0; i < 50 && !gone(); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(gone(), "slirp4netns still runs");
     assert.deepEqual(readdirSync(join(withIds.runtime, "skiff", "slirp")), []);
     assert.ok(!readFileSync(`/proc/${pauseOf(withIds)}/mountinfo`, "utf8").includes(`${withIds.runtime}/skiff/slirp`), "no namespace file left mounted");
   });
@@ -220,10 +222,52 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     assert.deepEqual([root.code, root.stderr], [125, "Error: please use unshare with rootless\n"]);
   });
 
-  it("info reports rootless and the user's store", (t) => {
+  it("info reports rootless, the user's store, the mappings and slirp4netns", (t) => {
     if (!requiresRoot(t)) return;
-    const r = as(withIds, ["info", "--format", "{{.Host.Security.Rootless}} {{.Store.GraphRoot}}"]);
-    assert.deepEqual(r, { code: 0, stdout: `true ${join(withIds.home, ".local", "share", "skiff")}\n`, stderr: "" });
+    const r = as(withIds, ["info", "--format", "{{.Host.Security.Rootless}} {{.Store.GraphRoot}} {{.Host.Slirp4NetNS.Executable}}"]);
+    assert.deepEqual(r, { code: 0, stdout: `true ${join(withIds.home, ".local", "share", "skiff")} /usr/bin/slirp4netns\n`, stderr: "" });
+    const info = JSON.parse(as(withIds, ["info", "--format", "json"]).stdout);
+    assert.deepEqual(info.host.idMappings.uidmap[0], { container_id: 0, host_id: withIds.uid, size: 1 });
+    assert.equal(info.host.idMappings.uidmap[1].container_id, 1);
+    assert.match(info.host.slirp4netns.version, /^slirp4netns version 1\./);
+  });
+
+  it("writes a named volume and reads it back; nothing the container writes is owned by host root", (t) => {
+    if (!requiresRoot(t)) return;
+    assert.equal(as(withIds, ["volume", "create", "keep"]).code, 0);
+    assert.equal(as(withIds, ["run", "--rm", "--network", "none", "-v", "keep:/keep", image, "sh", "-c", "echo kept > /keep/f && touch /rootfile && chown 1000:1000 /keep/f"]).code, 0);
+    assert.deepEqual(as(withIds, ["run", "--rm", "--network", "none", "-v", "keep:/keep", image, "sh", "-c", "cat /keep/f; stat -c %u /keep/f"]), { code: 0, stdout: "kept\n1000\n", stderr: "" });
+    const store = join(withIds.home, ".local", "share", "skiff");
+    const rootOwned = execFileSync("find", [store, withIds.runtime, "-uid", "0"], { encoding: "utf8" }).trim();
+    assert.equal(rootOwned, "", "files owned by host root");
+    assert.equal(as(withIds, ["volume", "rm", "keep"]).code, 0);
+  });
+
+  it("saves an image and loads it back; runs -it on a terminal", (t) => {
+    if (!requiresRoot(t)) return;
+    const archive = join(withIds.home, "app.tar");
+    assert.equal(as(withIds, ["save", "-o", archive, image]).code, 0);
+    assert.equal(as(withIds, ["rmi", image]).code, 0);
+    const loaded = as(withIds, ["load", "-i", archive]);
+    assert.equal(loaded.code, 0, loaded.stderr);
+    assert.match(loaded.stdout, /Loaded image: .*rootless\/app:latest/);
+    // script(1) gives the command a pseudo-terminal
+    const tty = spawnSync("runuser", ["-u", withIds.name, "--", "script", "-qec", asArgv(withIds, ["run", "--rm", "-it", "--network", "none", image, "sh", "-c", "tty; echo on-a-tty"]).slice(3).map((a) => `'${a}'`).join(" "), "/dev/null"], { encoding: "utf8", input: "", timeout: 60000 });
+    assert.equal(tty.status, 0, tty.stderr);
+    assert.match(tty.stdout, /\/dev\/pts\/0\r?\non-a-tty/);
+  });
+
+  it("without newuidmap: one line that names the uidmap package", (t) => {
+    if (!requiresRoot(t)) return;
+    const u = user(WITH_IDS, false);
+    // a PATH with what the namespace needs but newuidmap
+    const bin = join(u.runtime, "..", "bin");
+    mkdirSync(bin);
+    for (const tool of ["unshare", "nsenter"]) symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
+    const r = spawnSync("runuser", ["-u", u.name, "--", "env", "-i", `HOME=${u.home}`, `XDG_RUNTIME_DIR=${u.runtime}`, `PATH=${bin}`, u.bin, "images"], { encoding: "utf8", timeout: 60000 });
+    assert.equal(r.status, 125);
+    assert.equal(r.stderr, "Error: newuidmap is not installed: it maps your subordinate IDs into the user namespace (install the uidmap package (apt-get install uidmap))\n");
+    assert.ok(!existsSync(join(u.runtime, "skiff", "pause.pid")), "no namespace recorded");
   });
 
   it("makes one namespace when the first commands run at once", async (t) => {

@@ -1,0 +1,49 @@
+/** The rootless decisions that need no namespace: /etc/subuid ranges, newuidmap's arguments, logind's lingering. */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { mappedCount, mappingArgs, subordinateRanges } from "../../src/rootless/subids.js";
+import { ignoredLimits } from "../../src/rootless/cgroups.js";
+import { lingerWarning } from "../../src/rootless/session.js";
+import { outerIds } from "../../src/rootless/userns.js";
+
+describe("rootless", () => {
+  it("finds a user's subordinate ranges by name or ID, skipping malformed lines", () => {
+    const text = "alice:100000:65536\nbob:165536:65536\n1002:231072:1000\nalice:300000:10\nalice:x:5\nalice:-1:5\nalice:5:0\n\n# c\n";
+    assert.deepEqual(subordinateRanges(text, "alice", 1001), [{ start: 100000, count: 65536 }, { start: 300000, count: 10 }]);
+    assert.deepEqual(subordinateRanges(text, "carol", 1002), [{ start: 231072, count: 1000 }]);
+    assert.deepEqual(subordinateRanges(text, "dave", 1003), []);
+  });
+
+  it("maps the user to root and the ranges after it, one after the other", () => {
+    const ranges = [{ start: 100000, count: 65536 }, { start: 300000, count: 10 }];
+    assert.deepEqual(mappingArgs(1001, ranges), ["0", "1001", "1", "1", "100000", "65536", "65537", "300000", "10"]);
+    assert.equal(mappedCount(ranges), 65547);
+    assert.deepEqual(mappingArgs(1001, []), ["0", "1001", "1"]);
+  });
+
+  it("knows the outer user only from skiff's own marker", () => {
+    assert.deepEqual(outerIds({ SKIFF_ROOTLESS: "1001:1002" }), { uid: 1001, gid: 1002 });
+    for (const v of [undefined, "", "1001", "a:b", "1:2:3"]) assert.equal(outerIds({ SKIFF_ROOTLESS: v }), undefined);
+  });
+
+  it("names the limits that cannot apply, not --pids-limit's default", () => {
+    assert.deepEqual(ignoredLimits({ pidsLimit: 2048 }), []);
+    assert.deepEqual(ignoredLimits({ memory: 67108864, cpus: 0.5, pidsLimit: 100 }), ["--memory", "--cpus", "--pids-limit"]);
+  });
+
+  it("warns that containers stop at logout under logind without lingering", () => {
+    const dir = mkdtempSync(join(tmpdir(), "skiff-linger-"));
+    const systemd = { running: join(dir, "system"), linger: join(dir, "linger") };
+    mkdirSync(systemd.running);
+    mkdirSync(systemd.linger);
+    const env = { XDG_RUNTIME_DIR: "/run/user/0" };
+    assert.match(lingerWarning(env, 0, systemd) ?? "", /loginctl enable-linger root/);
+    writeFileSync(join(systemd.linger, "root"), "");
+    assert.equal(lingerWarning(env, 0, systemd), undefined, "lingering");
+    assert.equal(lingerWarning({ XDG_RUNTIME_DIR: "/tmp/run" }, 0, { ...systemd, linger: join(dir, "none") }), undefined, "not logind's runtime directory");
+    assert.equal(lingerWarning(env, 0, { running: join(dir, "nosystemd"), linger: join(dir, "none") }), undefined, "no systemd");
+  });
+});
