@@ -225,6 +225,15 @@ function joinedNetns(p: ContainerPaths, id: string): string {
   return `/proc/${pid}/ns/net`;
 }
 
+/** --network slirp4netns or pasta: loaded only for a container that has one. */
+async function attachUserModeNetwork(runroot: string, rec: ContainerRecord, who: { names: string[]; hostsFile: string }) {
+  const [{ attachUserMode }, backend] = await Promise.all([
+    import("../network/usermode.js"),
+    rec.options.network === "pasta" ? import("../network/pasta.js").then((m) => m.pasta) : import("../network/slirp.js").then((m) => m.slirp4netns),
+  ]);
+  return attachUserMode(runroot, rec.id, rec.options.publish ?? [], who, backend);
+}
+
 /** Mounts the rootfs, joins the network and writes config.json; returns the bundle directory. */
 export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: ImageConfig, sys: Sys): Promise<string> {
   const rootfs = mountRootfs(p, rec, sys);
@@ -233,14 +242,14 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
   // host and none have no namespace to set up; a container whose networks were all disconnected
   // still gets one of its own (with only lo)
   const bridged = isBridged(rec.options.network) || Boolean(rec.options.networks);
-  const slirp = rec.options.network === "slirp4netns";
+  const userMode = rec.options.network === "slirp4netns" || rec.options.network === "pasta";
   try {
     const hostsPath = join(userdataDir(p, rec.id), "hosts");
     // podman's: peers reach a container by its name, its aliases and its short ID
     const names = [rec.name, ...(rec.options.networkAliases ?? []), rec.id.slice(0, 12)];
     const att = bridged
       ? await attachNetwork(p.runroot, rec.id, nets, rec.options.publish ?? [], { names, hostsFile: hostsPath, aliases: rec.options.linkAliases })
-      : slirp ? await (await import("../network/slirp.js")).attachSlirp(p.runroot, rec.id, rec.options.publish ?? [], { names, hostsFile: hostsPath }) : undefined;
+      : userMode ? await attachUserModeNetwork(p.runroot, rec, { names, hostsFile: hostsPath }) : undefined;
     // on user networks, peers know each other by name: theirs go in this hosts file, this one in theirs
     const peers = bridged ? (att?.links ?? []).flatMap((link) => announce(p.runroot, rec.id, link)) : [];
     await copyUpVolumes(p.root, join(p.runroot, "locks"), rootfs, rec.mounts.filter((m) => m.type === "volume" && m.name).map((m) => ({ name: m.name!, destination: m.destination })), sys);
@@ -268,7 +277,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec), 0o644, false);
     return dir;
   } catch (err) {
-    if (bridged || slirp) await detachNetwork(p.runroot, rec.id).catch(() => undefined);
+    if (bridged || userMode) await detachNetwork(p.runroot, rec.id).catch(() => undefined);
     unmountRootfs(p, rec.id, sys);
     throw err;
   }

@@ -276,7 +276,7 @@ function logOptions(entries: string[], driver: string, defaults: { maxSize: numb
 }
 
 /** Whether a --network value names a network (bridge or user) rather than a mode. */
-export const isBridged = (network: string) => network !== "host" && network !== "none" && network !== "slirp4netns" && !network.startsWith("container:");
+export const isBridged = (network: string) => network !== "host" && network !== "none" && network !== "slirp4netns" && network !== "pasta" && !network.startsWith("container:");
 
 /** The networks the container gets an interface on, in order, by their names ("bridge" is "skiff"); none for host, none, container:. */
 export function bridgeNetworks(o: Pick<CreateOptions, "network" | "networks">): string[] {
@@ -298,15 +298,15 @@ function network(value: unknown): string {
     if (v.length === "container:".length) throw new SkiffError("INVALID_ARGUMENT", "--network container: needs a container name or ID");
     return v;
   }
-  if (v === "pasta" || v === "private") {
-    throw new SkiffError("NOT_IMPLEMENTED", `--network ${v}: not implemented yet`, { hint: "use bridge, a network name, slirp4netns, host or none" });
+  if (v === "private") {
+    throw new SkiffError("NOT_IMPLEMENTED", `--network ${v}: not implemented yet`, { hint: "use bridge, a network name, slirp4netns, pasta, host or none" });
   }
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v)) throw new SkiffError("INVALID_ARGUMENT", `invalid --network "${v}"`);
   return v;
 }
 
 export function parseCreateOptions(opts: Record<string, unknown>, io: { env: NodeJS.ProcessEnv; envFiles: string[]; logDefaults: { maxSize: number; maxFile: number }; zoneExists?: (name: string) => boolean; defaultNetwork?: string }): ContainerOptions {
-  // rootless: slirp4netns, as podman 4's default (the bridge needs root)
+  // rootless: pasta or slirp4netns, whichever is installed (the bridge needs root)
   const { net, list: netList } = networks(opts.network, io.defaultNetwork);
   const publish = strings(opts.publish).flatMap(parsePublish);
   if ((publish.length || opts.publishAll) && (net === "host" || net === "none" || net.startsWith("container:"))) {

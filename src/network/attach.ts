@@ -35,8 +35,8 @@ export interface Attachment {
   /** The hosts file that peers' lines are added to. */
   hostsFile: string;
   links: Link[];
-  /** A slirp4netns attachment (network/slirp.ts): its process, to stop, and its API socket. */
-  slirp?: { pid: number; start: number; api: string };
+  /** A user-mode network's helper (network/usermode.ts): its process, to stop, and its API socket if any. */
+  helper?: { kind: string; pid: number; start: number; api?: string };
 }
 
 const stateFile = (runroot: string, id: string) => join(runroot, "networks", `${id}.json`);
@@ -121,7 +121,7 @@ export function readAttachment(runroot: string, id: string): Attachment | undefi
   if (!doc.links && doc.network && doc.conflist) {
     doc.links = [{ network: doc.network, ifname: "eth0", conflist: doc.conflist, result: doc.result, ip: doc.ip, ports: doc.ports ?? [], names: doc.names ?? [] }];
   }
-  return { id: doc.id ?? id, netns: doc.netns, hostsFile: doc.hostsFile ?? "", links: doc.links ?? [], ...(doc.slirp ? { slirp: doc.slirp } : {}) };
+  return { id: doc.id ?? id, netns: doc.netns, hostsFile: doc.hostsFile ?? "", links: doc.links ?? [], ...(doc.helper ? { helper: doc.helper } : {}) };
 }
 
 /** Published ports of an attachment (all links). */
@@ -330,8 +330,8 @@ export function detachNetwork(runroot: string, id: string): Promise<void> {
 async function detachLocked(runroot: string, id: string): Promise<void> {
   const att = readAttachment(runroot, id);
   if (!att) return;
-  if (att.slirp || att.links.some((l) => l.network === "slirp4netns")) {
-    await (await import("./slirp.js")).stopSlirp(att);
+  if (att.helper || att.links.some((l) => l.network === "slirp4netns" || l.network === "pasta")) {
+    await (await import("./usermode.js")).detachUserMode(att);
     rmSync(stateFile(runroot, id), { force: true });
     return;
   }

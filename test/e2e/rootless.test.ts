@@ -145,48 +145,63 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     assert.deepEqual([host.code, host.stderr], [0, ""]);
     const bridge = as(withIds, ["run", "--rm", "--network", "bridge", image, "true"]);
     assert.equal(bridge.code, 125);
-    assert.match(bridge.stderr, /^Error: rootless containers have no bridge network yet \(use --network slirp4netns \(the default\), none or host\)\n$/);
+    assert.match(bridge.stderr, /^Error: rootless containers have no bridge network yet \(use --network pasta or slirp4netns \(the default\), none or host\)\n$/);
     const limited = as(withIds, ["run", "--rm", "--network", "none", "--memory", "64m", image, "true"]);
     assert.equal(limited.code, 0, limited.stderr);
     assert.match(limited.stderr, /--memory ignored: rootless resource limits need cgroup v2/);
   });
 
-  it("slirp4netns by default: published ports answer, the host is reachable, DNS is slirp's; nothing left after rm", async (t) => {
-    if (!requiresRoot(t)) return;
-    // a server on the host's own (non-loopback) address, for the container to reach out to
-    const hostIp = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)!.address;
-    const server = createServer((_q, res) => res.end("from the host\n"));
-    await new Promise<void>((r) => server.listen(0, "0.0.0.0", () => r()));
-    const hostPort = (server.address() as { port: number }).port;
-    try {
-      const out = await asAsync(withIds, ["run", "--rm", image, "sh", "-c", `ip -4 -o addr show tap0 | grep -o '10.0.2.100/24'; head -1 /etc/resolv.conf; wget -q -O- http://${hostIp}:${hostPort}/`]);
-      assert.equal(out.code, 0, out.stderr);
-      assert.equal(out.stdout, "10.0.2.100/24\nnameserver 10.0.2.3\nfrom the host\n");
-    } finally {
-      server.close();
-    }
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const web = as(withIds, ["run", "-d", "--name", "web", "-p", `127.0.0.1:${port}:80`, image, "sh", "-c", "mkdir /www && echo hello-rootless > /www/index.html && exec httpd -f -p 80 -h /www"]);
-    assert.equal(web.code, 0, web.stderr);
-    let body = "";
-    for (let i = 0; i < 50 && !body; i++) {
-      body = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.text(), () => "");
-      if (!body) await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal(body, "hello-rootless\n");
-    assert.equal(as(withIds, ["ps", "--format", "{{.Names}} {{.Ports}}"]).stdout, `web 127.0.0.1:${port}->80/tcp\n`);
-    assert.equal(as(withIds, ["port", "web", "80"]).stdout, `127.0.0.1:${port}\n`);
-    assert.equal(as(withIds, ["inspect", "--format", "{{.NetworkSettings.IPAddress}}", "web"]).stdout, "10.0.2.100\n");
-    const record = JSON.parse(readFileSync(join(withIds.runtime, "skiff", "networks", `${as(withIds, ["inspect", "--format", "{{.Id}}", "web"]).stdout.trim()}.json`), "utf8"));
-    assert.ok(alive(record.slirp.pid));
-    assert.equal(as(withIds, ["rm", "-f", "-t", "0", "web"]).code, 0);
-    // slirp4netns stopped (a zombie until init reaps it), its namespace file and API socket gone
-    const gone = () => { try { return readFileSync(`/proc/${record.slirp.pid}/stat`, "utf8").includes(") Z "); } catch { return true; } };
-    for (let i = 0; i < 50 && !gone(); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(gone(), "slirp4netns still runs");
-    assert.deepEqual(readdirSync(join(withIds.runtime, "skiff", "slirp")), []);
-    assert.ok(!readFileSync(`/proc/${pauseOf(withIds)}/mountinfo`, "utf8").includes(`${withIds.runtime}/skiff/slirp`), "no namespace file left mounted");
-  });
+  // pasta is the default where it is installed (setup.sh installs it), slirp4netns otherwise
+  for (const network of ["pasta", "slirp4netns"]) {
+    it(`--network ${network}${network === "pasta" ? " (the default)" : ""}: published ports answer, the host is reachable, DNS resolves; nothing left after rm`, async (t) => {
+      if (!requiresRoot(t)) return;
+      const flags = network === "pasta" ? [] : ["--network", network];
+      // a server on the host's own (non-loopback) address, for the container to reach out to
+      const hostIp = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)!.address;
+      const server = createServer((_q, res) => res.end("from the host\n"));
+      await new Promise<void>((r) => server.listen(0, "0.0.0.0", () => r()));
+      const hostPort = (server.address() as { port: number }).port;
+      // pasta gives the container the host's address (the host is reached at the gateway's,
+      // host.containers.internal); slirp4netns its own, with its DNS forwarder first
+      const [address, resolver, host] = network === "pasta" ? [hostIp, "nameserver ", "host.containers.internal"] : ["10.0.2.100", "nameserver 10.0.2.3", hostIp];
+      try {
+        const out = await asAsync(withIds, ["run", "--rm", ...flags, image, "sh", "-c", `ip -4 -o addr | grep -o '${address}/[0-9]*'; head -1 /etc/resolv.conf; wget -q -O- http://${host}:${hostPort}/`]);
+        assert.equal(out.code, 0, out.stderr);
+        const [ip, ns, body] = out.stdout.split("\n");
+        assert.match(ip, new RegExp(`^${address.replace(/\./g, "\\.")}/\\d+$`));
+        assert.ok(ns.startsWith(resolver), ns);
+        assert.equal(body, "from the host");
+      } finally {
+        server.close();
+      }
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const web = as(withIds, ["run", "-d", "--name", "web", ...flags, "-p", `127.0.0.1:${port}:80`, image, "sh", "-c", "mkdir /www && echo hello-rootless > /www/index.html && exec httpd -f -p 80 -h /www"]);
+      assert.equal(web.code, 0, web.stderr);
+      let body = "";
+      for (let i = 0; i < 50 && !body; i++) {
+        body = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.text(), () => "");
+        if (!body) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(body, "hello-rootless\n");
+      assert.equal(as(withIds, ["ps", "--format", "{{.Names}} {{.Ports}}"]).stdout, `web 127.0.0.1:${port}->80/tcp\n`);
+      assert.equal(as(withIds, ["port", "web", "80"]).stdout, `127.0.0.1:${port}\n`);
+      assert.equal(as(withIds, ["inspect", "--format", "{{.NetworkSettings.IPAddress}}", "web"]).stdout, `${address}\n`);
+      // a second container cannot take the same host port
+      const twice = as(withIds, ["run", "--rm", ...flags, "-p", `127.0.0.1:${port}:80`, image, "true"]);
+      assert.equal(twice.code, 126);
+      assert.match(twice.stderr, /address already in use/);
+      const record = JSON.parse(readFileSync(join(withIds.runtime, "skiff", "networks", `${as(withIds, ["inspect", "--format", "{{.Id}}", "web"]).stdout.trim()}.json`), "utf8"));
+      assert.equal(record.helper.kind, network);
+      assert.ok(alive(record.helper.pid));
+      assert.equal(as(withIds, ["rm", "-f", "-t", "0", "web"]).code, 0);
+      // the helper stopped (a zombie until init reaps it), its namespace file and socket gone
+      const gone = () => { try { return readFileSync(`/proc/${record.helper.pid}/stat`, "utf8").includes(") Z "); } catch { return true; } };
+      for (let i = 0; i < 50 && !gone(); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(gone(), `${network} still runs`);
+      assert.deepEqual(readdirSync(join(withIds.runtime, "skiff", "usermode")), []);
+      assert.ok(!readFileSync(`/proc/${pauseOf(withIds)}/mountinfo`, "utf8").includes(`${withIds.runtime}/skiff/usermode`), "no namespace file left mounted");
+    });
+  }
 
   it("refuses a privileged host port, and a /dev/net/tun it cannot open, in one line naming the fix", (t) => {
     if (!requiresRoot(t)) return;
@@ -196,9 +211,11 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     const mode = statSync("/dev/net/tun").mode & 0o777;
     chmodSync("/dev/net/tun", 0o600);
     try {
-      const r = as(withIds, ["run", "--rm", image, "true"]);
-      assert.equal(r.code, 126);
-      assert.match(r.stderr, /^Error: slirp4netns could not set up the network: .*\/dev\/net\/tun.*\(slirp4netns needs \/dev\/net\/tun .*chmod 0666 \/dev\/net\/tun.*\)\n$/);
+      for (const network of ["pasta", "slirp4netns"]) {
+        const r = as(withIds, ["run", "--rm", "--network", network, image, "true"]);
+        assert.equal(r.code, 126);
+        assert.match(r.stderr, new RegExp(`^Error: ${network} could not set up the network: .*tun.*\\(${network} needs /dev/net/tun .*chmod 0666 /dev/net/tun.*\\)\\n$`));
+      }
     } finally {
       chmodSync("/dev/net/tun", mode);
     }

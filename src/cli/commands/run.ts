@@ -28,6 +28,7 @@ import { isActive } from "../../container/record.js";
 import { eachNamed, pathsOf } from "./container-context.js";
 import { bridgeNetworks } from "../../container/options.js";
 import { outerIds } from "../../rootless/userns.js";
+import { rootlessDefaultNetwork } from "../../network/rootless-default.js";
 
 function readEnvFile(path: string): string {
   return readSmallFile(path, "env file");
@@ -69,7 +70,7 @@ function logDefaults(ctx: Context): { maxSize: number; maxFile: number } {
 
 async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerRecord> {
   const envFiles = ((opts.envFile as string[]) ?? []).map(readEnvFile);
-  const o = parseCreateOptions(opts, { env: ctx.env, envFiles, logDefaults: logDefaults(ctx), zoneExists: (name) => statSync(join(ZONEINFO, name), { throwIfNoEntry: false })?.isFile() ?? false, defaultNetwork: ctx.rootless ? "slirp4netns" : undefined });
+  const o = parseCreateOptions(opts, { env: ctx.env, envFiles, logDefaults: logDefaults(ctx), zoneExists: (name) => statSync(join(ZONEINFO, name), { throwIfNoEntry: false })?.isFile() ?? false, defaultNetwork: ctx.rootless ? rootlessDefaultNetwork(ctx.env) : undefined });
   if (o.tty && !terminalSupported()) throw new SkiffError("NOT_IMPLEMENTED", "-t needs the skiff executable (Bun); this JavaScript runtime has no pseudo-terminal", { hint: "run dist/skiff, or leave out -t" });
   const image = await imageFor(ctx, args[0], opts);
   const p = pathsOf(ctx);
@@ -83,8 +84,8 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
   // as podman does: a runtime that is not there fails the create, not the start
   runtimePath(ctx.runtime, ctx.env);
   if (ctx.rootless) {
-    // CNI's bridge needs root on the host; slirp4netns and pasta are not done yet (docs/rootless.md)
-    if (bridgeNetworks(o).length) throw new SkiffError("NOT_IMPLEMENTED", "rootless containers have no bridge network yet", { hint: "use --network slirp4netns (the default), none or host" });
+    // CNI's bridge needs root on the host (docs/architecture.md, Rootless)
+    if (bridgeNetworks(o).length) throw new SkiffError("NOT_IMPLEMENTED", "rootless containers have no bridge network yet", { hint: "use --network pasta or slirp4netns (the default), none or host" });
     const { cgroupsDelegated, ignoredLimits } = await import("../../rootless/cgroups.js");
     const ignored = cgroupsDelegated() ? [] : ignoredLimits(o);
     if (ignored.length) ctx.log.warn(`${ignored.join(", ")} ignored: rootless resource limits need cgroup v2 with the user's cgroup delegated (systemd's user session)`);
