@@ -32,8 +32,9 @@ export function defaultRoute(routes: string): { ifname: string; gateway: string 
 export const pasta: Backend = {
   name: "pasta",
   async start(files: UserModeFiles, ports: PortMapping[]) {
-    // not --quiet: its errors go where its progress goes (stderr), not to syslog only
-    const args = ["--config-net", "--pid", files.pid, "--netns", files.netns, "-T", "none", "-U", "none"];
+    // not --quiet: its errors go where its progress goes (stderr), not to syslog only; IPv4 only,
+    // as skiff's other networks (and 5–8 ms less to set up)
+    const args = ["--config-net", "--ipv4-only", "--pid", files.pid, "--netns", files.netns, "-T", "none", "-U", "none"];
     for (const spec of pastaPorts(ports, "tcp")) args.push("-t", spec);
     for (const spec of pastaPorts(ports, "udp")) args.push("-u", spec);
     const r = spawnSync("pasta", args, { encoding: "utf8", timeout: 10000 });
