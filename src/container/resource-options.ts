@@ -63,7 +63,7 @@ export function parseResourceOptions(opts: Record<string, unknown>, memory: numb
   if (users.length) out.hostUsers = users;
   if (typeof opts.userns === "string") {
     if (opts.userns !== "" && opts.userns !== "host") {
-      throw new SkiffError("NOT_IMPLEMENTED", `--userns ${opts.userns}: not supported yet`, { hint: "skiff runs containers in the host's user namespace (--userns host); keep-id and auto come with rootless support" });
+      throw new SkiffError("NOT_IMPLEMENTED", `--userns ${opts.userns}: not supported yet`, { hint: "skiff runs containers in its own user namespace (--userns host: the host's as root, the rootless one for an ordinary user); keep-id, nomap and auto are not done yet" });
     }
     out.userns = opts.userns;
   }

@@ -13,6 +13,7 @@ import { cniAdd, cniDel, resultAddress, type Conflist } from "./cni.js";
 import { editHostsFile, updateHostsFile, withoutNetwork, type Peer } from "./names.js";
 import { DEFAULT_NETWORK, IPAM_DIR, cniName, conflist, portMappings, type Network } from "./config.js";
 import type { PortMapping } from "./ports.js";
+import { inUserNamespace } from "../rootless/userns.js";
 
 /** One interface of a container on one network (eth0 on the first, eth1 on the next, ...). */
 export interface Link {
@@ -24,6 +25,8 @@ export interface Link {
   ip?: string;
   /** Published ports (the first network carries them). */
   ports: PortMapping[];
+  /** Rootless: slirp4netns's IDs of the forwards of `ports` to the rootless namespace. */
+  forwards?: number[];
   /** The container's name and aliases on this network (how peers on a user network reach it). */
   names: string[];
 }
@@ -35,6 +38,8 @@ export interface Attachment {
   /** The hosts file that peers' lines are added to. */
   hostsFile: string;
   links: Link[];
+  /** Rootless bridges: the store's own namespace the plugins run in (network/rootless-netns.ts). */
+  host?: { netns: string; api: string; xtablesLock: string };
   /** A user-mode network's helper (network/usermode.ts): its process, to stop, and its API socket if any. */
   helper?: { kind: string; pid: number; start: number; api?: string };
 }
@@ -54,8 +59,8 @@ async function ip(args: string[]): Promise<void> {
 }
 
 /** The address host-local leased to container `id`'s `ifname` in network `cniNetwork` (lease files: "<id>\r\n<ifname>"). */
-function leaseOf(cniNetwork: string, id: string, ifname: string): string | undefined {
-  const dir = join(IPAM_DIR, cniNetwork);
+function leaseOf(cniNetwork: string, id: string, ifname: string, ipamDir = IPAM_DIR): string | undefined {
+  const dir = join(ipamDir, cniNetwork);
   try {
     return readdirSync(dir).find((f) => /^[\d.]+$/.test(f) && [id, `${id}\r\n${ifname}`].includes(readFileSync(join(dir, f), "utf8").trim()));
   } catch {
@@ -70,7 +75,7 @@ function leaseOf(cniNetwork: string, id: string, ifname: string): string | undef
  */
 function resultForDel(att: Attachment, link: Link): unknown {
   if (link.result) return link.result;
-  const address = leaseOf(link.conflist.name, att.id, link.ifname);
+  const address = leaseOf(link.conflist.name, att.id, link.ifname, ipamDirOf(link));
   const range = (link.conflist.plugins[0] as { ipam?: { ranges?: { subnet: string; gateway?: string }[][] } }).ipam?.ranges?.[0]?.[0];
   if (!address || !range) return undefined;
   return {
@@ -121,7 +126,7 @@ export function readAttachment(runroot: string, id: string): Attachment | undefi
   if (!doc.links && doc.network && doc.conflist) {
     doc.links = [{ network: doc.network, ifname: "eth0", conflist: doc.conflist, result: doc.result, ip: doc.ip, ports: doc.ports ?? [], names: doc.names ?? [] }];
   }
-  return { id: doc.id ?? id, netns: doc.netns, hostsFile: doc.hostsFile ?? "", links: doc.links ?? [], ...(doc.helper ? { helper: doc.helper } : {}) };
+  return { id: doc.id ?? id, netns: doc.netns, hostsFile: doc.hostsFile ?? "", links: doc.links ?? [], ...(doc.helper ? { helper: doc.helper } : {}), ...(doc.host ? { host: doc.host } : {}) };
 }
 
 /** Published ports of an attachment (all links). */
@@ -228,21 +233,35 @@ async function checkPortsFree(runroot: string, id: string, ports: PortMapping[])
   }
 }
 
-function newLink(net: Network, index: number, ports: PortMapping[], names: string[]): Link {
-  return { network: net.name, ifname: `eth${index}`, conflist: conflist(net, { defaultRoute: index === 0, ports: ports.length > 0 }) as Conflist, ports, names };
+/** The host-local leases' directory a link's conflist names. */
+const ipamDirOf = (link: Link) => ((link.conflist.plugins?.[0] as { ipam?: { dataDir?: string } } | undefined)?.ipam?.dataDir ?? IPAM_DIR);
+
+function newLink(net: Network, index: number, ports: PortMapping[], names: string[], ipamDir = IPAM_DIR): Link {
+  return { network: net.name, ifname: `eth${index}`, conflist: conflist(net, { defaultRoute: index === 0, ports: ports.length > 0, ipamDir }) as Conflist, ports, names };
+}
+
+/** Rootless: the store's own namespace the plugins run in (made on first use), and where the container's goes. */
+async function rootlessSide(runroot: string, id: string) {
+  const r = await import("./rootless-netns.js");
+  const host = await r.rootlessHost(runroot);
+  return { host: { ...host, xtablesLock: r.xtablesLock(runroot) }, netns: r.containerNetnsFile(runroot, id), ipamDir: r.rootlessIpamDir(runroot), make: r.makeNetnsFile };
 }
 
 async function attachLocked(runroot: string, id: string, nets: Network[], ports: PortMapping[], who: Who): Promise<Attachment> {
   const links0: Link[] = [];
-  const att: Attachment = { id, netns: `/run/netns/${netnsName(runroot, id)}`, hostsFile: who.hostsFile, links: links0 };
+  const rootless = inUserNamespace() ? await rootlessSide(runroot, id) : undefined;
+  const att: Attachment = { id, netns: rootless?.netns ?? `/run/netns/${netnsName(runroot, id)}`, hostsFile: who.hostsFile, links: links0, ...(rootless ? { host: rootless.host } : {}) };
   await claimPorts(runroot, att, ports, (assigned) => {
-    att.links = nets.map((n, i) => newLink(n, i, i === 0 ? assigned : [], [...who.names, ...(who.aliases?.[n.name] ?? [])]));
+    att.links = nets.map((n, i) => newLink(n, i, i === 0 ? assigned : [], [...who.names, ...(who.aliases?.[n.name] ?? [])], rootless?.ipamDir));
   });
   const links = att.links;
-  // a namespace of this name with no record is a leftover (a reboot clears both; a test may not)
-  if (existsSync(att.netns)) await ip(["netns", "delete", netnsName(runroot, id)]);
-  await ip(["netns", "add", netnsName(runroot, id)]);
-  await ip(["-n", netnsName(runroot, id), "link", "set", "lo", "up"]);
+  if (rootless) rootless.make(att.netns);
+  else {
+    // a namespace of this name with no record is a leftover (a reboot clears both; a test may not)
+    if (existsSync(att.netns)) await ip(["netns", "delete", netnsName(runroot, id)]);
+    await ip(["netns", "add", netnsName(runroot, id)]);
+    await ip(["-n", netnsName(runroot, id), "link", "set", "lo", "up"]);
+  }
   for (const link of links) await addLink(runroot, att, link);
   return att;
 }
@@ -252,19 +271,30 @@ async function addLink(runroot: string, att: Attachment, link: Link): Promise<vo
   const call = { containerId: att.id, netns: att.netns, ifname: link.ifname };
   // an address still leased to this interface (its record lost with a reboot-like wipe of the
   // runroot) would make the IPAM plugin refuse a second one: release it first
-  if (leaseOf(link.conflist.name, att.id, link.ifname)) await cniDel(link.conflist, call, {}, undefined).catch(() => undefined);
-  link.result = await cniAdd(link.conflist, call, { portMappings: portMappings(link.ports) });
+  if (leaseOf(link.conflist.name, att.id, link.ifname, ipamDirOf(link))) await cniDel(link.conflist, call, {}, undefined, att.host).catch(() => undefined);
+  link.result = await cniAdd(link.conflist, call, { portMappings: portMappings(pluginPorts(att, link)) }, att.host);
   link.ip = resultAddress(link.result);
   writeAttachment(runroot, att);
+  if (att.host && link.ports.length) {
+    link.forwards = await (await import("./rootless-netns.js")).forwardPorts(att.host, link.ports);
+    writeAttachment(runroot, att);
+  }
 }
+
+/**
+ * The ports the portmap plugin maps: rootless, they arrive at the rootless namespace's own address
+ * (slirp4netns forwards them there; the host address is slirp4netns's to bind), so any address.
+ */
+const pluginPorts = (att: Attachment, link: Link) => (att.host ? link.ports.map((p) => ({ ...p, hostIp: "" })) : link.ports);
 
 /** DEL of one link, and its name lines out of its peers' hosts files. */
 async function removeLink(runroot: string, att: Attachment, link: Link): Promise<void> {
   if (link.ip) for (const peer of peersOf(runroot, att.id, link.network)) updateHostsFile(peer.hostsFile, { id: att.id, ip: link.ip, names: link.names, network: link.network }, false);
+  if (att.host && link.forwards?.length) await (await import("./rootless-netns.js")).unforwardPorts(att.host, link.forwards);
   const result = resultForDel(att, link);
   if (existsSync(att.netns) || result) {
     const netns = existsSync(att.netns) ? att.netns : "";
-    await cniDel(link.conflist, { containerId: att.id, netns, ifname: link.ifname }, { portMappings: portMappings(link.ports) }, result);
+    await cniDel(link.conflist, { containerId: att.id, netns, ifname: link.ifname }, { portMappings: portMappings(pluginPorts(att, link)) }, result, att.host);
   }
 }
 
@@ -291,9 +321,10 @@ export function connectNetwork(runroot: string, id: string, net: Network, names:
     if (att.links.some((l) => l.network === net.name)) throw new SkiffError("ALREADY_EXISTS", `container ${id.slice(0, 12)} is already connected to network ${net.name}`);
     let index = 0;
     while (att.links.some((l) => l.ifname === `eth${index}`)) index++;
-    const link = newLink(net, index, [], names);
+    const ipamDir = att.host ? (await import("./rootless-netns.js")).rootlessIpamDir(runroot) : IPAM_DIR;
+    const link = newLink(net, index, [], names, ipamDir);
     // the first interface of a container that lost all others takes the default route again
-    if (att.links.length === 0) link.conflist = conflist(net, { defaultRoute: true, ports: false }) as Conflist;
+    if (att.links.length === 0) link.conflist = conflist(net, { defaultRoute: true, ports: false, ipamDir }) as Conflist;
     att.links.push(link);
     writeAttachment(runroot, att);
     try {
@@ -337,13 +368,20 @@ async function detachLocked(runroot: string, id: string): Promise<void> {
   }
   let first: unknown;
   for (const link of [...att.links].reverse()) await removeLink(runroot, att, link).catch((e) => (first ??= e));
-  if (existsSync(att.netns)) await ip(["netns", "delete", basename(att.netns)]).catch((e) => (first ??= e));
+  if (att.host) (await import("./rootless-netns.js")).removeNetnsFile(att.netns);
+  else if (existsSync(att.netns)) await ip(["netns", "delete", basename(att.netns)]).catch((e) => (first ??= e));
   if (first) throw first;
   rmSync(stateFile(runroot, id), { force: true });
 }
 
-/** The host side of a removed network: its bridge (the plugins leave it) and its leases. */
-export async function removeBridge(net: Network): Promise<void> {
+/** The host side of a removed network: its bridge (the plugins leave it) and its leases; rootless, in the store's namespace. */
+export async function removeBridge(net: Network, runroot: string): Promise<void> {
+  if (inUserNamespace()) {
+    const r = await import("./rootless-netns.js");
+    r.deleteBridge(runroot, net.bridge);
+    rmSync(join(r.rootlessIpamDir(runroot), cniName(net)), { recursive: true, force: true });
+    return;
+  }
   if (existsSync(`/sys/class/net/${net.bridge}`)) await ip(["link", "delete", net.bridge]);
   rmSync(join(IPAM_DIR, cniName(net)), { recursive: true, force: true });
 }

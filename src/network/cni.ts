@@ -26,11 +26,15 @@ export function pluginDir(env: NodeJS.ProcessEnv = process.env): string {
   return facts.dir;
 }
 
-async function invoke(dir: string, plugin: PluginConf, call: CniCall, stdin: object): Promise<unknown> {
+/** Where the plugins run: the host's namespace, or (rootless) the store's own, with iptables' lock there. */
+export interface PluginHost { netns: string; xtablesLock: string }
+
+async function invoke(dir: string, plugin: PluginConf, call: CniCall, stdin: object, host?: PluginHost): Promise<unknown> {
   const { spawn } = await import("node:child_process");
+  const argv = host ? ["nsenter", `--net=${host.netns}`, "--", `${dir}/${plugin.type}`] : [`${dir}/${plugin.type}`];
   return new Promise((resolve, reject) => {
-    const child = spawn(`${dir}/${plugin.type}`, [], {
-      env: { ...process.env, CNI_COMMAND: call.command, CNI_CONTAINERID: call.containerId, CNI_NETNS: call.netns, CNI_IFNAME: call.ifname, CNI_PATH: dir },
+    const child = spawn(argv[0], argv.slice(1), {
+      env: { ...process.env, CNI_COMMAND: call.command, CNI_CONTAINERID: call.containerId, CNI_NETNS: call.netns, CNI_IFNAME: call.ifname, CNI_PATH: dir, ...(host ? { XTABLES_LOCKFILE: host.xtablesLock } : {}) },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let out = "", err = "";
@@ -58,19 +62,19 @@ function pluginInput(list: Conflist, plugin: PluginConf, prevResult: unknown, ru
 }
 
 /** ADD through the whole list; returns the final result (to cache for DEL). */
-export async function cniAdd(list: Conflist, call: Omit<CniCall, "command">, runtimeConfig: Record<string, unknown>): Promise<unknown> {
+export async function cniAdd(list: Conflist, call: Omit<CniCall, "command">, runtimeConfig: Record<string, unknown>, host?: PluginHost): Promise<unknown> {
   const dir = pluginDir();
   let result: unknown;
-  for (const plugin of list.plugins) result = await invoke(dir, plugin, { ...call, command: "ADD" }, pluginInput(list, plugin, result, runtimeConfig));
+  for (const plugin of list.plugins) result = await invoke(dir, plugin, { ...call, command: "ADD" }, pluginInput(list, plugin, result, runtimeConfig), host);
   return result;
 }
 
 /** DEL in reverse order; every plugin is called even when one fails (the first error is thrown after). */
-export async function cniDel(list: Conflist, call: Omit<CniCall, "command">, runtimeConfig: Record<string, unknown>, cached: unknown): Promise<void> {
+export async function cniDel(list: Conflist, call: Omit<CniCall, "command">, runtimeConfig: Record<string, unknown>, cached: unknown, host?: PluginHost): Promise<void> {
   const dir = pluginDir();
   let first: unknown;
   for (const plugin of [...list.plugins].reverse()) {
-    await invoke(dir, plugin, { ...call, command: "DEL" }, pluginInput(list, plugin, cached, runtimeConfig)).catch((e) => (first ??= e));
+    await invoke(dir, plugin, { ...call, command: "DEL" }, pluginInput(list, plugin, cached, runtimeConfig), host).catch((e) => (first ??= e));
   }
   if (first) throw first;
 }

@@ -44,15 +44,21 @@ async function api(socket: string, request: object): Promise<unknown> {
   });
 }
 
-async function forward(socket: string, p: PortMapping): Promise<void> {
+/** Forwards host port `p` to `guestPort` of the namespace; slirp4netns's ID of the forward. */
+export async function addForward(socket: string, p: PortMapping, guestPort = p.containerPort): Promise<number> {
   try {
-    await api(socket, { execute: "add_hostfwd", arguments: { proto: p.protocol, host_addr: p.hostIp || "0.0.0.0", host_port: p.hostPort, guest_addr: SLIRP_GUEST, guest_port: p.containerPort } });
+    const r = await api(socket, { execute: "add_hostfwd", arguments: { proto: p.protocol, host_addr: p.hostIp || "0.0.0.0", host_port: p.hostPort, guest_addr: SLIRP_GUEST, guest_port: guestPort } });
+    return (r as { id?: number } | undefined)?.id ?? 0;
   } catch (err) {
     if (err instanceof SkiffError && /in use/i.test(err.message)) {
       throw new SkiffError("ALREADY_EXISTS", `cannot listen on the ${p.protocol.toUpperCase()} port: listen ${p.protocol}4 ${p.hostIp}:${p.hostPort}: bind: address already in use`, { exitCode: 126 });
     }
     throw err;
   }
+}
+
+export async function removeForward(socket: string, id: number): Promise<void> {
+  await api(socket, { execute: "remove_hostfwd", arguments: { id } });
 }
 
 export const slirp4netns: Backend = {
@@ -75,7 +81,7 @@ export const slirp4netns: Backend = {
     // recorded before the ports: a failed forward still leaves a process to stop
     const started = { pid, api: files.socket, ip: SLIRP_GUEST, prefixLen: 24, gateway: SLIRP_HOST, ifname: "tap0" };
     try {
-      for (const p of ports) await forward(files.socket, p);
+      for (const p of ports) await addForward(files.socket, p);
     } catch (err) {
       try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
       throw err;

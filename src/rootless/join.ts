@@ -11,7 +11,8 @@ import { ROOTLESS_ENV, type OuterIds } from "./userns.js";
 
 /** Runs `argv` as skiff inside the namespace of `pause`; resolves to its exit status. */
 export function runInside(pause: number, ids: OuterIds, argv: string[], env: NodeJS.ProcessEnv): number {
-  const r = spawnSync("nsenter", ["--target", String(pause), "--user", "--mount", "--preserve-credentials", "--", ...selfArgv(), ...argv], {
+  // --wd: entering a mount namespace moves nsenter to its root; relative paths are the user's
+  const r = spawnSync("nsenter", ["--target", String(pause), "--user", "--mount", "--preserve-credentials", `--wd=${process.cwd()}`, "--", ...selfArgv(), ...argv], {
     stdio: "inherit",
     env: { ...env, [ROOTLESS_ENV]: `${ids.uid}:${ids.gid}` },
   });

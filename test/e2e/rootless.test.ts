@@ -139,13 +139,10 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     assert.ok(!readFileSync(`/proc/${pause}/mountinfo`, "utf8").includes(withIds.runtime), "no mount left under the runtime directory");
   });
 
-  it("runs with the host's network; refuses the bridge in one line; warns that limits do not apply", (t) => {
+  it("runs with the host's network; warns that limits do not apply", (t) => {
     if (!requiresRoot(t)) return;
     const host = as(withIds, ["run", "--rm", "--network", "host", image, "true"]);
     assert.deepEqual([host.code, host.stderr], [0, ""]);
-    const bridge = as(withIds, ["run", "--rm", "--network", "bridge", image, "true"]);
-    assert.equal(bridge.code, 125);
-    assert.match(bridge.stderr, /^Error: rootless containers have no bridge network yet \(use --network pasta or slirp4netns \(the default\), none or host\)\n$/);
     const limited = as(withIds, ["run", "--rm", "--network", "none", "--memory", "64m", image, "true"]);
     assert.equal(limited.code, 0, limited.stderr);
     assert.match(limited.stderr, /--memory ignored: rootless resource limits need cgroup v2/);
@@ -202,6 +199,35 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
       assert.ok(!readFileSync(`/proc/${pauseOf(withIds)}/mountinfo`, "utf8").includes(`${withIds.runtime}/skiff/usermode`), "no namespace file left mounted");
     });
   }
+
+  it("user networks and the bridge: containers reach each other by name, -p answers; nothing left after rm and network rm", async (t) => {
+    if (!requiresRoot(t)) return;
+    assert.equal(as(withIds, ["network", "create", "backend"]).code, 0);
+    const serve = "mkdir /www && echo hello-$(hostname) > /www/index.html && exec httpd -f -p 80 -h /www";
+    assert.equal(as(withIds, ["run", "-d", "--name", "db", "--hostname", "db", "--network", "backend", image, "sh", "-c", serve]).code, 0);
+    const peer = await asAsync(withIds, ["run", "--rm", "--network", "backend", image, "sh", "-c", "for i in $(seq 50); do wget -q -O- http://db/ && exit 0; sleep 0.1; done; exit 1"]);
+    assert.deepEqual([peer.code, peer.stdout], [0, "hello-db\n"], peer.stderr);
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    assert.equal(as(withIds, ["run", "-d", "--name", "front", "--hostname", "front", "--network", "bridge", "-p", `127.0.0.1:${port}:80`, image, "sh", "-c", serve]).code, 0);
+    let body = "";
+    for (let i = 0; i < 50 && !body; i++) {
+      body = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.text(), () => "");
+      if (!body) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(body, "hello-front\n");
+    assert.match(as(withIds, ["inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", "front"]).stdout, /^10\.90\.\d+\.\d+\n$/);
+    assert.equal(as(withIds, ["rm", "-f", "-t", "0", "db", "front"]).code, 0);
+    assert.equal(as(withIds, ["network", "rm", "backend"]).code, 0);
+    // no container's namespace, lease, forward or rule is left in the store's rootless namespace
+    assert.deepEqual(readdirSync(join(withIds.runtime, "skiff", "netns")), []);
+    const ipam = join(withIds.runtime, "skiff", "ipam");
+    const leases = readdirSync(ipam).flatMap((n) => readdirSync(join(ipam, n)).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)));
+    assert.deepEqual(leases, []);
+    const rules = as(withIds, ["unshare", "nsenter", `--net=${join(withIds.runtime, "skiff", "rootless-netns", "netns")}`, "iptables-save"]).stdout;
+    assert.doesNotMatch(rules, /CNI-[0-9a-f]{8,}|DN-[0-9a-f]/, "per-container rules left");
+    const links = as(withIds, ["unshare", "nsenter", `--net=${join(withIds.runtime, "skiff", "rootless-netns", "netns")}`, "ip", "-o", "link"]).stdout;
+    assert.doesNotMatch(links, /veth/, "veths left");
+  });
 
   it("refuses a privileged host port, and a /dev/net/tun it cannot open, in one line naming the fix", (t) => {
     if (!requiresRoot(t)) return;

@@ -46,7 +46,8 @@ describe("create options", () => {
     assert.equal(parseCreateOptions({ attach: ["stdin", "stdout"] }, io).interactive, true);
     bad(() => parseCreateOptions({ publish: ["80"], network: "host" }, io), /cannot publish ports with --network host/);
     bad(() => parseCreateOptions({ rm: true, restart: "always" }, io), /--rm and a --restart policy/);
-    bad(() => parseCreateOptions({ network: "pasta" }, io), /not implemented yet/);
+    bad(() => parseCreateOptions({ network: "private" }, io), /not implemented yet/);
+    assert.equal(parseCreateOptions({ network: "pasta" }, io).network, "pasta");
     assert.equal(parseCreateOptions({ network: "slirp4netns", publish: ["8080:80"] }, io).network, "slirp4netns");
     assert.equal(parseCreateOptions({}, { ...io, defaultNetwork: "slirp4netns" }).network, "slirp4netns", "the rootless default");
     // several networks: repeated or comma-separated, in order; modes stand alone

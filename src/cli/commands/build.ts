@@ -13,6 +13,7 @@ import type { Handler } from "../table/types.js";
 import { platformOf } from "./image-context.js";
 import { pathsOf } from "./container-context.js";
 import { imageFor } from "./run.js";
+import { rootlessDefaultNetwork } from "../../network/rootless-default.js";
 
 const MAX_FILE = 16 << 20;
 
@@ -118,7 +119,7 @@ export const build_: Handler = async ({ ctx, args, opts }) => {
   const runOptions = parseCreateOptions({
     network: opts.network, addHost: opts.addHost, dns: opts.dns, dnsSearch: opts.dnsSearch, dnsOption: opts.dnsOption,
     capAdd: opts.capAdd, capDrop: opts.capDrop, ulimit: opts.ulimit, securityOpt: opts.securityOpt,
-  }, { env: ctx.env, envFiles: [], logDefaults: { maxSize: 0, maxFile: 1 } });
+  }, { env: ctx.env, envFiles: [], logDefaults: { maxSize: 0, maxFile: 1 }, defaultNetwork: ctx.rootless ? rootlessDefaultNetwork(ctx.env) : undefined });
   const volumes: MountInfo[] = ((opts.volume as string[]) ?? []).map(parseVolume).map((v) => {
     if (v.kind !== "bind") throw new SkiffError("INVALID_ARGUMENT", `build -v ${v.source}:${v.destination}: only host paths can be mounted into RUN`);
     return { type: "bind", source: v.source, destination: v.destination, rw: v.rw, options: v.options };

@@ -79,7 +79,7 @@ export const networkRm: Handler = async ({ ctx, args, opts }) => {
     if (users.length && !opts.force) throw new SkiffError("FAILED_PRECONDITION", `network ${n.name} is used by container ${users.map((u) => u.name).join(", ")}`, { hint: "remove them first, or use -f", exitCode: 2 });
     for (const u of users) await removeContainer(pathsOf(ctx), u, sys, { force: true, volumes: false });
     removeNetworkFile(ctx.root, n.name);
-    await removeBridge(n);
+    await removeBridge(n, ctx.runroot);
     ctx.stdout.write(`${n.name}\n`);
   }
   if (missing) throw new ExitError(1);
@@ -90,7 +90,7 @@ export const networkPrune: Handler = async ({ ctx, opts }) => {
   const doomed = listNetworks(ctx.root).filter((n) => n.name !== DEFAULT_NETWORK && usersOf(ctx, n).length === 0);
   for (const n of doomed) {
     removeNetworkFile(ctx.root, n.name);
-    await removeBridge(n);
+    await removeBridge(n, ctx.runroot);
   }
   return doomed.map((n) => `${n.name}\n`).join("");
 };

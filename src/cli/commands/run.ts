@@ -26,7 +26,6 @@ import { readSmallFile } from "../../util/bounded-file.js";
 import type { Handler, Invocation } from "../table/types.js";
 import { isActive } from "../../container/record.js";
 import { eachNamed, pathsOf } from "./container-context.js";
-import { bridgeNetworks } from "../../container/options.js";
 import { outerIds } from "../../rootless/userns.js";
 import { rootlessDefaultNetwork } from "../../network/rootless-default.js";
 
@@ -84,8 +83,6 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
   // as podman does: a runtime that is not there fails the create, not the start
   runtimePath(ctx.runtime, ctx.env);
   if (ctx.rootless) {
-    // CNI's bridge needs root on the host (docs/architecture.md, Rootless)
-    if (bridgeNetworks(o).length) throw new SkiffError("NOT_IMPLEMENTED", "rootless containers have no bridge network yet", { hint: "use --network pasta or slirp4netns (the default), none or host" });
     const { cgroupsDelegated, ignoredLimits } = await import("../../rootless/cgroups.js");
     const ignored = cgroupsDelegated() ? [] : ignoredLimits(o);
     if (ignored.length) ctx.log.warn(`${ignored.join(", ")} ignored: rootless resource limits need cgroup v2 with the user's cgroup delegated (systemd's user session)`);
