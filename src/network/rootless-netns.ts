@@ -46,18 +46,22 @@ export async function rootlessHost(runroot: string): Promise<HostSide> {
   const dir = dirOf(runroot);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const record = join(dir, "holder.json");
+  const netns = join(dir, "netns");
+  // alive, and its namespace mounted in this mount namespace (a new holder of the user namespace
+  // starts a new one, without the old bind mount): otherwise it is made again
   const live = (): HostSide | undefined => {
     try {
       const h = JSON.parse(readFileSync(record, "utf8")) as Holder;
-      return procStartTime(h.pid) === h.start ? { netns: join(dir, "netns"), api: h.api } : undefined;
-    } catch {
-      return undefined;
-    }
+      if (procStartTime(h.pid) !== h.start) return undefined;
+      if (readFileSync("/proc/self/mountinfo", "utf8").includes(` ${netns} `)) return { netns, api: h.api };
+      process.kill(h.pid, "SIGKILL");
+    } catch { /* none */ }
+    return undefined;
   };
   return live() ?? withLock(join(dir, "lock"), { what: "the rootless network namespace" }, async () => {
     const again = live();
     if (again) return again;
-    const files = { netns: join(dir, "netns"), socket: join(dir, "api.sock"), log: join(dir, "slirp.log"), pid: join(dir, "slirp.pid") };
+    const files = { netns, socket: join(dir, "api.sock"), log: join(dir, "slirp.log"), pid: join(dir, "slirp.pid") };
     makeNetnsFile(files.netns);
     const { slirp4netns } = await import("./slirp.js");
     const s = await slirp4netns.start(files, []);
@@ -85,4 +89,15 @@ export async function unforwardPorts(host: HostSide, ids: number[]): Promise<voi
 export function deleteBridge(runroot: string, bridge: string): void {
   const netns = join(dirOf(runroot), "netns");
   if (existsSync(netns)) spawnSync("nsenter", [`--net=${netns}`, "ip", "link", "delete", bridge], { stdio: "ignore" });
+}
+
+/** Ends the rootless namespace's slirp4netns and its namespace (system migrate): the next bridge makes them again. */
+export function stopRootlessHost(runroot: string): void {
+  const dir = dirOf(runroot);
+  try {
+    const h = JSON.parse(readFileSync(join(dir, "holder.json"), "utf8")) as Holder;
+    if (procStartTime(h.pid) === h.start) process.kill(h.pid, "SIGKILL");
+  } catch { /* none */ }
+  removeNetnsFile(join(dir, "netns"));
+  rmSync(join(dir, "holder.json"), { force: true });
 }

@@ -97,14 +97,16 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
       // the store holds files of subordinate owners: removed from inside the namespace
       as(u, ["unshare", "rm", "-rf", join(u.home, ".local")]);
     }
+    // system migrate ends what skiff keeps running for the user (the holder of the bridges' namespace)
+    for (const u of users) if (existsSync(join(u.runtime, "skiff", "pause.pid"))) as(u, ["system", "migrate"]);
     for (const u of users) {
       try { process.kill(pauseOf(u), "SIGKILL"); } catch { /* none */ }
     }
     await reg?.stop();
     // no namespace holder of the test users is left behind
     // (killed ones are zombies until init reaps them)
-    const left = spawnSync("ps", ["-u", `${WITH_IDS},${WITHOUT_IDS}`, "-o", "stat=,pid=,args="], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.includes("catatonit") && !l.trim().startsWith("Z"));
-    assert.deepEqual(left, [], "pause processes left");
+    const left = spawnSync("ps", ["-u", `${WITH_IDS},${WITHOUT_IDS}`, "-o", "stat=,pid=,args="], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.trim() && !l.trim().startsWith("Z"));
+    assert.deepEqual(left, [], "processes of the test users left (pause, slirp4netns, pasta, shims)");
     for (const b of bases) rmSync(b, { recursive: true, force: true });
   });
 
@@ -298,6 +300,19 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     const tty = spawnSync("runuser", ["-u", withIds.name, "--", "script", "-qec", asArgv(withIds, ["run", "--rm", "-it", "--network", "none", image, "sh", "-c", "tty; echo on-a-tty"]).slice(3).map((a) => `'${a}'`).join(" "), "/dev/null"], { encoding: "utf8", input: "", timeout: 60000 });
     assert.equal(tty.status, 0, tty.stderr);
     assert.match(tty.stdout, /\/dev\/pts\/0\r?\non-a-tty/);
+  });
+
+  it("builds from a context in the working directory, RUN on the rootless network", (t) => {
+    if (!requiresRoot(t)) return;
+    const ctxDir = join(withIds.home, "app");
+    mkdirSync(ctxDir);
+    writeFileSync(join(ctxDir, "Containerfile"), `FROM ${image}\nRUN echo built > /built && chown 1000:1000 /built\nCOPY f /f\nCMD ["cat", "/built", "/f"]\n`);
+    writeFileSync(join(ctxDir, "f"), "copied\n");
+    execFileSync("chown", ["-R", `${withIds.uid}:${withIds.gid}`, ctxDir]);
+    const b = spawnSync("runuser", asArgv(withIds, ["build", "-q", "-t", "built", "."]), { cwd: ctxDir, encoding: "utf8", timeout: 120000 });
+    assert.equal(b.status, 0, b.stderr);
+    assert.deepEqual(as(withIds, ["run", "--rm", "--network", "none", "built"]), { code: 0, stdout: "built\ncopied\n", stderr: "" });
+    assert.equal(as(withIds, ["run", "--rm", "--network", "none", "built", "stat", "-c", "%u", "/built"]).stdout, "1000\n");
   });
 
   it("without newuidmap: one line that names the uidmap package", (t) => {

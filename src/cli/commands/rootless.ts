@@ -16,11 +16,13 @@ export const unshare: Handler = async ({ ctx, args, rest }) => {
 };
 
 /**
- * Ends the namespace's holder, so the next command makes one with the IDs /etc/subuid and
- * /etc/subgid give now. Running containers keep the old one until they stop.
+ * Ends the namespace's holder (and the rootless bridges' namespace), so the next command makes
+ * one with the IDs /etc/subuid and /etc/subgid give now. Running containers keep the old one
+ * until they stop.
  */
 export const migrate: Handler = async ({ ctx }) => {
   if (!ctx.rootless) return;
+  (await import("../../network/rootless-netns.js")).stopRootlessHost(ctx.runroot);
   const pid = livePause(ctx.runroot);
   if (pid) {
     try {
