@@ -3,10 +3,9 @@
  * process and is found by name), the CNI plugins' ADD at start and DEL at the end. What was set up
  * is written down before it is done, so teardown after a crash undoes exactly that.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { SkiffError } from "../errors.js";
-import { writeFileAtomic } from "../util/atomic.js";
 import { createHash } from "../util/crypto.js";
 import { withLock } from "../util/lock.js";
 import { cniAdd, cniDel, resultAddress, type Conflist } from "./cni.js";
@@ -14,37 +13,9 @@ import { editHostsFile, updateHostsFile, withoutNetwork, type Peer } from "./nam
 import { DEFAULT_NETWORK, IPAM_DIR, cniName, conflist, portMappings, type Network } from "./config.js";
 import type { PortMapping } from "./ports.js";
 import { inUserNamespace } from "../rootless/userns.js";
+import { peersOf, readAttachment, stateFile, writeAttachment, type Attachment, type Link, type Who } from "./attachment.js";
+import { claimPorts } from "./port-claims.js";
 
-/** One interface of a container on one network (eth0 on the first, eth1 on the next, ...). */
-export interface Link {
-  network: string;
-  ifname: string;
-  conflist: Conflist;
-  /** The plugins' ADD result, kept for DEL. */
-  result?: unknown;
-  ip?: string;
-  /** Published ports (the first network carries them). */
-  ports: PortMapping[];
-  /** Rootless: slirp4netns's IDs of the forwards of `ports` to the rootless namespace. */
-  forwards?: number[];
-  /** The container's name and aliases on this network (how peers on a user network reach it). */
-  names: string[];
-}
-
-/** A container's network namespace and its interfaces, as set up (or being set up). */
-export interface Attachment {
-  id: string;
-  netns: string;
-  /** The hosts file that peers' lines are added to. */
-  hostsFile: string;
-  links: Link[];
-  /** Rootless bridges: the store's own namespace the plugins run in (network/rootless-netns.ts). */
-  host?: { netns: string; api: string; xtablesLock: string };
-  /** A user-mode network's helper (network/usermode.ts): its process, to stop, and its API socket if any. */
-  helper?: { kind: string; pid: number; start: number; api?: string };
-}
-
-const stateFile = (runroot: string, id: string) => join(runroot, "networks", `${id}.json`);
 /**
  * skiff-<store>-<container>: the store part (a hash of the runroot) keeps two skiff stores on one
  * host (another --runroot, a test) from ever touching each other's namespaces.
@@ -85,92 +56,10 @@ function resultForDel(att: Attachment, link: Link): unknown {
   };
 }
 
-/** IDs of the containers with a network attachment recorded. */
-export function attachedContainers(runroot: string): string[] {
-  try {
-    return readdirSync(join(runroot, "networks")).filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5));
-  } catch {
-    return [];
-  }
-}
-
-/** When the attachment was last written (ms), 0 when there is none. */
-export function attachmentTime(runroot: string, id: string): number {
-  try {
-    return statSync(stateFile(runroot, id)).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-/** The other containers attached to `network` now, with their address on it and their hosts file. */
-export function peersOf(runroot: string, id: string, network: string): (Peer & { hostsFile: string })[] {
-  const out: (Peer & { hostsFile: string })[] = [];
-  for (const other of attachedContainers(runroot)) {
-    if (other === id) continue;
-    const att = readAttachment(runroot, other);
-    const link = att?.links.find((l) => l.network === network && l.ip);
-    if (att && link) out.push({ id: other, ip: link.ip!, names: link.names, network, hostsFile: att.hostsFile });
-  }
-  return out;
-}
-
-export function readAttachment(runroot: string, id: string): Attachment | undefined {
-  let doc: Attachment & { network?: string; ip?: string; result?: unknown; conflist?: Conflist; ports?: PortMapping[]; names?: string[] };
-  try {
-    doc = JSON.parse(readFileSync(stateFile(runroot, id), "utf8"));
-  } catch {
-    return undefined;
-  }
-  // a record written by a skiff with one network per container (the runroot outlives an upgrade)
-  if (!doc.links && doc.network && doc.conflist) {
-    doc.links = [{ network: doc.network, ifname: "eth0", conflist: doc.conflist, result: doc.result, ip: doc.ip, ports: doc.ports ?? [], names: doc.names ?? [] }];
-  }
-  return { id: doc.id ?? id, netns: doc.netns, hostsFile: doc.hostsFile ?? "", links: doc.links ?? [], ...(doc.helper ? { helper: doc.helper } : {}), ...(doc.host ? { host: doc.host } : {}) };
-}
-
-/** Published ports of an attachment (all links). */
-export const attachedPorts = (att: Attachment | undefined): PortMapping[] => att?.links.flatMap((l) => l.ports) ?? [];
-
-/** A running container's network as inspect and ps show it: ports and, per link, the plugins' result. */
-export function networkView(att: Attachment) {
-  return {
-    ports: attachedPorts(att),
-    links: att.links.map((l) => {
-      const r = l.result as { ips?: { address: string; gateway?: string; interface?: number }[]; interfaces?: { mac?: string }[] } | undefined;
-      const ip4 = r?.ips?.find((i) => i.address.includes("."));
-      return {
-        network: l.network, ifname: l.ifname, ip: l.ip, aliases: l.names.slice(1),
-        prefixLen: ip4 ? Number(ip4.address.split("/")[1]) : undefined, gateway: ip4?.gateway,
-        mac: ip4?.interface !== undefined ? r?.interfaces?.[ip4.interface]?.mac : undefined,
-      };
-    }),
-  };
-}
-
-export const writeAttachment = (runroot: string, att: Attachment) => writeFileAtomic(stateFile(runroot, att.id), JSON.stringify(att));
-
-/** A free port on the host for -p without a host port (the kernel picks it). */
-async function freePort(protocol: string): Promise<number> {
-  if (protocol !== "tcp") return 20000 + Math.floor(Math.random() * 40000);
-  // loaded only here: node:net costs every start ~5 ms to load (Bun)
-  const { createServer } = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "0.0.0.0", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** One setup or teardown of a container's network at a time (the shim and a CLI may both try). */
 function netLock<T>(runroot: string, id: string, fn: () => Promise<T>): Promise<T> {
   return withLock(join(runroot, "locks", `net-${id}.lock`), { what: `network of container ${id.slice(0, 12)}` }, fn);
 }
-
-export interface Who { names: string[]; hostsFile: string; aliases?: Record<string, string[]> }
 
 /** Sets up the namespace and one interface per network, in order; `ports` go to the first. */
 export function attachNetwork(runroot: string, id: string, nets: Network[], ports: PortMapping[], who: Who): Promise<Attachment> {
@@ -183,54 +72,6 @@ export function attachWith(runroot: string, id: string, setup: () => Promise<Att
     await detachLocked(runroot, id);
     return setup();
   });
-}
-
-/**
- * `ports` with a free host port for each that has none, checked against every other container's
- * and recorded in `att` (written) as one step: two starts must not both take a port.
- */
-export async function claimPorts(runroot: string, att: Attachment, ports: PortMapping[], place: (assigned: PortMapping[]) => void): Promise<void> {
-  mkdirSync(join(runroot, "networks"), { recursive: true, mode: 0o700 });
-  await withLock(join(runroot, "locks", "ports.lock"), { what: "published ports" }, async () => {
-    const assigned = await assignPorts(ports);
-    await checkPortsFree(runroot, att.id, assigned);
-    place(assigned);
-    writeAttachment(runroot, att);
-  });
-}
-
-async function assignPorts(ports: PortMapping[]): Promise<PortMapping[]> {
-  const assigned: PortMapping[] = [];
-  for (const p of ports) assigned.push(p.hostPort ? p : { ...p, hostPort: await freePort(p.protocol) });
-  return assigned;
-}
-
-const sameAddress = (a: PortMapping, b: PortMapping) => a.hostPort === b.hostPort && a.protocol === b.protocol && (!a.hostIp || !b.hostIp || a.hostIp === b.hostIp || a.hostIp === "0.0.0.0" || b.hostIp === "0.0.0.0");
-
-function inUse(p: PortMapping): never {
-  // podman's words, and its status: the start failed (126), the container was made
-  throw new SkiffError("ALREADY_EXISTS", `cannot listen on the ${p.protocol.toUpperCase()} port: listen ${p.protocol}4 ${p.hostIp}:${p.hostPort}: bind: address already in use`, { exitCode: 126 });
-}
-
-/**
- * A host port is published once (podman's rule): not twice by one container, not by two (their
- * attachments say which they hold), not when another program listens on it.
- */
-async function checkPortsFree(runroot: string, id: string, ports: PortMapping[]): Promise<void> {
-  ports.forEach((p, i) => { if (ports.slice(0, i).some((q) => sameAddress(p, q))) inUse(p); });
-  for (const other of attachedContainers(runroot)) {
-    if (other === id) continue;
-    const held = attachedPorts(readAttachment(runroot, other));
-    for (const p of ports) if (held.some((q) => sameAddress(p, q))) inUse(p);
-  }
-  for (const p of ports.filter((x) => x.protocol === "tcp")) {
-    const { createServer } = await import("node:net");
-    await new Promise<void>((resolve, reject) => {
-      const srv = createServer();
-      srv.once("error", (err: NodeJS.ErrnoException) => (err.code === "EADDRINUSE" ? reject(new SkiffError("ALREADY_EXISTS", `cannot listen on the TCP port: listen tcp4 ${p.hostIp}:${p.hostPort}: bind: address already in use`, { exitCode: 126 })) : resolve()));
-      srv.listen(p.hostPort, p.hostIp || "0.0.0.0", () => srv.close(() => resolve()));
-    });
-  }
 }
 
 /** The host-local leases' directory a link's conflist names. */

@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { procStartTime } from "../container/liveness.js";
 import { inUserNamespace } from "../rootless/userns.js";
-import { attachWith, claimPorts, writeAttachment, type Attachment, type Link, type Who } from "./attach.js";
+import { attachWith } from "./attach.js";
+import { writeAttachment, type Attachment, type Link, type Who } from "./attachment.js";
+import { claimPorts } from "./port-claims.js";
 import type { Conflist } from "./cni.js";
 import type { PortMapping } from "./ports.js";
 

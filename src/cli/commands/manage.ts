@@ -16,7 +16,7 @@ import { inspectContainer, type InspectInputs } from "../../container/inspect.js
 import { findImage, inspectImage, listImages, type ImageRecord } from "../../image/images.js";
 import { withLock } from "../../util/lock.js";
 import { findVolume } from "../../volume/store.js";
-import { networkView, readAttachment, type Attachment } from "../../network/attach.js";
+import { networkView, readAttachment, type Attachment } from "../../network/attachment.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
 import { inspectEach } from "./inspect-each.js";

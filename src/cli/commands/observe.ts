@@ -17,7 +17,7 @@ import { globalArgs, runRuntime } from "../../runtime/runc.js";
 import type { Handler } from "../table/types.js";
 import { isActive } from "../../container/record.js";
 import { pathsOf, targets } from "./container-context.js";
-import { attachedPorts, readAttachment } from "../../network/attach.js";
+import { attachedPorts, readAttachment } from "../../network/attachment.js";
 import type { ContainerPaths } from "../../container/paths.js";
 import type { ContainerRecord } from "../../container/record.js";
 import { foreground } from "./run.js";

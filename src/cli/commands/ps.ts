@@ -1,7 +1,7 @@
 /** `ps`: containers with their observed state (a dead shim shows as exited). */
 import { observedState } from "../../container/lifecycle.js";
 import { listRecords } from "../../container/store.js";
-import { networkView, readAttachment } from "../../network/attach.js";
+import { networkView, readAttachment } from "../../network/attachment.js";
 import { matchFilters, psRow, psTemplateRow, type Container } from "../../container/view.js";
 import { formatList, isJsonFormat } from "../../output/format.js";
 import type { Handler } from "../table/types.js";
