@@ -12,7 +12,7 @@ import type { Sys } from "../sys/index.js";
 import { findVolume, removeVolume } from "../volume/store.js";
 import { unmountRootfs } from "./bundle.js";
 import { detachNetwork } from "../network/attach.js";
-import { attachedContainers, attachmentTime } from "../network/attachment.js";
+import { attachedContainers, attachmentTime, removeStaleWrites } from "../network/attachment.js";
 import { attachSocket, bundleDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
 import { deleteRecord } from "./store.js";
@@ -82,6 +82,7 @@ export async function removeContainerFiles(p: ContainerPaths, rec: ContainerReco
  * a recent attachment is left alone (its shim may be taking it down right now).
  */
 export async function sweepNetworks(p: ContainerPaths, isLive: (id: string) => boolean): Promise<void> {
+  removeStaleWrites(p.runroot);
   for (const id of attachedContainers(p.runroot)) {
     if (isLive(id) || Date.now() - attachmentTime(p.runroot, id) < 30_000) continue;
     await detachNetwork(p.runroot, id).catch(() => undefined);

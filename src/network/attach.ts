@@ -13,7 +13,7 @@ import { editHostsFile, updateHostsFile, withoutNetwork, type Peer } from "./nam
 import { DEFAULT_NETWORK, IPAM_DIR, cniName, conflist, portMappings, type Network } from "./config.js";
 import type { PortMapping } from "./ports.js";
 import { inUserNamespace } from "../rootless/userns.js";
-import { peersOf, readAttachment, stateFile, writeAttachment, type Attachment, type Link, type Who } from "./attachment.js";
+import { peersOf, readAttachment, removeStaleWrites, stateFile, writeAttachment, type Attachment, type Link, type Who } from "./attachment.js";
 import { claimPorts } from "./port-claims.js";
 
 /**
@@ -200,6 +200,8 @@ export function detachNetwork(runroot: string, id: string): Promise<void> {
 }
 
 async function detachLocked(runroot: string, id: string): Promise<void> {
+  // under the container's network lock: no write of this container's record is under way
+  removeStaleWrites(runroot, id);
   const att = readAttachment(runroot, id);
   if (!att) return;
   if (att.helper || att.links.some((l) => l.network === "slirp4netns" || l.network === "pasta")) {

@@ -4,7 +4,7 @@
  * that; read by ps, inspect and port. Bridges (attach.ts) and user-mode networks (usermode.ts)
  * record the same shape.
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
 import type { Conflist } from "./cni.js";
@@ -41,6 +41,26 @@ export interface Attachment {
 }
 
 export const stateFile = (runroot: string, id: string) => join(runroot, "networks", `${id}.json`);
+
+/**
+ * What a writer killed during an atomic write of an attachment left (".ID.json.PID.TIME.tmp", see
+ * util/atomic.ts): of container `id`, or of any writer that is gone. Nothing was set up after it
+ * (the record is written before each step), so it is only removed.
+ */
+export function removeStaleWrites(runroot: string, id?: string): void {
+  const dir = join(runroot, "networks");
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^\.([0-9a-f]{64})\.json\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name);
+    if (!m || (id !== undefined ? m[1] !== id : existsSync(`/proc/${m[2]}`))) continue;
+    rmSync(join(dir, name), { force: true });
+  }
+}
 
 export interface Who { names: string[]; hostsFile: string; aliases?: Record<string, string[]> }
 

@@ -4,21 +4,44 @@
  * namespace, so the join is done by a single-threaded program that then execs skiff: util-linux's
  * nsenter (what it costs each command: bench/rootless.sh).
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { SkiffError } from "../errors.js";
 import { selfArgv } from "../util/self.js";
 import { ROOTLESS_ENV, type OuterIds } from "./userns.js";
 
-/** Runs `argv` as skiff inside the namespace of `pause`; resolves to its exit status. */
-export function runInside(pause: number, ids: OuterIds, argv: string[], env: NodeJS.ProcessEnv): number {
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+
+/**
+ * Runs `argv` as skiff inside the namespace of `pause`; resolves to its exit status. nsenter execs
+ * skiff (no fork: no PID namespace is entered), so the child is the inner skiff: a terminal's
+ * Ctrl-C reaches it with this process's group, and what is sent to this process alone (SIGTERM from
+ * `timeout`, a hangup) is passed on; this process waits for its answer instead of dying first.
+ */
+export function runInside(pause: number, ids: OuterIds, argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   // --wd: entering a mount namespace moves nsenter to its root; relative paths are the user's
-  const r = spawnSync("nsenter", ["--target", String(pause), "--user", "--mount", "--preserve-credentials", `--wd=${process.cwd()}`, "--", ...selfArgv(), ...argv], {
+  const child = spawn("nsenter", ["--target", String(pause), "--user", "--mount", "--preserve-credentials", `--wd=${process.cwd()}`, "--", ...selfArgv(), ...argv], {
     stdio: "inherit",
     env: { ...env, [ROOTLESS_ENV]: `${ids.uid}:${ids.gid}` },
   });
-  if (r.error) throw new SkiffError("FAILED_PRECONDITION", "cannot run nsenter (util-linux) to join the rootless user namespace", { hint: "install util-linux" });
-  if (r.signal) return 128 + (({ SIGINT: 2, SIGTERM: 15, SIGKILL: 9, SIGHUP: 1 } as Record<string, number>)[r.signal] ?? 1);
-  return r.status ?? 125;
+  const pass = (signal: NodeJS.Signals) => () => { try { child.kill(signal); } catch { /* gone */ } };
+  const handlers = (["SIGTERM", "SIGHUP", "SIGQUIT"] as const).map((sig) => [sig, pass(sig)] as const);
+  const ignore = () => undefined;
+  process.on("SIGINT", ignore);
+  for (const [sig, h] of handlers) process.on(sig, h);
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      process.off("SIGINT", ignore);
+      for (const [sig, h] of handlers) process.off(sig, h);
+    };
+    child.on("error", () => {
+      done();
+      reject(new SkiffError("FAILED_PRECONDITION", "cannot run nsenter (util-linux) to join the rootless user namespace", { hint: "install util-linux" }));
+    });
+    child.on("exit", (code, signal) => {
+      done();
+      resolve(signal ? 128 + (SIGNALS[signal] ?? 1) : (code ?? 125));
+    });
+  });
 }
 
 /** Commands that never touch the store or a container, answered without the namespace. */

@@ -141,6 +141,17 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     assert.ok(!readFileSync(`/proc/${pause}/mountinfo`, "utf8").includes(withIds.runtime), "no mount left under the runtime directory");
   });
 
+  it("passes a SIGTERM sent to the command on to the container, and waits for it", (t) => {
+    if (!requiresRoot(t)) return;
+    const started = Date.now();
+    const argv = asArgv(withIds, ["run", "--rm", "--network", "none", image, "sh", "-c", 'trap "exit 7" TERM; while :; do sleep 0.1; done']);
+    // timeout(1) inside runuser: its SIGTERM goes to the outer skiff, which joined the namespace for the inner one
+    const r = spawnSync("runuser", [...argv.slice(0, 3), "timeout", "--preserve-status", "-s", "TERM", "2", ...argv.slice(3)], { encoding: "utf8", timeout: 60000 });
+    assert.equal(r.status, 7, r.stderr);
+    assert.ok(Date.now() - started < 20000, "the container ended with the signal");
+    assert.equal(as(withIds, ["ps", "-aq"]).stdout, "", "--rm removed it");
+  });
+
   it("runs with the host's network; warns that limits do not apply", (t) => {
     if (!requiresRoot(t)) return;
     const host = as(withIds, ["run", "--rm", "--network", "host", image, "true"]);
