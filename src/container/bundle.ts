@@ -37,6 +37,9 @@ import type { ResolvedUser } from "../spec/user.js";
 import { readRecord, readState } from "./store.js";
 import { inUserNamespace, overlayData } from "../rootless/userns.js";
 import { cgroupsDelegated } from "../rootless/cgroups.js";
+import { keepIdMapping, mappedTotal, toNamespace } from "../rootless/keep-id.js";
+import { shiftedLowerPaths, shiftedLowers } from "../rootless/shifted.js";
+import { makeUsernsFile, removeNsFile, usernsFile } from "../rootless/container-userns.js";
 
 /** A file of the image read inside its root; "" when absent or not a regular file. */
 export function readImageFile(rootfs: string, path: string): string {
@@ -49,10 +52,28 @@ const MAX_ETC_FILE = 8 << 20;
 /** The mode of a container's "/" (podman's). */
 export const ROOT_MODE = 0o555;
 
+/** --userns keep-id: the container's mappings in the rootless namespace (rootless/keep-id.ts). */
+function keepIdMappings(rec: ContainerRecord) {
+  const k = rec.options.keepId;
+  if (!k) return undefined;
+  const total = (file: string) => mappedTotal(hostFile(file));
+  return { uidMappings: keepIdMapping(k.uid, total("/proc/self/uid_map")), gidMappings: keepIdMapping(k.gid, total("/proc/self/gid_map")) };
+}
+
+const imageLowers = (p: ContainerPaths, rec: ContainerRecord) =>
+  lowerDirs(p, rec.image.chainIds, (c) => new SkiffError("NOT_FOUND", `container ${rec.name}: layer ${c} of image ${rec.image.name} is missing`, { hint: "pull the image again" }));
+
+/** keep-id's copies of the image's layers, made before the first mount (rootless/shifted.ts). */
+async function prepareKeepIdLowers(p: ContainerPaths, rec: ContainerRecord): Promise<void> {
+  const m = keepIdMappings(rec);
+  if (m) await shiftedLowers(p.root, imageLowers(p, rec), [...rec.image.chainIds].reverse(), m.uidMappings, m.gidMappings);
+}
+
 export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): string {
   const target = rootfsDir(p, rec.id);
   if (isMounted(target)) return target;
-  const lowers = lowerDirs(p, rec.image.chainIds, (c) => new SkiffError("NOT_FOUND", `container ${rec.name}: layer ${c} of image ${rec.image.name} is missing`, { hint: "pull the image again" }));
+  const keepId = keepIdMappings(rec);
+  const lowers = keepId ? shiftedLowerPaths(p.root, [...rec.image.chainIds].reverse(), keepId.uidMappings, keepId.gidMappings) : imageLowers(p, rec);
   // an image with no layers still gets an overlay: an empty lower dir
   if (lowers.length === 0) {
     const empty = join(bundleDir(p, rec.id), "empty");
@@ -65,7 +86,9 @@ export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): 
   // users of the image out of "/"
   if (!existsSync(upper)) {
     mkdirSync(upper, { recursive: true, mode: 0o700 });
-    chownSync(upper, 0, 0);
+    // keep-id: the container's root is the rootless namespace's 1
+    const rootId = keepId ? toNamespace(keepId.uidMappings, 0) : 0;
+    chownSync(upper, rootId, keepId ? toNamespace(keepId.gidMappings, 0) : 0);
     chmodSync(upper, ROOT_MODE);
   }
   mkdirSync(workDir(p, rec.id), { recursive: true, mode: 0o700 });
@@ -227,7 +250,7 @@ function joinedNetns(p: ContainerPaths, id: string): string {
 }
 
 /** --network slirp4netns or pasta: loaded only for a container that has one. */
-async function attachUserModeNetwork(runroot: string, rec: ContainerRecord, who: { names: string[]; hostsFile: string }) {
+async function attachUserModeNetwork(runroot: string, rec: ContainerRecord, who: { names: string[]; hostsFile: string; userns?: string }) {
   const [{ attachUserMode }, backend] = await Promise.all([
     import("../network/usermode.js"),
     rec.options.network === "pasta" ? import("../network/pasta.js").then((m) => m.pasta) : import("../network/slirp.js").then((m) => m.slirp4netns),
@@ -237,6 +260,7 @@ async function attachUserModeNetwork(runroot: string, rec: ContainerRecord, who:
 
 /** Mounts the rootfs, joins the network and writes config.json; returns the bundle directory. */
 export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: ImageConfig, sys: Sys): Promise<string> {
+  await prepareKeepIdLowers(p, rec);
   const rootfs = mountRootfs(p, rec, sys);
   const joined = rec.options.network.startsWith("container:") ? joinedNetns(p, rec.options.network.slice("container:".length)) : undefined;
   const nets = bridgeNetworks(rec.options).map((n) => getNetwork(p.root, n));
@@ -248,9 +272,13 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
     const hostsPath = join(userdataDir(p, rec.id), "hosts");
     // podman's: peers reach a container by its name, its aliases and its short ID
     const names = [rec.name, ...(rec.options.networkAliases ?? []), rec.id.slice(0, 12)];
+    // keep-id: the container's user namespace first, so its network namespace can be its own
+    const keepId = keepIdMappings(rec);
+    const userns = keepId ? usernsFile(p.runroot, rec.id) : undefined;
+    if (keepId && userns) await makeUsernsFile(userns, keepId.uidMappings, keepId.gidMappings);
     const att = bridged
-      ? await attachNetwork(p.runroot, rec.id, nets, rec.options.publish ?? [], { names, hostsFile: hostsPath, aliases: rec.options.linkAliases })
-      : userMode ? await attachUserModeNetwork(p.runroot, rec, { names, hostsFile: hostsPath }) : undefined;
+      ? await attachNetwork(p.runroot, rec.id, nets, rec.options.publish ?? [], { names, hostsFile: hostsPath, aliases: rec.options.linkAliases, userns })
+      : userMode ? await attachUserModeNetwork(p.runroot, rec, { names, hostsFile: hostsPath, userns }) : undefined;
     // on user networks, peers know each other by name: theirs go in this hosts file, this one in theirs
     const peers = bridged ? (att?.links ?? []).flatMap((link) => announce(p.runroot, rec.id, link)) : [];
     await copyUpVolumes(p.root, join(p.runroot, "locks"), rootfs, rec.mounts.filter((m) => m.type === "volume" && m.name).map((m) => ({ name: m.name!, destination: m.destination })), sys);
@@ -273,6 +301,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
       init: rec.options.init ? INIT_PATH : undefined,
       noCgroups: inUserNamespace() && !cgroupsDelegated(),
       rootless: inUserNamespace(),
+      userns: keepId && userns ? { ...keepId, path: userns } : undefined,
     });
     const dir = bundleDir(p, rec.id);
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec), 0o644, false);
@@ -280,6 +309,7 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
   } catch (err) {
     if (bridged || userMode) await detachNetwork(p.runroot, rec.id).catch(() => undefined);
     unmountRootfs(p, rec.id, sys);
+    if (rec.options.keepId) removeNsFile(usernsFile(p.runroot, rec.id));
     throw err;
   }
 }

@@ -40,8 +40,17 @@ export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, 
   unmountRootfs(p, rec.id, sys, rec.options.autoRemove);
   if (byShim) return;
   rmSync(attachSocket(p, rec.id), { force: true });
+  await releaseNamespaces(p, rec);
+}
+
+/** What a start set up around the container: its network and (keep-id) its user namespace file. */
+export async function releaseNamespaces(p: ContainerPaths, rec: ContainerRecord): Promise<void> {
   // a failed teardown keeps its record: the next start or removal sweeps it again
   await detachNetwork(p.runroot, rec.id).catch(() => undefined);
+  if (rec.options.keepId) {
+    const { removeNsFile, usernsFile } = await import("../rootless/container-userns.js");
+    removeNsFile(usernsFile(p.runroot, rec.id));
+  }
 }
 
 /** Exit codes of removed containers, kept in the runroot so `run --rm` and `wait` can still report them. */

@@ -10,6 +10,7 @@ import {
 import { withSeccomp } from "../spec/seccomp.js";
 import type { Mount, Spec } from "../spec/types.js";
 import type { ResolvedUser } from "../spec/user.js";
+import type { IdMapping } from "../rootless/keep-id.js";
 import type { ContainerOptions, CreateOptions } from "./options.js";
 
 export interface SpecInputs {
@@ -36,6 +37,8 @@ export interface SpecInputs {
   noCgroups?: boolean;
   /** In the rootless user namespace (rootless/). */
   rootless?: boolean;
+  /** --userns keep-id: the container's own user namespace (made before, at `path`) and its mappings (rootless/keep-id.ts). */
+  userns?: { uidMappings: IdMapping[]; gidMappings: IdMapping[]; path?: string };
 }
 
 /** The image's Entrypoint and Cmd as they end up after the user's overrides (for inspect). */
@@ -75,11 +78,18 @@ export function containerSpec(i: SpecInputs): Spec {
   // runc in a user namespace ignores cgroups it cannot write, unless the spec asks for limits
   if (i.noCgroups) delete spec.linux.resources;
   if (o.network === "host") spec.linux.namespaces = spec.linux.namespaces.filter((n) => n.type !== "network");
-  // sysfs may be mounted only by the owner of the network namespace: with the host's, rootless
-  // containers get the host's /sys bound read-only instead (as podman's)
-  if (o.network === "host" && i.rootless) {
+  else if (i.netns) spec.linux.namespaces = spec.linux.namespaces.map((n) => (n.type === "network" ? { type: "network", path: i.netns } : n));
+  if (i.userns) {
+    spec.linux.namespaces.push({ type: "user", ...(i.userns.path ? { path: i.userns.path } : {}) });
+    spec.linux.uidMappings = i.userns.uidMappings;
+    spec.linux.gidMappings = i.userns.gidMappings;
+  }
+  // sysfs may be mounted only by the owner of the network namespace: with the host's, or (in a
+  // user namespace of the container's own) one made outside it, the host's /sys is bound read-only
+  // instead (as podman's)
+  const foreignNetns = o.network === "host" || spec.linux.namespaces.some((n) => n.type === "network" && n.path);
+  if ((o.network === "host" && i.rootless) || (i.userns && foreignNetns)) {
     spec.mounts = spec.mounts.filter((m) => !m.destination.startsWith("/sys/")).map((m) => (m.destination === "/sys" ? { destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"] } : m));
   }
-  else if (i.netns) spec.linux.namespaces = spec.linux.namespaces.map((n) => (n.type === "network" ? { type: "network", path: i.netns } : n));
   return spec;
 }

@@ -9,6 +9,7 @@ import { chainIds, parseDigest } from "./digest.js";
 import { parseConfig, type ImageManifest } from "./manifest.js";
 import { readBlob } from "./store/blobs.js";
 import { blobsDir, ingestDir, lockPath, snapshotsDir, type StorePaths } from "./store/layout.js";
+import { removeShifted } from "../rootless/shifted.js";
 import { PULLED_DIGEST, readIndex } from "./store/refs.js";
 import { cacheRecords } from "./store/build-cache.js";
 import { acquireLock, withLock, type Lock } from "../util/lock.js";
@@ -77,6 +78,7 @@ export async function collectGarbage(s: StorePaths, keepChains: Set<string> = ne
       const doomed = join(snapshotsDir(s), `.deleting-${name}`);
       renameSync(path, doomed);
       rmSync(doomed, { recursive: true, force: true });
+      removeShifted(s.root, name);
       out.snapshots++;
     }
     for (const f of readdirSync(ingestDir(s))) rmSync(join(ingestDir(s), f), { force: true });

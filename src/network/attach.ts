@@ -96,7 +96,7 @@ async function attachLocked(runroot: string, id: string, nets: Network[], ports:
     att.links = nets.map((n, i) => newLink(n, i, i === 0 ? assigned : [], [...who.names, ...(who.aliases?.[n.name] ?? [])], rootless?.ipamDir));
   });
   const links = att.links;
-  if (rootless) rootless.make(att.netns);
+  if (rootless) await rootless.make(att.netns, who.userns);
   else {
     // a namespace of this name with no record is a leftover (a reboot clears both; a test may not)
     if (existsSync(att.netns)) await ip(["netns", "delete", netnsName(runroot, id)]);

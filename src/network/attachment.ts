@@ -62,7 +62,8 @@ export function removeStaleWrites(runroot: string, id?: string): void {
   }
 }
 
-export interface Who { names: string[]; hostsFile: string; aliases?: Record<string, string[]> }
+/** Who the container is on its networks; `userns`: its own user namespace (keep-id), which its network namespace must belong to. */
+export interface Who { names: string[]; hostsFile: string; aliases?: Record<string, string[]>; userns?: string }
 
 /** IDs of the containers with a network attachment recorded. */
 export function attachedContainers(runroot: string): string[] {

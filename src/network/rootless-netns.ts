@@ -23,10 +23,11 @@ export const rootlessIpamDir = (runroot: string) => join(runroot, "ipam");
 export const xtablesLock = (runroot: string) => join(dirOf(runroot), "xtables.lock");
 export const containerNetnsFile = (runroot: string, id: string) => join(runroot, "netns", id.slice(0, 12));
 
-/** A persistent network namespace at `path` (a bind mount of its nsfs file), lo up. */
-export function makeNetnsFile(path: string): void {
+/** A persistent network namespace at `path` (a bind mount of its nsfs file), lo up; owned by `userns` when given. */
+export async function makeNetnsFile(path: string, userns?: string): Promise<void> {
   mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
   if (existsSync(path)) removeNetnsFile(path);
+  if (userns) return (await import("../rootless/container-userns.js")).makeNetnsIn(userns, path);
   writeFileSync(path, "");
   for (const argv of [["unshare", `--net=${path}`, "true"], ["nsenter", `--net=${path}`, "ip", "link", "set", "lo", "up"]]) {
     const r = spawnSync(argv[0], argv.slice(1), { encoding: "utf8" });
@@ -62,7 +63,7 @@ export async function rootlessHost(runroot: string): Promise<HostSide> {
     const again = live();
     if (again) return again;
     const files = { netns, socket: join(dir, "api.sock"), log: join(dir, "slirp.log"), pid: join(dir, "slirp.pid") };
-    makeNetnsFile(files.netns);
+    await makeNetnsFile(files.netns);
     const { slirp4netns } = await import("./slirp.js");
     const s = await slirp4netns.start(files, []);
     // the bridge plugin's forwarding, in this namespace

@@ -65,7 +65,7 @@ export const slirp4netns: Backend = {
   name: "slirp4netns",
   async start(files: UserModeFiles, ports: PortMapping[]) {
     const logFd = openSync(files.log, "w", 0o600);
-    const child = spawn("slirp4netns", ["--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--api-socket", files.socket, "--ready-fd=3", "--netns-type=path", files.netns, "tap0"], {
+    const child = spawn("slirp4netns", ["--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--api-socket", files.socket, "--ready-fd=3", ...(files.userns ? [`--userns-path=${files.userns}`] : []), "--netns-type=path", files.netns, "tap0"], {
       detached: true,
       stdio: ["ignore", logFd, logFd, "pipe"],
     });

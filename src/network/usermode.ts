@@ -6,7 +6,7 @@
  * crash treat it as they treat a bridge's.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { procStartTime } from "../container/liveness.js";
@@ -16,13 +16,14 @@ import { writeAttachment, type Attachment, type Link, type Who } from "./attachm
 import { claimPorts } from "./port-claims.js";
 import type { Conflist } from "./cni.js";
 import type { PortMapping } from "./ports.js";
+import { makeNetnsFile } from "./rootless-netns.js";
 
 export const USER_MODE_NETWORKS = ["slirp4netns", "pasta"] as const;
 export type UserModeNetwork = (typeof USER_MODE_NETWORKS)[number];
 export const isUserModeNetwork = (n: string): n is UserModeNetwork => (USER_MODE_NETWORKS as readonly string[]).includes(n);
 
 /** The files of one container's user-mode network; short names (a unix socket's path has at most 107 bytes). */
-export interface UserModeFiles { netns: string; socket: string; log: string; pid: string }
+export interface UserModeFiles { netns: string; socket: string; log: string; pid: string; /** the user namespace owning netns, when not the rootless one */ userns?: string }
 
 /** What a backend started: its process (to stop) and the container's address as it sees it. */
 export interface Started { pid: number; api?: string; ip: string; prefixLen: number; gateway: string; ifname: string }
@@ -84,16 +85,14 @@ export function attachUserMode(runroot: string, id: string, ports: PortMapping[]
     const dir = join(runroot, "usermode");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const base = join(dir, id.slice(0, 12));
-    const files: UserModeFiles = { netns: `${base}.netns`, socket: `${base}.sock`, log: `${base}.log`, pid: `${base}.pid` };
+    const files: UserModeFiles = { netns: `${base}.netns`, socket: `${base}.sock`, log: `${base}.log`, pid: `${base}.pid`, ...(who.userns ? { userns: who.userns } : {}) };
     const att: Attachment = { id, netns: files.netns, hostsFile: who.hostsFile, links: [] };
     const link: Link = { network: backend.name, ifname: "", conflist: { name: backend.name } as Conflist, ports: [], names: who.names };
     await claimPorts(runroot, att, ports, (assigned) => {
       link.ports = assigned;
       att.links = [link];
     });
-    writeFileSync(files.netns, "");
-    const made = spawnSync("unshare", [`--net=${files.netns}`, "true"], { encoding: "utf8" });
-    if (made.status !== 0) throw new SkiffError("FAILED_PRECONDITION", `cannot make the container's network namespace: ${(made.stderr || String(made.error ?? "")).trim()}`, { exitCode: 126 });
+    await makeNetnsFile(files.netns, who.userns);
     const s = await backend.start(files, link.ports);
     att.helper = { kind: backend.name, pid: s.pid, start: procStartTime(s.pid) ?? 0, ...(s.api ? { api: s.api } : {}) };
     Object.assign(link, {

@@ -96,7 +96,7 @@ async function lockedUpdate(p: ContainerPaths, id: string, change: (s: Container
 
 interface RunResult { code: number; started: boolean; error?: string }
 
-const loadCleanup = () => Promise.all([import("../container/cleanup.js"), import("../network/attach.js")]);
+const loadCleanup = () => import("../container/cleanup.js");
 
 /** `runtimePid`: the runtime was launched before the shim and is its child already (launch.ts). */
 export async function shimMain(runtimePid?: number): Promise<number> {
@@ -269,7 +269,7 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     containerEvent(p.root, rec, "restart");
   }
   log?.close();
-  const [{ releaseContainer, removeContainerFiles }, { detachNetwork }] = await cleanupModules();
+  const { releaseContainer, releaseNamespaces, removeContainerFiles } = await cleanupModules();
   await releaseContainer(p, rec, sys ?? (await getSys()), true).catch(() => undefined);
   containerEvent(p.root, rec, "cleanup");
   const purge = rec.options.autoRemove ? await removeContainerFiles(p, rec, true, result.code, true).catch(() => undefined) : undefined;
@@ -285,7 +285,7 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
   await server.close();
   // after the exit was reported: the plugins' teardown (iptables) is slow, and nobody waits on it;
   // nor on deleting a removed container's files (what a killed shim leaves, sweepStore finishes)
-  await detachNetwork(p.runroot, id).catch(() => undefined);
+  await releaseNamespaces(p, rec);
   try {
     purge?.();
   } catch { /* swept later */ }

@@ -37,5 +37,7 @@ export interface Spec {
     devices?: { path: string; type: string; major: number; minor: number; fileMode?: number; uid?: number; gid?: number }[];
     seccomp?: { defaultAction: string; architectures?: string[]; syscalls?: { names: string[]; action: string; errnoRet?: number }[] };
     cgroupsPath?: string;
+    uidMappings?: { containerID: number; hostID: number; size: number }[];
+    gidMappings?: { containerID: number; hostID: number; size: number }[];
   };
 }

@@ -326,6 +326,35 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     assert.equal(as(withIds, ["run", "--rm", "--network", "none", "built", "stat", "-c", "%u", "/built"]).stdout, "1000\n");
   });
 
+  it("--userns keep-id: the user's own IDs in the container, for its files too, on every network; root refused as podman", async (t) => {
+    if (!requiresRoot(t)) return;
+    const dir = join(withIds.home, "kept");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "f"), "mine\n");
+    execFileSync("chown", ["-R", `${withIds.uid}:${withIds.gid}`, dir]);
+    const r = as(withIds, ["run", "--rm", "--network", "none", "--userns", "keep-id", "-v", `${dir}:/d`, image, "sh", "-c", "id -u; id -g; stat -c %u /d/f; stat -c '%u %g' / /bin/busybox; touch /d/new"]);
+    assert.deepEqual([r.code, r.stdout], [0, `${withIds.uid}\n${withIds.gid}\n${withIds.uid}\n0 0\n0 0\n`], r.stderr);
+    assert.equal(statSync(join(dir, "new")).uid, withIds.uid, "a file the container made is the user's on the host");
+    for (const network of ["pasta", "slirp4netns", "bridge"]) {
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const d = as(withIds, ["run", "-d", "--name", "kept", "--network", network, "--userns", "keep-id", "-p", `127.0.0.1:${port}:8080`, image, "sh", "-c", "mkdir -p /tmp/www && echo kept > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]);
+      assert.equal(d.code, 0, d.stderr);
+      // runc exec joins the container's user namespace first: its network namespace is owned by it
+      assert.deepEqual(as(withIds, ["exec", "kept", "id", "-u"]), { code: 0, stdout: `${withIds.uid}\n`, stderr: "" }, network);
+      assert.equal(as(withIds, ["exec", "-u", "0", "kept", "id", "-u"]).stdout, "0\n");
+      let body = "";
+      for (let i = 0; i < 50 && !body; i++) {
+        body = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) }).then((x) => x.text(), () => "");
+        if (!body) await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.equal(body, "kept\n", network);
+      assert.equal(as(withIds, ["rm", "-f", "-t", "0", "kept"]).code, 0);
+    }
+    assert.deepEqual(readdirSync(join(withIds.runtime, "skiff", "userns")), [], "no user namespace file left");
+    const root = skiff(["run", "--rm", "--userns", "keep-id", "nosuchimage", "true"]);
+    assert.deepEqual([root.code, root.stderr], [125, "Error: keep-id is only supported in rootless mode\n"]);
+  });
+
   it("without newuidmap: one line that names the uidmap package", (t) => {
     if (!requiresRoot(t)) return;
     const u = user(WITH_IDS, false);

@@ -47,3 +47,16 @@ describe("rootless", () => {
     assert.equal(lingerWarning(env, 0, { running: join(dir, "nosystemd"), linger: join(dir, "none") }), undefined, "no systemd");
   });
 });
+
+describe("--userns keep-id", () => {
+  it("maps the user's ID to itself and root to the rootless namespace's 1", async () => {
+    const { keepIdMapping, toNamespace, mappedTotal } = await import("../../src/rootless/keep-id.js");
+    const m = keepIdMapping(1001, 65537);
+    assert.deepEqual(m, [{ containerID: 0, hostID: 1, size: 1001 }, { containerID: 1001, hostID: 0, size: 1 }, { containerID: 1002, hostID: 1002, size: 64535 }]);
+    assert.deepEqual([0, 1000, 1001, 1002, 65536].map((id) => toNamespace(m, id)), [1, 1001, 0, 1002, 65536]);
+    assert.throws(() => toNamespace(m, 65537), /not mapped/);
+    assert.throws(() => keepIdMapping(70000, 65537), /outside/);
+    assert.equal(keepIdMapping(65536, 65537).length, 2, "the last ID: nothing after it");
+    assert.equal(mappedTotal("         0       1001          1\n         1     100000      65536\n"), 65537);
+  });
+});

@@ -70,6 +70,14 @@ function logDefaults(ctx: Context): { maxSize: number; maxFile: number } {
 async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerRecord> {
   const envFiles = ((opts.envFile as string[]) ?? []).map(readEnvFile);
   const o = parseCreateOptions(opts, { env: ctx.env, envFiles, logDefaults: logDefaults(ctx), zoneExists: (name) => statSync(join(ZONEINFO, name), { throwIfNoEntry: false })?.isFile() ?? false, defaultNetwork: ctx.rootless ? rootlessDefaultNetwork(ctx.env) : undefined });
+  // podman's words: keep-id maps the ordinary user's own IDs, of which root has none to keep
+  if (o.userns === "keep-id") {
+    const ids = outerIds(ctx.env);
+    if (!ctx.rootless || !ids) throw new SkiffError("INVALID_ARGUMENT", "keep-id is only supported in rootless mode");
+    o.keepId = ids;
+    // as podman: the process runs as the user unless --user says otherwise
+    o.user ??= `${ids.uid}:${ids.gid}`;
+  }
   if (o.tty && !terminalSupported()) throw new SkiffError("NOT_IMPLEMENTED", "-t needs the skiff executable (Bun); this JavaScript runtime has no pseudo-terminal", { hint: "run dist/skiff, or leave out -t" });
   const image = await imageFor(ctx, args[0], opts);
   const p = pathsOf(ctx);

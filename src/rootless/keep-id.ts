@@ -1,0 +1,29 @@
+/**
+ * --userns keep-id: the container gets a user namespace of its own, nested in the rootless one,
+ * in which the user's own UID and GID are the user's (podman's keep-id): container IDs 0..U-1 are
+ * the rootless namespace's 1..U, U is its 0 (the user), the rest map to themselves. Pure.
+ */
+
+export interface IdMapping { containerID: number; hostID: number; size: number }
+
+/** The container → rootless-namespace mapping for `id` in a namespace of `total` IDs. */
+export function keepIdMapping(id: number, total: number): IdMapping[] {
+  if (id <= 0 || id >= total) throw new RangeError(`ID ${id} is outside the ${total} IDs of the user namespace`);
+  return [
+    { containerID: 0, hostID: 1, size: id },
+    { containerID: id, hostID: 0, size: 1 },
+    ...(total - id - 1 > 0 ? [{ containerID: id + 1, hostID: id + 1, size: total - id - 1 }] : []),
+  ];
+}
+
+/** Where a container ID lands in the rootless namespace under `mapping` (what a file it owns must be owned by on disk). */
+export function toNamespace(mapping: IdMapping[], id: number): number {
+  const m = mapping.find((r) => id >= r.containerID && id < r.containerID + r.size);
+  if (!m) throw new RangeError(`ID ${id} is not mapped`);
+  return m.hostID + (id - m.containerID);
+}
+
+/** How many IDs a /proc/self/[ug]id_map maps. */
+export function mappedTotal(map: string): number {
+  return map.trim().split("\n").filter(Boolean).reduce((n, l) => n + Number(l.trim().split(/\s+/)[2] ?? 0), 0);
+}

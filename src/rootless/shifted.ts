@@ -1,0 +1,72 @@
+/**
+ * Layers for --userns keep-id: a copy of each snapshot with its owners moved as the container's
+ * mapping needs (keep-id.ts), made once per image layer and mapping under `--root/shifted/` and
+ * shared by every keep-id container of that user. A copy, not an idmapped mount: runc 1.1 cannot
+ * make idmapped mounts, and overlayfs takes idmapped layers only when mounted in the initial user
+ * namespace. Its cost is one copy of the image (measured in bench/rootless.sh: a busybox layer in
+ * milliseconds, ~110 MB in seconds); `rmi` and image GC remove it with the snapshot.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { SkiffError } from "../errors.js";
+import { withLock } from "../util/lock.js";
+import { toNamespace, type IdMapping } from "./keep-id.js";
+
+export const shiftedRoot = (root: string) => join(root, "shifted");
+const keyOf = (uids: IdMapping[], gids: IdMapping[]) => `keep-id-${uids[1].containerID}-${gids[1].containerID}`;
+
+/** Every entry below `dir` (and `dir`) owned as `uids`/`gids` say; set-ID bits kept (chown clears them). */
+function shiftOwners(dir: string, uids: IdMapping[], gids: IdMapping[]): void {
+  const walk = (path: string) => {
+    const st = lstatSync(path);
+    lchownSync(path, toNamespace(uids, st.uid), toNamespace(gids, st.gid));
+    if (!st.isSymbolicLink() && st.mode & 0o6000) chmodSync(path, st.mode & 0o7777);
+    if (st.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  walk(dir);
+}
+
+/** The shifted copies of `lowers` (snapshot fs dirs, top first, named by `chainIds` in the same order). */
+export async function shiftedLowers(root: string, lowers: string[], chainIds: string[], uids: IdMapping[], gids: IdMapping[]): Promise<string[]> {
+  const dir = join(shiftedRoot(root), keyOf(uids, gids));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const out: string[] = [];
+  for (const [i, lower] of lowers.entries()) {
+    const target = join(dir, chainIds[i].replace(/^sha256:/, ""));
+    out.push(target);
+    if (existsSync(target)) continue;
+    await withLock(`${target}.lock`, { what: "a layer copy for --userns keep-id", timeoutMs: 600_000 }, () => {
+      if (existsSync(target)) return;
+      const tmp = `${target}.tmp`;
+      rmSync(tmp, { recursive: true, force: true });
+      // cp -a keeps modes, times, links, device nodes (whiteouts) and xattrs (opaque directories)
+      const r = spawnSync("cp", ["-a", "--reflink=auto", lower, tmp], { encoding: "utf8" });
+      if (r.status !== 0) throw new SkiffError("FAILED_PRECONDITION", `copying a layer for --userns keep-id: ${(r.stderr || String(r.error)).trim()}`);
+      shiftOwners(tmp, uids, gids);
+      renameSync(tmp, target);
+    });
+  }
+  return out;
+}
+
+/** Where the copies are (made by shiftedLowers); a missing one is an error that says how to make it. */
+export function shiftedLowerPaths(root: string, chainIds: string[], uids: IdMapping[], gids: IdMapping[]): string[] {
+  const dir = join(shiftedRoot(root), keyOf(uids, gids));
+  return chainIds.map((c) => {
+    const path = join(dir, c.replace(/^sha256:/, ""));
+    if (!existsSync(path)) throw new SkiffError("FAILED_PRECONDITION", "the --userns keep-id copy of the image is not made yet", { hint: "start the container once" });
+    return path;
+  });
+}
+
+/** The copies of a removed snapshot, for every mapping. */
+export function removeShifted(root: string, chainId: string): void {
+  let keys: string[];
+  try {
+    keys = readdirSync(shiftedRoot(root));
+  } catch {
+    return;
+  }
+  for (const k of keys) rmSync(join(shiftedRoot(root), k, chainId.replace(/^sha256:/, "")), { recursive: true, force: true });
+}
