@@ -84,6 +84,14 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
       { name: "data/", type: "dir" as const, uid: 1000, gid: 1000 },
       { name: "data/.wh..wh..opq", content: "" },
       { name: "data/new", content: "fresh\n", uid: 1000, gid: 1000 },
+      // every other entry type: links, a fifo, a set-ID file, an xattr, and a device node (skipped: only root makes them)
+      { name: "data/link", type: "symlink" as const, linkname: "new" },
+      { name: "data/hard", type: "hardlink" as const, linkname: "data/new" },
+      { name: "data/pipe", type: "fifo" as const, mode: 0o640 },
+      { name: "data/suid", content: "x", mode: 0o4755, uid: 1000, gid: 1000 },
+      { name: "data/tagged", content: "t", xattrs: { "user.tag": "v1" } },
+      { name: "dev/", type: "dir" as const },
+      { name: "dev/null", type: "char" as const, devmajor: 1, devminor: 3, mode: 0o666 },
     ];
     const base = [...appEntries(), { name: "etc/motd", content: "hi\n" }, { name: "data/", type: "dir" as const }, { name: "data/old", content: "stale\n" }];
     await pushImage(reg, "rootless/app", "latest", buildImage({ layers: [base, top] }));
@@ -116,12 +124,15 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     assert.equal(r.code, 0, r.stderr);
     const store = join(withIds.home, ".local", "share", "skiff");
     assert.equal(statSync(store).uid, withIds.uid, "the store is the user's");
-    const run = as(withIds, ["run", "--rm", "--network", "none", image, "sh", "-c", "ls /data; test -e /etc/motd || echo no-motd; stat -c '%u %a' /data/new; id -u"]);
+    assert.match(r.stderr, /skip device dev\/null: device nodes need root/);
+    const run = as(withIds, ["run", "--rm", "--network", "none", image, "sh", "-c", "ls /data; test -e /etc/motd || echo no-motd; stat -c '%u %a' /data/new; id -u; readlink /data/link; stat -c '%h %F %a' /data/hard /data/pipe /data/suid"]);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, "new\nno-motd\n1000 644\n0\n");
+    assert.equal(run.stdout, "hard\nlink\nnew\npipe\nsuid\ntagged\nno-motd\n1000 644\n0\nnew\n2 regular file 644\n1 fifo 640\n1 regular file 4755\n");
     // on the host, ID 1000 of the namespace is the user's subordinate ID 999 past its start
     const [range] = subordinateRanges(readFileSync("/etc/subuid", "utf8"), withIds.name, withIds.uid);
     const owners = execFileSync("find", [store, "-name", "new", "-path", "*snapshots*", "-printf", "%u\n"], { encoding: "utf8" }).trim().split("\n");
+    const tagged = execFileSync("find", [store, "-name", "tagged", "-path", "*snapshots*"], { encoding: "utf8" }).trim();
+    assert.equal(execFileSync("getfattr", ["--only-values", "-n", "user.tag", tagged], { encoding: "utf8" }), "v1");
     assert.ok(owners.length > 0 && owners.every((o) => o === String(range.start + 999)), owners.join(","));
   });
 
