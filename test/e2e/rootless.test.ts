@@ -366,6 +366,24 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     assert.deepEqual([root.code, root.stderr], [125, "Error: keep-id is only supported in rootless mode\n"]);
   });
 
+  it("runs with the runtime directory on a noexec file system (nothing is executed from it)", (t) => {
+    if (!requiresRoot(t)) return;
+    const u = user(WITH_IDS, false);
+    execFileSync("mount", ["-t", "tmpfs", "-o", `noexec,nosuid,nodev,mode=0700,uid=${u.uid},gid=${u.gid}`, "tmpfs", u.runtime]);
+    try {
+      const tar = join(u.home, "bb.tar");
+      writeFileSync(tar, makeTar(busyboxEntries()));
+      execFileSync("chown", [`${u.uid}:${u.gid}`, tar]);
+      assert.equal(as(u, ["import", tar, "bb"]).code, 0);
+      const r = as(u, ["run", "--rm", "--network", "none", "bb", "echo", "ran"]);
+      assert.deepEqual([r.code, r.stdout], [0, "ran\n"], r.stderr);
+    } finally {
+      as(u, ["system", "migrate"]);
+      try { process.kill(pauseOf(u), "SIGKILL"); } catch { /* gone */ }
+      spawnSync("umount", ["-l", u.runtime]);
+    }
+  });
+
   it("without newuidmap: one line that names the uidmap package", (t) => {
     if (!requiresRoot(t)) return;
     const u = user(WITH_IDS, false);
