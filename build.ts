@@ -11,7 +11,7 @@
  */
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compiledTable } from "./src/cli/table/source.js";
@@ -100,7 +100,22 @@ async function hostBuild() {
     writeGenerated(join(here, "completions"), completions);
     writeGenerated(join(here, "man"), man);
   });
-  if (compile) await compileFor(undefined, "skiff");
+  if (compile) {
+    await compileFor(undefined, "skiff");
+    console.log(sizeReport());
+  }
+}
+
+/**
+ * What the executable is made of: the Bun runtime it embeds (the size of the bun that compiled it)
+ * and skiff's own code and bytecode; and the bundle, for a device with a system Node instead.
+ */
+export function sizeReport(): string {
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  const exe = statSync(join(outDir, "skiff")).size;
+  const runtime = statSync(realpathSync(join(here, "node_modules", ".bin", "bun"))).size;
+  const bundle = statSync(join(dist, "skiff.js")).size;
+  return `size: dist/skiff ${mb(exe)} = the Bun runtime ${mb(runtime)} + skiff's code and bytecode ${mb(exe - runtime)}; dist/skiff.js ${mb(bundle)} (for a system Node)`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
