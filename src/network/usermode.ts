@@ -1,6 +1,6 @@
 /**
- * User-mode networks (`--network slirp4netns` and `--network pasta`, what rootless containers use:
- * the bridge needs root on the host). The container's network namespace is a file under the
+ * User-mode networks (`--network slirp4netns` and `--network pasta`; one of them is the rootless
+ * default, rootless-default.ts). The container's network namespace is a file under the
  * runroot (unshare --net=FILE: no /run/netns needed), connected to the host by a helper process
  * (slirp.ts, pasta.ts) that the attachment records, so ps, inspect, port and the teardown after a
  * crash treat it as they treat a bridge's.
