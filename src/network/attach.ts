@@ -211,7 +211,7 @@ async function detachLocked(runroot: string, id: string): Promise<void> {
   }
   let first: unknown;
   for (const link of [...att.links].reverse()) await removeLink(runroot, att, link).catch((e) => (first ??= e));
-  if (att.host) (await import("./rootless-netns.js")).removeNetnsFile(att.netns);
+  if (att.host) (await import("../rootless/ns-file.js")).removeNsFile(att.netns);
   else if (existsSync(att.netns)) await ip(["netns", "delete", basename(att.netns)]).catch((e) => (first ??= e));
   if (first) throw first;
   rmSync(stateFile(runroot, id), { force: true });

@@ -13,6 +13,7 @@ import { procStartTime } from "../container/liveness.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { withLock } from "../util/lock.js";
 import type { PortMapping } from "./ports.js";
+import { removeNsFile } from "../rootless/ns-file.js";
 
 /** The rootless namespace's file and its slirp4netns API socket. */
 export interface HostSide { netns: string; api: string }
@@ -26,7 +27,7 @@ export const containerNetnsFile = (runroot: string, id: string) => join(runroot,
 /** A persistent network namespace at `path` (a bind mount of its nsfs file), lo up; owned by `userns` when given. */
 export async function makeNetnsFile(path: string, userns?: string): Promise<void> {
   mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
-  if (existsSync(path)) removeNetnsFile(path);
+  if (existsSync(path)) removeNsFile(path);
   if (userns) return (await import("../rootless/container-userns.js")).makeNetnsIn(userns, path);
   writeFileSync(path, "");
   for (const argv of [["unshare", `--net=${path}`, "true"], ["nsenter", `--net=${path}`, "ip", "link", "set", "lo", "up"]]) {
@@ -35,10 +36,6 @@ export async function makeNetnsFile(path: string, userns?: string): Promise<void
   }
 }
 
-export function removeNetnsFile(path: string): void {
-  spawnSync("umount", ["-l", path]);
-  rmSync(path, { force: true });
-}
 
 interface Holder { pid: number; start: number; api: string }
 
@@ -99,6 +96,6 @@ export function stopRootlessHost(runroot: string): void {
     const h = JSON.parse(readFileSync(join(dir, "holder.json"), "utf8")) as Holder;
     if (procStartTime(h.pid) === h.start) process.kill(h.pid, "SIGKILL");
   } catch { /* none */ }
-  removeNetnsFile(join(dir, "netns"));
+  removeNsFile(join(dir, "netns"));
   rmSync(join(dir, "holder.json"), { force: true });
 }

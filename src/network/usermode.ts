@@ -5,8 +5,7 @@
  * (slirp.ts, pasta.ts) that the attachment records, so ps, inspect, port and the teardown after a
  * crash treat it as they treat a bridge's.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { procStartTime } from "../container/liveness.js";
@@ -17,6 +16,7 @@ import { claimPorts } from "./port-claims.js";
 import type { Conflist } from "./cni.js";
 import type { PortMapping } from "./ports.js";
 import { makeNetnsFile } from "./rootless-netns.js";
+import { removeNsFile } from "../rootless/ns-file.js";
 
 export const USER_MODE_NETWORKS = ["slirp4netns", "pasta"] as const;
 export type UserModeNetwork = (typeof USER_MODE_NETWORKS)[number];
@@ -115,7 +115,7 @@ export async function detachUserMode(att: Attachment): Promise<void> {
     } catch { /* gone */ }
   }
   // lazily: a process of the container that outlived it may still hold the namespace
-  if (existsSync(att.netns)) spawnSync("umount", ["-l", att.netns]);
+  removeNsFile(att.netns);
   const base = att.netns.replace(/\.netns$/, "");
-  for (const f of [att.netns, `${base}.sock`, `${base}.log`, `${base}.pid`]) rmSync(f, { force: true });
+  for (const f of [`${base}.sock`, `${base}.log`, `${base}.pid`]) rmSync(f, { force: true });
 }

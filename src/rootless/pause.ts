@@ -5,8 +5,8 @@
  * newgidmap, Debian's uidmap). Every later command joins it, so the store's files keep one owner
  * mapping and overlay mounts made by one command are there for the next.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -14,7 +14,8 @@ import { procStartTime } from "../container/liveness.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { withLock } from "../util/lock.js";
 import { mappingArgs, mappedCount, subordinateRanges, type IdRange } from "./subids.js";
-import type { OuterIds } from "./userns.js";
+import { userNameOf, type OuterIds } from "./userns.js";
+import { spawnHolder } from "./ns-file.js";
 
 export const pauseFile = (runroot: string) => join(runroot, "pause.pid");
 
@@ -30,14 +31,6 @@ export function livePause(runroot: string): number | undefined {
   return pid && procStartTime(pid) === start ? pid : undefined;
 }
 
-function userName(uid: number): string {
-  try {
-    const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.split(":")[2] === String(uid));
-    if (line) return line.split(":")[0];
-  } catch { /* no passwd */ }
-  return String(uid);
-}
-
 function ranges(file: string, user: string, id: number): IdRange[] {
   try {
     return subordinateRanges(readFileSync(file, "utf8"), user, id);
@@ -49,33 +42,19 @@ function ranges(file: string, user: string, id: number): IdRange[] {
 const PAUSE_PROGRAMS = ["/usr/bin/catatonit", "/usr/libexec/podman/catatonit"];
 
 /** Starts the holder and waits until unshare has made its namespaces and exec'd the pause program. */
-async function startHolder(): Promise<number> {
+function startHolder(): Promise<number> {
   const pause = PAUSE_PROGRAMS.find((p) => existsSync(p));
-  const argv = ["--user", "--mount", "--propagation", "private", "--", ...(pause ? [pause, "-P"] : ["sleep", "infinity"])];
-  const child = spawn("unshare", argv, { detached: true, stdio: "ignore" });
-  const failed = new Promise<never>((_, reject) => child.on("error", () => reject(new SkiffError("FAILED_PRECONDITION", "cannot run unshare (util-linux) to make the rootless user namespace", { hint: "install util-linux" }))));
-  child.unref();
-  const pid = child.pid;
-  const ours = readlinkSync("/proc/self/ns/user");
-  for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
-    await Promise.race([new Promise((r) => setTimeout(r, 5)), failed]);
-    if (!pid) continue;
-    try {
-      const exe = readlinkSync(`/proc/${pid}/exe`);
-      if (readlinkSync(`/proc/${pid}/ns/user`) !== ours && !exe.endsWith("/unshare")) return pid;
-    } catch {
-      break; // it died
-    }
-  }
-  if (pid) try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
-  throw new SkiffError("FAILED_PRECONDITION", "unshare could not make a user namespace", {
-    hint: "user namespaces may be disabled: check sysctl kernel.unprivileged_userns_clone and user.max_user_namespaces",
+  return spawnHolder(["unshare", "--user", "--mount", "--propagation", "private", "--", ...(pause ? [pause, "-P"] : ["sleep", "infinity"])], ["user"], {
+    cannotRun: () => new SkiffError("FAILED_PRECONDITION", "cannot run unshare (util-linux) to make the rootless user namespace", { hint: "install util-linux" }),
+    didNotMake: () => new SkiffError("FAILED_PRECONDITION", "unshare could not make a user namespace", {
+      hint: "user namespaces may be disabled: check sysctl kernel.unprivileged_userns_clone and user.max_user_namespaces",
+    }),
   });
 }
 
 /** Maps the user to root in the holder's namespace and the subordinate ranges after; warns when there are none. */
 function mapIds(pid: number, ids: OuterIds, log: Logger): void {
-  const user = userName(ids.uid);
+  const user = userNameOf(ids.uid) ?? String(ids.uid);
   const uids = ranges("/etc/subuid", user, ids.uid), gids = ranges("/etc/subgid", user, ids.gid);
   if (uids.length === 0 || gids.length === 0) {
     // one ID: the user may map itself without newuidmap (setgroups denied first, as the kernel asks)
