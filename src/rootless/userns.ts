@@ -30,6 +30,15 @@ export function inUserNamespace(): boolean {
   return cached;
 }
 
+/** The host's name for `uid` (/etc/passwd), as /etc/subuid and logind name users. */
+export function userNameOf(uid: number): string | undefined {
+  try {
+    return readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.split(":")[2] === String(uid))?.split(":")[0];
+  } catch {
+    return undefined;
+  }
+}
+
 /** overlayfs mount data: in a user namespace its own xattrs are user.overlay.* (trusted.* needs the initial namespace). */
 export function overlayData(parts: string[]): string {
   return (inUserNamespace() ? [...parts, "userxattr"] : parts).join(",");
