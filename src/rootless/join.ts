@@ -6,10 +6,9 @@
  */
 import { spawn } from "node:child_process";
 import { SkiffError } from "../errors.js";
+import { parseSignal } from "../container/signals.js";
 import { selfArgv } from "../util/self.js";
 import { ROOTLESS_ENV, type OuterIds } from "./userns.js";
-
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
 
 /**
  * Runs `argv` as skiff inside the namespace of `pause`; resolves to its exit status. nsenter execs
@@ -39,7 +38,7 @@ export function runInside(pause: number, ids: OuterIds, argv: string[], env: Nod
     });
     child.on("exit", (code, signal) => {
       done();
-      resolve(signal ? 128 + (SIGNALS[signal] ?? 1) : (code ?? 125));
+      resolve(signal ? 128 + parseSignal(signal) : (code ?? 125));
     });
   });
 }
