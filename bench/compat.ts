@@ -7,12 +7,13 @@
  * (for JSON, the key paths skiff lacks); --checks or --lines runs only that half.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, isolatedEnv, REPO } from "../test/helpers/skiff.js";
-import { isolatedPodman, minbase } from "../test/helpers/podman.js";
+import { isolatedPodman } from "../test/helpers/podman.js";
+import { serverRootfsTar } from "../test/helpers/server-image.js";
 import { jsonShape, normalise } from "./compat/compare.js";
 
 type Engine = "podman" | "skiff";
@@ -59,25 +60,7 @@ function must(engine: Engine, script: string): void {
 
 /** The server images: the Debian minbase with nginx set up as the official image, and a user app. */
 function serverImages(): void {
-  const root = join(work, "rootfs");
-  mkdirSync(root);
-  spawnSync("tar", ["-C", root, "-xf", minbase()]);
-  for (const [log, target] of [["access.log", "/dev/stdout"], ["error.log", "/dev/stderr"]]) {
-    rmSync(join(root, "var/log/nginx", log), { force: true });
-    symlinkSync(target, join(root, "var/log/nginx", log));
-  }
-  writeFileSync(join(root, "var/www/html/index.html"), "hello from nginx\n");
-  appendFileSync(join(root, "etc/passwd"), "app:x:1000:1000:app:/home/app:/bin/sh\n");
-  appendFileSync(join(root, "etc/group"), "app:x:1000:\n");
-  for (const d of ["home/app", "data", "srv"]) mkdirSync(join(root, d), { recursive: true });
-  chownSync(join(root, "home/app"), 1000, 1000);
-  writeFileSync(join(root, "srv/index.html"), "hello from port 80\n");
-  copyFileSync("/bin/busybox", join(root, "usr/local/bin/busybox"));
-  writeFileSync(join(root, "docker-entrypoint.sh"), '#!/bin/sh\nset -e\nchown -R app:app /data\nexec gosu app "$@"\n');
-  chmodSync(join(root, "docker-entrypoint.sh"), 0o755);
-  const tar = join(work, "server.tar");
-  spawnSync("tar", ["-C", root, "--numeric-owner", "-cf", tar, "."]);
-  rmSync(root, { recursive: true, force: true });
+  const tar = serverRootfsTar(work);
   const images: Record<string, string[]> = {
     web: ['CMD ["nginx", "-g", "daemon off;"]', "EXPOSE 80", "STOPSIGNAL SIGQUIT"],
     app: ["USER app", 'CMD ["id"]', "WORKDIR /home/app", "ENV APP_MODE=prod"],

@@ -4,49 +4,18 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync, symlinkSync, appendFileSync, mkdirSync, copyFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, mkdirSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isolatedEnv, requiresRoot, skiff, type Result } from "../helpers/skiff.js";
-import { isolatedPodman, minbase, type Podman } from "../helpers/podman.js";
+import { isolatedPodman, type Podman } from "../helpers/podman.js";
+import { serverRootfsTar } from "../helpers/server-image.js";
 
 const work = mkdtempSync(join(tmpdir(), "skiff-real-"));
 const env = isolatedEnv();
 let podman: Podman;
 const sk = (args: string[], timeoutMs = 60000): Result => skiff(args, { env, timeoutMs });
-
-const ENTRYPOINT = `#!/bin/sh
-# as official images do: fix the volume's owner as root, then run the command as the service user
-set -e
-chown -R app:app /data
-exec gosu app "$@"
-`;
-
-/** One root file system for every variant: minbase + nginx set up as the official image + a user. */
-function buildRootfs(): string {
-  const root = join(work, "rootfs");
-  mkdirSync(root);
-  execFileSync("tar", ["-C", root, "-xf", minbase()]);
-  for (const [log, target] of [["access.log", "/dev/stdout"], ["error.log", "/dev/stderr"]]) {
-    rmSync(join(root, "var/log/nginx", log), { force: true });
-    symlinkSync(target, join(root, "var/log/nginx", log));
-  }
-  writeFileSync(join(root, "var/www/html/index.html"), "hello from nginx\n");
-  appendFileSync(join(root, "etc/passwd"), "app:x:1000:1000:app:/home/app:/bin/sh\n");
-  appendFileSync(join(root, "etc/group"), "app:x:1000:\n");
-  mkdirSync(join(root, "home/app"), { recursive: true });
-  mkdirSync(join(root, "data"), { recursive: true });
-  mkdirSync(join(root, "srv"), { recursive: true });
-  writeFileSync(join(root, "srv/index.html"), "hello from port 80\n");
-  copyFileSync("/bin/busybox", join(root, "usr/local/bin/busybox"));
-  writeFileSync(join(root, "docker-entrypoint.sh"), ENTRYPOINT);
-  chmodSync(join(root, "docker-entrypoint.sh"), 0o755);
-  const tar = join(work, "rootfs.tar");
-  execFileSync("tar", ["-C", root, "--numeric-owner", "-cf", tar, "."]);
-  rmSync(root, { recursive: true, force: true });
-  return tar;
-}
 
 const VARIANTS: Record<string, string[]> = {
   web: ['CMD ["nginx", "-g", "daemon off;"]', "EXPOSE 80"],
@@ -73,7 +42,7 @@ const port = () => 20000 + Math.floor(Math.random() * 20000);
 describe("real images, side by side with podman", { skip: process.getuid?.() !== 0 ? "needs root" : false }, () => {
   before(() => {
     podman = isolatedPodman();
-    const tar = buildRootfs();
+    const tar = serverRootfsTar(work);
     for (const [name, changes] of Object.entries(VARIANTS)) {
       const c = changes.flatMap((x) => ["--change", x]);
       const s = sk(["import", ...c, tar, name]);
