@@ -87,7 +87,7 @@ async function hostBuild() {
       bundle: true,
       format: "esm",
       platform: "node",
-      target: "node20",
+      target: "node18",
       external: ["bun:ffi"],
       minifySyntax: true,
       legalComments: "none",

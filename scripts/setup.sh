@@ -11,6 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 source scripts/lib/apt.sh
 source scripts/lib/minbase.sh
+source scripts/lib/node18.sh
 
 # What the tests (and with --bench, bench/) call that a new machine lacks: scripts/packages.txt, one
 # package a line; a line tagged "bench" only with --bench.
@@ -34,6 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 make_minbase || exit 1
+make_node18 || exit 1
 
 # rootless networking (slirp4netns, pasta) opens /dev/net/tun as the user: Debian's udev makes it
 # 0666; a machine without udev (a microVM, a container) leaves the kernel's 0600

@@ -1,16 +1,16 @@
 /**
  * The foreground runtime process the shim supervises, behind one interface: with pipes, or on a
- * pseudo-terminal for -t (Bun's Terminal: runc then finds a console on its stdio, puts the
+ * pseudo-terminal for -t (Bun's Terminal, or script(1) elsewhere: runc then finds a console on its stdio, puts the
  * container on a pty of its own and resizes it on SIGWINCH). Pipes use Bun.spawn where it exists
  * and node:child_process elsewhere: the node module costs a Bun shim ~1 MB for the container's
  * whole life (see unix-server.ts).
  */
 import { constants } from "node:os";
 import { existsSync } from "node:fs";
-import { SkiffError } from "../errors.js";
 import { exitStatus } from "../runtime/errors.js";
 import type { Sys } from "../sys/types.js";
 import type { StdioPipes } from "./pipes.js";
+import { scriptMissing, spawnScriptTerminal } from "./script-terminal.js";
 
 export interface RuntimeChild {
   pid?: number;
@@ -124,16 +124,21 @@ function spawnPipedBun(argv: string[], pipes: StdioPipes, io: ChildIO): RuntimeC
   };
 }
 
-export function terminalSupported(): boolean {
-  return typeof Bun !== "undefined" && typeof Bun.Terminal === "function";
+/** Why -t cannot work here, or undefined: Bun's own pseudo-terminal, or script(1) (script-terminal.ts). */
+export function terminalUnsupported(): Error | undefined {
+  return bunTerminal() ? undefined : scriptMissing(existsSync);
 }
 
-export function spawnTerminal(argv: string[], io: ChildIO): RuntimeChild {
-  if (typeof Bun === "undefined" || typeof Bun.Terminal !== "function") {
-    throw new SkiffError("NOT_IMPLEMENTED", "-t needs the skiff executable (a pseudo-terminal is not available on this JavaScript runtime)");
+const bunTerminal = () => typeof Bun !== "undefined" && typeof Bun.Terminal === "function";
+
+export async function spawnTerminal(argv: string[], io: ChildIO): Promise<RuntimeChild> {
+  if (!bunTerminal()) {
+    const missing = scriptMissing(existsSync);
+    if (missing) throw missing;
+    return spawnScriptTerminal(argv, io);
   }
-  const term = new Bun.Terminal({ cols: 80, rows: 24, data: (_t, d) => io.onStdout(Buffer.from(d)) });
-  const proc = Bun.spawn(argv, { terminal: term });
+  const term = new Bun!.Terminal({ cols: 80, rows: 24, data: (_t, d) => io.onStdout(Buffer.from(d)) });
+  const proc = Bun!.spawn(argv, { terminal: term });
   const exited = proc.exited.then((code) => {
     // let the last output arrive before the terminal goes
     return new Promise<number>((r) => setTimeout(() => {
@@ -145,7 +150,14 @@ export function spawnTerminal(argv: string[], io: ChildIO): RuntimeChild {
     pid: proc.pid,
     writeStdin: (b) => term.write(b),
     endStdin: () => term.write("\x04"),
-    resize: (rows, cols) => term.resize(cols, rows),
+    resize: (rows, cols) => {
+      term.resize(cols, rows);
+      // the pty is not the runtime's controlling terminal, so the kernel's SIGWINCH goes nowhere:
+      // runc resizes the container's console from its own on this signal (ignored until it starts)
+      try {
+        proc.kill("SIGWINCH");
+      } catch { /* gone */ }
+    },
     kill: (sig) => {
       try {
         proc.kill(sig);

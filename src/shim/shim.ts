@@ -229,7 +229,7 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     const child = adopted
       ? adoptRuntime(adopted, io, getSys())
       : rec.options.tty
-      ? spawnTerminal(argv, io)
+      ? await spawnTerminal(argv, io)
       : viaCreate
         ? spawnCreated({ create: [rt.path, ...createArgs(rt, logFile, bundle, createdPid, id)], start: [rt.path, ...startArgs(rt, logFile, id)], delete: [rt.path, ...deleteArgs(rt, logFile, id, true)] }, join(rt.stateRoot, id), createdPid, pidFile, makeStdioPipes(bundle, false, sys!), io, sys!)
         : await spawnPiped(argv, makeStdioPipes(bundle, rec.options.interactive, sys ?? (await getSys())), io);

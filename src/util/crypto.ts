@@ -2,7 +2,7 @@
  * Hashes and random numbers without loading node:crypto where possible: in a Bun executable it
  * takes ~9 ms to load (measured), and `run` of a stored image verifies its manifest and config by
  * digest. Bun has a native hasher; elsewhere node:crypto is loaded on first use. Random IDs come
- * from the Web Crypto every runtime has.
+ * from the Web Crypto every runtime has (node:crypto's on Node 18).
  */
 import { builtin } from "./builtin.js";
 
@@ -14,14 +14,17 @@ function nodeCrypto(): NodeCrypto {
   return loaded;
 }
 
+// Node 18 has Web Crypto only as node:crypto's webcrypto (the global came in Node 19)
+const webCrypto = (): Pick<Crypto, "getRandomValues"> => globalThis.crypto ?? nodeCrypto().webcrypto;
+
 /** `bytes` random bytes, as hex. */
 export function randomHex(bytes: number): string {
-  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
+  return Buffer.from(webCrypto().getRandomValues(new Uint8Array(bytes))).toString("hex");
 }
 
 /** A random integer in [0, max). */
 export function randomBelow(max: number): number {
-  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0] % max;
+  return webCrypto().getRandomValues(new Uint32Array(1))[0] % max;
 }
 
 export interface Hasher {

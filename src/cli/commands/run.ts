@@ -20,7 +20,7 @@ import { parseSize } from "../../spec/values.js";
 import { detachMatcher, parseDetachKeys } from "../detach-keys.js";
 import { rawOutput } from "../terminal-output.js";
 import { getSys } from "../../sys/index.js";
-import { terminalSupported } from "../../shim/child.js";
+import { terminalUnsupported } from "../../shim/child.js";
 import type { Context } from "../context.js";
 import { readSmallFile } from "../../util/bounded-file.js";
 import type { Handler, Invocation } from "../table/types.js";
@@ -78,7 +78,8 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
     // as podman: the process runs as the user unless --user says otherwise
     o.user ??= `${ids.uid}:${ids.gid}`;
   }
-  if (o.tty && !terminalSupported()) throw new SkiffError("NOT_IMPLEMENTED", "-t needs the skiff executable (Bun); this JavaScript runtime has no pseudo-terminal", { hint: "run dist/skiff, or leave out -t" });
+  const noTerminal = o.tty ? terminalUnsupported() : undefined;
+  if (noTerminal) throw noTerminal;
   const image = await imageFor(ctx, args[0], opts);
   const p = pathsOf(ctx);
   // --mount type=image: the image the name means now, kept by its ID (as podman, no pull)
