@@ -11,6 +11,7 @@
  */
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -81,19 +82,40 @@ function compileFor(target: string | undefined, out: string) {
 
 async function hostBuild() {
   await step("bundle dist/skiff.js", async () => {
-    await build({
+    // skiff's code as one CommonJS module's function (dist/skiff-code.cjs), which dist/skiff.js
+    // (bundle/loader.ts) compiles through a V8 code cache and calls
+    const payload = await build({
       entryPoints: [join(here, "src/main.ts")],
-      outfile: join(dist, "skiff.js"),
+      write: false,
       bundle: true,
-      format: "esm",
+      format: "cjs",
       platform: "node",
       target: "node18",
       external: ["bun:ffi"],
       minifySyntax: true,
       legalComments: "none",
+      define: { "import.meta.url": "__skiffMainUrl" },
+      // a script compiled by node:vm has no dynamic import(): the builtins it loads late are required
+      supported: { "dynamic-import": false },
+      banner: { js: 'var __skiffMainUrl = require("node:url").pathToFileURL(__filename).href;' },
+    });
+    const code = `(function (exports, require, module, __filename, __dirname) {${payload.outputFiles[0].text}\n})`;
+    writeFileSync(join(dist, "skiff-code.cjs"), code);
+    await build({
+      entryPoints: [join(here, "src/bundle/loader.ts")],
+      outfile: join(dist, "skiff.js"),
+      bundle: true,
+      format: "cjs",
+      platform: "node",
+      target: "node18",
+      minifySyntax: true,
+      legalComments: "none",
+      define: { __SKIFF_CODE_ID__: JSON.stringify(createHash("sha256").update(code).digest("hex").slice(0, 12)) },
       banner: { js: "#!/usr/bin/env node" },
     });
     chmodSync(join(dist, "skiff.js"), 0o755);
+    // the repository's package.json says "module": dist/ holds a CommonJS script
+    writeFileSync(join(dist, "package.json"), '{ "type": "commonjs" }\n');
   });
   await step("generate completions/ and man/", async () => {
     const { completions, man } = await generatedFiles();
@@ -114,8 +136,8 @@ export function sizeReport(): string {
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   const exe = statSync(join(outDir, "skiff")).size;
   const runtime = statSync(realpathSync(join(here, "node_modules", ".bin", "bun"))).size;
-  const bundle = statSync(join(dist, "skiff.js")).size;
-  return `size: dist/skiff ${mb(exe)} = the Bun runtime ${mb(runtime)} + skiff's code and bytecode ${mb(exe - runtime)}; dist/skiff.js ${mb(bundle)} (for a system Node)`;
+  const bundle = statSync(join(dist, "skiff.js")).size + statSync(join(dist, "skiff-code.cjs")).size;
+  return `size: dist/skiff ${mb(exe)} = the Bun runtime ${mb(runtime)} + skiff's code and bytecode ${mb(exe - runtime)}; dist/skiff.js + dist/skiff-code.cjs ${mb(bundle)} (for a system Node)`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -3,7 +3,7 @@
 # host's /usr) from a loopback registry, side by side in one run:
 #   skiff pull  |  podman pull  |  curl | tar -xz of the same layers, in parallel
 # Targets (issue #3): skiff ≤ 0.3× podman, ≤ 1.3× curl+tar; peak memory < 150 MB; a second image
-# sharing the base layers downloads only its new layer.
+# sharing the base layers downloads only its new layer; peak RSS at most podman's (issue #16).
 #   bench/pull.sh [runs]
 source "$(dirname "$0")/lib.sh"
 need hyperfine podman skopeo curl docker-registry /usr/bin/time gzip
@@ -40,6 +40,9 @@ node -e '
 
 rm -rf "$work/sk" "$work/sk-run"
 peak=$( { /usr/bin/time -f "%M" dist/skiff --root "$work/sk" --runroot "$work/sk-run" pull -q "$host/bench/debian:one" >/dev/null; } 2>&1 | tail -1)
+rm -rf "$work/pm" "$work/pm-run"
+pm_peak=$( { /usr/bin/time -f "%M" podman --root "$work/pm" --runroot "$work/pm-run" pull -q --tls-verify=false "$host/bench/debian:one" >/dev/null; } 2>&1 | tail -1)
 echo "skiff pull peak RSS: $((peak / 1024)) MB (target < 150 MB): $([ $((peak / 1024)) -lt 150 ] && echo met || echo NOT met)"
+echo "podman pull peak RSS: $((pm_peak / 1024)) MB; target (issue #16) skiff <= podman: $([ "$peak" -le "$pm_peak" ] && echo met || echo NOT met)"
 fetched=$(dist/skiff --root "$work/sk" --runroot "$work/sk-run" pull "$host/bench/debian:two" 2>&1 >/dev/null | grep -c ': started' || true)
 echo "second image sharing 3 base layers: $fetched layer(s) downloaded (target 1): $([ "$fetched" = 1 ] && echo met || echo NOT met)"

@@ -6,21 +6,26 @@
 import { writeSync } from "node:fs";
 import { VERSION } from "./version.js";
 
-const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-  writeSync(1, `skiff version ${VERSION}\n`);
-} else if (argv[0] === "__shim") {
-  // the per-container shim: a hidden mode of the same executable that loads none of the CLI
-  const { shimMain } = await import("./shim/shim.js");
-  // a pid: the runtime started first and is this process's child already (shim/launch.ts); done
-  // supervising, nothing may keep this process around (a timer, a client that never hung up)
-  process.exit(await shimMain(argv[1] ? Number(argv[1]) : undefined));
-} else {
-  const [{ main }, { fdStream }] = await Promise.all([import("./cli/main.js"), import("./output/stdio.js")]);
-  process.exitCode = await main(argv, {
-    env: process.env,
-    stdout: fdStream(1),
-    stderr: fdStream(2),
-    uid: typeof process.getuid === "function" ? process.getuid() : 0,
-  });
+/** No top-level await: dist/skiff.js runs this module as a script, through a V8 code cache (bundle/loader.ts). */
+async function start(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+    writeSync(1, `skiff version ${VERSION}\n`);
+  } else if (argv[0] === "__shim") {
+    // the per-container shim: a hidden mode of the same executable that loads none of the CLI
+    const { shimMain } = await import("./shim/shim.js");
+    // a pid: the runtime started first and is this process's child already (shim/launch.ts); done
+    // supervising, nothing may keep this process around (a timer, a client that never hung up)
+    process.exit(await shimMain(argv[1] ? Number(argv[1]) : undefined));
+  } else {
+    const [{ main }, { fdStream }] = await Promise.all([import("./cli/main.js"), import("./output/stdio.js")]);
+    process.exitCode = await main(argv, {
+      env: process.env,
+      stdout: fdStream(1),
+      stderr: fdStream(2),
+      uid: typeof process.getuid === "function" ? process.getuid() : 0,
+    });
+  }
 }
+
+void start();
