@@ -131,6 +131,9 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     } catch { /* the CLI is gone: nobody to tell */ }
   };
   let runtimeChild: RuntimeChild | undefined;
+  // a restart is counted once the container runs again: counted before, `inspect` would show the
+  // new count with the old exit for as long as the runtime takes to start
+  let restarting = false;
   let size: { rows: number; cols: number } | undefined;
   const earlyStdin: (Buffer | null)[] = [];
   let go: () => void = () => undefined;
@@ -212,7 +215,9 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
       started = true;
       if (attachWait || rec.options.autoRemove) void cleanupModules();
       if (rec.options.health) health = startHealthLoop(p, rec, rec.options.health, new Date(), onUnhealthy, sys);
-      void updateState(p, id, (s) => ({ ...s, ...self, status: s.status === "stopping" ? "stopping" : "running", pid, startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, error: undefined }))
+      const counted = restarting ? 1 : 0;
+      restarting = false;
+      void updateState(p, id, (s) => ({ ...s, ...self, restartCount: s.restartCount + counted, status: s.status === "stopping" ? "stopping" : "running", pid, startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, error: undefined }))
         // a failed listen was reported already (announced.catch above)
         .then(() => announced.then(() => sync({ pid }), () => undefined));
       for (const [type, chunk] of pending.splice(0)) emit(type, chunk);
@@ -264,8 +269,8 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     if (!result.started || !(forHealth || shouldRestart(rec.options.restart, result.code, state.restartCount, state.stoppedByUser))) break;
     consecutive = Date.now() - began > 10_000 ? 0 : consecutive + 1;
     await sleep(restartDelay(consecutive));
-    const again = await updateState(p, id, (s) => (s.stoppedByUser ? s : { ...s, restartCount: s.restartCount + 1 }));
-    if (again.stoppedByUser) break;
+    if (readState(p, id).stoppedByUser) break;
+    restarting = true;
     containerEvent(p.root, rec, "restart");
   }
   log?.close();
