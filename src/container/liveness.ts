@@ -30,12 +30,8 @@ export function processTable(): { pid: number; state: string; ppid: number }[] {
   return out;
 }
 
-/**
- * The children of `pid` (of all its threads) that are zombies, from /proc/PID/task/TID/children:
- * a few small reads, where processTable() reads a file per process of the machine (measured: most
- * of the shim's own CPU time per health check).
- */
-export function zombieChildren(pid: number): number[] {
+/** The children of `pid` (of all its threads), from /proc/PID/task/TID/children. */
+export function childrenOf(pid: number): number[] {
   const out: number[] = [];
   let tasks: string[];
   try {
@@ -48,9 +44,17 @@ export function zombieChildren(pid: number): number[] {
     try {
       list = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8");
     } catch { /* the thread ended */ }
-    for (const child of list.split(" ").filter(Boolean).map(Number)) if (statFields(child)?.[0] === "Z") out.push(child);
+    out.push(...list.split(" ").filter(Boolean).map(Number));
   }
   return out;
+}
+
+/**
+ * The children of `pid` that are zombies: a few small reads, where processTable() reads a file per
+ * process of the machine (measured: most of the shim's own CPU time per health check).
+ */
+export function zombieChildren(pid: number): number[] {
+  return childrenOf(pid).filter((child) => statFields(child)?.[0] === "Z");
 }
 
 /** Field 22 of /proc/PID/stat (start time in clock ticks since boot); undefined when no such process. */

@@ -6,30 +6,20 @@
  * of its own. A resize is stty(1) on the pty runc holds as stdin: the kernel sends the SIGWINCH
  * that makes runc resize the container's console.
  */
-import { readFileSync, readlinkSync } from "node:fs";
+import { readlinkSync } from "node:fs";
+import { childrenOf } from "../container/liveness.js";
 import { SkiffError } from "../errors.js";
 import { exitStatus } from "../runtime/errors.js";
+import { shellQuote } from "../util/shell-quote.js";
 import type { ChildIO, RuntimeChild } from "./child.js";
 import { signalNumber } from "./child.js";
 
 const SCRIPT = "/usr/bin/script";
 const STTY = "/bin/stty";
 
-/** A word as the POSIX shell reads it back. */
-export const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-
 /** script's arguments that run `argv` on a new pty: quiet, its exit status, no echo of input. */
 export function scriptArgs(argv: string[]): string[] {
   return ["-q", "-e", "-E", "never", "-c", `exec ${argv.map(shellQuote).join(" ")}`, "/dev/null"];
-}
-
-function childOf(pid: number): number | undefined {
-  try {
-    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ")[0];
-    return first ? Number(first) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export async function spawnScriptTerminal(argv: string[], io: ChildIO): Promise<RuntimeChild> {
@@ -39,7 +29,7 @@ export async function spawnScriptTerminal(argv: string[], io: ChildIO): Promise<
   child.stdout.on("data", (b: Buffer) => io.onStdout(b));
   child.stderr.on("data", (b: Buffer) => io.onStderr(b));
   child.stdin.on("error", () => undefined); // EPIPE once script is gone
-  const runtimePid = () => (child.pid ? childOf(child.pid) : undefined);
+  const runtimePid = () => (child.pid ? childrenOf(child.pid)[0] : undefined);
   let size = { rows: 24, cols: 80 };
   let sized = false;
   const applySize = () => {

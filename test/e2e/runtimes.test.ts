@@ -10,25 +10,21 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildImage } from "../helpers/image.js";
 import { pushImage, startRegistry, type Registry } from "../helpers/registry.js";
-import { BUNDLE, LAUNCHERS, isolatedEnv, requiresRoot, type Result } from "../helpers/skiff.js";
+import { shellQuote } from "../../src/util/shell-quote.js";
+import { BUNDLE, LAUNCHERS, isolatedEnv, requiresRoot, skiff, type Result } from "../helpers/skiff.js";
 
 const NODE18 = process.env.SKIFF_NODE18 ?? "/opt/skiff-node18/node";
 const launchers: Record<string, string[]> = { ...LAUNCHERS, node18: [NODE18, BUNDLE] };
 
-/** skiff under `launcher` (with Node 18 too, which skiff() does not know). */
-function run(launcher: string, env: NodeJS.ProcessEnv, args: string[], input = ""): Result {
-  const [cmd, ...pre] = launchers[launcher];
-  const r = spawnSync(cmd, [...pre, ...args], { env, input, encoding: "utf8", timeout: 60000 });
-  return { code: r.status ?? 137, stdout: r.stdout, stderr: r.stderr };
-}
+/** skiff under `launcher` (with Node 18 too, which LAUNCHERS does not name). */
+const run = (launcher: string, env: NodeJS.ProcessEnv, args: string[], input = ""): Result => skiff(args, { env, input, timeoutMs: 60000, launch: launchers[launcher] });
 
 /**
  * `args` on a pseudo-terminal of 33x91 made by script(1); resized to 50x120 after three seconds,
  * then `input` typed a second later.
  */
 function underTerminal(launcher: string, env: NodeJS.ProcessEnv, args: string[], input: string): Result {
-  const quote = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
-  const cmd = [...launchers[launcher], ...args].map(quote).join(" ");
+  const cmd = [...launchers[launcher], ...args].map(shellQuote).join(" ");
   const inner = `stty rows 33 cols 91; (sleep 3; stty rows 50 cols 120 </dev/tty) & ${cmd}`;
   const r = spawnSync("bash", ["-c", `(sleep 4; printf "$INPUT"; sleep 1) | script -qec "$INNER" /dev/null`], { env: { ...env, INNER: inner, INPUT: input }, encoding: "utf8", timeout: 60000 });
   return { code: r.status ?? 137, stdout: r.stdout, stderr: r.stderr };

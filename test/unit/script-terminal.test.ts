@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { scriptArgs, scriptMissing, shellQuote } from "../../src/shim/script-terminal.js";
+import { scriptArgs, scriptMissing } from "../../src/shim/script-terminal.js";
+import { shellQuote } from "../../src/util/shell-quote.js";
 
 describe("script(1) terminal", () => {
   it("quotes every word so that the shell gives it back unchanged", () => {

@@ -3,6 +3,7 @@
  * writes them to completions/ and `skiff completion SHELL` prints the same text.
  */
 import { COMMANDS, GLOBAL_OPTIONS, GROUPS, subcommandWords, type CommandSpec, type OptionSpec } from "../table/index.js";
+import { shellQuote } from "../../util/shell-quote.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -19,29 +20,26 @@ function topWords(): string[] {
   return [...new Set(visible().flatMap(namesOf).map((n) => n.split(" ")[0]))].sort();
 }
 
-
-const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
-
 function bash(): string {
   const groups = [...GROUPS].sort();
   const cases = visible().map((c) => {
     const opts = c.options ?? [];
-    const choiceCases = opts.filter((o) => o.choices).map((o) => `${flagWords([o]).join("|")}) COMPREPLY=($(compgen -W ${q(o.choices!.join(" "))} -- "$cur")); return ;;`);
+    const choiceCases = opts.filter((o) => o.choices).map((o) => `${flagWords([o]).join("|")}) COMPREPLY=($(compgen -W ${shellQuote(o.choices!.join(" "))} -- "$cur")); return ;;`);
     const fileCases = opts.filter((o) => o.complete).map((o) => `${flagWords([o]).join("|")}) COMPREPLY=($(compgen -${o.complete === "dir" ? "d" : "f"} -- "$cur")); return ;;`);
     return [
-      `    ${namesOf(c).map((n) => q(n)).join("|")})`,
-      `      vflags=${q(valueFlags([...opts, ...GLOBAL_OPTIONS]).join(" "))}`,
-      `      flags=${q(flagWords(opts).join(" "))}`,
+      `    ${namesOf(c).map((n) => shellQuote(n)).join("|")})`,
+      `      vflags=${shellQuote(valueFlags([...opts, ...GLOBAL_OPTIONS]).join(" "))}`,
+      `      flags=${shellQuote(flagWords(opts).join(" "))}`,
       ...(choiceCases.length + fileCases.length ? [`      case "$prev" in ${[...choiceCases, ...fileCases].join(" ")} esac`] : []),
       "      ;;",
     ].join("\n");
   });
-  const globalChoices = GLOBAL_OPTIONS.filter((o) => o.choices).map((o) => `    --${o.name}) COMPREPLY=($(compgen -W ${q(o.choices!.join(" "))} -- "$cur")); return ;;`);
+  const globalChoices = GLOBAL_OPTIONS.filter((o) => o.choices).map((o) => `    --${o.name}) COMPREPLY=($(compgen -W ${shellQuote(o.choices!.join(" "))} -- "$cur")); return ;;`);
   return `# bash completion for skiff (${HEADER})
 _skiff() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}"
-  local gvflags=${q(valueFlags(GLOBAL_OPTIONS).join(" "))}
-  local groups=${q(groups.join(" "))}
+  local gvflags=${shellQuote(valueFlags(GLOBAL_OPTIONS).join(" "))}
+  local groups=${shellQuote(groups.join(" "))}
   local cmd="" i w skip=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
@@ -55,12 +53,12 @@ ${globalChoices.join("\n")}
     --root|--runroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
   esac
   if [[ -z "$cmd" ]]; then
-    if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W ${q(flagWords(GLOBAL_OPTIONS).join(" "))} -- "$cur"))
-    else COMPREPLY=($(compgen -W ${q(topWords().join(" "))} -- "$cur")); fi
+    if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W ${shellQuote(flagWords(GLOBAL_OPTIONS).join(" "))} -- "$cur"))
+    else COMPREPLY=($(compgen -W ${shellQuote(topWords().join(" "))} -- "$cur")); fi
     return
   fi
   case "$cmd" in
-${groups.map((g) => `    ${q(g)}) COMPREPLY=($(compgen -W ${q(subcommandWords(g).join(" "))} -- "$cur")); return ;;`).join("\n")}
+${groups.map((g) => `    ${shellQuote(g)}) COMPREPLY=($(compgen -W ${shellQuote(subcommandWords(g).join(" "))} -- "$cur")); return ;;`).join("\n")}
   esac
   local flags="" vflags=""
   case "$cmd" in
@@ -74,18 +72,18 @@ complete -F _skiff skiff
 }
 
 function zsh(): string {
-  const describe = (words: [string, string][]) => words.map(([w, d]) => q(`${w.replace(/:/g, "\\:")}:${d}`)).join(" ");
+  const describe = (words: [string, string][]) => words.map(([w, d]) => shellQuote(`${w.replace(/:/g, "\\:")}:${d}`)).join(" ");
   const top: [string, string][] = topWords().map((w) => [w, visible().find((c) => namesOf(c).includes(w))?.description ?? `${w} commands`]);
   const groupCases = [...GROUPS].sort().map((g) => {
     const subs: [string, string][] = subcommandWords(g).map((s) => [s, visible().find((c) => namesOf(c).includes(`${g} ${s}`))!.description]);
-    return `    ${q(g)}) local -a subs=(${describe(subs)}); _describe command subs; return ;;`;
+    return `    ${shellQuote(g)}) local -a subs=(${describe(subs)}); _describe command subs; return ;;`;
   });
-  const flagCases = visible().map((c) => `    ${namesOf(c).map(q).join("|")}) flags=(${flagWords(c.options ?? []).map(q).join(" ")}) ;;`);
+  const flagCases = visible().map((c) => `    ${namesOf(c).map(shellQuote).join("|")}) flags=(${flagWords(c.options ?? []).map(shellQuote).join(" ")}) ;;`);
   return `#compdef skiff
 # zsh completion for skiff (${HEADER})
 _skiff() {
-  local -a gvflags=(${valueFlags(GLOBAL_OPTIONS).map(q).join(" ")})
-  local -a groups=(${[...GROUPS].sort().map(q).join(" ")})
+  local -a gvflags=(${valueFlags(GLOBAL_OPTIONS).map(shellQuote).join(" ")})
+  local -a groups=(${[...GROUPS].sort().map(shellQuote).join(" ")})
   local cmd="" i w skip=""
   for ((i = 2; i < CURRENT; i++)); do
     w="\${words[i]}"
@@ -114,9 +112,9 @@ compdef _skiff skiff
 
 function fish(): string {
   const lines = [`# fish completion for skiff (${HEADER})`, "complete -c skiff -f"];
-  const d = (s: string) => q(s);
+  const d = (s: string) => shellQuote(s);
   for (const o of GLOBAL_OPTIONS) {
-    lines.push(`complete -c skiff -l ${o.name}${o.short ? ` -s ${o.short}` : ""}${o.type !== "boolean" ? " -r" : ""}${o.choices ? ` -a ${q(o.choices.join(" "))}` : ""} -d ${d(o.description)}`);
+    lines.push(`complete -c skiff -l ${o.name}${o.short ? ` -s ${o.short}` : ""}${o.type !== "boolean" ? " -r" : ""}${o.choices ? ` -a ${shellQuote(o.choices.join(" "))}` : ""} -d ${d(o.description)}`);
   }
   const tops = topWords();
   for (const w of tops) {
@@ -134,7 +132,7 @@ function fish(): string {
     const last = [...new Set(namesOf(c).map((n) => n.split(" ").pop()!))].join(" ");
     for (const o of c.options ?? []) {
       const value = o.type !== "boolean" ? (o.complete ? " -r -F" : " -r") : "";
-      lines.push(`complete -c skiff -n '__fish_seen_subcommand_from ${last}' -l ${o.name}${o.short ? ` -s ${o.short}` : ""}${value}${o.choices ? ` -a ${q(o.choices.join(" "))}` : ""} -d ${d(o.description)}`);
+      lines.push(`complete -c skiff -n '__fish_seen_subcommand_from ${last}' -l ${o.name}${o.short ? ` -s ${o.short}` : ""}${value}${o.choices ? ` -a ${shellQuote(o.choices.join(" "))}` : ""} -d ${d(o.description)}`);
     }
   }
   return `${lines.join("\n")}\n`;
