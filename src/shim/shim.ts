@@ -131,9 +131,6 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     } catch { /* the CLI is gone: nobody to tell */ }
   };
   let runtimeChild: RuntimeChild | undefined;
-  // a restart is counted once the container runs again: counted before, `inspect` would show the
-  // new count with the old exit for as long as the runtime takes to start
-  let restarting = false;
   let size: { rows: number; cols: number } | undefined;
   const earlyStdin: (Buffer | null)[] = [];
   let go: () => void = () => undefined;
@@ -194,7 +191,9 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     }
     child.kill("SIGKILL");
   };
-  const runOnce = async (): Promise<RunResult> => {
+  // a restart is counted once the container runs again: counted before, `inspect` would show the
+  // new count with the old exit for as long as the runtime takes to start
+  const runOnce = async (restart: boolean): Promise<RunResult> => {
     const { pidFile, logFile } = runtimeFiles(p, id);
     if (!adopt) rmSync(pidFile, { force: true });
     let started = false;
@@ -215,9 +214,7 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
       started = true;
       if (attachWait || rec.options.autoRemove) void cleanupModules();
       if (rec.options.health) health = startHealthLoop(p, rec, rec.options.health, new Date(), onUnhealthy, sys);
-      const counted = restarting ? 1 : 0;
-      restarting = false;
-      void updateState(p, id, (s) => ({ ...s, ...self, restartCount: s.restartCount + counted, status: s.status === "stopping" ? "stopping" : "running", pid, startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, error: undefined }))
+      void updateState(p, id, (s) => ({ ...s, ...self, restartCount: s.restartCount + (restart ? 1 : 0), status: s.status === "stopping" ? "stopping" : "running", pid, startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, error: undefined }))
         // a failed listen was reported already (announced.catch above)
         .then(() => announced.then(() => sync({ pid }), () => undefined));
       for (const [type, chunk] of pending.splice(0)) emit(type, chunk);
@@ -256,9 +253,9 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
 
   let result: RunResult;
   let consecutive = 0;
-  for (;;) {
+  for (let restart = false; ; restart = true) {
     const began = Date.now();
-    result = await runOnce();
+    result = await runOnce(restart);
     const finishedAt = new Date().toISOString();
     const state = await updateState(p, id, (s) => ({ ...s, status: "exited", pid: undefined, exitCode: result.code, finishedAt, error: result.error }));
     if (result.started) containerEvent(p.root, rec, "died", { ContainerExitCode: result.code });
@@ -270,7 +267,6 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     consecutive = Date.now() - began > 10_000 ? 0 : consecutive + 1;
     await sleep(restartDelay(consecutive));
     if (readState(p, id).stoppedByUser) break;
-    restarting = true;
     containerEvent(p.root, rec, "restart");
   }
   log?.close();
