@@ -84,16 +84,12 @@ async function hostBuild() {
   await step("bundle dist/skiff.js", async () => {
     // skiff's code as one CommonJS module's function (dist/skiff-code.cjs), which dist/skiff.js
     // (bundle/loader.ts) compiles through a V8 code cache and calls
+    const script = { bundle: true, format: "cjs", platform: "node", target: "node18", minifySyntax: true, legalComments: "none" } as const;
     const payload = await build({
+      ...script,
       entryPoints: [join(here, "src/main.ts")],
       write: false,
-      bundle: true,
-      format: "cjs",
-      platform: "node",
-      target: "node18",
       external: ["bun:ffi"],
-      minifySyntax: true,
-      legalComments: "none",
       define: { "import.meta.url": "__skiffMainUrl" },
       // a script compiled by node:vm has no dynamic import(): the builtins it loads late are required
       supported: { "dynamic-import": false },
@@ -102,14 +98,9 @@ async function hostBuild() {
     const code = `(function (exports, require, module, __filename, __dirname) {${payload.outputFiles[0].text}\n})`;
     writeFileSync(join(dist, "skiff-code.cjs"), code);
     await build({
+      ...script,
       entryPoints: [join(here, "src/bundle/loader.ts")],
       outfile: join(dist, "skiff.js"),
-      bundle: true,
-      format: "cjs",
-      platform: "node",
-      target: "node18",
-      minifySyntax: true,
-      legalComments: "none",
       define: { __SKIFF_CODE_ID__: JSON.stringify(createHash("sha256").update(code).digest("hex").slice(0, 12)) },
       banner: { js: "#!/usr/bin/env node" },
     });

@@ -4,20 +4,16 @@
  * bundle installed as the README says (two files and a link, no package.json) runs on Node 18 too.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { BUNDLE, DIST, isolatedEnv } from "../helpers/skiff.js";
+import { BUNDLE, DIST, isolatedEnv, skiff } from "../helpers/skiff.js";
 import { VERSION } from "../../src/version.js";
 
 const NODE18 = process.env.SKIFF_NODE18 ?? "/opt/skiff-node18/node";
 
-function node(env: NodeJS.ProcessEnv, script: string, args: string[], nodeBin = process.execPath) {
-  const r = spawnSync(nodeBin, [script, ...args], { env, encoding: "utf8", timeout: 30000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const node = (env: NodeJS.ProcessEnv, script: string, args: string[], nodeBin = process.execPath) => skiff(args, { env, launch: [nodeBin, script] });
 
 describe("the bundle's code cache", () => {
   it("is made once, used, and replaced when it is damaged or not the user's own", () => {

@@ -24,6 +24,8 @@ export interface Result { code: number; stdout: string; stderr: string }
 
 export interface RunOptions {
   launcher?: keyof typeof LAUNCHERS;
+  /** The command that starts skiff, instead of a launcher's (another runtime, an installed copy). */
+  launch?: string[];
   env?: NodeJS.ProcessEnv;
   input?: string;
   timeoutMs?: number;
@@ -70,7 +72,7 @@ export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export function skiff(args: string[], opts: RunOptions = {}): Result {
-  const [cmd, ...pre] = LAUNCHERS[opts.launcher ?? "compiled"];
+  const [cmd, ...pre] = opts.launch ?? LAUNCHERS[opts.launcher ?? "compiled"];
   const r = spawnSync(cmd, [...pre, ...args], {
     env: opts.env ?? isolatedEnv(),
     cwd: opts.cwd,
