@@ -163,7 +163,8 @@ export function afterStartupLog(s: HealthState, r: ProbeResult, timeoutMs: numbe
 function logEntry(r: ProbeResult, timeoutMs: number): HealthLog {
   // podman's log: 0 healthy, any failure 1, a timeout -1
   const code = r.timedOut ? -1 : r.exitCode === 0 ? 0 : 1;
-  const output = r.timedOut ? `Health check exceeded timeout (${Math.round(timeoutMs / 1000)}s)` : r.output.slice(0, MAX_OUTPUT);
+  // podman drops one final newline, then keeps the first MAX_OUTPUT characters
+  const output = r.timedOut ? `Health check exceeded timeout (${Math.round(timeoutMs / 1000)}s)` : r.output.replace(/\n$/, "").slice(0, MAX_OUTPUT);
   return { Start: r.start.toISOString(), End: r.end.toISOString(), ExitCode: code, Output: output };
 }
 

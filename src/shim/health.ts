@@ -46,10 +46,9 @@ export function startHealthLoop(p: ContainerPaths, rec: ContainerRecord, cfg: He
   const tick = async () => {
     if (stopped) return;
     const [health, probes, stored] = await modules;
-    const before = stored.readHealth(p, rec.id) ?? health.startingHealth();
     const state = readState(p, rec.id);
     // a paused container is not checked (its probe could only hang), nor counted against
-    if (state.status === "paused") return schedule(before);
+    if (state.status === "paused") return schedule(stored.readHealth(p, rec.id) ?? health.startingHealth());
     const kind = startup ? "startup" : "regular";
     let run = prepared.get(kind);
     try {
@@ -64,8 +63,8 @@ export function startHealthLoop(p: ContainerPaths, rec: ContainerRecord, cfg: He
       if (r.restart) return act("restart");
       return schedule(after);
     }
-    if (after.Status !== before.Status) containerEvent(p.root, rec, "health_status", { HealthStatus: after.Status, Attributes: { health_status: after.Status } });
-    if (before.Status !== "unhealthy" && after.Status === "unhealthy" && cfg.onFailure !== "none") act(cfg.onFailure);
+    if (after.Status !== after.before) containerEvent(p.root, rec, "health_status", { HealthStatus: after.Status, Attributes: { health_status: after.Status } });
+    if (after.before !== "unhealthy" && after.Status === "unhealthy" && cfg.onFailure !== "none") act(cfg.onFailure);
     return schedule(after);
   };
   void modules.then(async ([health, probes]) => {

@@ -28,6 +28,8 @@ export const LIBC_SYMBOLS = {
   flock: { args: ["i32", "i32"], returns: "i32" },
   syncfs: { args: ["i32"], returns: "i32" },
   waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
+  pipe2: { args: ["ptr", "i32"], returns: "i32" },
+  fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
 } as const satisfies Record<string, { args: readonly FfiType[]; returns: FfiType }>;
 
@@ -48,6 +50,10 @@ const PR_GET_CHILD_SUBREAPER = 37;
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;
 const SOCK_CLOEXEC = 0o2000000;
+const O_CLOEXEC = 0o2000000;
+const O_NONBLOCK = 0o4000;
+const F_GETFL = 3;
+const F_SETFL = 4;
 const SOL_SOCKET = 1;
 const SCM_RIGHTS = 1;
 const MSG_CMSG_CLOEXEC = 0x40000000;
@@ -152,6 +158,21 @@ export function libcSys(port: LibcPort): Sys {
       check("socketpair", port.call("socketpair", AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
       const v = new DataView(sv.buffer);
       return [v.getInt32(0, true), v.getInt32(4, true)];
+    },
+    pipe() {
+      const fds = new Uint8Array(8);
+      check("pipe2", port.call("pipe2", fds, O_CLOEXEC));
+      const v = new DataView(fds.buffer);
+      const [r, w] = [v.getInt32(0, true), v.getInt32(4, true)];
+      // only the read end: a writer given a non-blocking pipe fails its writes with EAGAIN
+      const flags = port.call("fcntl", r, F_GETFL, 0);
+      if (flags < 0 || port.call("fcntl", r, F_SETFL, flags | O_NONBLOCK) < 0) {
+        const e = port.errno();
+        port.call("close", r);
+        port.call("close", w);
+        throw sysError("fcntl O_NONBLOCK", e);
+      }
+      return [r, w];
     },
     sendFd(sock, fd, payload = "\0") {
       const data = new TextEncoder().encode(payload || "\0");

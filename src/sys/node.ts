@@ -102,6 +102,7 @@ export async function nodeSys(): Promise<Sys> {
     isChildSubreaper: () => unsupported("prctl PR_GET_CHILD_SUBREAPER"),
     setsid: () => unsupported("setsid"),
     socketpair: () => unsupported("socketpair"),
+    pipe: () => unsupported("pipe2"),
     sendFd: () => unsupported("sendmsg SCM_RIGHTS"),
     recvFd: () => unsupported("recvmsg SCM_RIGHTS"),
     close: () => unsupported("close"),

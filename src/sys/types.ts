@@ -27,6 +27,8 @@ export interface Sys {
   setsid(): number;
   /** A connected AF_UNIX stream socket pair (close-on-exec). */
   socketpair(): [number, number];
+  /** A pipe: [read end, write end], both close-on-exec, the read end non-blocking (reads throw EAGAIN when empty). */
+  pipe(): [number, number];
   /** Sends `fd` over the Unix socket `sock` (SCM_RIGHTS) with a small payload. */
   sendFd(sock: number, fd: number, payload?: string): void;
   /** Receives one fd sent with SCM_RIGHTS, and the payload that came with it (runc sends the pty name). */

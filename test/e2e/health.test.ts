@@ -37,7 +37,7 @@ describe("health checks in the shim", { skip: isRoot ? false : "needs root (runc
     await until("bad unhealthy", () => health("bad").Status === "unhealthy");
     const h = health("bad");
     assert.ok(h.FailingStreak >= 2);
-    assert.deepEqual(h.Log!.at(-1), { ...h.Log!.at(-1)!, ExitCode: 1, Output: "nope\n" });
+    assert.deepEqual(h.Log!.at(-1), { ...h.Log!.at(-1)!, ExitCode: 1, Output: "nope" });
     assert.ok(h.Log!.length <= 5);
     assert.match(status("bad"), /^Up .* \(unhealthy\)$/);
     assert.equal(sk(env, ["ps", "--filter", "health=unhealthy", "--format", "{{.Names}}"]).stdout, "bad\n");
@@ -76,6 +76,23 @@ describe("health checks in the shim", { skip: isRoot ? false : "needs root (runc
     await until("a second timed-out probe", () => (health("hang").Log ?? []).length >= 3, 20000);
     const left = sk(env, ["exec", "hang", "ps", "-o", "args"]).stdout.split("\n").filter((l) => /^sleep 30/.test(l.trim()) || /^\/bin\/sh -c sleep 30/.test(l.trim()));
     assert.ok(left.length <= 2, `probes left behind: ${left.join(" | ")}`);
+  });
+
+  it("takes stdout and stderr together; a check that fills a pipe, or leaves a process holding it, reports when it exits", async () => {
+    // 300 kB is several pipes' worth: a probe read only at its end would block until its timeout
+    run("loud", ["--health-cmd", "yes 0123456789 | head -c 300000; echo tail >&2", "--health-interval", "300ms", "--health-timeout", "8s", "--health-retries", "1"]);
+    run("both", ["--health-cmd", "echo out; echo err >&2; echo out2", "--health-interval", "300ms"]);
+    run("linger", ["--health-cmd", "sleep 30 & echo started", "--health-interval", "300ms", "--health-timeout", "3s", "--health-retries", "1"]);
+    for (const name of ["loud", "both", "linger"]) await until(`${name}: a first result`, () => (health(name).Log ?? []).length > 0, 20000);
+    const first = (name: string) => health(name).Log![0] as { ExitCode: number; Output: string; Start: string; End: string };
+    const loud = first("loud");
+    assert.deepEqual([loud.ExitCode, loud.Output.length, loud.Output.slice(0, 22)], [0, 500, "0123456789\n0123456789\n"]);
+    assert.equal(health("loud").Status, "healthy");
+    // one pipe handed to the probe as it is (runc --detach): the lines in the order written, as podman's
+    assert.deepEqual([first("both").ExitCode, first("both").Output], [0, "out\nerr\nout2"]);
+    const linger = first("linger");
+    assert.deepEqual([linger.ExitCode, linger.Output], [0, "started"]);
+    assert.ok(Date.parse(linger.End) - Date.parse(linger.Start) < 2000, `the probe waited for its background process: ${linger.Start} .. ${linger.End}`);
   });
 
   it("--health-on-failure kill, restart and stop act on the turn to unhealthy", async () => {
@@ -154,5 +171,29 @@ describe("healthcheck run, as podman's", { skip: isRoot ? false : "needs root (r
     assert.deepEqual(seen.skiff.inspect, seen.podman.inspect);
     assert.equal(seen.skiff.filtered, seen.podman.filtered);
     assert.equal(seen.skiff.statusWord, seen.podman.statusWord);
+  });
+
+  it("a probe's output as podman keeps it: both streams in order, one final newline dropped, 500 characters; its end is its process's", () => {
+    const checks = [
+      "echo out; echo err >&2; echo out2; exit 3",
+      'printf "\\n  a  \\n\\n"',
+      "yes 0123456789 | head -c 300000",
+      "sleep 20 & echo started",
+    ];
+    const seen = both(side.tools, (run, tag) => checks.map((check, i) => {
+      const name = `out${i}${tag}`;
+      run(["run", "-d", "--name", name, "--health-cmd", check, "--health-interval", "disable", "--health-timeout", "5s", "bb", "sleep", "300"]);
+      const started = Date.now();
+      const code = run(["healthcheck", "run", name]).code;
+      const took = Date.now() - started;
+      const log = JSON.parse(run(["inspect", name, "--format", "{{json .State.Health.Log}}"]).stdout) as { ExitCode: number; Output: string }[];
+      run(["rm", "-f", "-t", "0", name]);
+      return { code, exit: log[0].ExitCode, output: log[0].Output, quick: took < 4000 };
+    }));
+    // podman copies the two streams apart and joins them in either order (seen both ways); skiff's
+    // are one pipe, in the order written
+    assert.equal(seen.skiff[0].output, "out\nerr\nout2");
+    const lines = (r: { output: string }[]) => r.map((o, i) => ({ ...o, output: i === 0 ? o.output.split("\n").sort().join("\n") : o.output }));
+    assert.deepEqual(lines(seen.skiff), lines(seen.podman));
   });
 });

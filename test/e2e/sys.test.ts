@@ -107,6 +107,9 @@ describe("sys on every runtime", () => {
         assert.equal(out.setsid.sessionFromProc, out.setsid.pid);
       }
       assert.deepEqual(out.fdPassing, { payload: "/dev/pts/42", path: join(dir, "passed"), distinct: true });
+      // a probe's output pipe (container/probe-run.ts): only the read end non-blocking
+      const ends = { readEnd: { nonblock: true, cloexec: true }, writeEnd: { nonblock: false, cloexec: true } };
+      assert.deepEqual(out.pipe, out.runtime === "bun" ? { ...ends, empty: "EAGAIN", read: "hi" } : ends);
     });
   }
 });

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ExitError, SkiffError, isSkiffError } from "../../errors.js";
 import { observedState, signalContainer, stopContainer } from "../../container/lifecycle.js";
-import { readHealth } from "../../container/health-state.js";
+import { getSys } from "../../sys/index.js";
 import { bundleDir } from "../../container/paths.js";
 import { getRecord } from "../../container/store.js";
 import type { Handler } from "../table/types.js";
@@ -23,9 +23,11 @@ export const run: Handler = async ({ ctx, args, opts }) => {
   const state = observedState(p, rec.id);
   if (state.status !== "running") throw new SkiffError("FAILED_PRECONDITION", `container ${rec.id} is not running`);
   const { probeAndRecord } = await import("../../container/health-probe.js");
-  const before = readHealth(p, rec.id);
+  // the probe is reaped here as in the shim (probe-run.ts): one order of its output lines
+  const sys = await getSys();
+  if (sys.supports.subreaper) sys.setChildSubreaper(true);
   const after = await probeAndRecord(p, rec, cfg, new Date(state.startedAt ?? Date.now()));
-  if (after.Status === "unhealthy" && before?.Status !== "unhealthy" && cfg.onFailure !== "none") {
+  if (after.Status === "unhealthy" && after.before !== "unhealthy" && cfg.onFailure !== "none") {
     // what the shim would do on the same turn; restart: the shim starts it again when it ends
     if (cfg.onFailure === "restart") writeFileSync(join(bundleDir(p, rec.id), "health-restart"), "");
     if (cfg.onFailure === "stop") await stopContainer(p, rec, rec.options.stopTimeout);
