@@ -5,10 +5,10 @@
  * On Bun (FFI) the output is one pipe of ours, read when the probe ends and every DRAIN_MS while
  * it runs (a talkative check never blocks on a full pipe): Bun's "pipe" would be two sockets and
  * two ReadableStreams a probe, measured a third of the shim's own CPU per check. Where the caller
- * is a child subreaper (the shim), runc is told to --detach: it hands the pipe to the probe as it
- * is (podman's order of stdout and stderr lines), and the probe, reparented to the shim, is reaped
- * by it; its end is the probe's end, as podman's, even when it left a process holding the pipe.
- * Elsewhere (Node, `healthcheck run` in the CLI) runc stays in front and copies the streams.
+ * is a child subreaper (the shim; `healthcheck run` makes the CLI one), runc is told to --detach:
+ * it hands the pipe to the probe as it is (the lines in the order written), and the probe,
+ * reparented to the caller, is reaped by it; its end is the probe's end, as podman's, even when it
+ * left a process holding the pipe. On Node and Deno runc stays in front and copies the streams.
  */
 import { closeSync, readFileSync, readSync } from "node:fs";
 import { errnoCode } from "../errors.js";
