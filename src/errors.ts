@@ -70,6 +70,8 @@ const ENVIRONMENT: Record<string, string> = {
   ENFILE: "too many open files in the system",
   ENOMEM: "out of memory",
   EIO: "input/output error",
+  // a --root or a file the user may not write (podman: "mkdir DIR: permission denied")
+  EACCES: "permission denied",
 };
 
 export function environmentError(err: unknown): string | undefined {

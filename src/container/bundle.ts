@@ -22,7 +22,7 @@ import { networkView } from "../network/attachment.js";
 import { networkInterfaces } from "node:os";
 import { peerLine } from "../network/names.js";
 import { getNetwork } from "../network/store.js";
-import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths } from "./paths.js";
+import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths, type RootfsOwner } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
 import { imageMount } from "./image-mounts.js";
 import { bridgeNetworks, isBridged } from "./options.js";
@@ -37,8 +37,9 @@ import type { ResolvedUser } from "../spec/user.js";
 import { readRecord, readState } from "./store.js";
 import { inUserNamespace, overlayData } from "../rootless/userns.js";
 import { cgroupsDelegated } from "../rootless/cgroups.js";
-import { keepIdMapping, mappedTotal, toNamespace } from "../rootless/keep-id.js";
+import { keepIdMapping, mappedTotal, nomapMapping, toNamespace } from "../rootless/keep-id.js";
 import { shiftedLowerPaths, shiftedLowers } from "../rootless/shifted.js";
+import { makeReachable } from "../rootless/reachable.js";
 import { makeUsernsFile, removeNsFile, usernsFile } from "../rootless/container-userns.js";
 
 /** A file of the image read inside its root; "" when absent or not a regular file. */
@@ -52,12 +53,18 @@ const MAX_ETC_FILE = 8 << 20;
 /** The mode of a container's "/" (podman's). */
 export const ROOT_MODE = 0o555;
 
-/** --userns keep-id: the container's mappings in the rootless namespace (rootless/keep-id.ts). */
+/** --userns keep-id or nomap: the container's mappings in the rootless namespace (rootless/keep-id.ts). */
 function keepIdMappings(rec: ContainerRecord) {
   const k = rec.options.keepId;
-  if (!k) return undefined;
+  if (!k && !rec.options.nomap) return undefined;
   const total = (file: string) => mappedTotal(hostFile(file));
-  return { uidMappings: keepIdMapping(k.uid, total("/proc/self/uid_map")), gidMappings: keepIdMapping(k.gid, total("/proc/self/gid_map")) };
+  const [uids, gids] = [total("/proc/self/uid_map"), total("/proc/self/gid_map")];
+  try {
+    return k ? { uidMappings: keepIdMapping(k.uid, uids), gidMappings: keepIdMapping(k.gid, gids) } : { uidMappings: nomapMapping(uids), gidMappings: nomapMapping(gids) };
+  } catch (err) {
+    // a user namespace with the user alone in it (no /etc/subuid range) has nothing to map
+    throw new SkiffError("FAILED_PRECONDITION", `--userns ${k ? "keep-id" : "nomap"}: ${(err as Error).message}`, { hint: "give the user subordinate IDs in /etc/subuid and /etc/subgid (usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER), then run skiff system migrate" });
+  }
 }
 
 const imageLowers = (p: ContainerPaths, rec: ContainerRecord) =>
@@ -70,7 +77,7 @@ async function prepareKeepIdLowers(p: ContainerPaths, rec: ContainerRecord): Pro
 }
 
 export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): string {
-  const target = rootfsDir(p, rec.id);
+  const target = rootfsDir(p, rec);
   if (isMounted(target)) return target;
   const keepId = keepIdMappings(rec);
   const lowers = keepId ? shiftedLowerPaths(p.root, [...rec.image.chainIds].reverse(), keepId.uidMappings, keepId.gidMappings) : imageLowers(p, rec);
@@ -93,6 +100,7 @@ export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): 
   }
   mkdirSync(workDir(p, rec.id), { recursive: true, mode: 0o700 });
   mkdirSync(target, { recursive: true, mode: 0o700 });
+  if (rec.options.nomap) makeReachable(target, "--userns nomap");
   sys.mount("overlay", target, "overlay", 0, overlayData([`lowerdir=${lowers.join(":")}`, `upperdir=${upperDir(p, rec.id)}`, `workdir=${workDir(p, rec.id)}`]));
   return target;
 }
@@ -118,9 +126,9 @@ export function setUserMountCount(p: ContainerPaths, id: string, count: number):
   else writeFileAtomic(userMountMarker(p, id), String(count), 0o600, false);
 }
 
-export function unmountRootfs(p: ContainerPaths, id: string, sys: Sys, byUser = false): void {
-  const target = rootfsDir(p, id);
-  if (!byUser && existsSync(userMountMarker(p, id))) return;
+export function unmountRootfs(p: ContainerPaths, rec: RootfsOwner, sys: Sys, byUser = false): void {
+  const target = rootfsDir(p, rec);
+  if (!byUser && existsSync(userMountMarker(p, rec.id))) return;
   try {
     if (isMounted(target)) sys.umount(target, MNT_DETACH);
   } catch (err) {
@@ -303,13 +311,14 @@ export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, ima
       rootless: inUserNamespace(),
       userns: keepId && userns ? { ...keepId, path: userns } : undefined,
     });
+    if (rec.options.nomap) for (const m of spec.mounts ?? []) if (m.type === "bind" && m.source?.startsWith(`${p.root}/`)) makeReachable(m.source, "--userns nomap");
     const dir = bundleDir(p, rec.id);
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec), 0o644, false);
     return dir;
   } catch (err) {
     if (bridged || userMode) await detachNetwork(p.runroot, rec.id).catch(() => undefined);
-    unmountRootfs(p, rec.id, sys);
-    if (rec.options.keepId) removeNsFile(usernsFile(p.runroot, rec.id));
+    unmountRootfs(p, rec, sys);
+    if (rec.options.keepId || rec.options.nomap) removeNsFile(usernsFile(p.runroot, rec.id));
     throw err;
   }
 }

@@ -37,7 +37,7 @@ export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, 
     await runRuntime(rt, deleteArgs(rt, join(bundleDir(p, rec.id), "runtime-delete.log"), rec.id, true), join(bundleDir(p, rec.id), "runtime-delete.log"), `remove container ${rec.name}`).catch(() => undefined);
   }
   // a rootfs `skiff mount` holds stays, except for a --rm container, which goes now
-  unmountRootfs(p, rec.id, sys, rec.options.autoRemove);
+  unmountRootfs(p, rec, sys, rec.options.autoRemove);
   if (byShim) return;
   rmSync(attachSocket(p, rec.id), { force: true });
   await releaseNamespaces(p, rec);
@@ -47,7 +47,7 @@ export async function releaseContainer(p: ContainerPaths, rec: ContainerRecord, 
 export async function releaseNamespaces(p: ContainerPaths, rec: ContainerRecord): Promise<void> {
   // a failed teardown keeps its record: the next start or removal sweeps it again
   await detachNetwork(p.runroot, rec.id).catch(() => undefined);
-  if (rec.options.keepId) {
+  if (rec.options.keepId || rec.options.nomap) {
     const { removeNsFile, usernsFile } = await import("../rootless/container-userns.js");
     removeNsFile(usernsFile(p.runroot, rec.id));
   }

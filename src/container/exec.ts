@@ -38,7 +38,7 @@ export function execProcessFor(p: ContainerPaths, rec: ContainerRecord, o: ExecO
   } catch {
     throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name} is not running`);
   }
-  const rootfs = rootfsDir(p, rec.id);
+  const rootfs = rootfsDir(p, rec);
   // not bundle.ts's reader: a shim running health probes must not load the whole bundle machinery
   const user = o.user === undefined ? undefined : resolveUser(o.user, readFileIn(rootfs, "/etc/passwd", MAX_ETC_FILE), readFileIn(rootfs, "/etc/group", MAX_ETC_FILE));
   return execProcess(spec.process, o, user);

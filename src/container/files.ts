@@ -54,7 +54,7 @@ function processRoot(pid: number | undefined, rootfs: string): number | undefine
 
 /** Runs `fn` on the container's merged rootfs, mounting it meanwhile if the container is not running. */
 export async function withRootfs<T>(p: ContainerPaths, rec: ContainerRecord, sys: Sys, fn: (rootfs: string, running: boolean) => Promise<T>): Promise<T> {
-  const target = rootfsDir(p, rec.id);
+  const target = rootfsDir(p, rec);
   if (isMounted(target)) return fn(target, true);
   return withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, async () => {
     if (isMounted(target)) return fn(target, true);
@@ -62,7 +62,7 @@ export async function withRootfs<T>(p: ContainerPaths, rec: ContainerRecord, sys
     try {
       return await fn(rootfs, false);
     } finally {
-      unmountRootfs(p, rec.id, sys);
+      unmountRootfs(p, rec, sys);
     }
   });
 }

@@ -15,7 +15,14 @@ export const userdataDir = (p: ContainerPaths, id: string) => join(containerDir(
 export const defaultLogPath = (p: ContainerPaths, id: string) => join(containerDir(p, id), "ctr.log");
 
 export const bundleDir = (p: ContainerPaths, id: string) => join(p.runroot, "containers", id);
-export const rootfsDir = (p: ContainerPaths, id: string) => join(bundleDir(p, id), "rootfs");
+/** What decides where a container's rootfs is mounted: its ID and whether its root is the user. */
+export interface RootfsOwner { id: string; options: { nomap?: boolean } }
+/**
+ * The merged rootfs: in the bundle; but a container whose root is not the user (--userns nomap)
+ * has runc's init, as that root, walk to it, which a 0700 runtime directory forbids: it goes under
+ * --root, as podman's goes under its graphroot, with the way there searchable (rootless/reachable.ts).
+ */
+export const rootfsDir = (p: ContainerPaths, rec: RootfsOwner) => (rec.options.nomap ? join(containerDir(p, rec.id), "merged") : join(bundleDir(p, rec.id), "rootfs"));
 export const runtimeStateRoot = (p: ContainerPaths) => join(p.runroot, "runtime");
 /** Short: a Unix socket path must fit in 108 bytes. */
 export const attachSocket = (p: ContainerPaths, id: string) => join(p.runroot, "a", id.slice(0, 16));

@@ -23,6 +23,8 @@ export interface ResourceOptions {
   userns?: string;
   /** --userns keep-id: the user outside (its UID and GID are kept), set at create (run.ts). */
   keepId?: { uid: number; gid: number };
+  /** --userns nomap: the user outside is not mapped into the container (rootless only, run.ts). */
+  nomap?: boolean;
 }
 
 const CPU_LIST = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
@@ -64,8 +66,8 @@ export function parseResourceOptions(opts: Record<string, unknown>, memory: numb
   for (const u of users) if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(u) && !/^\d+$/.test(u)) throw new SkiffError("INVALID_ARGUMENT", `invalid --hostuser "${u}"`);
   if (users.length) out.hostUsers = users;
   if (typeof opts.userns === "string") {
-    if (opts.userns !== "" && opts.userns !== "host" && opts.userns !== "keep-id") {
-      throw new SkiffError("NOT_IMPLEMENTED", `--userns ${opts.userns}: not supported yet`, { hint: "use host (the host's namespace as root, the rootless one for an ordinary user) or keep-id (rootless: your own UID and GID in the container); nomap and auto are not done yet" });
+    if (opts.userns !== "" && opts.userns !== "host" && opts.userns !== "keep-id" && opts.userns !== "nomap") {
+      throw new SkiffError("NOT_IMPLEMENTED", `--userns ${opts.userns}: not supported yet`, { hint: "use host (the host's namespace as root, the rootless one for an ordinary user), keep-id (rootless: your own UID and GID in the container) or nomap (rootless: only your subordinate IDs); auto is not done yet" });
     }
     out.userns = opts.userns;
   }

@@ -1,7 +1,7 @@
 /**
- * Layers for --userns keep-id: a copy of each snapshot with its owners moved as the container's
+ * Layers for --userns keep-id and nomap: a copy of each snapshot with its owners moved as the container's
  * mapping needs (keep-id.ts), made once per image layer and mapping under `--root/shifted/` and
- * shared by every keep-id container of that user. A copy, not an idmapped mount: runc 1.1 cannot
+ * shared by every container of that user with the same mapping. A copy, not an idmapped mount: runc 1.1 cannot
  * make idmapped mounts, and overlayfs takes idmapped layers only when mounted in the initial user
  * namespace. Its cost is one copy of the image (measured in bench/rootless.sh: a busybox layer in
  * milliseconds, ~110 MB in seconds); `rmi` and image GC remove it with the snapshot.
@@ -14,7 +14,12 @@ import { withLock } from "../util/lock.js";
 import { toNamespace, type IdMapping } from "./keep-id.js";
 
 export const shiftedRoot = (root: string) => join(root, "shifted");
-const keyOf = (uids: IdMapping[], gids: IdMapping[]) => `keep-id-${uids[1].containerID}-${gids[1].containerID}`;
+/** The copies' directory for a mapping: keep-id's by the user's IDs (as before nomap), any other by its ranges. */
+function keyOf(uids: IdMapping[], gids: IdMapping[]): string {
+  if (uids.length > 1 && gids.length > 1 && uids[1].hostID === 0 && gids[1].hostID === 0) return `keep-id-${uids[1].containerID}-${gids[1].containerID}`;
+  const ranges = (m: IdMapping[]) => m.map((r) => `${r.containerID}.${r.hostID}.${r.size}`).join("_");
+  return `map-${ranges(uids)}-${ranges(gids)}`;
+}
 
 /** Every entry below `dir` (and `dir`) owned as `uids`/`gids` say; set-ID bits kept (chown clears them). */
 function shiftOwners(dir: string, uids: IdMapping[], gids: IdMapping[]): void {
@@ -36,13 +41,13 @@ export async function shiftedLowers(root: string, lowers: string[], chainIds: st
     const target = join(dir, chainIds[i].replace(/^sha256:/, ""));
     out.push(target);
     if (existsSync(target)) continue;
-    await withLock(`${target}.lock`, { what: "a layer copy for --userns keep-id", timeoutMs: 600_000 }, () => {
+    await withLock(`${target}.lock`, { what: "a layer copy for --userns keep-id or nomap", timeoutMs: 600_000 }, () => {
       if (existsSync(target)) return;
       const tmp = `${target}.tmp`;
       rmSync(tmp, { recursive: true, force: true });
       // cp -a keeps modes, times, links, device nodes (whiteouts) and xattrs (opaque directories)
       const r = spawnSync("cp", ["-a", "--reflink=auto", lower, tmp], { encoding: "utf8" });
-      if (r.status !== 0) throw new SkiffError("FAILED_PRECONDITION", `copying a layer for --userns keep-id: ${(r.stderr || String(r.error)).trim()}`);
+      if (r.status !== 0) throw new SkiffError("FAILED_PRECONDITION", `copying a layer for --userns keep-id or nomap: ${(r.stderr || String(r.error)).trim()}`);
       shiftOwners(tmp, uids, gids);
       renameSync(tmp, target);
     });
@@ -55,7 +60,7 @@ export function shiftedLowerPaths(root: string, chainIds: string[], uids: IdMapp
   const dir = join(shiftedRoot(root), keyOf(uids, gids));
   return chainIds.map((c) => {
     const path = join(dir, c.replace(/^sha256:/, ""));
-    if (!existsSync(path)) throw new SkiffError("FAILED_PRECONDITION", "the --userns keep-id copy of the image is not made yet", { hint: "start the container once" });
+    if (!existsSync(path)) throw new SkiffError("FAILED_PRECONDITION", "the --userns copy of the image is not made yet", { hint: "start the container once" });
     return path;
   });
 }

@@ -10,7 +10,7 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { BIN, requiresRoot, skiff, type Result } from "../helpers/skiff.js";
+import { BIN, REPO, requiresRoot, skiff, type Result } from "../helpers/skiff.js";
 import { appEntries } from "../helpers/containers.js";
 import { buildImage, busyboxEntries } from "../helpers/image.js";
 import { makeTar } from "../helpers/tar.js";
@@ -364,6 +364,79 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     assert.deepEqual(readdirSync(join(withIds.runtime, "skiff", "userns")), [], "no user namespace file left");
     const root = skiff(["run", "--rm", "--userns", "keep-id", "nosuchimage", "true"]);
     assert.deepEqual([root.code, root.stderr], [125, "Error: keep-id is only supported in rootless mode\n"]);
+  });
+
+  it("--userns nomap: only the subordinate IDs in the container, the image's owners kept, the user's files nobody's; root refused as podman", (t) => {
+    if (!requiresRoot(t)) return;
+    const dir = join(withIds.home, "nomap");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "f"), "mine\n");
+    execFileSync("chown", ["-R", `${withIds.uid}:${withIds.gid}`, dir]);
+    chmodSync(dir, 0o777);
+    const r = as(withIds, ["run", "--rm", "--network", "none", "--userns", "nomap", "-v", `${dir}:/d`, image, "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u; stat -c '%u %g' / /bin/busybox /d/f; touch /d/new"]);
+    // podman 4.3.1 as the same user (tried): "0 1 65536" in both maps, root in the container
+    const line = (n: number) => `${"0".padStart(10)}${"1".padStart(11)}${String(n).padStart(11)}`;
+    assert.deepEqual([r.code, r.stdout], [0, `${line(65536)}\n${line(65536)}\n0\n0 0\n0 0\n65534 65534\n`], r.stderr);
+    // the container's root is the first subordinate ID on the host, not the user and not root
+    const [range] = subordinateRanges(readFileSync("/etc/subuid", "utf8"), withIds.name, withIds.uid);
+    assert.equal(statSync(join(dir, "new")).uid, range.start);
+    // runc's init, as the container's root, walks to the rootfs under the store: as podman, the
+    // user's own 0700 directories on the way get the search bits, and nothing else does
+    assert.equal(statSync(withIds.home).mode & 0o777, 0o711);
+    assert.equal(statSync(join(withIds.home, ".local", "share", "skiff", "containers")).mode & 0o777, 0o711);
+    assert.equal(statSync(withIds.runtime).mode & 0o777, 0o700, "the runtime directory stays the user's alone");
+    // a directory of someone else's in the way: one line that names the chmod, and nothing changed
+    const locked = mkdtempSync(join(tmpdir(), "skiff-nomap-"));
+    chownSync(locked, 0, withIds.gid);
+    chmodSync(locked, 0o770);
+    try {
+      const refused = as(withIds, ["--root", join(locked, "store"), "run", "--rm", "--network", "none", "--userns", "nomap", image, "true"]);
+      // (the pull into the new store prints its progress first)
+      assert.deepEqual([refused.code, refused.stderr.split("\n").at(-2)], [125, `Error: --userns nomap: ${locked} is not searchable by other users, and the container's root is one (chmod o+x ${locked})`]);
+      assert.equal(statSync(locked).mode & 0o777, 0o770);
+      // a --root the user may not write: one plain line, as podman's "mkdir DIR: permission denied"
+      chmodSync(locked, 0o750);
+      const unwritable = as(withIds, ["--root", join(locked, "other"), "images"]);
+      assert.deepEqual([unwritable.code, unwritable.stderr], [125, `Error: permission denied (mkdir ${join(locked, "other")})\n`]);
+    } finally {
+      rmSync(locked, { recursive: true, force: true });
+    }
+    const root = skiff(["run", "--rm", "--userns", "nomap", "nosuchimage", "true"]);
+    assert.deepEqual([root.code, root.stderr], [125, "Error: nomap is only supported in rootless mode\n"]);
+    assert.deepEqual(readdirSync(join(withIds.runtime, "skiff", "userns")), [], "no user namespace file left");
+    assert.doesNotMatch(readFileSync(`/proc/${pauseOf(withIds)}/mountinfo`, "utf8"), new RegExp(` ${withIds.home}/\\S+/merged `), "no rootfs left mounted under the store");
+  });
+
+  it("--userns nomap side by side with rootless podman: the same maps, IDs and owners, and the same 0711 on a 0700 home", (t) => {
+    if (!requiresRoot(t)) return;
+    const u = user(WITH_IDS, false);
+    const base = join(u.home, "..");
+    const tar = join(base, "bb.tar");
+    writeFileSync(tar, makeTar(busyboxEntries()));
+    chmodSync(tar, 0o644);
+    const conf = join(base, "containers.conf");
+    copyFileSync(join(REPO, "bench", "containers.conf"), conf);
+    chmodSync(conf, 0o644);
+    const [podHome, podRun] = [join(base, "podman-home"), join(base, "podman-run")];
+    for (const d of [podHome, podRun]) {
+      mkdirSync(d, { mode: 0o700 });
+      chownSync(d, u.uid, u.gid);
+    }
+    const script = "cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; stat -c '%u:%g %a' / /bin";
+    const podman = (args: string[]) => spawnSync("runuser", ["-u", u.name, "--", "env", "-i", `HOME=${podHome}`, `XDG_RUNTIME_DIR=${podRun}`, `CONTAINERS_CONF=${conf}`, "PATH=/usr/bin:/bin:/usr/sbin:/sbin", "podman", ...args], { encoding: "utf8", timeout: 120000, cwd: base });
+    try {
+      assert.equal(podman(["import", tar, "localhost/bb:nomap"]).status, 0);
+      const theirs = podman(["run", "--rm", "--network", "none", "--userns", "nomap", "localhost/bb:nomap", "sh", "-c", script]);
+      assert.equal(as(u, ["import", tar, "localhost/bb:nomap"]).code, 0);
+      const ours = as(u, ["run", "--rm", "--network", "none", "--userns", "nomap", "localhost/bb:nomap", "sh", "-c", script]);
+      assert.equal(theirs.status, 0, theirs.stderr);
+      assert.match(theirs.stdout, /^ +0 +1 +65536\n/);
+      assert.deepEqual([ours.code, ours.stdout], [0, theirs.stdout], ours.stderr);
+      assert.deepEqual([statSync(u.home).mode & 0o777, statSync(podHome).mode & 0o777], [0o711, 0o711]);
+    } finally {
+      podman(["system", "reset", "--force"]);
+      try { process.kill(Number(readFileSync(join(podRun, "libpod", "tmp", "pause.pid"), "utf8")), "SIGKILL"); } catch { /* none */ }
+    }
   });
 
   it("runs with the runtime directory on a noexec file system (nothing is executed from it)", (t) => {

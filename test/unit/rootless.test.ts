@@ -60,3 +60,23 @@ describe("--userns keep-id", () => {
     assert.equal(mappedTotal("         0       1001          1\n         1     100000      65536\n"), 65537);
   });
 });
+
+describe("--userns nomap", () => {
+  it("maps the subordinate IDs only, root to the rootless namespace's 1", async () => {
+    const { nomapMapping, toNamespace } = await import("../../src/rootless/keep-id.js");
+    const m = nomapMapping(65537);
+    assert.deepEqual(m, [{ containerID: 0, hostID: 1, size: 65536 }]);
+    assert.deepEqual([0, 65535].map((id) => toNamespace(m, id)), [1, 65536]);
+    assert.throws(() => toNamespace(m, 65536), /not mapped/);
+    assert.throws(() => nomapMapping(1), /no subordinate IDs/);
+  });
+
+  it("makes the way to the rootfs searchable: the user's directories get the search bits, others' refuse", async () => {
+    const { searchFix } = await import("../../src/rootless/reachable.js");
+    assert.equal(searchFix(0o40755, false), "ok");
+    assert.equal(searchFix(0o40711, true), "ok");
+    assert.equal(searchFix(0o40700, true), "chmod");
+    assert.equal(searchFix(0o40770, true), "chmod", "group search alone is not enough: the container's root is in no group of ours");
+    assert.equal(searchFix(0o40750, false), "refuse");
+  });
+});

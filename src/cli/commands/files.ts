@@ -88,8 +88,8 @@ export const mount: Handler = async ({ ctx, args, opts }) => {
   refuseNamesWithAll(opts, args);
   if (args.length === 0 && !opts.all && !opts.latest) {
     const mounted = listRecords(p).filter((r) => existsSync(userMountMarker(p, r.id)));
-    if (opts.format !== undefined) return formatList(mounted.map((r) => ({ id: r.id, Names: [r.name], mountpoint: rootfsDir(p, r.id) })), { format: opts.format as string, defaultTemplate: "{{.id}}  {{.mountpoint}}" });
-    return mounted.map((r) => `${opts.noTrunc ? r.id : r.id.slice(0, 12)}  ${rootfsDir(p, r.id)}\n`).join("");
+    if (opts.format !== undefined) return formatList(mounted.map((r) => ({ id: r.id, Names: [r.name], mountpoint: rootfsDir(p, r) })), { format: opts.format as string, defaultTemplate: "{{.id}}  {{.mountpoint}}" });
+    return mounted.map((r) => `${opts.noTrunc ? r.id : r.id.slice(0, 12)}  ${rootfsDir(p, r)}\n`).join("");
   }
   const sys = await getSys();
   const out: string[] = [];
@@ -123,7 +123,7 @@ export const umount: Handler = async ({ ctx, args, opts }) => {
     await withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, () => {
       const left = opts.force ? 0 : Math.max(0, userMountCount(p, rec.id) - 1);
       setUserMountCount(p, rec.id, left);
-      if (left === 0 && !isActive(observedState(p, rec.id).status)) unmountRootfs(p, rec.id, sys, true);
+      if (left === 0 && !isActive(observedState(p, rec.id).status)) unmountRootfs(p, rec, sys, true);
       out.push(`${shown}\n`);
     });
   }

@@ -143,7 +143,7 @@ function inspectInputs(p: ContainerPaths, rec: ContainerRecord, state: Container
     network: view ? { ...view, netns: att!.netns } : undefined,
     imageDigest: img ? img.digests[0]?.split("@")[1] ?? img.manifestDigest : undefined,
     paths: {
-      rootfs: rootfsDir(p, rec.id), bundle: bundleDir(p, rec.id), userdata: userdataDir(p, rec.id), upper: upperDir(p, rec.id), work: workDir(p, rec.id),
+      rootfs: rootfsDir(p, rec), bundle: bundleDir(p, rec.id), userdata: userdataDir(p, rec.id), upper: upperDir(p, rec.id), work: workDir(p, rec.id),
       lowers: [...rec.image.chainIds].reverse().map((c) => snapshotFs(p, c)),
     },
     boundingCaps,

@@ -78,6 +78,10 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
     // as podman: the process runs as the user unless --user says otherwise
     o.user ??= `${ids.uid}:${ids.gid}`;
   }
+  if (o.userns === "nomap") {
+    if (!ctx.rootless) throw new SkiffError("INVALID_ARGUMENT", "nomap is only supported in rootless mode");
+    o.nomap = true;
+  }
   const noTerminal = o.tty ? terminalUnsupported() : undefined;
   if (noTerminal) throw noTerminal;
   const image = await imageFor(ctx, args[0], opts);
