@@ -61,3 +61,16 @@ YML
 target() {
   node -e 'const [l, a, b, lim] = process.argv.slice(1); const r = a / b; console.log(`target: ${l} ${r.toFixed(2)}x <= ${Number(lim).toFixed(2)}x: ${r <= Number(lim) ? "met" : "NOT met"}`);' "$@"
 }
+
+# peak_split CMD...: runs CMD, sampling its RSS every 20 ms; prints "ANON_MB FILE_MB" at the peak
+# (file: pages of the executable and libraries; the anonymous part is what the program allocates).
+peak_split() {
+  "$@" >/dev/null 2>&1 & local pid=$! mx=0 ma=0 mf=0 a f
+  while kill -0 "$pid" 2>/dev/null; do
+    read -r a f < <(awk '/RssAnon/{a=$2} /RssFile/{f=$2} END{print a+0, f+0}' "/proc/$pid/status" 2>/dev/null)
+    if [ "$((a + f))" -gt "$mx" ]; then mx=$((a + f)); ma=$a; mf=$f; fi
+    sleep 0.02
+  done
+  wait "$pid"
+  echo "$((ma / 1024)) $((mf / 1024))"
+}

@@ -44,5 +44,11 @@ rm -rf "$work/pm" "$work/pm-run"
 pm_peak=$( { /usr/bin/time -f "%M" podman --root "$work/pm" --runroot "$work/pm-run" pull -q --tls-verify=false "$host/bench/debian:one" >/dev/null; } 2>&1 | tail -1)
 echo "skiff pull peak RSS: $((peak / 1024)) MB (target < 150 MB): $([ $((peak / 1024)) -lt 150 ] && echo met || echo NOT met)"
 echo "podman pull peak RSS: $((pm_peak / 1024)) MB; target (issue #16) skiff <= podman: $([ "$peak" -le "$pm_peak" ] && echo met || echo NOT met)"
+# the same peaks split: what each allocates (anon) and the pages of its executable (file)
+rm -rf "$work/sk" "$work/sk-run"
+read -r sk_anon sk_file < <(peak_split dist/skiff --root "$work/sk" --runroot "$work/sk-run" pull -q "$host/bench/debian:one")
+rm -rf "$work/pm" "$work/pm-run"
+read -r pm_anon pm_file < <(peak_split podman --root "$work/pm" --runroot "$work/pm-run" pull -q --tls-verify=false "$host/bench/debian:one")
+echo "at the peak: skiff anon ${sk_anon} MB + executable ${sk_file} MB; podman anon ${pm_anon} MB + executable ${pm_file} MB"
 fetched=$(dist/skiff --root "$work/sk" --runroot "$work/sk-run" pull "$host/bench/debian:two" 2>&1 >/dev/null | grep -c ': started' || true)
 echo "second image sharing 3 base layers: $fetched layer(s) downloaded (target 1): $([ "$fetched" = 1 ] && echo met || echo NOT met)"

@@ -4,6 +4,7 @@
  */
 import { createHash, type Hasher } from "../util/crypto.js";
 import { fileChunks } from "../util/file-chunks.js";
+import { gcBounded } from "../util/gc-bound.js";
 import { SkiffError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Sys } from "../sys/types.js";
@@ -50,7 +51,7 @@ export async function unpackLayer(layers: Descriptor[], diffIds: string[], i: nu
   return ensureSnapshot(store, { chainId: chain[i], diffId: diffIds[i], parent: chain[i - 1] }, async (fsDir) => {
     const path = blobPath(store, layer.digest);
     const hash = createHash("sha256");
-    const tar = hashing(decompress(fileChunks(path), await compressionOf(layer, path)), hash);
+    const tar = gcBounded(hashing(decompress(fileChunks(path), await compressionOf(layer, path)), hash));
     const t0 = performance.now();
     const stats = await applyLayer(readTar(tar), { root: fsDir, lowers, mode: "overlay", sys: opts.sys, log, rootless: opts.rootless });
     log.debug(`layer ${shortId(layer.digest)}: unpacked ${stats.entries} entries, ${stats.bytes} bytes in ${Math.round(performance.now() - t0)} ms`);

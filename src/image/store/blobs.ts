@@ -10,6 +10,7 @@ import { SkiffError, errnoCode } from "../../errors.js";
 import { parseDigest } from "../digest.js";
 import { fsyncDir } from "../../util/atomic.js";
 import { writeAllSync } from "../../util/write.js";
+import { gcBounded } from "../../util/gc-bound.js";
 import { blobPath, blobsDir, ingestDir, type StorePaths } from "./layout.js";
 
 export interface Descriptor {
@@ -59,7 +60,7 @@ async function ingestToTemp(
   const hash = createHash(algorithm);
   let size = 0;
   try {
-    for await (const chunk of source) {
+    for await (const chunk of gcBounded(source)) {
       size += chunk.length;
       check(size);
       hash.update(chunk);

@@ -13,6 +13,7 @@ export class ByteSource {
     this.it = source[Symbol.asyncIterator]();
   }
 
+  /** The next chunk as `buf` (which must be used up). */
   private async fill(): Promise<boolean> {
     if (this.done) return false;
     const r = await this.it.next();
@@ -20,16 +21,28 @@ export class ByteSource {
       this.done = true;
       return false;
     }
-    this.buf = this.buf.length === 0 ? r.value : concat(this.buf, r.value);
+    this.buf = r.value;
     return true;
   }
 
   /** Up to n bytes: fewer only at the end of the stream. */
   async readUpTo(n: number): Promise<Uint8Array> {
-    while (this.buf.length < n && (await this.fill())) { /* keep filling */ }
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(out.length);
-    return out;
+    if (this.buf.length >= n) {
+      const out = this.buf.subarray(0, n);
+      this.buf = this.buf.subarray(n);
+      return out;
+    }
+    // a header across two chunks: copy just its n bytes, not the next (1 MiB) chunk behind them,
+    // which was a second allocation of every chunk and half the garbage of an unpack
+    const out = new Uint8Array(n);
+    let got = 0;
+    do {
+      const take = Math.min(n - got, this.buf.length);
+      out.set(this.buf.subarray(0, take), got);
+      got += take;
+      this.buf = this.buf.subarray(take);
+    } while (got < n && (await this.fill()));
+    return out.subarray(0, got);
   }
 
   async read(n: number, what: string): Promise<Uint8Array> {
@@ -64,11 +77,4 @@ export class ByteSource {
     }
     return n;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
