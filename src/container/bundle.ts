@@ -56,6 +56,11 @@ export const ROOT_MODE = 0o555;
 /** --userns keep-id or nomap: the container's mappings in the rootless namespace (rootless/keep-id.ts). */
 function keepIdMappings(rec: ContainerRecord) {
   const k = rec.options.keepId;
+  const auto = rec.options.autoIds;
+  if (auto) {
+    const range = [{ containerID: 0, hostID: auto.start, size: auto.size }];
+    return { uidMappings: range, gidMappings: range };
+  }
   if (!k && !rec.options.nomap) return undefined;
   const total = (file: string) => mappedTotal(hostFile(file));
   const [uids, gids] = [total("/proc/self/uid_map"), total("/proc/self/gid_map")];

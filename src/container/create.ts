@@ -13,7 +13,10 @@ import { bridgeNetworks, type ContainerOptions, type CreateOptions } from "./opt
 import { defaultLogPath, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord, MountInfo } from "./record.js";
 import { entrypointAndCmd } from "./spec.js";
-import { addRecord, findRecord } from "./store.js";
+import { addRecord, findRecord, listRecords } from "./store.js";
+import { withLock } from "../util/lock.js";
+import { allocateRange } from "../rootless/auto-userns.js";
+import { join } from "node:path";
 import { generatedName } from "./names.js";
 import { healthConfigOf } from "./health.js";
 
@@ -66,7 +69,7 @@ export async function createContainer(
   image: { record: ImageRecord; name: string },
   o: ContainerOptions,
   userArgs: string[],
-  extra: { runtime: string; replace?: (existingId: string) => Promise<void>; createCommand?: string[] },
+  extra: { runtime: string; replace?: (existingId: string) => Promise<void>; createCommand?: string[]; autoIds?: { size: number; total: number } },
 ): Promise<ContainerRecord> {
   // --network container:NAME is kept by ID: a later rename must not change what it joins
   if (o.network.startsWith("container:")) {
@@ -99,11 +102,7 @@ export async function createContainer(
     runtime: extra.runtime,
     ...(extra.createCommand ? { createCommand: extra.createCommand } : {}),
   };
-  return withImageUsers(p, "create", async () => {
-    // an rmi that ran since the image was looked up: no container on an image that is gone
-    if (!readIndex(p).manifests.some((d) => d.digest === image.record.manifestDigest)) {
-      throw new SkiffError("NOT_FOUND", `${image.name}: image not known`, { hint: "it was removed while the container was being created" });
-    }
+  const add = async () => {
     // a generated name that happens to be taken is drawn again (the store decides, under its lock)
     for (let attempt = 0; ; attempt++) {
       try {
@@ -116,5 +115,23 @@ export async function createContainer(
         rec.name = attempt < 100 ? generatedName() : `${generatedName()}${randomBelow(100000)}`;
       }
     }
+  };
+  return withImageUsers(p, "create", async () => {
+    // an rmi that ran since the image was looked up: no container on an image that is gone
+    if (!readIndex(p).manifests.some((d) => d.digest === image.record.manifestDigest)) {
+      throw new SkiffError("NOT_FOUND", `${image.name}: image not known`, { hint: "it was removed while the container was being created" });
+    }
+    if (!extra.autoIds) return add();
+    const want = extra.autoIds;
+    // the range is chosen and the record written under one lock: two creates never get the same IDs
+    return withLock(join(p.runroot, "locks", "userns-auto.lock"), { what: "the --userns auto ranges" }, async () => {
+      const used = listRecords(p).flatMap((r) => (r.options.autoIds ? [r.options.autoIds] : []));
+      const range = allocateRange(used, want.size, want.total);
+      if (!range) {
+        throw new SkiffError("FAILED_PRECONDITION", `--userns auto: could not find enough available IDs (${want.size} needed, ${want.total - 1 - used.reduce((n, r) => n + r.size, 0)} free)`, { hint: "remove containers made with --userns auto, ask for fewer with auto:size=N, or give the user more subordinate IDs in /etc/subuid and /etc/subgid" });
+      }
+      rec.options.autoIds = range;
+      return add();
+    });
   });
 }

@@ -5,6 +5,7 @@
  */
 import { SkiffError } from "../errors.js";
 import { parseSize } from "../spec/values.js";
+import { parseAuto, type AutoRange } from "../rootless/auto-userns.js";
 
 export interface ResourceOptions {
   /** /dev/shm's size in bytes (podman's default: 64m). */
@@ -23,8 +24,10 @@ export interface ResourceOptions {
   userns?: string;
   /** --userns keep-id: the user outside (its UID and GID are kept), set at create (run.ts). */
   keepId?: { uid: number; gid: number };
-  /** --userns nomap: the user outside is not mapped into the container (rootless only, run.ts). */
+  /** The user outside is not mapped into the container: --userns nomap and auto (rootless only, run.ts). */
   nomap?: boolean;
+  /** --userns auto: the range of the rootless namespace's IDs this container got at create (create.ts). */
+  autoIds?: AutoRange;
 }
 
 const CPU_LIST = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
@@ -66,8 +69,8 @@ export function parseResourceOptions(opts: Record<string, unknown>, memory: numb
   for (const u of users) if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(u) && !/^\d+$/.test(u)) throw new SkiffError("INVALID_ARGUMENT", `invalid --hostuser "${u}"`);
   if (users.length) out.hostUsers = users;
   if (typeof opts.userns === "string") {
-    if (opts.userns !== "" && opts.userns !== "host" && opts.userns !== "keep-id" && opts.userns !== "nomap") {
-      throw new SkiffError("NOT_IMPLEMENTED", `--userns ${opts.userns}: not supported yet`, { hint: "use host (the host's namespace as root, the rootless one for an ordinary user), keep-id (rootless: your own UID and GID in the container) or nomap (rootless: only your subordinate IDs); auto is not done yet" });
+    if (opts.userns !== "" && opts.userns !== "host" && opts.userns !== "keep-id" && opts.userns !== "nomap" && !parseAuto(opts.userns)) {
+      throw new SkiffError("NOT_IMPLEMENTED", `--userns ${opts.userns}: not supported yet`, { hint: "use host (the host's namespace as root, the rootless one for an ordinary user), keep-id (rootless: your own UID and GID in the container), nomap (rootless: only your subordinate IDs) or auto[:size=N] (rootless: IDs of the container's own)" });
     }
     out.userns = opts.userns;
   }

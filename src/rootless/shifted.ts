@@ -21,11 +21,24 @@ function keyOf(uids: IdMapping[], gids: IdMapping[]): string {
   return `map-${ranges(uids)}-${ranges(gids)}`;
 }
 
+/**
+ * Where an image's owner goes: its place under the mapping, or, for an ID the container does not
+ * map (auto:size=N smaller than the image, 65534 past an auto range), the user, who is not in a
+ * nomap or auto container either: there it is the overflow ID, as podman shows such files.
+ */
+function ownerIn(mapping: IdMapping[], id: number): number {
+  try {
+    return toNamespace(mapping, id);
+  } catch {
+    return 0;
+  }
+}
+
 /** Every entry below `dir` (and `dir`) owned as `uids`/`gids` say; set-ID bits kept (chown clears them). */
 function shiftOwners(dir: string, uids: IdMapping[], gids: IdMapping[]): void {
   const walk = (path: string) => {
     const st = lstatSync(path);
-    lchownSync(path, toNamespace(uids, st.uid), toNamespace(gids, st.gid));
+    lchownSync(path, ownerIn(uids, st.uid), ownerIn(gids, st.gid));
     if (!st.isSymbolicLink() && st.mode & 0o6000) chmodSync(path, st.mode & 0o7777);
     if (st.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
   };

@@ -407,12 +407,42 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     assert.doesNotMatch(readFileSync(`/proc/${pauseOf(withIds)}/mountinfo`, "utf8"), new RegExp(` ${withIds.home}/\\S+/merged `), "no rootfs left mounted under the store");
   });
 
-  it("--userns nomap side by side with rootless podman: the same maps, IDs and owners, and the same 0711 on a 0700 home", (t) => {
+  it("--userns auto: concurrent creates get ranges apart, a removed container's range is free again, too big and root refused in one line", async (t) => {
+    if (!requiresRoot(t)) return;
+    const create = (name: string) => asAsync(withIds, ["create", "--name", name, "--network", "none", "--userns", "auto", image, "true"]);
+    const names = ["auto1", "auto2", "auto3", "auto4"];
+    try {
+      const made = await Promise.all(names.map(create));
+      for (const r of made) assert.equal(r.code, 0, r.stderr);
+      const ranges = names.map((n) => JSON.parse(readFileSync(join(withIds.home, ".local", "share", "skiff", "containers", made[names.indexOf(n)].stdout.trim(), "container.json"), "utf8")).options.autoIds as { start: number; size: number });
+      const sorted = [...ranges].sort((a, b) => a.start - b.start);
+      // the lowest ranges, one after another: 1.., then each where the last ended
+      assert.equal(sorted[0].start, 1);
+      for (let i = 1; i < sorted.length; i++) assert.equal(sorted[i].start, sorted[i - 1].start + sorted[i - 1].size, JSON.stringify(sorted));
+      assert.ok(sorted.every((r) => r.size === 1024), "the image's owners (1000) fit in the smallest range");
+      // the first range freed: the next container gets it
+      const first = names[ranges.indexOf(sorted[0])];
+      assert.equal(as(withIds, ["rm", first]).code, 0);
+      const again = await create("auto5");
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(JSON.parse(readFileSync(join(withIds.home, ".local", "share", "skiff", "containers", again.stdout.trim(), "container.json"), "utf8")).options.autoIds.start, 1);
+      const big = as(withIds, ["create", "--userns", "auto:size=65536", image, "true"]);
+      assert.equal(big.code, 125);
+      assert.match(big.stderr, /^Error: --userns auto: could not find enough available IDs \(65536 needed, \d+ free\) \(remove containers made with --userns auto/m);
+      const root = skiff(["create", "--userns", "auto", "nosuchimage", "true"]);
+      assert.deepEqual([root.code, root.stderr], [125, "Error: --userns auto as root: not supported yet (run it as an ordinary user (rootless), or use --userns host)\n"]);
+    } finally {
+      as(withIds, ["rm", "-f", ...names, "auto5"]);
+    }
+  });
+
+  it("--userns nomap and auto side by side with rootless podman: the same maps, IDs and owners, ranges apart, and the same 0711 on a 0700 home", (t) => {
     if (!requiresRoot(t)) return;
     const u = user(WITH_IDS, false);
     const base = join(u.home, "..");
     const tar = join(base, "bb.tar");
-    writeFileSync(tar, makeTar(busyboxEntries()));
+    // a file owned by 3000:3100: auto sizes the range to 3101 (podman 4.3.1: "0 1 3101")
+    writeFileSync(tar, makeTar([...busyboxEntries(), { name: "data/", type: "dir" }, { name: "data/f", content: "x", uid: 3000, gid: 3100 }]));
     chmodSync(tar, 0o644);
     const conf = join(base, "containers.conf");
     copyFileSync(join(REPO, "bench", "containers.conf"), conf);
@@ -433,6 +463,20 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
       assert.match(theirs.stdout, /^ +0 +1 +65536\n/);
       assert.deepEqual([ours.code, ours.stdout], [0, theirs.stdout], ours.stderr);
       assert.deepEqual([statSync(u.home).mode & 0o777, statSync(podHome).mode & 0o777], [0o711, 0o711]);
+      // auto: one container running, the next gets the IDs after its range; a smaller size is taken
+      // as asked, the image's files outside it shown as the overflow ID
+      const maps = "cat /proc/self/uid_map /proc/self/gid_map; stat -c '%u:%g' /data/f";
+      const autoRun = (tool: (args: string[]) => { stdout: string }) => {
+        tool(["run", "-d", "--name", "first", "--network", "none", "--userns", "auto", "localhost/bb:nomap", "sleep", "60"]);
+        const out = [tool(["run", "--rm", "--network", "none", "--userns", "auto", "localhost/bb:nomap", "sh", "-c", maps]).stdout, tool(["run", "--rm", "--network", "none", "--userns", "auto:size=500", "localhost/bb:nomap", "sh", "-c", maps]).stdout];
+        tool(["rm", "-f", "-t", "0", "first"]);
+        return out;
+      };
+      const theirAuto = autoRun(podman);
+      const ourAuto = autoRun((args) => as(u, args));
+      const line = (a: number, b: number, n: number) => `${String(a).padStart(10)}${String(b).padStart(11)}${String(n).padStart(11)}\n`;
+      assert.deepEqual(theirAuto, [`${line(0, 3102, 3101)}${line(0, 3102, 3101)}3000:3100\n`, `${line(0, 3102, 500)}${line(0, 3102, 500)}65534:65534\n`]);
+      assert.deepEqual(ourAuto, theirAuto);
     } finally {
       podman(["system", "reset", "--force"]);
       try { process.kill(Number(readFileSync(join(podRun, "libpod", "tmp", "pause.pid"), "utf8")), "SIGKILL"); } catch { /* none */ }

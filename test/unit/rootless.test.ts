@@ -80,3 +80,34 @@ describe("--userns nomap", () => {
     assert.equal(searchFix(0o40750, false), "refuse");
   });
 });
+
+describe("--userns auto", () => {
+  it("parses auto and auto:size=N, refusing other options as podman", async () => {
+    const { parseAuto } = await import("../../src/rootless/auto-userns.js");
+    assert.deepEqual([parseAuto("auto"), parseAuto("auto:size=500"), parseAuto("keep-id"), parseAuto("automatic")], [{}, { size: 500 }, undefined, undefined]);
+    assert.throws(() => parseAuto("auto:size=bad"), /invalid size "bad"/);
+    assert.throws(() => parseAuto("auto:size=0"), /invalid size "0"/);
+    assert.throws(() => parseAuto("auto:foo=1"), /unknown option specified: "foo"/);
+    assert.throws(() => parseAuto("auto:uidmapping=0:5000:10"), /uidmapping is not supported yet/);
+  });
+
+  it("sizes the range from the image: owners + 1, accounts + 1 but not the overflow ID, at least 1024", async () => {
+    const { autoSize } = await import("../../src/rootless/auto-userns.js");
+    assert.equal(autoSize(0, "", ""), 1024);
+    assert.equal(autoSize(3100, "root:x:0:0::/:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n", ""), 3101);
+    assert.equal(autoSize(10, "app:x:5000:5000::/:/bin/sh\n", "g:x:6000:\n"), 6001);
+    assert.equal(autoSize(10, "broken line\n::\n", "x:x:notanumber:\n"), 1024);
+  });
+
+  it("takes the lowest free range, after the user's own 0, within the namespace", async () => {
+    const { allocateRange } = await import("../../src/rootless/auto-userns.js");
+    assert.deepEqual(allocateRange([], 1024, 65537), { start: 1, size: 1024 });
+    assert.deepEqual(allocateRange([{ start: 1, size: 1024 }], 1024, 65537), { start: 1025, size: 1024 });
+    // a hole left by a removed container is reused when it is big enough
+    assert.deepEqual(allocateRange([{ start: 1025, size: 1024 }, { start: 1, size: 100 }], 500, 65537), { start: 101, size: 500 });
+    assert.deepEqual(allocateRange([{ start: 1025, size: 1024 }, { start: 1, size: 100 }], 1000, 65537), { start: 2049, size: 1000 });
+    assert.equal(allocateRange([{ start: 1, size: 65000 }], 1024, 65537), undefined);
+    assert.deepEqual(allocateRange([], 65536, 65537), { start: 1, size: 65536 });
+    assert.equal(allocateRange([], 65537, 65537), undefined);
+  });
+});

@@ -27,6 +27,8 @@ import type { Handler, Invocation } from "../table/types.js";
 import { isActive } from "../../container/record.js";
 import { eachNamed, pathsOf } from "./container-context.js";
 import { outerIds } from "../../rootless/userns.js";
+import { parseAuto } from "../../rootless/auto-userns.js";
+import { autoSizeOf, namespaceTotal } from "../../container/auto-ids.js";
 import { rootlessDefaultNetwork } from "../../network/rootless-default.js";
 
 function readEnvFile(path: string): string {
@@ -82,6 +84,12 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
     if (!ctx.rootless) throw new SkiffError("INVALID_ARGUMENT", "nomap is only supported in rootless mode");
     o.nomap = true;
   }
+  const auto = o.userns ? parseAuto(o.userns) : undefined;
+  if (auto) {
+    // podman as root takes the ranges of a "containers" user of /etc/subuid; not done here yet
+    if (!ctx.rootless) throw new SkiffError("NOT_IMPLEMENTED", "--userns auto as root: not supported yet", { hint: "run it as an ordinary user (rootless), or use --userns host" });
+    o.nomap = true;
+  }
   const noTerminal = o.tty ? terminalUnsupported() : undefined;
   if (noTerminal) throw noTerminal;
   const image = await imageFor(ctx, args[0], opts);
@@ -110,6 +118,7 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
   let rec: ContainerRecord;
   try {
     rec = await createContainer(p, image, o, rest, {
+      autoIds: auto ? { size: auto.size ?? autoSizeOf(storeOf(ctx), image.record.chainIds), total: namespaceTotal() } : undefined,
       runtime: ctx.runtime,
       createCommand: ["skiff", ...process.argv.slice(2)],
       replace: opts.replace ? async (id) => removeContainer(p, getRecord(p, id), sys, { force: true, volumes: true }) : undefined,

@@ -1,0 +1,31 @@
+/** The facts --userns auto is sized from at create: the image's owners and accounts, and the namespace's IDs. */
+import { readFileSync } from "node:fs";
+import { SkiffError } from "../errors.js";
+import type { StorePaths } from "../image/store/layout.js";
+import { autoSize, imageIdSpan } from "../rootless/auto-userns.js";
+import { mappedTotal } from "../rootless/keep-id.js";
+import { readFileIn } from "../snapshot/rooted.js";
+import { lowerDirs } from "../snapshot/store.js";
+
+const MAX_ACCOUNTS_FILE = 8 << 20;
+
+/** The topmost layer's non-empty copy of an image file (resolved inside that layer), or "". */
+function topmost(lowers: string[], path: string): string {
+  for (const dir of lowers) {
+    const text = readFileIn(dir, path, MAX_ACCOUNTS_FILE);
+    if (text) return text;
+  }
+  return "";
+}
+
+/** How many IDs an auto container of this image needs (rootless/auto-userns.ts autoSize). */
+export function autoSizeOf(store: StorePaths, chainIds: string[]): number {
+  const lowers = lowerDirs(store, chainIds, (c) => new SkiffError("NOT_FOUND", `layer ${c} of the image is missing`, { hint: "pull the image again" }));
+  return autoSize(imageIdSpan(lowers), topmost(lowers, "/etc/passwd"), topmost(lowers, "/etc/group"));
+}
+
+/** The IDs of the user namespace this process is in (the rootless one), the fewer of UIDs and GIDs. */
+export function namespaceTotal(): number {
+  const total = (file: string) => mappedTotal(readFileSync(file, "utf8"));
+  return Math.min(total("/proc/self/uid_map"), total("/proc/self/gid_map"));
+}
