@@ -1,12 +1,12 @@
 /** diff, export and cp: a container's files from the outside, never escaping its root. */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { containerEnv, sk } from "../helpers/containers.js";
-import { requiresRoot } from "../helpers/skiff.js";
+import { BIN, requiresRoot } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
 const env = isRoot ? containerEnv() : {};
@@ -36,6 +36,16 @@ describe("container files", () => {
     assert.equal(readFileSync(join(out, "newfile"), "utf8"), "hi\n");
     assert.equal(statSync(join(out, "d/e/f")).uid, 1000);
     assert.ok(readFileSync(join(out, "bin/busybox")).equals(readFileSync("/bin/busybox")));
+  });
+
+  it("export and save to a pipe whose reader goes away: a quiet end, as every command's output (no EPIPE error)", (t) => {
+    if (!requiresRoot(t)) return;
+    // was "Error: internal error: EPIPE: broken pipe", exit 125 (podman dies of SIGPIPE)
+    const err = join(work, "pipe.err");
+    for (const cmd of ["export changer", "save bb"]) {
+      const r = spawnSync("bash", ["-c", `"$0" ${cmd} 2>"$1" | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`, BIN, err], { env, encoding: "utf8" });
+      assert.deepEqual([r.stdout, readFileSync(err, "utf8")], ["0\n", ""], cmd);
+    }
   });
 
   it("copies out of a stopped container: directories, files, contents with /.", (t) => {

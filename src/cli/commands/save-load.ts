@@ -4,7 +4,7 @@ import { SkiffError, errnoCode } from "../../errors.js";
 import { findImage, listImages } from "../../image/images.js";
 import { loadImages } from "../../image/load.js";
 import { saveImages, type ArchiveFormat } from "../../image/save.js";
-import { isTerminalFd } from "../../output/stdio.js";
+import { fdStream, isTerminalFd } from "../../output/stdio.js";
 import { writeAllSync } from "../../util/write.js";
 import { getSys } from "../../sys/index.js";
 import type { Handler } from "../table/types.js";
@@ -22,7 +22,9 @@ export const save: Handler = async ({ ctx, args, opts }) => {
   const output = opts.output as string | undefined;
   if (!output) {
     if (isTerminalFd(1)) throw new SkiffError("INVALID_ARGUMENT", "refusing to write an archive to a terminal", { hint: "use -o FILE or redirect stdout" });
-    await saveImages(store, images, format, (b) => writeAllSync(1, b));
+    // stdout may be a non-blocking pipe: fdStream waits out EAGAIN (as export's, tar-output.ts)
+    const stdout = fdStream(1);
+    await saveImages(store, images, format, (b) => { stdout.write(b); });
     return;
   }
   // written next to the target and renamed over it: an interrupted save leaves no half archive
