@@ -13,7 +13,7 @@ import type { ImageConfig } from "../image/manifest.js";
 import { writeImage, type ImageFormat } from "../image/write.js";
 import { runtimeMountpoints } from "../container/files.js";
 import { imageConfigOf, observedState, pauseInRuntime } from "../container/lifecycle.js";
-import { upperDir, type ContainerPaths } from "../container/paths.js";
+import { isVfs, upperDir, type ContainerPaths } from "../container/paths.js";
 import type { ContainerRecord } from "../container/record.js";
 import { containerEnvironment } from "../spec/build.js";
 import { layerFromUpper } from "./layer.js";
@@ -55,6 +55,7 @@ export function committedConfig(base: ImageConfig, rec: ContainerRecord, o: Pick
 
 export async function commitContainer(p: ContainerPaths, rec: ContainerRecord, o: CommitOptions): Promise<string> {
   if (o.message && o.format === "oci") throw new SkiffError("INVALID_ARGUMENT", "messages are only compatible with the docker image format (-f docker)");
+  if (isVfs(rec)) throw new SkiffError("NOT_IMPLEMENTED", `container ${rec.name} uses the vfs storage driver: its changes are not kept apart from the image yet`, { hint: "diff and commit need an overlay container (the default driver)" });
   const base = imageConfigOf(p, rec);
   const image = listImages(p).find((i) => i.id === rec.image.id);
   if (!image) throw new SkiffError("NOT_FOUND", `container ${rec.name}: image ${rec.image.id.slice(7, 19)} is no longer in the store`);

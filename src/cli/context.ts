@@ -47,8 +47,6 @@ export function createContext(flags: GlobalFlags, io: ContextIO): Context {
   if (driver !== "overlay" && driver !== "vfs") {
     throw new SkiffError("INVALID_ARGUMENT", `invalid storage driver "${driver}"`, { hint: "use overlay or vfs" });
   }
-  // said, not pretended: every layer and container of the store is an overlayfs one
-  if (driver === "vfs") throw new SkiffError("NOT_IMPLEMENTED", "storage driver vfs is not implemented yet", { hint: "skiff stores layers for overlayfs (native, also rootless on kernels >= 5.11); use --storage-driver overlay" });
   // inside the rootless namespace the process is root; its paths and choices are the user's
   const uid = outerIds(io.env)?.uid ?? io.uid;
   const paths = resolvePaths(flags, config, io.env, uid);

@@ -22,7 +22,7 @@ import { networkView } from "../network/attachment.js";
 import { networkInterfaces } from "node:os";
 import { peerLine } from "../network/names.js";
 import { getNetwork } from "../network/store.js";
-import { bundleDir, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths, type RootfsOwner } from "./paths.js";
+import { bundleDir, isVfs, rootfsDir, upperDir, userdataDir, workDir, type ContainerPaths, type RootfsOwner } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
 import { imageMount } from "./image-mounts.js";
 import { bridgeNetworks, isBridged } from "./options.js";
@@ -81,8 +81,21 @@ async function prepareKeepIdLowers(p: ContainerPaths, rec: ContainerRecord): Pro
   if (m) await shiftedLowers(p.root, imageLowers(p, rec), [...rec.image.chainIds].reverse(), m.uidMappings, m.gidMappings);
 }
 
+/** What the rootfs needs made first (keep-id's shifted layers, a vfs copy), then the rootfs mounted; its path. */
+export async function prepareRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): Promise<string> {
+  // loaded only for a vfs container: it brings the unpacker (and zlib) into a shim
+  if (isVfs(rec)) await (await import("./vfs-rootfs.js")).makeVfsRootfs(p, rec, sys, keepIdMappings(rec));
+  else await prepareKeepIdLowers(p, rec);
+  return mountRootfs(p, rec, sys);
+}
+
 export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): string {
   const target = rootfsDir(p, rec);
+  if (isVfs(rec)) {
+    if (!existsSync(target)) throw new SkiffError("FAILED_PRECONDITION", `container ${rec.name}: its vfs root is not made yet`, { hint: "start the container once" });
+    if (rec.options.nomap) makeReachable(target, "--userns nomap");
+    return target;
+  }
   if (isMounted(target)) return target;
   const keepId = keepIdMappings(rec);
   const lowers = keepId ? shiftedLowerPaths(p.root, [...rec.image.chainIds].reverse(), keepId.uidMappings, keepId.gidMappings) : imageLowers(p, rec);
@@ -132,6 +145,8 @@ export function setUserMountCount(p: ContainerPaths, id: string, count: number):
 }
 
 export function unmountRootfs(p: ContainerPaths, rec: RootfsOwner, sys: Sys, byUser = false): void {
+  // a vfs root is a directory, not a mount: it stays with the container
+  if (isVfs(rec)) return;
   const target = rootfsDir(p, rec);
   if (!byUser && existsSync(userMountMarker(p, rec.id))) return;
   try {
@@ -273,8 +288,7 @@ async function attachUserModeNetwork(runroot: string, rec: ContainerRecord, who:
 
 /** Mounts the rootfs, joins the network and writes config.json; returns the bundle directory. */
 export async function prepareBundle(p: ContainerPaths, rec: ContainerRecord, image: ImageConfig, sys: Sys): Promise<string> {
-  await prepareKeepIdLowers(p, rec);
-  const rootfs = mountRootfs(p, rec, sys);
+  const rootfs = await prepareRootfs(p, rec, sys);
   const joined = rec.options.network.startsWith("container:") ? joinedNetns(p, rec.options.network.slice("container:".length)) : undefined;
   const nets = bridgeNetworks(rec.options).map((n) => getNetwork(p.root, n));
   // host and none have no namespace to set up; a container whose networks were all disconnected

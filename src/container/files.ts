@@ -4,17 +4,18 @@
  * a running container pause it, so it cannot swap a directory for a symlink half way
  * (CVE-2018-15664); every path inside is resolved with chroot semantics.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, statSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isMounted } from "../image/mount.js";
+import { SkiffError } from "../errors.js";
 import { hasSnapshot, snapshotFs } from "../snapshot/store.js";
 import type { Sys } from "../sys/index.js";
 import { at, closeQuietly, O_PATH, openChild, openRoot } from "../snapshot/rooted.js";
 import { withLock } from "../util/lock.js";
 import type { ContainerRoot } from "./copy.js";
-import { mountRootfs, unmountRootfs } from "./bundle.js";
-import { containerLock, rootfsDir, upperDir, type ContainerPaths } from "./paths.js";
-import type { ContainerRecord } from "./record.js";
+import { prepareRootfs, unmountRootfs } from "./bundle.js";
+import { containerLock, isVfs, rootfsDir, upperDir, type ContainerPaths } from "./paths.js";
+import { isActive, type ContainerRecord } from "./record.js";
 import { readState } from "./store.js";
 
 /**
@@ -55,10 +56,12 @@ function processRoot(pid: number | undefined, rootfs: string): number | undefine
 /** Runs `fn` on the container's merged rootfs, mounting it meanwhile if the container is not running. */
 export async function withRootfs<T>(p: ContainerPaths, rec: ContainerRecord, sys: Sys, fn: (rootfs: string, running: boolean) => Promise<T>): Promise<T> {
   const target = rootfsDir(p, rec);
-  if (isMounted(target)) return fn(target, true);
+  // a vfs root is never mounted: whether the container runs is its state's to say
+  const inUse = () => (isVfs(rec) ? existsSync(target) && isActive(readState(p, rec.id).status) : isMounted(target));
+  if (inUse()) return fn(target, true);
   return withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, async () => {
-    if (isMounted(target)) return fn(target, true);
-    const rootfs = mountRootfs(p, rec, sys);
+    if (inUse()) return fn(target, true);
+    const rootfs = await prepareRootfs(p, rec, sys);
     try {
       return await fn(rootfs, false);
     } finally {
@@ -71,6 +74,7 @@ export interface Change { kind: "A" | "C" | "D"; path: string }
 
 /** What the writable layer changed, as podman's diff lists it: A added, C changed, D deleted. */
 export function containerChanges(p: ContainerPaths, rec: ContainerRecord): Change[] {
+  if (isVfs(rec)) throw new SkiffError("NOT_IMPLEMENTED", `container ${rec.name} uses the vfs storage driver: its changes are not kept apart from the image yet`, { hint: "diff and commit need an overlay container (the default driver)" });
   const lowers = [...rec.image.chainIds].reverse().filter((c) => hasSnapshot(p, c)).map((c) => snapshotFs(p, c));
   const inImage = (rel: string): boolean => {
     for (const l of lowers) {

@@ -136,14 +136,15 @@ export function inspectContainer(i: InspectInputs) {
     PidFile: `${i.paths.bundle}/pid`,
     Name: rec.name,
     RestartCount: state.restartCount,
-    Driver: "overlay",
+    Driver: rec.options.storageDriver === "vfs" ? "vfs" : "overlay",
     MountLabel: "",
     ProcessLabel: "",
     AppArmorProfile: "",
     EffectiveCaps: caps,
     BoundingCaps: caps,
     ExecIDs: [],
-    GraphDriver: { Name: "overlay", Data: { LowerDir: i.paths.lowers.join(":"), MergedDir: i.paths.rootfs, UpperDir: i.paths.upper, WorkDir: i.paths.work } },
+    // podman's vfs containers show no overlay directories
+    GraphDriver: rec.options.storageDriver === "vfs" ? { Name: "vfs", Data: null } : { Name: "overlay", Data: { LowerDir: i.paths.lowers.join(":"), MergedDir: i.paths.rootfs, UpperDir: i.paths.upper, WorkDir: i.paths.work } },
     Mounts: rec.mounts.map((m) => ({
       Type: m.type, Name: m.name ?? "", Source: m.source, Destination: m.destination, Driver: m.type === "volume" ? "local" : "", Mode: "",
       Options: m.options.length ? m.options : ["nosuid", "nodev", "rbind"], RW: m.rw, Propagation: "rprivate",

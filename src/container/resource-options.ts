@@ -26,6 +26,8 @@ export interface ResourceOptions {
   keepId?: { uid: number; gid: number };
   /** The user outside is not mapped into the container: --userns nomap and auto (rootless only, run.ts). */
   nomap?: boolean;
+  /** --storage-driver vfs at create: the container's root is a copy of its own, not an overlay (vfs-rootfs.ts). */
+  storageDriver?: "vfs";
   /** --userns auto: the range of the rootless namespace's IDs this container got at create (create.ts). */
   autoIds?: AutoRange;
 }

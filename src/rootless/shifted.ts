@@ -35,9 +35,16 @@ function ownerIn(mapping: IdMapping[], id: number): number {
 }
 
 /** Every entry below `dir` (and `dir`) owned as `uids`/`gids` say; set-ID bits kept (chown clears them). */
-function shiftOwners(dir: string, uids: IdMapping[], gids: IdMapping[]): void {
+export function shiftOwners(dir: string, uids: IdMapping[], gids: IdMapping[]): void {
+  // a hard link's other names are the same inode: moved once, not once per name
+  const moved = new Set<string>();
   const walk = (path: string) => {
     const st = lstatSync(path);
+    if (st.nlink > 1 && !st.isDirectory()) {
+      const key = `${st.dev}:${st.ino}`;
+      if (moved.has(key)) return;
+      moved.add(key);
+    }
     lchownSync(path, ownerIn(uids, st.uid), ownerIn(gids, st.gid));
     if (!st.isSymbolicLink() && st.mode & 0o6000) chmodSync(path, st.mode & 0o7777);
     if (st.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));

@@ -134,6 +134,14 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     const tagged = execFileSync("find", [store, "-name", "tagged", "-path", "*snapshots*"], { encoding: "utf8" }).trim();
     assert.equal(execFileSync("getfattr", ["--only-values", "-n", "user.tag", tagged], { encoding: "utf8" }), "v1");
     assert.ok(owners.length > 0 && owners.every((o) => o === String(range.start + 999)), owners.join(","));
+    // the vfs driver's copy of the same layers, as the user: the same view, and with nomap the owners moved
+    const vfs = as(withIds, ["--storage-driver", "vfs", "run", "--rm", "--network", "none", image, "sh", "-c", "ls /data; test -e /etc/motd || echo no-motd; stat -c '%u %a' /data/new; id -u; readlink /data/link; stat -c '%h %F %a' /data/hard /data/pipe /data/suid"]);
+    assert.deepEqual([vfs.code, vfs.stdout], [0, run.stdout], vfs.stderr);
+    // data/hard is a hard link of data/new: its owner is moved once, not once per name (both drivers)
+    for (const driver of ["vfs", "overlay"]) {
+      const nomap = as(withIds, ["--storage-driver", driver, "run", "--rm", "--network", "none", "--userns", "nomap", image, "stat", "-c", "%u:%g", "/data/new", "/data/hard"]);
+      assert.deepEqual([nomap.code, nomap.stdout], [0, "1000:1000\n1000:1000\n"], `${driver}: ${nomap.stderr}`);
+    }
   });
 
   it("runs detached, execs, logs, stops and removes; one pause process for every command", (t) => {

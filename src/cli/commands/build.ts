@@ -91,6 +91,8 @@ async function addToList(ctx: Parameters<Handler>[0]["ctx"], list: string, id: s
 }
 
 export const build_: Handler = async ({ ctx, args, opts }) => {
+  // a build's steps are committed from their overlay layer, which a vfs container does not have
+  if (ctx.storageDriver === "vfs") throw new SkiffError("NOT_IMPLEMENTED", "build with the vfs storage driver: not supported yet", { hint: "build with the overlay driver (the default)" });
   const context = resolve(args[0] ?? ".");
   let st;
   try {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { SkiffError } from "../../errors.js";
 import { copyIn, copyOut, type ContainerRoot } from "../../container/copy.js";
 import { containerChanges, withContainerRoot, withRootfs } from "../../container/files.js";
-import { mountRootfs, readImageFile, setUserMountCount, unmountRootfs, userMountCount, userMountMarker } from "../../container/bundle.js";
+import { prepareRootfs, readImageFile, setUserMountCount, unmountRootfs, userMountCount, userMountMarker } from "../../container/bundle.js";
 import { bundleDir, containerLock, rootfsDir } from "../../container/paths.js";
 import { listRecords } from "../../container/store.js";
 import { isActive } from "../../container/record.js";
@@ -94,9 +94,9 @@ export const mount: Handler = async ({ ctx, args, opts }) => {
   const sys = await getSys();
   const out: string[] = [];
   for (const rec of targets(ctx, args, opts)) {
-    await withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, () => {
+    await withLock(containerLock(p, rec.id), { what: `container ${rec.name}` }, async () => {
       mkdirSync(bundleDir(p, rec.id), { recursive: true, mode: 0o700 });
-      const path = mountRootfs(p, rec, sys);
+      const path = await prepareRootfs(p, rec, sys);
       setUserMountCount(p, rec.id, userMountCount(p, rec.id) + 1);
       out.push(`${path}\n`);
     });

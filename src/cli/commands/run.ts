@@ -90,6 +90,8 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
     if (!ctx.rootless) throw new SkiffError("NOT_IMPLEMENTED", "--userns auto as root: not supported yet", { hint: "run it as an ordinary user (rootless), or use --userns host" });
     o.nomap = true;
   }
+  // vfs: the image's layers copied into the container's own directory instead of an overlay
+  if (ctx.storageDriver === "vfs") o.storageDriver = "vfs";
   const noTerminal = o.tty ? terminalUnsupported() : undefined;
   if (noTerminal) throw noTerminal;
   const image = await imageFor(ctx, args[0], opts);

@@ -1,0 +1,97 @@
+/**
+ * --storage-driver vfs: a container's root is the image's layers applied one by one into a
+ * directory of its own (whiteouts delete, opaque directories empty), never an overlay mount; its
+ * changes stay there across restarts and go with `rm`. diff, commit and build say in one line that
+ * they need an overlay container.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { isolatedEnv, requiresRoot, skiff } from "../helpers/skiff.js";
+import { appEntries } from "../helpers/containers.js";
+import { buildImage } from "../helpers/image.js";
+import { pushImage, startRegistry, type Registry } from "../helpers/registry.js";
+
+const isRoot = process.getuid?.() === 0;
+
+describe("vfs storage driver", { skip: isRoot ? false : "needs root (runc)" }, () => {
+  let reg: Registry;
+  let image: string;
+  const env = isolatedEnv();
+  const vfs = (args: string[]) => skiff(["--storage-driver", "vfs", ...args], { env, timeoutMs: 60000 });
+  before(async () => {
+    if (!isRoot) return;
+    reg = await startRegistry();
+    // the second layer deletes a file (a whiteout), replaces a directory (opaque) and adds one owned by 1000
+    const top = [
+      { name: "etc/", type: "dir" as const },
+      { name: "etc/.wh.motd", content: "" },
+      { name: "data/", type: "dir" as const, uid: 1000, gid: 1000 },
+      { name: "data/.wh..wh..opq", content: "" },
+      { name: "data/new", content: "fresh\n", uid: 1000, gid: 1000 },
+      { name: "data/link", type: "symlink" as const, linkname: "new" },
+    ];
+    const base = [...appEntries(), { name: "etc/motd", content: "hi\n" }, { name: "data/", type: "dir" as const }, { name: "data/old", content: "stale\n" }];
+    await pushImage(reg, "vfs/app", "latest", buildImage({ layers: [base, top] }));
+    image = `${reg.host}/vfs/app`;
+    assert.equal(skiff(["pull", "-q", "--tls-verify=false", image], { env, timeoutMs: 60000 }).code, 0);
+  });
+  after(async () => {
+    skiff(["rm", "-af"], { env });
+    await reg?.stop();
+  });
+
+  it("runs from a copy of the layers with their deletions applied, mounts no overlay, keeps changes across restarts", (t) => {
+    if (!requiresRoot(t)) return;
+    const r = vfs(["run", "--rm", "--network", "none", image, "sh", "-c", "ls /data; cat /data/link; stat -c '%u:%g' /data/new; test -e /etc/motd && echo motd; stat -c '%a %u' /"]);
+    assert.deepEqual([r.code, r.stdout], [0, "link\nnew\nfresh\n1000:1000\n555 0\n"], r.stderr);
+    const id = vfs(["create", "--name", "keep", "--network", "none", image, "sh", "-c", "echo $(cat /data/count 2>/dev/null)x > /data/count; cat /data/count; sleep 30"]).stdout.trim();
+    assert.equal(vfs(["start", "keep"]).code, 0);
+    const dir = join(env.SKIFF_ROOT!, "containers", id, "rootfs");
+    assert.ok(statSync(join(dir, "bin", "busybox")).isFile(), "the container's own copy of the image");
+    assert.doesNotMatch(readFileSync("/proc/self/mountinfo", "utf8"), new RegExp(id), "no overlay (or any) mount of the container's");
+    const inspect = JSON.parse(vfs(["inspect", "keep"]).stdout)[0];
+    assert.deepEqual([inspect.Driver, inspect.GraphDriver], ["vfs", { Name: "vfs", Data: null }], "as podman's vfs containers");
+    assert.equal(vfs(["stop", "-t", "0", "keep"]).code, 0);
+    assert.equal(vfs(["start", "keep"]).code, 0);
+    for (let i = 0; i < 50 && !vfs(["logs", "keep"]).stdout.includes("xx"); i++) spawnWait(100);
+    assert.equal(vfs(["logs", "keep"]).stdout, "x\nxx\n", "the second start sees the first one's file");
+    // a file copied into the container lands in its copy, not in the image's layers
+    assert.equal(vfs(["exec", "keep", "sh", "-c", "echo hello > /data/made"]).code, 0);
+    assert.equal(readFileSync(join(dir, "data", "made"), "utf8"), "hello\n");
+    const snapshots = join(env.SKIFF_ROOT!, "snapshots");
+    assert.ok(readdirSync(snapshots).every((s) => !existsSync(join(snapshots, s, "fs", "data", "made"))));
+    // what needs an overlay layer says so in one line
+    const diff = vfs(["diff", "keep"]);
+    assert.deepEqual([diff.code, diff.stderr], [125, "Error: container keep uses the vfs storage driver: its changes are not kept apart from the image yet (diff and commit need an overlay container (the default driver))\n"]);
+    const commit = vfs(["commit", "keep", "img2"]);
+    assert.equal(commit.code, 125);
+    assert.match(commit.stderr, /^Error: container keep uses the vfs storage driver/);
+    const build = vfs(["build", "-t", "x", env.SKIFF_ROOT!]);
+    assert.deepEqual([build.code, build.stderr], [125, "Error: build with the vfs storage driver: not supported yet (build with the overlay driver (the default))\n"]);
+    assert.equal(vfs(["rm", "-f", "-t", "0", "keep"]).code, 0);
+    assert.equal(existsSync(join(env.SKIFF_ROOT!, "containers", id)), false, "the copy goes with the container");
+  });
+
+  it("cp and export work on a stopped vfs container, and the overlay default is untouched", (t) => {
+    if (!requiresRoot(t)) return;
+    assert.equal(vfs(["create", "--name", "cold", image, "true"]).code, 0);
+    const tar = join(env.SKIFF_ROOT!, "..", "cold.tar");
+    const out = vfs(["export", "-o", tar, "cold"]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(execFileSync("tar", ["-tf", tar], { encoding: "utf8" }), /^\.?\/?data\/new$/m);
+    const cp = skiff(["cp", "cold:/data/new", join(env.SKIFF_ROOT!, "..", "copied")], { env });
+    assert.equal(cp.code, 0, cp.stderr);
+    assert.equal(readFileSync(join(env.SKIFF_ROOT!, "..", "copied"), "utf8"), "fresh\n");
+    // a container made without the flag stays an overlay one
+    const plain = skiff(["run", "--rm", "--network", "none", image, "cat", "/data/new"], { env });
+    assert.deepEqual([plain.code, plain.stdout], [0, "fresh\n"], plain.stderr);
+    assert.equal(vfs(["rm", "cold"]).code, 0);
+  });
+});
+
+function spawnWait(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
