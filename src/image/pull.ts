@@ -169,7 +169,8 @@ async function pullFrom(ref: Reference, registry: string, opts: PullOptions): Pr
     // another pull may have downloaded what this one unpacked, or unpacked what this one downloaded
     if (unpacked && downloaded.has(layer.digest)) progress.done(layer.digest, "done");
     else if (unpacked) progress.note(layer.digest, label(layer), "done");
-    else if (downloaded.has(layer.digest)) progress.done(layer.digest, "skipped: already exists");
+    // a plain (vfs) store unpacks nothing: a layer downloaded now is done
+    else if (downloaded.has(layer.digest)) progress.done(layer.digest, store.plain ? "done" : "skipped: already exists");
     else progress.note(layer.digest, label(layer), "skipped: already exists");
   }
 

@@ -44,6 +44,8 @@ export async function compressionOf(layer: Descriptor, path: string): Promise<Co
 /** Unpacks layer i (its blob stored, layers below it unpacked) unless its snapshot exists. Returns true if it unpacked. */
 export async function unpackLayer(layers: Descriptor[], diffIds: string[], i: number, opts: UnpackOptions): Promise<boolean> {
   const { store, log } = opts;
+  // a plain (vfs) store keeps the verified blobs only
+  if (store.plain) return false;
   const chain = chainIds(diffIds);
   if (hasSnapshot(store, chain[i])) return false;
   const layer = layers[i];

@@ -231,7 +231,14 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
       created.delete(relOf(target));
       if (opts.mode === "overlay") {
         // a 0/0 character device: the one device node a user namespace may make
-        sys.mknod(target, "char", 0, 0, 0);
+        try {
+          sys.mknod(target, "char", 0, 0, 0);
+        } catch (err) {
+          // an overlayfs (skiff inside a container) takes such a node for a whiteout of its own
+          // (the libc port's error carries the errno as its cause; Node's mknod(1) path its own code)
+          if ([errnoCode(err), errnoCode((err as { cause?: unknown }).cause)].includes("EPERM")) throw new SkiffError("FAILED_PRECONDITION", `unpack ${h.name}: the store's file system refuses overlay whiteouts`, { hint: "on an overlayfs (inside a container) use --storage-driver vfs", cause: err });
+          throw err;
+        }
         own(h.name, h.uid, h.gid, () => lchownSync(target, h.uid, h.gid));
       }
       continue;

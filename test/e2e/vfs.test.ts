@@ -5,8 +5,9 @@
  * they need an overlay container.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isolatedEnv, requiresRoot, skiff } from "../helpers/skiff.js";
@@ -89,6 +90,49 @@ describe("vfs storage driver", { skip: isRoot ? false : "needs root (runc)" }, (
     const plain = skiff(["run", "--rm", "--network", "none", image, "cat", "/data/new"], { env });
     assert.deepEqual([plain.code, plain.stdout], [0, "fresh\n"], plain.stderr);
     assert.equal(vfs(["rm", "cold"]).code, 0);
+  });
+});
+
+describe("vfs on a store that overlayfs refuses (skiff inside a container whose root is an overlay)", { skip: isRoot ? false : "needs root (mount)" }, () => {
+  let reg: Registry;
+  let image: string;
+  const base = mkdtempSync(join(tmpdir(), "skiff-vfs-nested-"));
+  const merged = join(base, "m");
+  before(async () => {
+    if (!isRoot) return;
+    for (const d of ["l", "u", "w", "m"]) mkdirSync(join(base, d));
+    execFileSync("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${join(base, "l")},upperdir=${join(base, "u")},workdir=${join(base, "w")}`, merged]);
+    reg = await startRegistry();
+    const top = [{ name: "etc/", type: "dir" as const }, { name: "etc/.wh.motd", content: "" }, { name: "data/", type: "dir" as const }, { name: "data/.wh..wh..opq", content: "" }, { name: "data/new", content: "fresh\n" }];
+    const below = [...appEntries(), { name: "etc/motd", content: "hi\n" }, { name: "data/", type: "dir" as const }, { name: "data/old", content: "stale\n" }];
+    await pushImage(reg, "nested/app", "latest", buildImage({ layers: [below, top] }));
+    image = `${reg.host}/nested/app`;
+  });
+  after(async () => {
+    await reg?.stop();
+    spawnSync("umount", ["-l", merged]);
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it("pulls blobs only and runs from them; the store remembers vfs and refuses overlay in one line", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv({ SKIFF_ROOT: join(merged, "store"), SKIFF_RUNROOT: join(base, "run") });
+    // the overlay default cannot unpack here: a whiteout is a device node the overlay refuses
+    const refused = skiff(["pull", "-q", "--tls-verify=false", image], { env, timeoutMs: 60000 });
+    assert.equal(refused.code, 125);
+    assert.match(refused.stderr, /^Error: unpack etc\/\.wh\.motd: the store's file system refuses overlay whiteouts \(on an overlayfs \(inside a container\) use --storage-driver vfs\)$/m);
+    rmSync(join(merged, "store"), { recursive: true, force: true });
+    const pulled = skiff(["--storage-driver", "vfs", "pull", "--tls-verify=false", image], { env, timeoutMs: 60000 });
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.doesNotMatch(pulled.stderr, /skipped/, "downloaded layers are done, not skipped");
+    assert.deepEqual(readdirSync(join(merged, "store", "snapshots")), [], "no snapshots in a vfs store");
+    // later commands need no flag: the store says vfs
+    const r = skiff(["run", "--rm", "--network", "none", image, "sh", "-c", "ls /data; test -e /etc/motd || echo no-motd"], { env, timeoutMs: 60000 });
+    assert.deepEqual([r.code, r.stdout], [0, "new\nno-motd\n"], r.stderr);
+    assert.equal(skiff(["info", "--format", "{{.Store.GraphDriverName}}"], { env }).stdout, "vfs\n");
+    const overlay = skiff(["--storage-driver", "overlay", "images"], { env });
+    assert.deepEqual([overlay.code, overlay.stderr], [125, `Error: the store at ${join(merged, "store")} was made with the vfs driver: it has no overlay layers (use --storage-driver vfs, or another --root for overlay)\n`]);
+    skiff(["rm", "-af"], { env });
   });
 });
 

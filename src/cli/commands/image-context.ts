@@ -5,7 +5,7 @@ import type { StorePaths } from "../../image/store/layout.js";
 import type { Context } from "../context.js";
 
 export function storeOf(ctx: Context): StorePaths {
-  return { root: ctx.root, runroot: ctx.runroot };
+  return { root: ctx.root, runroot: ctx.runroot, plain: ctx.plainStore };
 }
 
 function cpuinfo(): string {
