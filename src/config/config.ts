@@ -37,7 +37,8 @@ export interface Config {
 
 export const DEFAULT_CONFIG: Config = {
   runtime: "runc",
-  storageDriver: "overlay",
+  // "": none said; the store decides (config/store-driver.ts)
+  storageDriver: "",
   logLevel: "warn",
   registries: { unqualifiedSearch: ["docker.io"], insecure: [], mirrors: {}, certsDirs: ["/etc/skiff/certs.d", "/etc/containers/certs.d", "/etc/docker/certs.d"] },
   logs: { driver: "k8s-file" },

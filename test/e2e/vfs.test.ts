@@ -114,19 +114,19 @@ describe("vfs on a store that overlayfs refuses (skiff inside a container whose 
     rmSync(base, { recursive: true, force: true });
   });
 
-  it("pulls blobs only and runs from them; the store remembers vfs and refuses overlay in one line", (t) => {
+  it("a new store there is vfs on its own: blobs only, runs from them; it stays vfs and refuses overlay in one line", (t) => {
     if (!requiresRoot(t)) return;
-    const env = isolatedEnv({ SKIFF_ROOT: join(merged, "store"), SKIFF_RUNROOT: join(base, "run") });
-    // the overlay default cannot unpack here: a whiteout is a device node the overlay refuses
-    const refused = skiff(["pull", "-q", "--tls-verify=false", image], { env, timeoutMs: 60000 });
+    // overlay asked for: the unpack fails on the first whiteout, naming the driver that works
+    const forced = isolatedEnv({ SKIFF_ROOT: join(merged, "forced"), SKIFF_RUNROOT: join(base, "run-forced") });
+    const refused = skiff(["--storage-driver", "overlay", "pull", "-q", "--tls-verify=false", image], { env: forced, timeoutMs: 60000 });
     assert.equal(refused.code, 125);
     assert.match(refused.stderr, /^Error: unpack etc\/\.wh\.motd: the store's file system refuses overlay whiteouts \(on an overlayfs \(inside a container\) use --storage-driver vfs\)$/m);
-    rmSync(join(merged, "store"), { recursive: true, force: true });
-    const pulled = skiff(["--storage-driver", "vfs", "pull", "--tls-verify=false", image], { env, timeoutMs: 60000 });
+    // nothing asked: the store's file system is an overlayfs, so the new store is a vfs one
+    const env = isolatedEnv({ SKIFF_ROOT: join(merged, "store"), SKIFF_RUNROOT: join(base, "run") });
+    const pulled = skiff(["pull", "--tls-verify=false", image], { env, timeoutMs: 60000 });
     assert.equal(pulled.code, 0, pulled.stderr);
     assert.doesNotMatch(pulled.stderr, /skipped/, "downloaded layers are done, not skipped");
     assert.deepEqual(readdirSync(join(merged, "store", "snapshots")), [], "no snapshots in a vfs store");
-    // later commands need no flag: the store says vfs
     const r = skiff(["run", "--rm", "--network", "none", image, "sh", "-c", "ls /data; test -e /etc/motd || echo no-motd"], { env, timeoutMs: 60000 });
     assert.deepEqual([r.code, r.stdout], [0, "new\nno-motd\n"], r.stderr);
     assert.equal(skiff(["info", "--format", "{{.Store.GraphDriverName}}"], { env }).stdout, "vfs\n");

@@ -85,3 +85,17 @@ describe("store paths", () => {
     assert.equal(resolvePaths({}, {}, { HOME: "/h", XDG_DATA_HOME: "/d" }, 1000).root, "/d/skiff");
   });
 });
+
+describe("storage driver", () => {
+  it("a vfs store stays vfs, an existing store takes what is asked, a new one on an overlayfs is vfs", async () => {
+    const { chooseDriver } = await import("../../src/config/store-driver.js");
+    const none = { exists: false, onOverlayfs: false };
+    assert.deepEqual(chooseDriver(undefined, none, "/s"), { driver: "overlay", plain: false });
+    assert.deepEqual(chooseDriver("vfs", none, "/s"), { driver: "vfs", plain: true }, "a new store made with vfs keeps blobs only");
+    assert.deepEqual(chooseDriver(undefined, { exists: false, onOverlayfs: true }, "/s"), { driver: "vfs", plain: true });
+    assert.deepEqual(chooseDriver("overlay", { exists: false, onOverlayfs: true }, "/s"), { driver: "overlay", plain: false }, "asked for: tried");
+    assert.deepEqual(chooseDriver("vfs", { exists: true, onOverlayfs: false }, "/s"), { driver: "vfs", plain: false }, "an overlay store's snapshots stay; vfs containers copy its blobs");
+    assert.deepEqual(chooseDriver(undefined, { recorded: "vfs", exists: true, onOverlayfs: false }, "/s"), { driver: "vfs", plain: true });
+    assert.throws(() => chooseDriver("overlay", { recorded: "vfs", exists: true, onOverlayfs: false }, "/s"), /the store at \/s was made with the vfs driver/);
+  });
+});
