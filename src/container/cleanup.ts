@@ -10,7 +10,7 @@ import { deleteArgs, runRuntime } from "../runtime/runc.js";
 import { runtimeOf } from "./runtime.js";
 import type { Sys } from "../sys/index.js";
 import { findVolume, removeVolume } from "../volume/store.js";
-import { unmountRootfs } from "./bundle.js";
+import { unmountRootfs } from "./rootfs.js";
 import { detachNetwork } from "../network/attach.js";
 import { attachedContainers, attachmentTime, removeStaleWrites } from "../network/attachment.js";
 import { attachSocket, bundleDir, type ContainerPaths } from "./paths.js";

@@ -13,7 +13,7 @@ import type { Sys } from "../sys/index.js";
 import { at, closeQuietly, O_PATH, openChild, openRoot } from "../snapshot/rooted.js";
 import { withLock } from "../util/lock.js";
 import type { ContainerRoot } from "./copy.js";
-import { prepareRootfs, unmountRootfs } from "./bundle.js";
+import { prepareRootfs, unmountRootfs } from "./rootfs.js";
 import { containerLock, isVfs, rootfsDir, upperDir, type ContainerPaths } from "./paths.js";
 import { isActive, type ContainerRecord } from "./record.js";
 import { readState } from "./store.js";

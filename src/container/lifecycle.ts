@@ -6,7 +6,7 @@
 import { containerEvent } from "../events/log.js";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { userMountMarker } from "./bundle.js";
+import { userMountMarker } from "./rootfs.js";
 import { SkiffError } from "../errors.js";
 import { parseConfig, type ImageConfig } from "../image/manifest.js";
 import { readBlob } from "../image/store/blobs.js";
