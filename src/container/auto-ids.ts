@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { SkiffError } from "../errors.js";
 import type { StorePaths } from "../image/store/layout.js";
-import { autoSize, imageIdSpan } from "../rootless/auto-userns.js";
-import { mappedTotal } from "../rootless/keep-id.js";
+import { autoSize, imageIdSpan, type AutoRequest } from "../rootless/auto-userns.js";
+import { mappedTotal, type IdMapping } from "../rootless/keep-id.js";
 import { readFileIn } from "../snapshot/rooted.js";
 import { lowerDirs } from "../snapshot/store.js";
 
@@ -28,4 +28,15 @@ export function autoSizeOf(store: StorePaths, chainIds: string[]): number {
 export function namespaceTotal(): number {
   const total = (file: string) => mappedTotal(readFileSync(file, "utf8"));
   return Math.min(total("/proc/self/uid_map"), total("/proc/self/gid_map"));
+}
+
+/** What create.ts allocates for `--userns auto…`: the size (asked, or the image's), the namespace's IDs, the mappings by hand (checked to be in it). */
+export function autoRequest(auto: AutoRequest, imageSize: () => number): { size: number; total: number; uidMapping?: IdMapping[]; gidMapping?: IdMapping[] } {
+  const total = namespaceTotal();
+  for (const [key, list] of [["uidmapping", auto.uidMapping], ["gidmapping", auto.gidMapping]] as const) {
+    for (const m of list ?? []) {
+      if (m.hostID + m.size > total) throw new SkiffError("INVALID_ARGUMENT", `--userns auto: ${key} ${m.containerID}:${m.hostID}:${m.size} is outside the user namespace's ${total} IDs`, { hint: "map IDs below that, or give the user more subordinate IDs in /etc/subuid and /etc/subgid" });
+    }
+  }
+  return { size: auto.size ?? imageSize(), total, uidMapping: auto.uidMapping, gidMapping: auto.gidMapping };
 }

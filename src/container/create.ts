@@ -16,6 +16,7 @@ import { entrypointAndCmd } from "./spec.js";
 import { addRecord, findRecord, listRecords } from "./store.js";
 import { withLock } from "../util/lock.js";
 import { allocateRange } from "../rootless/auto-userns.js";
+import type { IdMapping } from "../rootless/keep-id.js";
 import { join } from "node:path";
 import { generatedName } from "./names.js";
 import { healthConfigOf } from "./health.js";
@@ -69,7 +70,7 @@ export async function createContainer(
   image: { record: ImageRecord; name: string },
   o: ContainerOptions,
   userArgs: string[],
-  extra: { runtime: string; replace?: (existingId: string) => Promise<void>; createCommand?: string[]; autoIds?: { size: number; total: number } },
+  extra: { runtime: string; replace?: (existingId: string) => Promise<void>; createCommand?: string[]; autoIds?: { size: number; total: number; uidMapping?: IdMapping[]; gidMapping?: IdMapping[] } },
 ): Promise<ContainerRecord> {
   // --network container:NAME is kept by ID: a later rename must not change what it joins
   if (o.network.startsWith("container:")) {
@@ -130,7 +131,7 @@ export async function createContainer(
       if (!range) {
         throw new SkiffError("FAILED_PRECONDITION", `--userns auto: could not find enough available IDs (${want.size} needed, ${want.total - 1 - used.reduce((n, r) => n + r.size, 0)} free)`, { hint: "remove containers made with --userns auto, ask for fewer with auto:size=N, or give the user more subordinate IDs in /etc/subuid and /etc/subgid" });
       }
-      rec.options.autoIds = range;
+      rec.options.autoIds = { ...range, ...(want.uidMapping ? { uidMapping: want.uidMapping } : {}), ...(want.gidMapping ? { gidMapping: want.gidMapping } : {}) };
       return add();
     });
   });

@@ -6,6 +6,7 @@
 import { SkiffError } from "../errors.js";
 import { parseSize } from "../spec/values.js";
 import { parseAuto, type AutoRange } from "../rootless/auto-userns.js";
+import type { IdMapping } from "../rootless/keep-id.js";
 
 export interface ResourceOptions {
   /** /dev/shm's size in bytes (podman's default: 64m). */
@@ -29,7 +30,7 @@ export interface ResourceOptions {
   /** --storage-driver vfs at create: the container's root is a copy of its own, not an overlay (vfs-rootfs.ts). */
   storageDriver?: "vfs";
   /** --userns auto: the range of the rootless namespace's IDs this container got at create (create.ts). */
-  autoIds?: AutoRange;
+  autoIds?: AutoRange & { uidMapping?: IdMapping[]; gidMapping?: IdMapping[] };
 }
 
 const CPU_LIST = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
@@ -72,7 +73,7 @@ export function parseResourceOptions(opts: Record<string, unknown>, memory: numb
   if (users.length) out.hostUsers = users;
   if (typeof opts.userns === "string") {
     if (opts.userns !== "" && opts.userns !== "host" && opts.userns !== "keep-id" && opts.userns !== "nomap" && !parseAuto(opts.userns)) {
-      throw new SkiffError("NOT_IMPLEMENTED", `--userns ${opts.userns}: not supported yet`, { hint: "use host (the host's namespace as root, the rootless one for an ordinary user), keep-id (rootless: your own UID and GID in the container), nomap (rootless: only your subordinate IDs) or auto[:size=N] (rootless: IDs of the container's own)" });
+      throw new SkiffError("NOT_IMPLEMENTED", `--userns ${opts.userns}: not supported yet`, { hint: "use host (the host's namespace as root, the rootless one for an ordinary user), keep-id (rootless: your own UID and GID in the container), nomap (rootless: only your subordinate IDs) or auto[:OPTIONS] (rootless: IDs of the container's own)" });
     }
     out.userns = opts.userns;
   }

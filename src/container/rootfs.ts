@@ -16,6 +16,7 @@ import { overlayData } from "../rootless/userns.js";
 import { keepIdMapping, mappedTotal, nomapMapping, toNamespace } from "../rootless/keep-id.js";
 import { shiftedLowerPaths, shiftedLowers } from "../rootless/shifted.js";
 import { makeReachable } from "../rootless/reachable.js";
+import { autoMapping } from "../rootless/auto-userns.js";
 
 function procFile(path: string): string {
   try {
@@ -32,10 +33,7 @@ export const ROOT_MODE = 0o555;
 export function containerMappings(rec: ContainerRecord) {
   const k = rec.options.keepId;
   const auto = rec.options.autoIds;
-  if (auto) {
-    const range = [{ containerID: 0, hostID: auto.start, size: auto.size }];
-    return { uidMappings: range, gidMappings: range };
-  }
+  if (auto) return { uidMappings: autoMapping(auto, auto.uidMapping), gidMappings: autoMapping(auto, auto.gidMapping) };
   if (!k && !rec.options.nomap) return undefined;
   const total = (file: string) => mappedTotal(procFile(file));
   const [uids, gids] = [total("/proc/self/uid_map"), total("/proc/self/gid_map")];

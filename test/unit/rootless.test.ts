@@ -88,7 +88,27 @@ describe("--userns auto", () => {
     assert.throws(() => parseAuto("auto:size=bad"), /invalid size "bad"/);
     assert.throws(() => parseAuto("auto:size=0"), /invalid size "0"/);
     assert.throws(() => parseAuto("auto:foo=1"), /unknown option specified: "foo"/);
-    assert.throws(() => parseAuto("auto:uidmapping=0:5000:10"), /uidmapping is not supported yet/);
+    assert.deepEqual(parseAuto("auto:uidmapping=0:5000:10,uidmapping=20:6000:1,gidmapping=0:7000:2"), {
+      uidMapping: [{ containerID: 0, hostID: 5000, size: 10 }, { containerID: 20, hostID: 6000, size: 1 }],
+      gidMapping: [{ containerID: 0, hostID: 7000, size: 2 }],
+    });
+    for (const bad of ["0:5000", "0:5000:0", "a:1:1", "0:1:1:1"]) assert.throws(() => parseAuto(`auto:uidmapping=${bad}`), new RegExp(`invalid uidmapping "${bad}"`));
+  });
+
+  it("lays out IDs mapped by hand as podman: the rest take the range's IDs in order", async () => {
+    const { autoMapping } = await import("../../src/rootless/auto-userns.js");
+    const range = { start: 1, size: 1024 };
+    assert.deepEqual(autoMapping(range), [{ containerID: 0, hostID: 1, size: 1024 }]);
+    // podman 4.3.1: uidmapping=500:5000:10 gave "0 1 500", "510 501 514", "500 5000 10"
+    assert.deepEqual(autoMapping(range, [{ containerID: 500, hostID: 5000, size: 10 }]), [
+      { containerID: 0, hostID: 1, size: 500 }, { containerID: 510, hostID: 501, size: 514 }, { containerID: 500, hostID: 5000, size: 10 },
+    ]);
+    assert.deepEqual(autoMapping({ start: 1025, size: 1024 }, [{ containerID: 0, hostID: 5000, size: 10 }]), [{ containerID: 10, hostID: 1025, size: 1014 }, { containerID: 0, hostID: 5000, size: 10 }]);
+    assert.deepEqual(autoMapping({ start: 1, size: 4 }, [{ containerID: 0, hostID: 9, size: 4 }]), [{ containerID: 0, hostID: 9, size: 4 }], "all by hand");
+    // podman: a host ID asked for inside the range is stepped over (range 3102.., 5000..5009 by hand)
+    assert.deepEqual(autoMapping({ start: 3102, size: 3101 }, [{ containerID: 500, hostID: 5000, size: 10 }]), [
+      { containerID: 0, hostID: 3102, size: 500 }, { containerID: 510, hostID: 3602, size: 1398 }, { containerID: 1908, hostID: 5010, size: 1193 }, { containerID: 500, hostID: 5000, size: 10 },
+    ]);
   });
 
   it("sizes the range from the image: owners + 1, accounts + 1 but not the overflow ID, at least 1024", async () => {

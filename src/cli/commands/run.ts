@@ -28,7 +28,7 @@ import { isActive } from "../../container/record.js";
 import { eachNamed, pathsOf } from "./container-context.js";
 import { outerIds } from "../../rootless/userns.js";
 import { parseAuto } from "../../rootless/auto-userns.js";
-import { autoSizeOf, namespaceTotal } from "../../container/auto-ids.js";
+import { autoRequest, autoSizeOf } from "../../container/auto-ids.js";
 import { rootlessDefaultNetwork } from "../../network/rootless-default.js";
 
 function readEnvFile(path: string): string {
@@ -120,7 +120,7 @@ async function create({ ctx, args, rest, opts }: Invocation): Promise<ContainerR
   let rec: ContainerRecord;
   try {
     rec = await createContainer(p, image, o, rest, {
-      autoIds: auto ? { size: auto.size ?? autoSizeOf(storeOf(ctx), image.record.chainIds), total: namespaceTotal() } : undefined,
+      autoIds: auto ? autoRequest(auto, () => autoSizeOf(storeOf(ctx), image.record.chainIds)) : undefined,
       runtime: ctx.runtime,
       createCommand: ["skiff", ...process.argv.slice(2)],
       replace: opts.replace ? async (id) => removeContainer(p, getRecord(p, id), sys, { force: true, volumes: true }) : undefined,

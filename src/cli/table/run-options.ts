@@ -14,7 +14,7 @@ export const CREATE_OPTIONS: OptionSpec[] = [
   opt("-u, --user <user[:group]>", "User (name or UID) and optional group"),
   multi("--group-add <group>", "Supplementary groups"),
   multi("--hostuser <name>", "Add the host's passwd entry of this user to the container's /etc/passwd"),
-  opt("--userns <mode>", "User namespace: host (the default), keep-id (rootless: your own UID and GID in the container), nomap (rootless: only your subordinate IDs) or auto[:size=N] (rootless: IDs of the container's own)"),
+  opt("--userns <mode>", "User namespace: host (the default), keep-id (rootless: your own UID and GID in the container), nomap (rootless: only your subordinate IDs) or auto[:size=N,uidmapping=C:H:S,gidmapping=C:H:S] (rootless: IDs of the container's own)"),
   opt("--tz <timezone>", "Time zone of the container (a zoneinfo name, or local)"),
   opt("--entrypoint <cmd>", "Override the image's entrypoint (string or JSON array; \"\" clears it)"),
   opt("-h, --hostname <name>", "Container hostname"),
