@@ -54,7 +54,9 @@ export function createContext(flags: GlobalFlags, io: ContextIO): Context {
   // inside the rootless namespace the process is root; its paths and choices are the user's
   const uid = outerIds(io.env)?.uid ?? io.uid;
   const paths = resolvePaths(flags, config, io.env, uid);
-  const store = storeDriverOf(paths.root, driver);
+  const store = storeDriverOf(paths.root, driver, uid !== 0);
+  const log = createLogger(logLevel, io.stderr);
+  if (store.why) log.debug(`storage driver vfs for a new store: ${store.why}`);
   return {
     ...paths,
     plainStore: store.plain,
@@ -63,7 +65,7 @@ export function createContext(flags: GlobalFlags, io: ContextIO): Context {
     logLevel,
     rootless: uid !== 0,
     config,
-    log: createLogger(logLevel, io.stderr),
+    log,
     env: io.env,
     stdout: io.stdout,
     stderr: io.stderr,

@@ -89,13 +89,26 @@ describe("store paths", () => {
 describe("storage driver", () => {
   it("a vfs store stays vfs, an existing store takes what is asked, a new one on an overlayfs is vfs", async () => {
     const { chooseDriver } = await import("../../src/config/store-driver.js");
-    const none = { exists: false, onOverlayfs: false };
+    const none = { exists: false };
     assert.deepEqual(chooseDriver(undefined, none, "/s"), { driver: "overlay", plain: false });
     assert.deepEqual(chooseDriver("vfs", none, "/s"), { driver: "vfs", plain: true }, "a new store made with vfs keeps blobs only");
-    assert.deepEqual(chooseDriver(undefined, { exists: false, onOverlayfs: true }, "/s"), { driver: "vfs", plain: true });
-    assert.deepEqual(chooseDriver("overlay", { exists: false, onOverlayfs: true }, "/s"), { driver: "overlay", plain: false }, "asked for: tried");
-    assert.deepEqual(chooseDriver("vfs", { exists: true, onOverlayfs: false }, "/s"), { driver: "vfs", plain: false }, "an overlay store's snapshots stay; vfs containers copy its blobs");
-    assert.deepEqual(chooseDriver(undefined, { recorded: "vfs", exists: true, onOverlayfs: false }, "/s"), { driver: "vfs", plain: true });
-    assert.throws(() => chooseDriver("overlay", { recorded: "vfs", exists: true, onOverlayfs: false }, "/s"), /the store at \/s was made with the vfs driver/);
+    assert.deepEqual(chooseDriver(undefined, { exists: false, overlayRefused: "on an overlayfs" }, "/s"), { driver: "vfs", plain: true });
+    assert.deepEqual(chooseDriver("overlay", { exists: false, overlayRefused: "on an overlayfs" }, "/s"), { driver: "overlay", plain: false }, "asked for: tried");
+    assert.deepEqual(chooseDriver("vfs", { exists: true }, "/s"), { driver: "vfs", plain: false }, "an overlay store's snapshots stay; vfs containers copy its blobs");
+    assert.deepEqual(chooseDriver(undefined, { recorded: "vfs", exists: true }, "/s"), { driver: "vfs", plain: true });
+    assert.throws(() => chooseDriver("overlay", { recorded: "vfs", exists: true }, "/s"), /the store at \/s was made with the vfs driver/);
+  });
+
+  it("says why overlayfs cannot serve a new store: an overlayfs under it, no overlayfs in the kernel, rootless before 5.11", async () => {
+    const { overlayRefusal, OVERLAYFS_MAGIC } = await import("../../src/config/store-driver.js");
+    const host = { fsType: 0xef53, filesystems: "nodev\tproc\n\text4\nnodev\toverlay\n", moduleFile: false, kernel: "6.1.0-18-amd64", rootless: true };
+    assert.equal(overlayRefusal(host), undefined);
+    assert.equal(overlayRefusal({ ...host, fsType: OVERLAYFS_MAGIC }), "the store's file system is an overlayfs");
+    assert.equal(overlayRefusal({ ...host, filesystems: "nodev\tproc\n\text4\n" }), "the kernel has no overlayfs");
+    assert.equal(overlayRefusal({ ...host, filesystems: "nodev\tproc\n", moduleFile: true }), undefined, "a module not loaded yet is loaded by the mount");
+    assert.equal(overlayRefusal({ ...host, kernel: "5.10.0-28-amd64" }), "rootless overlayfs needs Linux 5.11 (this is 5.10.0-28-amd64)");
+    assert.equal(overlayRefusal({ ...host, kernel: "5.10.0-28-amd64", rootless: false }), undefined);
+    assert.equal(overlayRefusal({ ...host, kernel: "5.11.0" }), undefined);
+    assert.equal(overlayRefusal({ ...host, fsType: undefined }), undefined, "no statfs: not taken for an overlayfs");
   });
 });
