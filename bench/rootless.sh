@@ -68,9 +68,11 @@ echo "== 2. cold pull of the Debian-based image"
 start_registry "$work"
 # shellcheck source=bench/debian-image.sh
 source "$BENCH_DIR/debian-image.sh"
+# each run starts with the disk's write-back done (sync): the run after a pull otherwise pays for
+# the previous one's dirty pages in its own fsyncs, and hyperfine runs the rootless ones last
 hyperfine -N -w 1 -r 3 --export-json "$work/pull.json" \
-  --prepare "rm -rf $work/rootful/root" "dist/skiff pull -q --tls-verify=false $host/bench/debian:one" \
-  --prepare "$rl unshare rm -rf $home/.local/share/skiff" "$rl pull -q --tls-verify=false $host/bench/debian:one" >/dev/null 2>&1
+  --prepare "sh -c 'rm -rf $work/rootful/root && sync'" "dist/skiff pull -q --tls-verify=false $host/bench/debian:one" \
+  --prepare "sh -c '$rl unshare rm -rf $home/.local/share/skiff && sync'" "$rl pull -q --tls-verify=false $host/bench/debian:one" >/dev/null 2>&1
 report "$work/pull.json" "rootful skiff" "rootless skiff"
 target "rootless/rootful cold pull" "$(median_ms "$work/pull.json" 1)" "$(median_ms "$work/pull.json" 0)" 1.2
 
