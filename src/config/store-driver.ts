@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statfsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { storeDriverFile } from "../image/store/layout.js";
+import { kernelRelease, overlayFromFilesystems, readHostFile } from "../host/facts.js";
 
 /** statfs(2)'s f_type of an overlayfs. */
 export const OVERLAYFS_MAGIC = 0x794c7630;
@@ -46,25 +47,17 @@ function fsTypeAbove(path: string): number | undefined {
 /** Why overlayfs is not for a new store here, from the host's facts, or undefined. Pure. */
 export function overlayRefusal(f: { fsType?: number; filesystems: string; moduleFile: boolean; kernel: string; rootless: boolean }): string | undefined {
   if (f.fsType === OVERLAYFS_MAGIC) return "the store's file system is an overlayfs";
-  if (!/\boverlay$/m.test(f.filesystems) && !f.moduleFile) return "the kernel has no overlayfs";
+  if (!overlayFromFilesystems(f.filesystems) && !f.moduleFile) return "the kernel has no overlayfs";
   const [major, minor] = f.kernel.split(/[.-]/).map(Number);
   // unprivileged overlay mounts came with 5.11
   if (f.rootless && (major < 5 || (major === 5 && minor < 11))) return `rootless overlayfs needs Linux 5.11 (this is ${f.kernel})`;
   return undefined;
 }
 
-const readOr = (path: string) => {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
-};
-
 function hostRefusal(root: string, rootless: boolean): string | undefined {
-  const kernel = readOr("/proc/sys/kernel/osrelease").trim();
+  const kernel = kernelRelease();
   const moduleFile = ["overlay.ko", "overlay.ko.xz", "overlay.ko.zst", "overlay.ko.gz"].some((f) => existsSync(join("/lib/modules", kernel, "kernel/fs/overlayfs", f)));
-  return overlayRefusal({ fsType: fsTypeAbove(root), filesystems: readOr("/proc/filesystems"), moduleFile, kernel, rootless });
+  return overlayRefusal({ fsType: fsTypeAbove(root), filesystems: readHostFile("/proc/filesystems"), moduleFile, kernel, rootless });
 }
 
 export function storeDriverOf(root: string, asked: Driver | undefined, rootless = false): { driver: Driver; plain: boolean; why?: string } {

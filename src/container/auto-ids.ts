@@ -1,9 +1,9 @@
 /** The facts --userns auto is sized from at create: the image's owners and accounts, and the namespace's IDs. */
-import { readFileSync } from "node:fs";
 import { SkiffError } from "../errors.js";
 import type { StorePaths } from "../image/store/layout.js";
 import { autoSize, imageIdSpan, type AutoRequest } from "../rootless/auto-userns.js";
-import { mappedTotal, type IdMapping } from "../rootless/keep-id.js";
+import type { IdMapping } from "../rootless/keep-id.js";
+import { namespaceIdTotals } from "../rootless/userns.js";
 import { readFileIn } from "../snapshot/rooted.js";
 import { lowerDirs } from "../snapshot/store.js";
 
@@ -25,9 +25,9 @@ export function autoSizeOf(store: StorePaths, chainIds: string[]): number {
 }
 
 /** The IDs of the user namespace this process is in (the rootless one), the fewer of UIDs and GIDs. */
-export function namespaceTotal(): number {
-  const total = (file: string) => mappedTotal(readFileSync(file, "utf8"));
-  return Math.min(total("/proc/self/uid_map"), total("/proc/self/gid_map"));
+function namespaceTotal(): number {
+  const { uids, gids } = namespaceIdTotals();
+  return Math.min(uids, gids);
 }
 
 /** What create.ts allocates for `--userns auto…`: the size (asked, or the image's), the namespace's IDs, the mappings by hand (checked to be in it). */

@@ -3,7 +3,7 @@
  * config.json, built at every start from the stored definition. Nothing here reads a path of the
  * image without chroot-style resolution.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../errors.js";
 import { readFileIn } from "../snapshot/rooted.js";
@@ -36,6 +36,7 @@ import { readRecord, readState } from "./store.js";
 import { inUserNamespace } from "../rootless/userns.js";
 import { cgroupsDelegated } from "../rootless/cgroups.js";
 import { makeReachable } from "../rootless/reachable.js";
+import { readHostFile as hostFile } from "../host/facts.js";
 import { containerMappings, prepareRootfs, unmountRootfs } from "./rootfs.js";
 import { makeUsernsFile, removeNsFile, usernsFile } from "../rootless/container-userns.js";
 
@@ -47,13 +48,6 @@ export function readImageFile(rootfs: string, path: string): string {
 /** /etc/passwd and /etc/group larger than this are refused (an image could make them endless). */
 const MAX_ETC_FILE = 8 << 20;
 
-function hostFile(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
-}
 
 /** The host's first external IPv4 address (host.containers.internal of a --network host container). */
 function hostAddress(): string | undefined {

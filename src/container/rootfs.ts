@@ -12,22 +12,24 @@ import { isMounted } from "../image/mount.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { bundleDir, isVfs, rootfsDir, upperDir, workDir, type ContainerPaths, type RootfsOwner } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
-import { overlayData } from "../rootless/userns.js";
-import { keepIdMapping, mappedTotal, nomapMapping, toNamespace } from "../rootless/keep-id.js";
+import { namespaceIdTotals, overlayData } from "../rootless/userns.js";
+import { keepIdMapping, nomapMapping, toNamespace, type IdMapping } from "../rootless/keep-id.js";
 import { shiftedLowerPaths, shiftedLowers } from "../rootless/shifted.js";
 import { makeReachable } from "../rootless/reachable.js";
 import { autoMapping } from "../rootless/auto-userns.js";
 
-function procFile(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
-}
-
 /** The mode of a container's "/" (podman's). */
-export const ROOT_MODE = 0o555;
+const ROOT_MODE = 0o555;
+
+/**
+ * A container's "/" as podman's storage makes every layer's root (it ignores a layer's own "./"
+ * entry): the container's root's, dr-xr-xr-x; a 0700 root locked non-root users of the image out.
+ * Under a mapping (keep-id: the rootless namespace's 1) the container's root is where it maps.
+ */
+export function ownAsContainerRoot(dir: string, mapping?: { uidMappings: IdMapping[]; gidMappings: IdMapping[] }): void {
+  chownSync(dir, mapping ? toNamespace(mapping.uidMappings, 0) : 0, mapping ? toNamespace(mapping.gidMappings, 0) : 0);
+  chmodSync(dir, ROOT_MODE);
+}
 
 /** --userns keep-id, nomap or auto: the container's mappings in the rootless namespace (rootless/keep-id.ts). */
 export function containerMappings(rec: ContainerRecord) {
@@ -35,8 +37,7 @@ export function containerMappings(rec: ContainerRecord) {
   const auto = rec.options.autoIds;
   if (auto) return { uidMappings: autoMapping(auto, auto.uidMapping), gidMappings: autoMapping(auto, auto.gidMapping) };
   if (!k && !rec.options.nomap) return undefined;
-  const total = (file: string) => mappedTotal(procFile(file));
-  const [uids, gids] = [total("/proc/self/uid_map"), total("/proc/self/gid_map")];
+  const { uids, gids } = namespaceIdTotals();
   try {
     return k ? { uidMappings: keepIdMapping(k.uid, uids), gidMappings: keepIdMapping(k.gid, gids) } : { uidMappings: nomapMapping(uids), gidMappings: nomapMapping(gids) };
   } catch (err) {
@@ -79,15 +80,10 @@ export function mountRootfs(p: ContainerPaths, rec: ContainerRecord, sys: Sys): 
     lowers.push(empty);
   }
   const upper = upperDir(p, rec.id);
-  // the merged root takes the upper dir's mode and owner: dr-xr-xr-x root, as podman's storage
-  // gives every layer's root (it ignores a layer's own "./" entry); a 0700 root locked non-root
-  // users of the image out of "/"
+  // the merged root takes the upper dir's mode and owner
   if (!existsSync(upper)) {
     mkdirSync(upper, { recursive: true, mode: 0o700 });
-    // keep-id: the container's root is the rootless namespace's 1
-    const rootId = keepId ? toNamespace(keepId.uidMappings, 0) : 0;
-    chownSync(upper, rootId, keepId ? toNamespace(keepId.gidMappings, 0) : 0);
-    chmodSync(upper, ROOT_MODE);
+    ownAsContainerRoot(upper, keepId);
   }
   mkdirSync(workDir(p, rec.id), { recursive: true, mode: 0o700 });
   mkdirSync(target, { recursive: true, mode: 0o700 });

@@ -5,20 +5,19 @@
  * once before the first start and kept with the container (its changes are written there). For
  * kernels or file systems where overlayfs is refused; it costs a full copy of the image per container.
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { SkiffError } from "../errors.js";
 import { findImage } from "../image/images.js";
 import { blobPath } from "../image/store/layout.js";
-import { compressionOf } from "../image/unpack.js";
-import { decompress } from "../image/decompress.js";
+import { layerBytes } from "../image/unpack.js";
 import { applyLayer } from "../snapshot/apply.js";
 import { readTar } from "../snapshot/tar/reader.js";
 import type { Sys } from "../sys/types.js";
-import { fileChunks } from "../util/file-chunks.js";
 import { gcBounded } from "../util/gc-bound.js";
 import { shiftOwners } from "../rootless/shifted.js";
-import { toNamespace, type IdMapping } from "../rootless/keep-id.js";
+import type { IdMapping } from "../rootless/keep-id.js";
+import { ownAsContainerRoot } from "./rootfs.js";
 import { rootfsDir, type ContainerPaths } from "./paths.js";
 import type { ContainerRecord } from "./record.js";
 import { inUserNamespace } from "../rootless/userns.js";
@@ -37,13 +36,11 @@ export async function makeVfsRootfs(p: ContainerPaths, rec: ContainerRecord, sys
     for (const layer of image.manifest.layers) {
       const path = blobPath(p, layer.digest);
       if (!existsSync(path)) throw new SkiffError("NOT_FOUND", `container ${rec.name}: layer ${layer.digest} of image ${rec.image.name} is not stored`, { hint: "pull the image again" });
-      const tar = gcBounded(decompress(fileChunks(path), await compressionOf(layer, path)));
+      const tar = gcBounded(await layerBytes(layer, path));
       await applyLayer(readTar(tar), { root: tmp, lowers: [], mode: "plain", sys, rootless: inUserNamespace() });
     }
     if (mapping) shiftOwners(tmp, mapping.uidMappings, mapping.gidMappings);
-    // "/" as an overlay root has it (bundle.ts ROOT_MODE): root's, r-x for all
-    chownSync(tmp, mapping ? toNamespace(mapping.uidMappings, 0) : 0, mapping ? toNamespace(mapping.gidMappings, 0) : 0);
-    chmodSync(tmp, 0o555);
+    ownAsContainerRoot(tmp, mapping);
     renameSync(tmp, target);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });

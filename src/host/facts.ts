@@ -6,7 +6,8 @@ import { readFileSync, readdirSync } from "node:fs";
 
 export type CgroupMode = "unified" | "hybrid" | "legacy" | "none";
 
-function read(path: string): string {
+/** A host file's text, or "" when it cannot be read (containers, odd kernels). */
+export function readHostFile(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch {
@@ -53,13 +54,13 @@ export function cniFacts(dirs = CNI_DIRS): CniFacts {
 }
 
 export function cgroupMode(): CgroupMode {
-  return cgroupModeFromMounts(read("/proc/self/mounts"));
+  return cgroupModeFromMounts(readHostFile("/proc/self/mounts"));
 }
 
 export function overlaySupported(): boolean {
-  return overlayFromFilesystems(read("/proc/filesystems"));
+  return overlayFromFilesystems(readHostFile("/proc/filesystems"));
 }
 
 export function kernelRelease(): string {
-  return read("/proc/sys/kernel/osrelease").trim();
+  return readHostFile("/proc/sys/kernel/osrelease").trim();
 }

@@ -41,6 +41,11 @@ export async function compressionOf(layer: Descriptor, path: string): Promise<Co
   return "none";
 }
 
+/** A stored layer blob's tar bytes, decompressed as its media type (or its first bytes) says. */
+export async function layerBytes(layer: Descriptor, path: string): Promise<AsyncIterable<Uint8Array>> {
+  return decompress(fileChunks(path), await compressionOf(layer, path));
+}
+
 /** Unpacks layer i (its blob stored, layers below it unpacked) unless its snapshot exists. Returns true if it unpacked. */
 export async function unpackLayer(layers: Descriptor[], diffIds: string[], i: number, opts: UnpackOptions): Promise<boolean> {
   const { store, log } = opts;
@@ -53,7 +58,7 @@ export async function unpackLayer(layers: Descriptor[], diffIds: string[], i: nu
   return ensureSnapshot(store, { chainId: chain[i], diffId: diffIds[i], parent: chain[i - 1] }, async (fsDir) => {
     const path = blobPath(store, layer.digest);
     const hash = createHash("sha256");
-    const tar = gcBounded(hashing(decompress(fileChunks(path), await compressionOf(layer, path)), hash));
+    const tar = gcBounded(hashing(await layerBytes(layer, path), hash));
     const t0 = performance.now();
     const stats = await applyLayer(readTar(tar), { root: fsDir, lowers, mode: "overlay", sys: opts.sys, log, rootless: opts.rootless });
     log.debug(`layer ${shortId(layer.digest)}: unpacked ${stats.entries} entries, ${stats.bytes} bytes in ${Math.round(performance.now() - t0)} ms`);

@@ -5,6 +5,8 @@
  * user's ($XDG_DATA_HOME, $XDG_RUNTIME_DIR, no CNI bridge, no cgroups).
  */
 import { readFileSync } from "node:fs";
+import { readHostFile } from "../host/facts.js";
+import { mappedTotal } from "./keep-id.js";
 
 export const ROOTLESS_ENV = "SKIFF_ROOTLESS";
 
@@ -28,6 +30,12 @@ export function inUserNamespace(): boolean {
     }
   }
   return cached;
+}
+
+/** How many UIDs and GIDs the user namespace this process is in maps (0 when its maps cannot be read). */
+export function namespaceIdTotals(): { uids: number; gids: number } {
+  const total = (file: string) => mappedTotal(readHostFile(file));
+  return { uids: total("/proc/self/uid_map"), gids: total("/proc/self/gid_map") };
 }
 
 /** The host's name for `uid` (/etc/passwd), as /etc/subuid and logind name users. */
