@@ -11,7 +11,7 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BIN, REPO, requiresRoot, skiff, type Result } from "../helpers/skiff.js";
-import { appEntries } from "../helpers/containers.js";
+import { whiteoutLayers } from "../helpers/containers.js";
 import { buildImage, busyboxEntries } from "../helpers/image.js";
 import { makeTar } from "../helpers/tar.js";
 import { pushImage, startRegistry, type Registry } from "../helpers/registry.js";
@@ -77,14 +77,9 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
     withIds = user(WITH_IDS, false);
     withoutIds = user(WITHOUT_IDS, true);
     reg = await startRegistry();
-    // two layers: the second deletes a file (a whiteout) and replaces a directory (opaque), with an owner of 1000
-    const top = [
-      { name: "etc/", type: "dir" as const },
-      { name: "etc/.wh.motd", content: "" },
-      { name: "data/", type: "dir" as const, uid: 1000, gid: 1000 },
-      { name: "data/.wh..wh..opq", content: "" },
-      { name: "data/new", content: "fresh\n", uid: 1000, gid: 1000 },
-      // every other entry type: links, a fifo, a set-ID file, an xattr, and a device node (skipped: only root makes them)
+    // two layers: the second deletes a file (a whiteout) and replaces a directory (opaque), with an owner of 1000,
+    // and has every other entry type: links, a fifo, a set-ID file, an xattr, and a device node (skipped: only root makes them)
+    const layers = whiteoutLayers([
       { name: "data/link", type: "symlink" as const, linkname: "new" },
       { name: "data/hard", type: "hardlink" as const, linkname: "data/new" },
       { name: "data/pipe", type: "fifo" as const, mode: 0o640 },
@@ -92,9 +87,8 @@ describe("rootless", { skip: isRoot ? false : "needs root (to make the users)" }
       { name: "data/tagged", content: "t", xattrs: { "user.tag": "v1" } },
       { name: "dev/", type: "dir" as const },
       { name: "dev/null", type: "char" as const, devmajor: 1, devminor: 3, mode: 0o666 },
-    ];
-    const base = [...appEntries(), { name: "etc/motd", content: "hi\n" }, { name: "data/", type: "dir" as const }, { name: "data/old", content: "stale\n" }];
-    await pushImage(reg, "rootless/app", "latest", buildImage({ layers: [base, top] }));
+    ]);
+    await pushImage(reg, "rootless/app", "latest", buildImage({ layers }));
     image = `${reg.host}/rootless/app`;
   });
   after(async () => {

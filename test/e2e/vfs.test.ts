@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isolatedEnv, requiresRoot, skiff } from "../helpers/skiff.js";
-import { appEntries } from "../helpers/containers.js";
+import { whiteoutLayers } from "../helpers/containers.js";
 import { buildImage } from "../helpers/image.js";
 import { pushImage, startRegistry, type Registry } from "../helpers/registry.js";
 
@@ -26,16 +26,7 @@ describe("vfs storage driver", { skip: isRoot ? false : "needs root (runc)" }, (
     if (!isRoot) return;
     reg = await startRegistry();
     // the second layer deletes a file (a whiteout), replaces a directory (opaque) and adds one owned by 1000
-    const top = [
-      { name: "etc/", type: "dir" as const },
-      { name: "etc/.wh.motd", content: "" },
-      { name: "data/", type: "dir" as const, uid: 1000, gid: 1000 },
-      { name: "data/.wh..wh..opq", content: "" },
-      { name: "data/new", content: "fresh\n", uid: 1000, gid: 1000 },
-      { name: "data/link", type: "symlink" as const, linkname: "new" },
-    ];
-    const base = [...appEntries(), { name: "etc/motd", content: "hi\n" }, { name: "data/", type: "dir" as const }, { name: "data/old", content: "stale\n" }];
-    await pushImage(reg, "vfs/app", "latest", buildImage({ layers: [base, top] }));
+    await pushImage(reg, "vfs/app", "latest", buildImage({ layers: whiteoutLayers([{ name: "data/link", type: "symlink", linkname: "new" }]) }));
     image = `${reg.host}/vfs/app`;
     assert.equal(skiff(["pull", "-q", "--tls-verify=false", image], { env, timeoutMs: 60000 }).code, 0);
   });
@@ -103,9 +94,7 @@ describe("vfs on a store that overlayfs refuses (skiff inside a container whose 
     for (const d of ["l", "u", "w", "m"]) mkdirSync(join(base, d));
     execFileSync("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${join(base, "l")},upperdir=${join(base, "u")},workdir=${join(base, "w")}`, merged]);
     reg = await startRegistry();
-    const top = [{ name: "etc/", type: "dir" as const }, { name: "etc/.wh.motd", content: "" }, { name: "data/", type: "dir" as const }, { name: "data/.wh..wh..opq", content: "" }, { name: "data/new", content: "fresh\n" }];
-    const below = [...appEntries(), { name: "etc/motd", content: "hi\n" }, { name: "data/", type: "dir" as const }, { name: "data/old", content: "stale\n" }];
-    await pushImage(reg, "nested/app", "latest", buildImage({ layers: [below, top] }));
+    await pushImage(reg, "nested/app", "latest", buildImage({ layers: whiteoutLayers() }));
     image = `${reg.host}/nested/app`;
   });
   after(async () => {

@@ -15,6 +15,23 @@ export function appEntries(): TarEntry[] {
   });
 }
 
+/**
+ * Two layers over appEntries(): the second deletes /etc/motd (a whiteout) and replaces /data
+ * (opaque) by one holding data/new, both owned by 1000, plus `extra` entries of its own.
+ */
+export function whiteoutLayers(extra: TarEntry[] = []): TarEntry[][] {
+  const base: TarEntry[] = [...appEntries(), { name: "etc/motd", content: "hi\n" }, { name: "data/", type: "dir" }, { name: "data/old", content: "stale\n" }];
+  const top: TarEntry[] = [
+    { name: "etc/", type: "dir" },
+    { name: "etc/.wh.motd", content: "" },
+    { name: "data/", type: "dir", uid: 1000, gid: 1000 },
+    { name: "data/.wh..wh..opq", content: "" },
+    { name: "data/new", content: "fresh\n", uid: 1000, gid: 1000 },
+    ...extra,
+  ];
+  return [base, top];
+}
+
 /** Imports `entries` as image `name` into `env`'s store. */
 export function importImage(env: NodeJS.ProcessEnv, name: string, entries: TarEntry[], changes: string[] = []): void {
   const tar = join(env.SKIFF_ROOT!, "..", `${name.replace(/\W/g, "_")}.tar`);
