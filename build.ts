@@ -82,26 +82,36 @@ function compileFor(target: string | undefined, out: string) {
 
 async function hostBuild() {
   await step("bundle dist/skiff.js", async () => {
-    // skiff's code as one CommonJS module's function (dist/skiff-code.cjs), which dist/skiff.js
-    // (bundle/loader.ts) compiles through a V8 code cache and calls
-    const script = { bundle: true, format: "cjs", platform: "node", target: "node18", minifySyntax: true, legalComments: "none" } as const;
-    const payload = await build({
-      ...script,
-      entryPoints: [join(here, "src/main.ts")],
-      write: false,
-      external: ["bun:ffi"],
-      define: { "import.meta.url": "__skiffMainUrl" },
-      // a script compiled by node:vm has no dynamic import(): the builtins it loads late are required
-      supported: { "dynamic-import": false },
-      banner: { js: 'var __skiffMainUrl = require("node:url").pathToFileURL(__filename).href;' },
-    });
-    const code = `(function (exports, require, module, __filename, __dirname) {${payload.outputFiles[0].text}\n})`;
-    writeFileSync(join(dist, "skiff-code.cjs"), code);
+    // skiff's code as CommonJS modules' functions, which dist/skiff.js (bundle/loader.ts) compiles
+    // through a V8 code cache and calls: the CLI (dist/skiff-code.cjs) and the shim's code alone
+    // (dist/skiff-shim.cjs), which every running container's shim holds for its whole life
+    const script = { bundle: true, format: "cjs", platform: "node", target: "node18", minifySyntax: true, legalComments: "none", charset: "ascii" } as const;
+    const payload = async (entry: string, file: string) => {
+      const out = await build({
+        ...script,
+        entryPoints: [join(here, entry)],
+        write: false,
+        external: ["bun:ffi"],
+        define: { "import.meta.url": "__skiffMainUrl" },
+        // a script compiled by node:vm has no dynamic import(): the builtins it loads late are required
+        supported: { "dynamic-import": false },
+        banner: { js: 'var __skiffMainUrl = require("node:url").pathToFileURL(__filename).href;' },
+      });
+      const code = `(function (exports, require, module, __filename, __dirname) {${out.outputFiles[0].text}\n})`;
+      // one character above U+007F makes V8 hold the whole source as a two-byte string: 1.6 MB
+      // instead of 0.8 in every Node process (measured); esbuild leaves regular expressions and
+      // some comments as written
+      const wide = code.split("\n").findIndex((l) => /[^\x00-\x7f]/.test(l));
+      if (wide !== -1) throw new Error(`dist/${file} line ${wide + 1} is not ASCII (write \\u escapes): ${code.split("\n")[wide].trim().slice(0, 80)}`);
+      writeFileSync(join(dist, file), code);
+      return code;
+    };
+    const codes = [await payload("src/main.ts", "skiff-code.cjs"), await payload("src/bundle/shim-entry.ts", "skiff-shim.cjs")];
     await build({
       ...script,
       entryPoints: [join(here, "src/bundle/loader.ts")],
       outfile: join(dist, "skiff.js"),
-      define: { __SKIFF_CODE_ID__: JSON.stringify(createHash("sha256").update(code).digest("hex").slice(0, 12)) },
+      define: { __SKIFF_CODE_ID__: JSON.stringify(createHash("sha256").update(codes.join("\0")).digest("hex").slice(0, 12)) },
       banner: { js: "#!/usr/bin/env node" },
     });
     chmodSync(join(dist, "skiff.js"), 0o755);
@@ -127,8 +137,8 @@ export function sizeReport(): string {
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   const exe = statSync(join(outDir, "skiff")).size;
   const runtime = statSync(realpathSync(join(here, "node_modules", ".bin", "bun"))).size;
-  const bundle = statSync(join(dist, "skiff.js")).size + statSync(join(dist, "skiff-code.cjs")).size;
-  return `size: dist/skiff ${mb(exe)} = the Bun runtime ${mb(runtime)} + skiff's code and bytecode ${mb(exe - runtime)}; dist/skiff.js + dist/skiff-code.cjs ${mb(bundle)} (for a system Node)`;
+  const bundle = ["skiff.js", "skiff-code.cjs", "skiff-shim.cjs"].reduce((n, f) => n + statSync(join(dist, f)).size, 0);
+  return `size: dist/skiff ${mb(exe)} = the Bun runtime ${mb(runtime)} + skiff's code and bytecode ${mb(exe - runtime)}; dist/skiff.js + skiff-code.cjs + skiff-shim.cjs ${mb(bundle)} (for a system Node)`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -13,10 +13,8 @@ async function start(): Promise<void> {
     writeSync(1, `skiff version ${VERSION}\n`);
   } else if (argv[0] === "__shim") {
     // the per-container shim: a hidden mode of the same executable that loads none of the CLI
-    const { shimMain } = await import("./shim/shim.js");
-    // a pid: the runtime started first and is this process's child already (shim/launch.ts); done
-    // supervising, nothing may keep this process around (a timer, a client that never hung up)
-    process.exit(await shimMain(argv[1] ? Number(argv[1]) : undefined));
+    const { shimProcess } = await import("./shim/process.js");
+    await shimProcess(argv[1]);
   } else {
     const [{ main }, { fdStream }] = await Promise.all([import("./cli/main.js"), import("./output/stdio.js")]);
     process.exitCode = await main(argv, {

@@ -1,6 +1,6 @@
 /**
  * dist/skiff.js on a system Node: skiff's code (dist/skiff-code.cjs beside it, a CommonJS bundle
- * of src/main.ts) compiled through a V8 code cache kept in the user's cache directory, so a command
+ * of src/main.ts; dist/skiff-shim.cjs for a shim) compiled through a V8 code cache kept in the user's cache directory, so a command
  * does not parse and compile 0.8 MB of JavaScript at every start (Node 18 and 20 have no compile
  * cache of their own; measured in bench/startup.sh). Bun and Deno run the same code without a
  * cache (their node:vm keeps none). A file beside the loader, not a string inside it: a 0.8 MB
@@ -16,11 +16,13 @@ declare const Bun: unknown;
 declare const Deno: unknown;
 
 // a CommonJS script (dist/package.json says so): an installed copy with no package.json beside it
-// is one too, and Node 18 runs no ES module from a file without the .mjs extension
-const filename = join(dirname(__filename), "skiff-code.cjs");
+// is one too, and Node 18 runs no ES module from a file without the .mjs extension. A shim runs
+// the shim's code alone (build.ts): it holds its source for as long as its container runs
+const role = process.argv[2] === "__shim" ? "shim" : "cli";
+const filename = join(dirname(__filename), role === "shim" ? "skiff-shim.cjs" : "skiff-code.cjs");
 const onNode = typeof Bun === "undefined" && typeof Deno === "undefined";
 const uid = typeof process.getuid === "function" ? process.getuid() : -1;
-const where = onNode && uid >= 0 ? codeCachePath(process.env, process.version, __SKIFF_CODE_ID__, process.argv[2] === "__shim" ? "shim" : "cli") : undefined;
+const where = onNode && uid >= 0 ? codeCachePath(process.env, process.version, __SKIFF_CODE_ID__, role) : undefined;
 
 const statOf = (path: string) => {
   try {

@@ -3,21 +3,8 @@
  * recorded shim pid must exist with the recorded start time (pids are reused) in the same boot.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { statFields } from "../host/facts.js";
 import { isActive, type ContainerState } from "./record.js";
-
-/**
- * /proc/PID/stat from field 3 (the state letter) on; undefined when there is no such process. The
- * command name (field 2) may hold spaces and parentheses: the fields start after the last ')'.
- */
-export function statFields(pid: number | string): string[] | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined;
-  }
-  return text.slice(text.lastIndexOf(")") + 2).split(" ");
-}
 
 /** Every process: its pid, state letter and parent (from each /proc/PID/stat). */
 export function processTable(): { pid: number; state: string; ppid: number }[] {

@@ -16,14 +16,14 @@ const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1
 
 /** A Go duration ("250ms", "1m30s") in milliseconds; a bare number is milliseconds, as podman's --interval. */
 /** A Go duration with its units ("1m30s", "250ms"). */
-export const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+export const GO_DURATION = /^(\d+(\.\d+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
 
 export function parseDuration(value: string, flag: string): number {
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v);
   if (!GO_DURATION.test(v)) throw new SkiffError("INVALID_ARGUMENT", `invalid duration "${value}" for ${flag}`, { hint: "use a duration such as 250ms or 2s" });
   let ms = 0;
-  for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]];
+  for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]];
   return ms;
 }
 
@@ -33,7 +33,7 @@ export function parseDuration(value: string, flag: string): number {
  */
 export function parseTimeArg(value: string, now: number, flag: string): number {
   const v = value.trim();
-  if (/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) return now - parseDuration(v, flag);
+  if (/^(\d+(\.\d+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(v)) return now - parseDuration(v, flag);
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new SkiffError("INVALID_ARGUMENT", `invalid time "${value}" for ${flag}`, { hint: "use a duration (10m), Unix seconds, or an RFC 3339 time" });

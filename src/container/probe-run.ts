@@ -18,6 +18,8 @@ import type { Sys } from "../sys/types.js";
 import { processTable } from "./liveness.js";
 
 const DRAIN_MS = 250;
+/** How long a runtime whose timed-out probe was killed may take to go before it is killed too. */
+const RUNTIME_GRACE_MS = 2000;
 
 export interface ProbeRun { code: number; output: string; timedOut: boolean }
 
@@ -71,7 +73,15 @@ export async function runProbe(argv: ProbeArgv, timeoutMs: number, pidFile: stri
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
-    const timer = setTimeout(() => { onTimeout(); child.kill("SIGKILL"); }, timeoutMs);
+    // the runtime is killed only if it outlives its probe: killed first, it would leave the probe
+    // to a subreaper shim on Node, which cannot reap it, and the container's PID namespace (so its
+    // end) would wait for that zombie
+    let late: ReturnType<typeof setTimeout> | undefined;
+    const timer = setTimeout(() => {
+      onTimeout();
+      late = setTimeout(() => child.kill("SIGKILL"), RUNTIME_GRACE_MS);
+    }, timeoutMs);
+    child.on("exit", () => clearTimeout(late));
     child.on("error", () => { clearTimeout(timer); resolve({ code: 125, output: "cannot run the OCI runtime", timedOut }); });
     child.on("close", (code) => { clearTimeout(timer); resolve({ code: code ?? 1, output, timedOut }); });
   });

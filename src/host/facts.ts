@@ -4,6 +4,20 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 
+/**
+ * /proc/PID/stat from field 3 (the state letter) on; undefined when there is no such process. The
+ * command name (field 2) may hold spaces and parentheses: the fields start after the last ')'.
+ */
+export function statFields(pid: number | string): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  return text.slice(text.lastIndexOf(")") + 2).split(" ");
+}
+
 export type CgroupMode = "unified" | "hybrid" | "legacy" | "none";
 
 /** A host file's text, or "" when it cannot be read (containers, odd kernels). */

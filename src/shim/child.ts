@@ -64,7 +64,7 @@ interface BunSink { write(d: Uint8Array): number; flush(): void; end(): void }
 interface BunProcess { pid: number; exited: Promise<number>; exitCode: number | null; signalCode: string | null; kill(sig?: string): void; stdin?: BunSink; stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array> }
 interface BunLike {
   Terminal: new (o: { cols: number; rows: number; data(t: unknown, d: Uint8Array): void }) => BunTerminal;
-  spawn(argv: string[], o: { terminal?: BunTerminal; stdin?: "pipe" | "ignore" | number; stdout?: "pipe" | number; stderr?: "pipe" | number }): BunProcess;
+  spawn(argv: string[], o: { terminal?: BunTerminal; stdin?: "pipe" | "ignore" | number; stdout?: "pipe" | "ignore" | number; stderr?: "pipe" | "ignore" | number }): BunProcess;
 }
 declare const Bun: BunLike | undefined;
 
@@ -78,6 +78,27 @@ export async function pump(stream: ReadableStream<Uint8Array>, to: (b: Buffer) =
     if (done) return;
     to(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
   }
+}
+
+/**
+ * A short process (runc create, start, delete) with no stdin and its output on the fds given (the
+ * caller closes its copies once this returned): its status (128+N after signal N; 125 when it
+ * could not start). Bun.spawn where it exists, node:child_process elsewhere.
+ */
+export async function startProcess(argv: string[], stdout: number | "ignore" = "ignore", stderr: number | "ignore" = stdout): Promise<{ exited: Promise<number> }> {
+  const spawnBun = bunSpawn();
+  if (spawnBun) {
+    const proc = spawnBun(argv, { stdin: "ignore", stdout, stderr });
+    return { exited: proc.exited.then((code) => exitStatus(code, signalNumber(proc.signalCode))) };
+  }
+  const { spawn } = await import("node:child_process");
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", stdout, stderr] });
+  return {
+    exited: new Promise((resolve) => {
+      child.on("error", () => resolve(125));
+      child.on("exit", (code, signal) => resolve(exitStatus(code, signalNumber(signal))));
+    }),
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,25 +4,28 @@
  * `runc create` exits and the shim reaps it itself (waitpid). A foreground `runc run` stays ~2.7 MB
  * of memory for the container's whole life; this costs two short runtime calls at start instead,
  * which is why attached containers (where start-up latency is what users feel) keep `runc run`.
- * Needs FFI (subreaper, waitpid) and Bun.spawn; the caller checks `createdSupported`.
+ * Needs a subreaper (FFI on Bun; perl's prctl on Node, sys/subreaper-exec.ts): the caller checks
+ * `createdSupported`.
  */
 import { existsSync, readFileSync, renameSync } from "node:fs";
-import { exitStatus } from "../runtime/errors.js";
 import type { Sys } from "../sys/types.js";
 import type { StdioPipes } from "./pipes.js";
-import { bunSpawn, pump, reap, signalNumber, type ChildIO, type RuntimeChild } from "./child.js";
+import { reap, startProcess, type ChildIO, type RuntimeChild } from "./child.js";
 
-export function createdSupported(sys: Sys): boolean {
-  return sys.supports.subreaper && bunSpawn() !== undefined;
+/**
+ * Containers one Node shim may run this way: each leaves its init a zombie until the shim exits
+ * (Node reads the status, it cannot reap); a container restarted more often goes back to `runc run`.
+ */
+export const UNREAPED_RUNS = 16;
+
+/** Deno's spawn is not known to pass fds through: it keeps `runc run`. `runs`: this shim's so far. */
+export function createdSupported(sys: Sys, runs = 0): boolean {
+  return sys.supports.subreaper && sys.runtime !== "deno" && (sys.supports.reap || runs < UNREAPED_RUNS);
 }
 
 export interface CreatedArgv { create: string[]; start: string[]; delete: string[] }
 
-async function run(argv: string[]): Promise<number> {
-  const proc = bunSpawn()!(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  await Promise.all([pump(proc.stdout, () => undefined), pump(proc.stderr, () => undefined)]).catch(() => undefined);
-  return exitStatus(await proc.exited, signalNumber(proc.signalCode));
-}
+const run = async (argv: string[]): Promise<number> => (await startProcess(argv)).exited;
 
 /**
  * Creates and starts the container. `createdPidFile` is where runc create writes the init's pid;
@@ -37,13 +40,13 @@ export function spawnCreated(argv: CreatedArgv, stateDir: string, createdPidFile
     if (existsSync(stateDir)) await run(argv.delete);
     let proc;
     try {
-      proc = bunSpawn()!(argv.create, { stdin: "ignore", stdout: pipes.child[1], stderr: pipes.child[2] });
+      proc = await startProcess(argv.create, pipes.child[1], pipes.child[2]);
     } finally {
       pipes.closeChildEnds();
     }
     // the container's stdout and stderr are these pipes: they stay open after runc create exits
     const drained = pipes.drain(io.onStdout, io.onStderr).catch(() => undefined);
-    const created = exitStatus(await proc.exited, signalNumber(proc.signalCode));
+    const created = await proc.exited;
     if (created !== 0) return created;
     initPid = Number(readFileSync(createdPidFile, "utf8"));
     const started = await run(argv.start);

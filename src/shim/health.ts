@@ -24,7 +24,7 @@ export interface HealthLoop { stop(): void }
  * container's init, whose status the shim waits for.
  */
 export function reapOrphans(sys: Sys | undefined, initPid: number | undefined): void {
-  if (!sys?.isChildSubreaper()) return;
+  if (!sys?.supports.reap || !sys.isChildSubreaper()) return;
   for (const pid of zombieChildren(process.pid)) if (pid !== initPid) sys.waitExited(pid);
 }
 

@@ -4,6 +4,9 @@
  * CLI ~10 ms of CPU to load and spawn with, on the path of every `run` (measured).
  */
 import { SkiffError } from "../errors.js";
+import { jsRuntime } from "../runtime-info.js";
+import { findExecutable } from "../runtime/locate.js";
+import { subreaperExecArgv } from "../sys/subreaper-exec.js";
 import { selfArgv } from "../util/self.js";
 
 /** The CLI's end of a started shim process. */
@@ -19,7 +22,17 @@ export interface ShimProcess {
 
 export async function launchShim(): Promise<ShimProcess> {
   const [cmd, ...pre] = selfArgv();
-  return detached([cmd, ...pre, "__shim"]);
+  return detached(asSubreaper([cmd, ...pre, "__shim"]));
+}
+
+/**
+ * On Node, the shim made a child subreaper by perl where there is one (sys/subreaper-exec.ts): a
+ * detached container then needs no `runc run` beside it (created.ts). Bun and Deno call prctl.
+ */
+function asSubreaper(argv: string[]): string[] {
+  if (jsRuntime() !== "node") return argv;
+  const perl = findExecutable("perl", process.env);
+  return (perl && subreaperExecArgv(process.arch, perl, argv)) || argv;
 }
 
 /** Only an executable can be exec'd by the shell as is (not a runtime + script). */

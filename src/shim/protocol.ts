@@ -7,15 +7,15 @@ export const FRAME = {
   STDIN: 1,
   STDOUT: 2,
   STDERR: 3,
-  /** shim → client, JSON {code, error?}: the container ended (or could not start). */
+  /** shim -> client, JSON {code, error?}: the container ended (or could not start). */
   EXIT: 4,
-  /** client → shim, JSON {}: start the container now (the shim waits for it with --attach-wait). */
+  /** client -> shim, JSON {}: start the container now (the shim waits for it with --attach-wait). */
   GO: 5,
-  /** client → shim, JSON {signal}: forward a signal (sig-proxy). */
+  /** client -> shim, JSON {signal}: forward a signal (sig-proxy). */
   SIGNAL: 6,
-  /** client → shim: no more stdin. */
+  /** client -> shim: no more stdin. */
   STDIN_EOF: 7,
-  /** client → shim, JSON {rows, cols}: the terminal's size (-t). */
+  /** client -> shim, JSON {rows, cols}: the terminal's size (-t). */
   RESIZE: 8,
 } as const;
 

@@ -168,7 +168,7 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
   // detached, without a terminal or stdin: no runtime process has to stay (see created.ts). FFI
   // is loaded only then before the container starts: an attached start waits for nothing extra
   const sys = !attachWait && !rec.options.tty && !rec.options.interactive ? await getSys() : undefined;
-  const viaCreate = sys !== undefined && createdSupported(sys);
+  let runs = 0;
   let adopt = runtimePid;
   // loaded at the end: a shim spends its life waiting, and every module loaded costs every
   // container memory; but as soon as it runs for a client waiting on its end (or --rm, likely short)
@@ -224,6 +224,7 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
     const onData = (type: number) => (chunk: Buffer) => (markStarted() ? emit(type, chunk) : pending.push([type, chunk]));
     const argv = foregroundArgv(p, rec, rt);
     const io = { onStdout: onData(FRAME.STDOUT), onStderr: onData(FRAME.STDERR) };
+    const viaCreate = sys !== undefined && createdSupported(sys, runs++);
     const createdPid = join(bundle, "pid.created");
     if (viaCreate) rmSync(createdPid, { force: true });
     const adopted = adopt;

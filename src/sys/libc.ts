@@ -7,7 +7,7 @@ import { closeSync, openSync } from "node:fs";
 import { SkiffError } from "../errors.js";
 import type { JsRuntime } from "../runtime-info.js";
 import { sysError } from "./errno.js";
-import { NODE_TYPES, makedev, type Sys } from "./types.js";
+import { NODE_TYPES, makedev, waitStatusCode, type Sys } from "./types.js";
 
 export type FfiType = "i32" | "u32" | "u64" | "i64" | "ptr" | "void";
 
@@ -108,7 +108,7 @@ export function libcSys(port: LibcPort): Sys {
 
   return {
     runtime: port.runtime,
-    supports: { subreaper: true, setsid: true, fdPassing: true, flock: true },
+    supports: { subreaper: true, reap: true, setsid: true, fdPassing: true, flock: true },
     mount(source, target, fstype, flags, data) {
       check(`mount ${target}`, port.call("mount", cstr(source), cstr(target), cstr(fstype), BigInt(flags), data === undefined ? null : cstr(data)));
     },
@@ -148,9 +148,7 @@ export function libcSys(port: LibcPort): Sys {
         if (rc === 0) return undefined;
         if (rc < 0 && port.errno() === EINTR) continue;
         check(`waitpid ${pid}`, rc);
-        const status = new DataView(st.buffer).getInt32(0, true);
-        // WIFEXITED: the low 7 bits are 0 and the code is in the next byte; else killed by that signal
-        return (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+        return waitStatusCode(new DataView(st.buffer).getInt32(0, true));
       }
     },
     socketpair() {

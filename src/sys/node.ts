@@ -1,12 +1,16 @@
 /**
  * Sys on Node, which has no FFI: the standard binaries mount(8), umount(8), mknod(1), setfattr(1)
  * and getfattr(1) (Debian's mount, coreutils and attr packages). Process-level calls that only make
- * sense inside the calling process (subreaper, setsid, fd passing) are not available; callers check
- * `supports` and take a simpler path (e.g. the shim runs `runc run` in the foreground).
+ * sense inside the calling process (setsid, fd passing) are not available; callers check `supports`
+ * and take a simpler path. A shim started through perl is a child subreaper (subreaper-exec.ts):
+ * it reads an orphan's status from the kernel but cannot reap it, so the zombie stays until the shim
+ * exits and init takes it (`supports.reap` false: shim/created.ts bounds how many).
  */
 import { SkiffError } from "../errors.js";
 import { sysError } from "./errno.js";
-import { MNT_DETACH, MS, type Sys } from "./types.js";
+import { statFields } from "../host/facts.js";
+import { madeSubreaper } from "./subreaper-exec.js";
+import { MNT_DETACH, MS, waitStatusCode, type Sys } from "./types.js";
 
 /** mount(8) arguments for mount(2) flags. Pure. */
 export function mountArgs(source: string, target: string, fstype: string, flags: number, data?: string): string[] {
@@ -65,9 +69,10 @@ function unsupported(what: string): never {
 export async function nodeSys(): Promise<Sys> {
   // loaded on demand: node:child_process costs start-up time every command would pay
   execFileSync ??= (await import("node:child_process")).execFileSync;
+  const subreaper = madeSubreaper(process.env, process.pid);
   return {
     runtime: "node",
-    supports: { subreaper: false, setsid: false, fdPassing: false, flock: false },
+    supports: { subreaper, reap: false, setsid: false, fdPassing: false, flock: false },
     mount(source, target, fstype, flags, data) {
       run(`mount ${target}`, "mount", mountArgs(source, target, fstype, flags, data));
     },
@@ -97,9 +102,13 @@ export async function nodeSys(): Promise<Sys> {
       const out = run(`llistxattr ${path}`, "getfattr", ["-h", "--absolute-names", "-d", "-m", "-", "--", path]).toString();
       return out.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split("=")[0]);
     },
-    setChildSubreaper: () => unsupported("prctl PR_SET_CHILD_SUBREAPER"),
-    waitExited: () => unsupported("waitpid"),
-    isChildSubreaper: () => unsupported("prctl PR_GET_CHILD_SUBREAPER"),
+    setChildSubreaper(on) {
+      if (on !== subreaper) unsupported("prctl PR_SET_CHILD_SUBREAPER");
+    },
+    waitExited(pid) {
+      return exitedChild(statFields(pid), pid);
+    },
+    isChildSubreaper: () => subreaper,
     setsid: () => unsupported("setsid"),
     socketpair: () => unsupported("socketpair"),
     pipe: () => unsupported("pipe2"),
@@ -111,4 +120,15 @@ export async function nodeSys(): Promise<Sys> {
       run(`syncfs ${path}`, "sync", ["--file-system", path]);
     },
   };
+}
+
+/**
+ * waitpid(WNOHANG) without reaping, from /proc/PID/stat's fields: the status once child `pid` is a
+ * zombie (exit_code, field 52), undefined while it runs; throws as waitpid's ECHILD for a process
+ * that is not this one's child. Pure.
+ */
+export function exitedChild(fields: string[] | undefined, pid: number, self = process.pid): number | undefined {
+  if (!fields || Number(fields[1]) !== self) throw sysError(`waitpid ${pid}`, "ECHILD", "not a child of this process");
+  if (fields[0] !== "Z" && fields[0] !== "X") return undefined;
+  return waitStatusCode(Number(fields[49]));
 }

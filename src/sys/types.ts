@@ -8,7 +8,14 @@ import type { JsRuntime } from "../runtime-info.js";
 export interface Sys {
   readonly runtime: JsRuntime;
   /** What this implementation can do; callers pick another path where a feature is missing. */
-  readonly supports: { subreaper: boolean; setsid: boolean; fdPassing: boolean; flock: boolean };
+  readonly supports: {
+    subreaper: boolean;
+    /** waitExited reaps: false where it only reads the status and the zombie stays (Node). */
+    reap: boolean;
+    setsid: boolean;
+    fdPassing: boolean;
+    flock: boolean;
+  };
   mount(source: string, target: string, fstype: string, flags: number, data?: string): void;
   umount(target: string, flags?: number): void;
   /** mknod(2); `type` selects S_IFCHR, S_IFBLK or S_IFIFO, `perm` the permission bits. */
@@ -20,7 +27,7 @@ export interface Sys {
   llistxattr(path: string): string[];
   /** prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are reparented to this process. */
   setChildSubreaper(on: boolean): void;
-  /** waitpid(pid, WNOHANG): the status (128+N after signal N) once child `pid` exited, undefined while it runs. */
+  /** waitpid(pid, WNOHANG): the status (128+N after signal N) once child `pid` exited, undefined while it runs (see supports.reap). */
   waitExited(pid: number): number | undefined;
   isChildSubreaper(): boolean;
   /** setsid(2): a new session without a controlling terminal; returns the session id. */
@@ -58,6 +65,9 @@ export const MS = {
 } as const;
 
 export const MNT_DETACH = 0x2;
+
+/** A wait(2) status as skiff reports it: the exit code, or 128+N after signal N (WIFEXITED: low 7 bits 0). */
+export const waitStatusCode = (status: number): number => ((status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f));
 
 export const S_IFMT = 0o170000;
 export const S_IFIFO = 0o010000;

@@ -7,7 +7,7 @@ import { sizeReport } from "../../build.js";
 
 describe("build size report", () => {
   it("splits the executable into the Bun runtime and skiff's code, and names the bundle", () => {
-    const m = /^size: dist\/skiff ([\d.]+) MB = the Bun runtime ([\d.]+) MB \+ skiff's code and bytecode ([\d.]+) MB; dist\/skiff\.js \+ dist\/skiff-code\.cjs ([\d.]+) MB \(for a system Node\)$/.exec(sizeReport());
+    const m = /^size: dist\/skiff ([\d.]+) MB = the Bun runtime ([\d.]+) MB \+ skiff's code and bytecode ([\d.]+) MB; dist\/skiff\.js \+ skiff-code\.cjs \+ skiff-shim\.cjs ([\d.]+) MB \(for a system Node\)$/.exec(sizeReport());
     assert.ok(m, sizeReport());
     const [exe, runtime, own] = [m[1], m[2], m[3]].map(Number);
     assert.ok(Math.abs(exe - runtime - own) <= 0.11, "the parts add up");

@@ -1,0 +1,26 @@
+/**
+ * A child subreaper on Node, which cannot call prctl(2) itself: perl (Debian's perl-base is
+ * Essential, so on every Debian machine) makes itself one and execs the program, which keeps the
+ * attribute across execve(2). It says so in SKIFF_SUBREAPER, set to the pid it did it in: the
+ * program's own pid after the exec, so a child that inherits the variable knows it is not meant.
+ */
+
+/** prctl's syscall number by Node's process.arch (the kernel's unistd tables). */
+const PRCTL: Partial<Record<string, number>> = { x64: 157, arm64: 167, riscv64: 167, arm: 172, ia32: 172, s390x: 172, ppc64: 171 };
+
+const PR_SET_CHILD_SUBREAPER = 36;
+export const SUBREAPER_ENV = "SKIFF_SUBREAPER";
+
+/**
+ * `argv` run by `perl` as a child subreaper; undefined on an architecture not in the table. A
+ * failed prctl leaves the variable unset: the program runs as it would have without. Pure.
+ */
+export function subreaperExecArgv(arch: string, perl: string, argv: string[]): string[] | undefined {
+  const nr = PRCTL[arch];
+  if (nr === undefined) return undefined;
+  const script = `syscall(${nr}, ${PR_SET_CHILD_SUBREAPER}, 1, 0, 0, 0) == 0 and $ENV{${SUBREAPER_ENV}} = $$; exec { $ARGV[0] } @ARGV; die "exec $ARGV[0]: $!\\n"`;
+  return [perl, "-e", script, ...argv];
+}
+
+/** Whether this process was made a subreaper by subreaperExecArgv's perl. */
+export const madeSubreaper = (env: NodeJS.ProcessEnv, pid: number): boolean => env[SUBREAPER_ENV] === String(pid);
