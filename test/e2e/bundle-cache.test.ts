@@ -48,12 +48,12 @@ describe("the bundle's code cache", () => {
     assert.deepEqual(readdirSync(dir).filter((f) => !f.endsWith(".v8cache")), [], "no temporary file left");
   });
 
-  it("runs installed as the README says: two files and a link, on this Node and on Debian's Node 18", (t) => {
+  it("runs installed as the README says: three files and a link, on this Node and on Debian's Node 18", (t) => {
     const root = mkdtempSync(join(tmpdir(), "skiff-install-"));
     mkdirSync(join(root, "lib", "skiff"), { recursive: true });
     mkdirSync(join(root, "bin"));
     copyFileSync(join(DIST, "skiff.js"), join(root, "lib", "skiff", "skiff.js"));
-    copyFileSync(join(DIST, "skiff-code.cjs"), join(root, "lib", "skiff", "skiff-code.cjs"));
+    for (const f of ["skiff-code.cjs", "skiff-shim.cjs"]) copyFileSync(join(DIST, f), join(root, "lib", "skiff", f));
     symlinkSync(join(root, "lib", "skiff", "skiff.js"), join(root, "bin", "skiff"));
     const env = isolatedEnv({ XDG_CACHE_HOME: join(root, "cache") });
     for (const bin of [process.execPath, NODE18]) {
@@ -64,6 +64,9 @@ describe("the bundle's code cache", () => {
       }
       const r = node(env, join(root, "bin", "skiff"), ["images", "--format", "json"], bin);
       assert.deepEqual([r.code, r.stdout, r.stderr], [0, "[]\n", ""], bin);
+      // the shim's own file: a shim told of no container (stdin at its end) exits 0 at once
+      const shim = node(env, join(root, "bin", "skiff"), ["__shim"], bin);
+      assert.deepEqual([shim.code, shim.stdout, shim.stderr], [0, "", ""], `${bin}: the installed shim`);
     }
   });
 });

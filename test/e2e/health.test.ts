@@ -7,10 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { makeContext } from "../helpers/build.js";
 import { containerEnv, sk, stateOf, until } from "../helpers/containers.js";
 import { sideBySide, both, type SideBySide } from "../helpers/podman.js";
+import { LAUNCHERS } from "../helpers/skiff.js";
+import { zombieChildren } from "../../src/container/liveness.js";
 
 const isRoot = process.getuid?.() === 0;
 
@@ -58,6 +60,21 @@ describe("health checks in the shim", { skip: isRoot ? false : "needs root (runc
       assert.match(sk(env, ["ps", "--filter", "health=none", "--format", "{{.Names}}"]).stdout, new RegExp(name));
     }
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("on Node (a shim made a subreaper by perl): a probe past its timeout is killed, and its container still stops", async () => {
+    const node = (args: string[]) => sk(env, args, { launch: LAUNCHERS.node, timeoutMs: 30000 });
+    const r = node(["run", "-d", "--name", "nodehang", "--health-cmd", "sleep 30", "--health-interval", "300ms", "--health-timeout", "1s", "--health-retries", "1", "bb", "sleep", "300"]);
+    assert.equal(r.code, 0, r.stderr);
+    await until("timed-out probes", () => (health("nodehang").Log ?? []).length >= 4, 30000);
+    assert.deepEqual([health("nodehang").Status, health("nodehang").Log![0].ExitCode], ["unhealthy", -1]);
+    // no probe left to the shim as a zombie (it cannot reap on Node): one of the container's PID
+    // namespace would keep the namespace, and so the container's end, waiting
+    const { shimPid } = stateOf(env, r.stdout.trim());
+    assert.deepEqual(zombieChildren(shimPid!), []);
+    const stopped = node(["stop", "-t", "1", "nodehang"]);
+    assert.deepEqual([stopped.code, node(["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", "nodehang"]).stdout], [0, "exited 137\n"]);
+    await until("the shim to go", () => !existsSync(`/proc/${shimPid}`), 10000);
   });
 
   it("does not count failures in the start period; kills a probe that outlives its timeout", async () => {
