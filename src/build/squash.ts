@@ -11,7 +11,7 @@ import type { ImageConfig } from "../image/manifest.js";
 import { MEDIA } from "../image/media.js";
 import { commitBlob, hasBlob, type Descriptor } from "../image/store/blobs.js";
 import { ingestDir, type StorePaths } from "../image/store/layout.js";
-import { layerBytes, unpackLayer } from "../image/unpack.js";
+import { applyVerified, unpackLayer } from "../image/unpack.js";
 import { blobPath } from "../image/store/layout.js";
 import { applyLayer } from "../snapshot/apply.js";
 import { readTar } from "../snapshot/tar/reader.js";
@@ -34,9 +34,8 @@ export async function squashNew(s: StorePaths, config: ImageConfig, layers: Desc
   const upper = mkdtempSync(join(ingestDir(s), `${process.pid}.squash-upper.`));
   try {
     chmodSync(upper, 0o555);
-    for (const layer of layers.slice(keep)) {
-      const path = blobPath(s, layer.digest);
-      await applyLayer(readTar(await layerBytes(layer, path)), { root: upper, lowers, mode: "overlay", sys: o.sys, log: o.log, rootless: o.rootless });
+    for (let i = keep; i < layers.length; i++) {
+      await applyVerified(layers[i], blobPath(s, layers[i].digest), config.rootfs.diff_ids[i], (tar) => applyLayer(readTar(tar), { root: upper, lowers, mode: "overlay", sys: o.sys, log: o.log, rootless: o.rootless }));
     }
     const made = await layerFromUpper({ store: s, sys: o.sys, log: o.log, rootless: o.rootless, upper, base, mountpoints: [], move: true, keepEmpty: true });
     const history = [...(config.history ?? []).slice(0, historyIndex(config, keep)), { created: config.created, created_by: "skiff build --squash" }];

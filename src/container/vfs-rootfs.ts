@@ -1,7 +1,8 @@
 /**
  * The vfs driver's container root: no overlay, a directory of the container's own under --root with
  * the image's layers applied one after another from their stored blobs ("plain" mode: whiteouts
- * delete, opaque directories empty, with the same rooted, never-follow writes as an unpack), made
+ * delete, opaque directories empty, with the same rooted, never-follow writes as an unpack, and
+ * each layer's uncompressed digest checked against the image config's as an unpack checks it), made
  * once before the first start and kept with the container (its changes are written there). For
  * kernels or file systems where overlayfs is refused; it costs a full copy of the image per container.
  */
@@ -10,11 +11,10 @@ import { dirname } from "node:path";
 import { SkiffError } from "../errors.js";
 import { findImage } from "../image/images.js";
 import { blobPath } from "../image/store/layout.js";
-import { layerBytes } from "../image/unpack.js";
+import { applyVerified } from "../image/unpack.js";
 import { applyLayer } from "../snapshot/apply.js";
 import { readTar } from "../snapshot/tar/reader.js";
 import type { Sys } from "../sys/types.js";
-import { gcBounded } from "../util/gc-bound.js";
 import { shiftOwners } from "../rootless/shifted.js";
 import type { IdMapping } from "../rootless/keep-id.js";
 import { ownAsContainerRoot } from "./rootfs.js";
@@ -33,11 +33,10 @@ export async function makeVfsRootfs(p: ContainerPaths, rec: ContainerRecord, sys
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   mkdirSync(tmp, { mode: 0o700 });
   try {
-    for (const layer of image.manifest.layers) {
+    for (const [i, layer] of image.manifest.layers.entries()) {
       const path = blobPath(p, layer.digest);
       if (!existsSync(path)) throw new SkiffError("NOT_FOUND", `container ${rec.name}: layer ${layer.digest} of image ${rec.image.name} is not stored`, { hint: "pull the image again" });
-      const tar = gcBounded(await layerBytes(layer, path));
-      await applyLayer(readTar(tar), { root: tmp, lowers: [], mode: "plain", sys, rootless: inUserNamespace() });
+      await applyVerified(layer, path, image.config.rootfs.diff_ids[i], (tar) => applyLayer(readTar(tar), { root: tmp, lowers: [], mode: "plain", sys, rootless: inUserNamespace() }));
     }
     if (mapping) shiftOwners(tmp, mapping.uidMappings, mapping.gidMappings);
     ownAsContainerRoot(tmp, mapping);

@@ -42,8 +42,21 @@ export async function compressionOf(layer: Descriptor, path: string): Promise<Co
 }
 
 /** A stored layer blob's tar bytes, decompressed as its media type (or its first bytes) says. */
-export async function layerBytes(layer: Descriptor, path: string): Promise<AsyncIterable<Uint8Array>> {
+async function layerBytes(layer: Descriptor, path: string): Promise<AsyncIterable<Uint8Array>> {
   return decompress(fileChunks(path), await compressionOf(layer, path));
+}
+
+/**
+ * `apply` given a stored layer's uncompressed bytes, hashed on the way: throws once they turn out
+ * not to be the config's `diffId` (the blob's own digest was checked when it was stored; what it
+ * unpacks to is checked here, as each unpack does).
+ */
+export async function applyVerified<T>(layer: Descriptor, path: string, diffId: string, apply: (tar: AsyncIterable<Uint8Array>) => Promise<T>): Promise<T> {
+  const hash = createHash("sha256");
+  const result = await apply(gcBounded(hashing(await layerBytes(layer, path), hash)));
+  const actual = `sha256:${hash.digest("hex")}`;
+  if (actual !== diffId) throw new SkiffError("FAILED_PRECONDITION", `layer ${layer.digest}: uncompressed digest ${actual} is not the config's ${diffId}`);
+  return result;
 }
 
 /** Unpacks layer i (its blob stored, layers below it unpacked) unless its snapshot exists. Returns true if it unpacked. */
@@ -56,14 +69,9 @@ export async function unpackLayer(layers: Descriptor[], diffIds: string[], i: nu
   const layer = layers[i];
   const lowers = chain.slice(0, i).reverse().map((c) => snapshotFs(store, c));
   return ensureSnapshot(store, { chainId: chain[i], diffId: diffIds[i], parent: chain[i - 1] }, async (fsDir) => {
-    const path = blobPath(store, layer.digest);
-    const hash = createHash("sha256");
-    const tar = gcBounded(hashing(await layerBytes(layer, path), hash));
     const t0 = performance.now();
-    const stats = await applyLayer(readTar(tar), { root: fsDir, lowers, mode: "overlay", sys: opts.sys, log, rootless: opts.rootless });
+    const stats = await applyVerified(layer, blobPath(store, layer.digest), diffIds[i], (tar) => applyLayer(readTar(tar), { root: fsDir, lowers, mode: "overlay", sys: opts.sys, log, rootless: opts.rootless }));
     log.debug(`layer ${shortId(layer.digest)}: unpacked ${stats.entries} entries, ${stats.bytes} bytes in ${Math.round(performance.now() - t0)} ms`);
-    const diffId = `sha256:${hash.digest("hex")}`;
-    if (diffId !== diffIds[i]) throw new SkiffError("FAILED_PRECONDITION", `layer ${layer.digest}: uncompressed digest ${diffId} is not the config's ${diffIds[i]}`);
     return { size: stats.bytes };
   });
 }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isolatedEnv, requiresRoot, skiff } from "../helpers/skiff.js";
 import { whiteoutLayers } from "../helpers/containers.js";
-import { buildImage } from "../helpers/image.js";
+import { buildImage, sha256 } from "../helpers/image.js";
 import { pushImage, startRegistry, type Registry } from "../helpers/registry.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -95,6 +95,7 @@ describe("vfs on a store that overlayfs refuses (skiff inside a container whose 
     execFileSync("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${join(base, "l")},upperdir=${join(base, "u")},workdir=${join(base, "w")}`, merged]);
     reg = await startRegistry();
     await pushImage(reg, "nested/app", "latest", buildImage({ layers: whiteoutLayers() }));
+    await pushImage(reg, "nested/lying", "latest", buildImage({ layers: whiteoutLayers(), diffIds: [sha256("base"), sha256("top")] }));
     image = `${reg.host}/nested/app`;
   });
   after(async () => {
@@ -121,6 +122,19 @@ describe("vfs on a store that overlayfs refuses (skiff inside a container whose 
     assert.equal(skiff(["info", "--format", "{{.Store.GraphDriverName}}"], { env }).stdout, "vfs\n");
     const overlay = skiff(["--storage-driver", "overlay", "images"], { env });
     assert.deepEqual([overlay.code, overlay.stderr], [125, `Error: the store at ${join(merged, "store")} was made with the vfs driver: it has no overlay layers (use --storage-driver vfs, or another --root for overlay)\n`]);
+    skiff(["rm", "-af"], { env });
+  });
+
+  it("a layer that does not unpack to its config's diff_id fails the vfs copy in one line and leaves no copy", (t) => {
+    if (!requiresRoot(t)) return;
+    const env = isolatedEnv({ SKIFF_ROOT: join(merged, "lying"), SKIFF_RUNROOT: join(base, "run-lying") });
+    // a vfs store keeps the blobs (each checked against its digest) and unpacks nothing at pull
+    assert.equal(skiff(["pull", "-q", "--tls-verify=false", `${reg.host}/nested/lying`], { env, timeoutMs: 60000 }).code, 0);
+    const r = skiff(["run", "--name", "liar", "--network", "none", `${reg.host}/nested/lying`, "true"], { env, timeoutMs: 60000 });
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, new RegExp(`^Error: layer sha256:[0-9a-f]{64}: uncompressed digest sha256:[0-9a-f]{64} is not the config's ${sha256("base")}\n$`));
+    const id = skiff(["inspect", "--format", "{{.Id}}", "liar"], { env }).stdout.trim();
+    assert.deepEqual(readdirSync(join(merged, "lying", "containers", id)).filter((f) => f.startsWith("rootfs")), [], "no copy, whole or partial");
     skiff(["rm", "-af"], { env });
   });
 });
