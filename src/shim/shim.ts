@@ -96,6 +96,14 @@ async function lockedUpdate(p: ContainerPaths, id: string, change: (s: Container
 
 interface RunResult { code: number; started: boolean; error?: string }
 
+/**
+ * Once the container runs and its start is recorded, the start-up code's pages go back (sys/
+ * code-pages.ts): what the shim runs from then on faults in again what it needs.
+ */
+function dropStartupCode(): void {
+  setTimeout(() => void getSys().then((s) => s.dropCodePages()).catch(() => undefined), 2000).unref?.();
+}
+
 const loadCleanup = () => import("../container/cleanup.js");
 
 /** `runtimePid`: the runtime was launched before the shim and is its child already (launch.ts). */
@@ -213,6 +221,7 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
       if (!pid) return false;
       started = true;
       if (attachWait || rec.options.autoRemove) void cleanupModules();
+      dropStartupCode();
       if (rec.options.health) health = startHealthLoop(p, rec, rec.options.health, new Date(), onUnhealthy, sys);
       void updateState(p, id, (s) => ({ ...s, ...self, restartCount: s.restartCount + (restart ? 1 : 0), status: s.status === "stopping" ? "stopping" : "running", pid, startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, error: undefined }))
         // a failed listen was reported already (announced.catch above)

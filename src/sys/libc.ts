@@ -3,7 +3,8 @@
  * only provides a LibcPort. Struct layouts are those of 64-bit Linux (x86_64, aarch64), the only
  * targets Bun and Deno ship for; 32-bit devices run on Node and its fallback.
  */
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { cleanCodeRanges } from "./code-pages.js";
 import { SkiffError } from "../errors.js";
 import type { JsRuntime } from "../runtime-info.js";
 import { sysError } from "./errno.js";
@@ -30,6 +31,7 @@ export const LIBC_SYMBOLS = {
   waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
   pipe2: { args: ["ptr", "i32"], returns: "i32" },
   fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
+  madvise: { args: ["u64", "u64", "i32"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
 } as const satisfies Record<string, { args: readonly FfiType[]; returns: FfiType }>;
 
@@ -45,6 +47,9 @@ export interface LibcPort {
   address(buf: Uint8Array): bigint;
 }
 
+const MADV_DONTNEED = 4;
+/** The program's clean text, found at the first drop: mappings of the executable do not move. */
+let codeRanges: [bigint, bigint][] | undefined;
 const PR_SET_CHILD_SUBREAPER = 36;
 const PR_GET_CHILD_SUBREAPER = 37;
 const AF_UNIX = 1;
@@ -198,6 +203,14 @@ export function libcSys(port: LibcPort): Sys {
     },
     close(fd) {
       check(`close ${fd}`, port.call("close", fd));
+    },
+    dropCodePages() {
+      let bytes = 0;
+      codeRanges ??= cleanCodeRanges(readFileSync("/proc/self/smaps", "utf8"), process.execPath);
+      for (const [start, end] of codeRanges) {
+        if (port.call("madvise", start, end - start, MADV_DONTNEED) === 0) bytes += Number(end - start);
+      }
+      return bytes;
     },
     syncfs(path) {
       const fd = openSync(path, "r");

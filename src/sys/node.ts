@@ -116,6 +116,8 @@ export async function nodeSys(): Promise<Sys> {
     recvFd: () => unsupported("recvmsg SCM_RIGHTS"),
     close: () => unsupported("close"),
     flock: () => unsupported("flock"),
+    // Node's text is the node binary's, mapped by every Node process; nothing to call madvise with
+    dropCodePages: () => 0,
     syncfs(path) {
       run(`syncfs ${path}`, "sync", ["--file-system", path]);
     },

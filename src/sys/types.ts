@@ -46,6 +46,11 @@ export interface Sys {
    * process holds the lock. The kernel drops the lock when the holder dies.
    */
   flock(fd: number, op: "exclusive" | "shared" | "unlock", wait: boolean): boolean;
+  /**
+   * Unmaps the clean pages of this program's text from this process (sys/code-pages.ts), for a
+   * shim that has started and now waits; the bytes of the ranges given back (0 where it cannot).
+   */
+  dropCodePages(): number;
   /** syncfs(2): writes out the dirty data of the filesystem holding `path` (one call, not one fsync per file). */
   syncfs(path: string): void;
 }

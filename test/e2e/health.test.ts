@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { existsSync, rmSync } from "node:fs";
 import { makeContext } from "../helpers/build.js";
-import { containerEnv, sk, stateOf, until } from "../helpers/containers.js";
+import { containerEnv, sk, stateOf, textRss, until } from "../helpers/containers.js";
 import { sideBySide, both, type SideBySide } from "../helpers/podman.js";
-import { LAUNCHERS } from "../helpers/skiff.js";
+import { BIN, LAUNCHERS } from "../helpers/skiff.js";
 import { zombieChildren } from "../../src/container/liveness.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -75,6 +75,17 @@ describe("health checks in the shim", { skip: isRoot ? false : "needs root (runc
     const stopped = node(["stop", "-t", "1", "nodehang"]);
     assert.deepEqual([stopped.code, node(["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", "nodehang"]).stdout], [0, "exited 137\n"]);
     await until("the shim to go", () => !existsSync(`/proc/${shimPid}`), 10000);
+  });
+
+  it("gives back the code a probe ran while it waits long for the next, and runs the next", async () => {
+    const checked = stateOf(env, run("slowcheck", ["--health-cmd", "echo checked", "--health-interval", "6s"])).shimPid!;
+    const plain = stateOf(env, run("unchecked", [])).shimPid!;
+    await until("two probes", () => (health("slowcheck").Log ?? []).length >= 2, 30000);
+    assert.deepEqual(health("slowcheck").Log!.map((l) => [l.ExitCode, l.Output]), [[0, "checked"], [0, "checked"]]);
+    assert.equal(health("slowcheck").Status, "healthy");
+    // both gave back their start-up code (shim.ts) and faulted in the collector's since; the
+    // checking one also the probes' code, which it gives back after each (sys/code-pages.ts)
+    await until("less code mapped than a shim without checks", () => textRss(checked, BIN) < textRss(plain, BIN) - 1024, 3000);
   });
 
   it("does not count failures in the start period; kills a probe that outlives its timeout", async () => {

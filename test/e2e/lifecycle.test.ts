@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { containerEnv, mountsUnder, processAlive, runtimeContainers, sk, stateOf, until } from "../helpers/containers.js";
+import { containerEnv, mountsUnder, processAlive, runtimeContainers, sk, stateOf, textRss, until } from "../helpers/containers.js";
 import { BIN, requiresRoot, skiffAsync } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -29,6 +29,24 @@ function processesNaming(word: string): string[] {
 }
 
 describe("detached containers", () => {
+  it("gives back the shim's start-up code once the container runs, and keeps running it", async (t) => {
+    if (!requiresRoot(t)) return;
+    const id = idOf(sk(env, ["run", "-d", "bb", "sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.1; done; echo late; exit 3"]));
+    const { shimPid } = stateOf(env, id);
+    const text = () => {
+      assert.ok(processAlive(shimPid!), "the shim runs");
+      return textRss(shimPid!, BIN);
+    };
+    const started = text();
+    // two seconds after the start was recorded (shim.ts): the text's clean pages are unmapped
+    await until("the start-up code to go", () => text() < started / 2, 5000);
+    // the code it needs later faults in again: the output and the exit are still recorded
+    assert.equal(sk(env, ["exec", id, "touch", "/tmp/go"]).code, 0);
+    assert.equal(sk(env, ["wait", id]).stdout, "3\n");
+    assert.equal(sk(env, ["logs", id]).stdout, "late\n");
+    sk(env, ["rm", id]);
+  });
+
   it("keeps a detached container's output and exit code, and its status after a signal", async (t) => {
     if (!requiresRoot(t)) return;
     idOf(sk(env, ["run", "-d", "--name", "brief", "bb", "sh", "-c", "echo out; echo err >&2; exit 7"]));

@@ -1,0 +1,32 @@
+/**
+ * A long-lived process's start-up code, given back: most of the pages of its program's text that a
+ * shim touched (the runtime's start, loading its modules) are never run again while it waits, yet
+ * they stay mapped and count against every container (measured: 2.1 of a Bun shim's 6.8 MB PSS at
+ * 10 containers). madvise(MADV_DONTNEED) unmaps them from this process only: they are clean file
+ * pages, so a later use faults them in again from the page cache, and pages no process maps are the
+ * kernel's to reclaim first. Only the text of the program file, and only where it holds no page of
+ * its own (a relocated or patched text would lose its changes).
+ */
+
+/** The [start, end) of each executable mapping of `program` in /proc/self/smaps with nothing private. Pure. */
+export function cleanCodeRanges(smaps: string, program: string): [bigint, bigint][] {
+  const out: [bigint, bigint][] = [];
+  let current: { range: [bigint, bigint]; dirty: boolean; anon: boolean } | undefined;
+  const close = () => {
+    if (current && !current.dirty && !current.anon) out.push(current.range);
+    current = undefined;
+  };
+  for (const line of smaps.split("\n")) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      close();
+      if (head[3] === "r-xp" && head[4] === program) current = { range: [BigInt(`0x${head[1]}`), BigInt(`0x${head[2]}`)], dirty: false, anon: false };
+      continue;
+    }
+    if (!current) continue;
+    const field = /^(Private_Dirty|Anonymous):\s+(\d+) kB/.exec(line);
+    if (field && Number(field[2]) > 0) current[field[1] === "Anonymous" ? "anon" : "dirty"] = true;
+  }
+  close();
+  return out;
+}
