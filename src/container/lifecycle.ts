@@ -11,7 +11,7 @@ import { SkiffError } from "../errors.js";
 import { parseConfig, type ImageConfig } from "../image/manifest.js";
 import { readBlob } from "../image/store/blobs.js";
 import { killArgs, pauseArgs, runRuntime } from "../runtime/runc.js";
-import type { Sys } from "../sys/index.js";
+import { getSys, type Sys } from "../sys/index.js";
 import { withLock } from "../util/lock.js";
 import { prepareBundle } from "./bundle.js";
 import { releaseContainer, rememberedExitCode, removeContainerFiles, sweepNetworks } from "./cleanup.js";
@@ -182,11 +182,22 @@ export async function signalContainer(p: ContainerPaths, rec: ContainerRecord, s
 }
 
 /**
- * The stop signal, then SIGKILL after `timeout` seconds; returns once the shim recorded the exit.
+ * The stop signal, then SIGKILL after `timeout` seconds; returns once the shim recorded the exit
+ * and the container's root is released (as podman's stop cleans up: a script that stops a
+ * container finds its rootfs unmounted; the shim, doing the same meanwhile, may not be there yet).
  * Between restarts (exited, shim alive) it waits for the shim to either give up (the flag set
  * here forbids another restart) or start the container, which it then stops.
  */
 export async function stopContainer(p: ContainerPaths, rec: ContainerRecord, timeout: number): Promise<void> {
+  await signalsToStop(p, rec, timeout);
+  const s = readState(p, rec.id);
+  if (readRecord(p, rec.id) && !expectsShim(s)) {
+    const sys = await getSys();
+    await lockOf(p, rec, () => releaseContainer(p, rec, sys, true)).catch(() => undefined);
+  }
+}
+
+async function signalsToStop(p: ContainerPaths, rec: ContainerRecord, timeout: number): Promise<void> {
   const live = await lockOf(p, rec, () => {
     const s = readState(p, rec.id);
     if (!shimAlive(s)) return false;

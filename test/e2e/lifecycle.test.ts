@@ -44,7 +44,8 @@ describe("detached containers", () => {
     assert.equal(sk(env, ["exec", id, "touch", "/tmp/go"]).code, 0);
     assert.equal(sk(env, ["wait", id]).stdout, "3\n");
     assert.equal(sk(env, ["logs", id]).stdout, "late\n");
-    sk(env, ["rm", id]);
+    const rm = sk(env, ["rm", id]);
+    assert.equal(rm.code, 0, rm.stderr);
   });
 
   it("keeps a detached container's output and exit code, and its status after a signal", async (t) => {
