@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { errnoCode } from "../errors.js";
 import { startFailureExitCode } from "../runtime/errors.js";
 import { createArgs, deleteArgs, startArgs, takeRuntimeError } from "../runtime/runc.js";
+import { dropCodePagesIn } from "../sys/code-pages.js";
 import { getSys } from "../sys/index.js";
 import { acquireLock } from "../util/lock.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -96,13 +97,6 @@ async function lockedUpdate(p: ContainerPaths, id: string, change: (s: Container
 
 interface RunResult { code: number; started: boolean; error?: string }
 
-/**
- * Once the container runs and its start is recorded, the start-up code's pages go back (sys/
- * code-pages.ts): what the shim runs from then on faults in again what it needs.
- */
-function dropStartupCode(): void {
-  setTimeout(() => void getSys().then((s) => s.dropCodePages()).catch(() => undefined), 2000).unref?.();
-}
 
 const loadCleanup = () => import("../container/cleanup.js");
 
@@ -221,7 +215,8 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
       if (!pid) return false;
       started = true;
       if (attachWait || rec.options.autoRemove) void cleanupModules();
-      dropStartupCode();
+      // the start is recorded by then: the start-up code's pages go back (sys/code-pages.ts)
+      dropCodePagesIn(2000);
       if (rec.options.health) health = startHealthLoop(p, rec, rec.options.health, new Date(), onUnhealthy, sys);
       void updateState(p, id, (s) => ({ ...s, ...self, restartCount: s.restartCount + (restart ? 1 : 0), status: s.status === "stopping" ? "stopping" : "running", pid, startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, error: undefined }))
         // a failed listen was reported already (announced.catch above)

@@ -30,3 +30,8 @@ export function cleanCodeRanges(smaps: string, program: string): [bigint, bigint
   close();
   return out;
 }
+
+/** Gives the code back after `ms` (a timer that keeps no process alive); a failure costs nothing. */
+export function dropCodePagesIn(ms: number): void {
+  setTimeout(() => void import("./index.js").then(({ getSys }) => getSys()).then((s) => s.dropCodePages()).catch(() => undefined), ms).unref?.();
+}
