@@ -18,9 +18,9 @@ import { reap, startProcess, type ChildIO, type RuntimeChild } from "./child.js"
  */
 export const UNREAPED_RUNS = 16;
 
-/** Deno's spawn is not known to pass fds through: it keeps `runc run`. `runs`: this shim's so far. */
+/** Whether this shim can run its container so; `runs`: the runs it made so far. */
 export function createdSupported(sys: Sys, runs = 0): boolean {
-  return sys.supports.subreaper && sys.runtime !== "deno" && (sys.supports.reap || runs < UNREAPED_RUNS);
+  return sys.supports.subreaper && (sys.supports.reap || runs < UNREAPED_RUNS);
 }
 
 export interface CreatedArgv { create: string[]; start: string[]; delete: string[] }

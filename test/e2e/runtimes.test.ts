@@ -86,11 +86,10 @@ describe("runtime matrix", () => {
       }
       assert.equal(body, "served\n", `${launcher}: -p answered by curl`);
       // a detached container's init is its shim's own child, no `runc run` kept beside it (Node:
-      // the shim made a subreaper by perl); Deno keeps one (docs/differences.md)
+      // the shim made a subreaper by perl)
       const [pid, shimPid] = ok(["inspect", "--format", "{{.State.Pid}} {{.State.ConmonPid}}", "web"]).trim().split(" ").map(Number);
       const parent = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
-      if (launcher === "deno") assert.notEqual(parent, shimPid, "deno: runc run is the init's parent");
-      else assert.equal(parent, shimPid, `${launcher}: the container's init is the shim's child`);
+      assert.equal(parent, shimPid, `${launcher}: the container's init is the shim's child`);
       assert.equal(ok(["logs", "web"]), "started\n");
       assert.equal(ok(["exec", "web", "cat", "/data/f"]), "served\n");
       ok(["stop", "-t", "2", "web"]);
