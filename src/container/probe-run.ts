@@ -16,6 +16,8 @@ import { bunSpawn, reap } from "../shim/child.js";
 import { getSys } from "../sys/index.js";
 import type { Sys } from "../sys/types.js";
 import { processTable } from "./liveness.js";
+import { findExecutable } from "../runtime/locate.js";
+import { madeSubreaper, reapingExecArgv } from "../sys/subreaper-exec.js";
 
 const DRAIN_MS = 250;
 /** How long a runtime whose timed-out probe was killed may take to go before it is killed too. */
@@ -68,7 +70,7 @@ export async function runProbe(argv: ProbeArgv, timeoutMs: number, pidFile: stri
     return { code, output, timedOut };
   }
   const { spawn } = await import("node:child_process");
-  const [cmd, ...args] = argv(false);
+  const [cmd, ...args] = reaped(argv(false));
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", keep);
@@ -79,12 +81,22 @@ export async function runProbe(argv: ProbeArgv, timeoutMs: number, pidFile: stri
     let late: ReturnType<typeof setTimeout> | undefined;
     const timer = setTimeout(() => {
       onTimeout();
-      late = setTimeout(() => child.kill("SIGKILL"), RUNTIME_GRACE_MS);
+      late = setTimeout(() => child.kill("SIGTERM"), RUNTIME_GRACE_MS);
     }, timeoutMs);
     child.on("exit", () => clearTimeout(late));
     child.on("error", () => { clearTimeout(timer); resolve({ code: 125, output: "cannot run the OCI runtime", timedOut }); });
     child.on("close", (code) => { clearTimeout(timer); resolve({ code: code ?? 1, output, timedOut }); });
   });
+}
+
+/**
+ * On a Node shim made a subreaper by perl (which so exists), the runtime under perl's reaping
+ * wrapper: what a failed `runc exec` leaves goes to perl, not to the shim, which cannot reap it.
+ */
+function reaped(argv: string[]): string[] {
+  if (!madeSubreaper(process.env, process.pid)) return argv;
+  const perl = findExecutable("perl", process.env);
+  return (perl && reapingExecArgv(process.arch, perl, argv)) || argv;
 }
 
 async function runOnPipe(spawnBun: NonNullable<ReturnType<typeof bunSpawn>>, sys: Sys, argv: ProbeArgv, timeoutMs: number, keep: (b: Buffer) => void, onTimeout: () => void, pidFile: string): Promise<number> {

@@ -7,12 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { makeContext } from "../helpers/build.js";
 import { containerEnv, sk, stateOf, textRss, until } from "../helpers/containers.js";
 import { sideBySide, both, type SideBySide } from "../helpers/podman.js";
 import { BIN, LAUNCHERS } from "../helpers/skiff.js";
-import { zombieChildren } from "../../src/container/liveness.js";
+import { childrenOf, zombieChildren } from "../../src/container/liveness.js";
 
 const isRoot = process.getuid?.() === 0;
 
@@ -72,6 +72,19 @@ describe("health checks in the shim", { skip: isRoot ? false : "needs root (runc
     // namespace would keep the namespace, and so the container's end, waiting
     const { shimPid } = stateOf(env, r.stdout.trim());
     assert.deepEqual(zombieChildren(shimPid!), []);
+    // each probe's runc runs under perl's reaping wrapper, what runc leaves is perl's to reap
+    const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    let wrapper: string[] = [];
+    await until("a probe's runtime under perl", () => {
+      for (const child of childrenOf(shimPid!)) {
+        try {
+          const argv = cmdline(child);
+          if (argv[0].endsWith("perl") && argv.some((a) => a.endsWith("runc"))) wrapper = argv;
+        } catch { /* gone */ }
+      }
+      return wrapper.length > 0;
+    }, 10000);
+    assert.ok(wrapper.includes("exec"), wrapper.join(" "));
     const stopped = node(["stop", "-t", "1", "nodehang"]);
     assert.deepEqual([stopped.code, node(["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", "nodehang"]).stdout], [0, "exited 137\n"]);
     await until("the shim to go", () => !existsSync(`/proc/${shimPid}`), 10000);

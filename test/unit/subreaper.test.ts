@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createdSupported, UNREAPED_RUNS } from "../../src/shim/created.js";
 import { exitedChild } from "../../src/sys/node.js";
-import { madeSubreaper, subreaperExecArgv } from "../../src/sys/subreaper-exec.js";
+import { madeSubreaper, reapingExecArgv, subreaperExecArgv } from "../../src/sys/subreaper-exec.js";
 import type { Sys } from "../../src/sys/types.js";
 
 /** /proc/PID/stat's fields from the state letter on (52 fields in all, exit_code last). */
@@ -16,6 +16,14 @@ describe("a Node shim as child subreaper", () => {
     assert.match(subreaperExecArgv("x64", "perl", ["node"])![2], /^syscall\(157,/);
     assert.match(subreaperExecArgv("arm", "perl", ["node"])![2], /^syscall\(172,/);
     assert.equal(subreaperExecArgv("mips", "perl", ["node"]), undefined);
+  });
+
+  it("runs a probe's runtime under perl as a reaping subreaper, and not elsewhere", () => {
+    const argv = reapingExecArgv("x64", "/usr/bin/perl", ["/usr/sbin/runc", "exec", "id"])!;
+    assert.deepEqual([argv[0], argv[1], ...argv.slice(3)], ["/usr/bin/perl", "-e", "/usr/sbin/runc", "exec", "id"]);
+    assert.match(argv[2], /^syscall\(157, 36, 1, 0, 0, 0\); my \$child = fork\(\)/);
+    assert.match(argv[2], /while \(\(my \$pid = wait\(\)\) != -1\)/);
+    assert.equal(reapingExecArgv("mips", "perl", ["runc"]), undefined);
   });
 
   it("believes the variable only in the process perl set it in", () => {
