@@ -16,7 +16,7 @@ import { bunSpawn, reap } from "../shim/child.js";
 import { getSys } from "../sys/index.js";
 import type { Sys } from "../sys/types.js";
 import { processTable } from "./liveness.js";
-import { findExecutable } from "../runtime/locate.js";
+import { underPerl } from "../shim/launch.js";
 import { madeSubreaper, reapingExecArgv } from "../sys/subreaper-exec.js";
 
 const DRAIN_MS = 250;
@@ -94,9 +94,7 @@ export async function runProbe(argv: ProbeArgv, timeoutMs: number, pidFile: stri
  * wrapper: what a failed `runc exec` leaves goes to perl, not to the shim, which cannot reap it.
  */
 function reaped(argv: string[]): string[] {
-  if (!madeSubreaper(process.env, process.pid)) return argv;
-  const perl = findExecutable("perl", process.env);
-  return (perl && reapingExecArgv(process.arch, perl, argv)) || argv;
+  return madeSubreaper(process.env, process.pid) ? underPerl(reapingExecArgv, argv) : argv;
 }
 
 async function runOnPipe(spawnBun: NonNullable<ReturnType<typeof bunSpawn>>, sys: Sys, argv: ProbeArgv, timeoutMs: number, keep: (b: Buffer) => void, onTimeout: () => void, pidFile: string): Promise<number> {

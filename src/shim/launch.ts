@@ -30,9 +30,16 @@ export async function launchShim(): Promise<ShimProcess> {
  * detached container then needs no `runc run` beside it (created.ts). Bun and Deno call prctl.
  */
 function asSubreaper(argv: string[]): string[] {
-  if (jsRuntime() !== "node") return argv;
-  const perl = findExecutable("perl", process.env);
-  return (perl && subreaperExecArgv(process.arch, perl, argv)) || argv;
+  return jsRuntime() === "node" ? underPerl(subreaperExecArgv, argv) : argv;
+}
+
+let perlPath: string | null | undefined;
+
+/** `argv` as `wrap` (sys/subreaper-exec.ts) runs it under perl; as it is where there is no perl. */
+export function underPerl(wrap: (arch: string, perl: string, argv: string[]) => string[] | undefined, argv: string[]): string[] {
+  // looked up once: a Node shim's probes each come here
+  perlPath ??= findExecutable("perl", process.env) ?? null;
+  return (perlPath && wrap(process.arch, perlPath, argv)) || argv;
 }
 
 /** Only an executable can be exec'd by the shell as is (not a runtime + script). */

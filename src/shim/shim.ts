@@ -97,7 +97,6 @@ async function lockedUpdate(p: ContainerPaths, id: string, change: (s: Container
 
 interface RunResult { code: number; started: boolean; error?: string }
 
-
 const loadCleanup = () => import("../container/cleanup.js");
 
 /** `runtimePid`: the runtime was launched before the shim and is its child already (launch.ts). */

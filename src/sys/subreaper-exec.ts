@@ -16,10 +16,16 @@ export const SUBREAPER_ENV = "SKIFF_SUBREAPER";
  * failed prctl leaves the variable unset: the program runs as it would have without. Pure.
  */
 export function subreaperExecArgv(arch: string, perl: string, argv: string[]): string[] | undefined {
-  const nr = PRCTL[arch];
-  if (nr === undefined) return undefined;
-  const script = `syscall(${nr}, ${PR_SET_CHILD_SUBREAPER}, 1, 0, 0, 0) == 0 and $ENV{${SUBREAPER_ENV}} = $$; exec { $ARGV[0] } @ARGV; die "exec $ARGV[0]: $!\\n"`;
+  const prctl = subreaperCall(arch);
+  if (prctl === undefined) return undefined;
+  const script = `${prctl} == 0 and $ENV{${SUBREAPER_ENV}} = $$; exec { $ARGV[0] } @ARGV; die "exec $ARGV[0]: $!\\n"`;
   return [perl, "-e", script, ...argv];
+}
+
+/** perl's prctl(PR_SET_CHILD_SUBREAPER, 1) on `arch`, by syscall number; undefined where it is not known. */
+function subreaperCall(arch: string): string | undefined {
+  const nr = PRCTL[arch];
+  return nr === undefined ? undefined : `syscall(${nr}, ${PR_SET_CHILD_SUBREAPER}, 1, 0, 0, 0)`;
 }
 
 /** Whether this process was made a subreaper by subreaperExecArgv's perl. */
@@ -33,10 +39,10 @@ export const madeSubreaper = (env: NodeJS.ProcessEnv, pid: number): boolean => e
  * (128+N after signal N) once every child is gone; SIGTERM kills the program and ends the wait.
  */
 export function reapingExecArgv(arch: string, perl: string, argv: string[]): string[] | undefined {
-  const nr = PRCTL[arch];
-  if (nr === undefined) return undefined;
+  const prctl = subreaperCall(arch);
+  if (prctl === undefined) return undefined;
   const script = [
-    `syscall(${nr}, ${PR_SET_CHILD_SUBREAPER}, 1, 0, 0, 0);`,
+    `${prctl};`,
     'my $child = fork() // die "fork: $!\\n";',
     'if ($child == 0) { exec { $ARGV[0] } @ARGV; die "exec $ARGV[0]: $!\\n"; }',
     "$SIG{TERM} = sub { kill 'KILL', $child; exit 137 };",
