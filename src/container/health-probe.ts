@@ -5,11 +5,12 @@
  * outlives the timeout. The result goes into the container's health state (healthcheck.json),
  * under a lock, so the shim's scheduled probes and `healthcheck run` never race.
  */
-import { rmSync } from "node:fs";
+import { rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import { errnoCode } from "../errors.js";
 import { randomHex } from "../util/crypto.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { withLock } from "../util/lock.js";
+import { keptLock, withLock, type KeptLock } from "../util/lock.js";
 import { execArgs } from "../runtime/runc.js";
 import { runProbe, type ProbeArgv } from "./probe-run.js";
 import { execProcessFor } from "./exec.js";
@@ -24,7 +25,7 @@ import { runtimeOf } from "./runtime.js";
  * shim's loop writes the process file once and reuses it (a probe that builds it each time reads
  * and parses config.json, stringifies and writes a file: a third of the shim's CPU per check).
  */
-export interface PreparedProbe { argv: ProbeArgv; pidFile: string; logFile: string; dispose(): void }
+export interface PreparedProbe { argv: ProbeArgv; pidFile: string; logFile: string; lock: KeptLock; dispose(): void }
 
 export function prepareProbe(p: ContainerPaths, rec: ContainerRecord, test: HealthConfig["test"], shell?: string[]): PreparedProbe {
   const dir = bundleDir(p, rec.id);
@@ -32,12 +33,26 @@ export function prepareProbe(p: ContainerPaths, rec: ContainerRecord, test: Heal
   const processFile = join(dir, `health-${tag}.json`), pidFile = join(dir, `health-${tag}.pid`), logFile = join(dir, `health-${tag}.log`);
   writeFileAtomic(processFile, JSON.stringify(execProcessFor(p, rec, { args: probeArgs(test, shell), env: [], privileged: false, tty: false })), 0o600, false);
   const rt = runtimeOf(p, rec);
+  const lock = keptLock(healthLock(p, rec.id));
   return {
     argv: (detach) => [rt.path, ...execArgs(rt, logFile, rec.id, processFile, { detach, tty: false, pidFile })],
     pidFile,
     logFile,
-    dispose: () => { for (const f of [processFile, pidFile, logFile]) rmSync(f, { force: true }); },
+    lock,
+    dispose: () => {
+      lock.close();
+      for (const f of [processFile, pidFile, logFile]) rmSync(f, { force: true });
+    },
   };
+}
+
+/** unlink(2) alone, once a probe: rmSync stats the path first */
+function removeIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if (errnoCode(err) !== "ENOENT") throw err;
+  }
 }
 
 /** One probe in the running container `rec`, with its own prepared process or `prepared`. */
@@ -53,7 +68,7 @@ export async function probe(p: ContainerPaths, rec: ContainerRecord, cfg: Health
   } finally {
     // the pid file goes before the next probe (a stale one would name a recycled pid to kill),
     // and so does the runtime's log (it appends, and a failing check would grow it each time)
-    if (prepared) for (const f of [prepared.pidFile, prepared.logFile]) rmSync(f, { force: true });
+    if (prepared) for (const f of [prepared.pidFile, prepared.logFile]) removeIfThere(f);
     own?.dispose();
   }
 }
@@ -65,7 +80,9 @@ export async function probe(p: ContainerPaths, rec: ContainerRecord, cfg: Health
 export async function probeAndRecord(p: ContainerPaths, rec: ContainerRecord, cfg: HealthConfig, startedAt: Date, o: { shell?: string[]; startup?: boolean; prepared?: PreparedProbe } = {}): Promise<HealthState & { passed: boolean; before: HealthState["Status"] }> {
   const s = o.startup ? cfg.startup : undefined;
   const probeCfg = s ? { ...cfg, test: s.test, timeoutMs: s.timeoutMs } : cfg;
-  return withLock(healthLock(p, rec.id), { what: `the health check of ${rec.name}`, timeoutMs: probeCfg.timeoutMs + 60_000 }, async () => {
+  const opts = { what: `the health check of ${rec.name}`, timeoutMs: probeCfg.timeoutMs + 60_000 };
+  const locked = <T>(fn: () => Promise<T>) => (o.prepared ? o.prepared.lock.with(opts, fn) : withLock(healthLock(p, rec.id), opts, fn));
+  return locked(async () => {
     const result = await probe(p, rec, probeCfg, o.shell, o.prepared);
     const before = readHealth(p, rec.id) ?? { Status: "starting" as const, FailingStreak: 0, Log: [] };
     const next = s ? afterStartupLog(before, result, s.timeoutMs) : afterProbe(before, result, cfg, startedAt);

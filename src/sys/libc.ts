@@ -29,6 +29,7 @@ export const LIBC_SYMBOLS = {
   flock: { args: ["i32", "i32"], returns: "i32" },
   syncfs: { args: ["i32"], returns: "i32" },
   waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
+  waitid: { args: ["i32", "i32", "ptr", "i32"], returns: "i32" },
   pipe2: { args: ["ptr", "i32"], returns: "i32" },
   fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
   madvise: { args: ["u64", "u64", "i32"], returns: "i32" },
@@ -68,6 +69,13 @@ const EINTR = 4;
 const LOCK = { shared: 1, exclusive: 2, unlock: 8 } as const;
 const LOCK_NB = 4;
 const WNOHANG = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+const P_ALL = 0;
+const ECHILD = 10;
+/** siginfo_t's size and si_pid's offset in it (64-bit Linux: three ints and padding before the union). */
+const SIGINFO_SIZE = 128;
+const SI_PID = 16;
 const ERANGE = 34;
 
 const cstr = (s: string) => new TextEncoder().encode(`${s}\0`);
@@ -154,6 +162,17 @@ export function libcSys(port: LibcPort): Sys {
         if (rc < 0 && port.errno() === EINTR) continue;
         check(`waitpid ${pid}`, rc);
         return waitStatusCode(new DataView(st.buffer).getInt32(0, true));
+      }
+    },
+    exitedChildPid() {
+      const info = new Uint8Array(SIGINFO_SIZE);
+      for (;;) {
+        const rc = port.call("waitid", P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT);
+        if (rc < 0 && port.errno() === EINTR) continue;
+        if (rc < 0 && port.errno() === ECHILD) return undefined;
+        check("waitid P_ALL", rc);
+        const pid = new DataView(info.buffer).getInt32(SI_PID, true);
+        return pid > 0 ? pid : undefined;
       }
     },
     socketpair() {

@@ -108,6 +108,8 @@ export async function nodeSys(): Promise<Sys> {
     waitExited(pid) {
       return exitedChild(statFields(pid), pid);
     },
+    // the status is read from /proc and the zombie stays: nothing a caller could reap
+    exitedChildPid: () => undefined,
     isChildSubreaper: () => subreaper,
     setsid: () => unsupported("setsid"),
     socketpair: () => unsupported("socketpair"),

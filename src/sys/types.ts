@@ -29,6 +29,12 @@ export interface Sys {
   setChildSubreaper(on: boolean): void;
   /** waitpid(pid, WNOHANG): the status (128+N after signal N) once child `pid` exited, undefined while it runs (see supports.reap). */
   waitExited(pid: number): number | undefined;
+  /**
+   * A child that has exited and is not reaped yet, left as it is (waitid WNOWAIT): one call where
+   * a walk of /proc's children lists takes a dozen. undefined when there is none, or where
+   * supports.reap is false.
+   */
+  exitedChildPid(): number | undefined;
   isChildSubreaper(): boolean;
   /** setsid(2): a new session without a controlling terminal; returns the session id. */
   setsid(): number;

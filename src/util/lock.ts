@@ -81,3 +81,42 @@ export async function withLock<T>(path: string, opts: LockOptions, fn: () => Pro
     lock.release();
   }
 }
+
+/** A lock taken again and again by one long-lived process (a shim's health probes). */
+export interface KeptLock {
+  with<T>(opts: LockOptions, fn: () => Promise<T> | T): Promise<T>;
+  close(): void;
+}
+
+/**
+ * The lock at `path` with its file kept open: each take is one flock(2), not a mkdir, an open and
+ * a close (a shim checking every second takes it 86,400 times a day). Where there is no flock,
+ * each take is withLock's.
+ */
+export function keptLock(path: string): KeptLock {
+  let fd: number | undefined;
+  return {
+    async with(opts, fn) {
+      const sys = await getSys();
+      if (!sys.supports.flock) return withLock(path, opts, fn);
+      if (fd === undefined) {
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        fd = openSync(path, "a", 0o600);
+      }
+      const deadline = Date.now() + (opts.timeoutMs ?? 60000);
+      while (!sys.flock(fd, opts.shared ? "shared" : "exclusive", false)) {
+        if (Date.now() > deadline) timeout(opts.what, path);
+        await sleep(20);
+      }
+      try {
+        return await fn();
+      } finally {
+        sys.flock(fd, "unlock", false);
+      }
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
