@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { errnoCode } from "../errors.js";
 import { startFailureExitCode } from "../runtime/errors.js";
 import { createArgs, deleteArgs, startArgs, takeRuntimeError } from "../runtime/runc.js";
-import { dropCodePagesIn } from "../sys/code-pages.js";
+import { dropCodePagesFrom } from "../sys/code-pages.js";
 import { getSys } from "../sys/index.js";
 import { acquireLock } from "../util/lock.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -214,8 +214,9 @@ async function supervise(assigned: Assignment, runtimePid?: number): Promise<num
       if (!pid) return false;
       started = true;
       if (attachWait || rec.options.autoRemove) void cleanupModules();
-      // the start is recorded by then: the start-up code's pages go back (sys/code-pages.ts)
-      dropCodePagesIn(2000);
+      // the start is recorded by then: the start-up code's pages go back (sys/code-pages.ts), and
+      // every minute what the shim's waiting faulted in since
+      dropCodePagesFrom(2000, 60_000);
       if (rec.options.health) health = startHealthLoop(p, rec, rec.options.health, new Date(), onUnhealthy, sys);
       void updateState(p, id, (s) => ({ ...s, ...self, restartCount: s.restartCount + (restart ? 1 : 0), status: s.status === "stopping" ? "stopping" : "running", pid, startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, error: undefined }))
         // a failed listen was reported already (announced.catch above)

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cleanCodeRanges } from "../../src/sys/code-pages.js";
+import { cleanCodeRanges, dropCodePagesFrom } from "../../src/sys/code-pages.js";
 
 const mapping = (range: string, perms: string, path: string, fields: Record<string, number> = {}) =>
   [`${range} ${perms} 00004000 fe:00 260368                     ${path}`, ...Object.entries({ Rss: 688, Private_Dirty: 0, Anonymous: 0, ...fields }).map(([k, v]) => `${k}:${" ".repeat(16 - k.length)}${v} kB`)].join("\n");
@@ -20,5 +20,19 @@ describe("a shim's start-up code given back", () => {
     assert.deepEqual(cleanCodeRanges(smaps, "/usr/bin/skiff"), [[0x401000n, 0x4ff000n], [0x7f30000000n, 0x7f30001000n]]);
     assert.deepEqual(cleanCodeRanges(smaps, "/usr/bin/other"), []);
     assert.deepEqual(cleanCodeRanges("", "/usr/bin/skiff"), []);
+  });
+});
+
+describe("when a waiting shim gives its code back", () => {
+  it("once after the first delay, then every period", (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "setInterval"] });
+    const at: number[] = [];
+    let now = 0;
+    dropCodePagesFrom(2000, 60_000, () => at.push(now));
+    for (const step of [1999, 1, 59_999, 1, 60_000, 60_000]) {
+      now += step;
+      t.mock.timers.tick(step);
+    }
+    assert.deepEqual(at, [2000, 62_000, 122_000, 182_000]);
   });
 });
