@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, exists
 import { dirname } from "node:path";
 import { SkiffError, errnoCode } from "../errors.js";
 import { getSys } from "../sys/index.js";
+import type { Sys } from "../sys/types.js";
 
 export interface Lock {
   release(): void;
@@ -48,20 +49,27 @@ async function pidFileLock(path: string, opts: LockOptions): Promise<Lock> {
   }
 }
 
+/** flock(2) on `fd` (the file at `path`), retried until it is taken or timeoutMs (default 60 s) passed. */
+async function flockWaiting(sys: Sys, fd: number, path: string, opts: LockOptions): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60000);
+  const op = opts.shared ? "shared" : "exclusive";
+  while (!sys.flock(fd, op, false)) {
+    if (Date.now() > deadline) timeout(opts.what, path);
+    await sleep(20);
+  }
+}
+
 /** Takes the lock at `path` (created if needed), waiting up to timeoutMs (default 60 s). */
 export async function acquireLock(path: string, opts: LockOptions): Promise<Lock> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const sys = await getSys();
   if (!sys.supports.flock) return pidFileLock(path, opts);
   const fd = openSync(path, "a", 0o600);
-  const deadline = Date.now() + (opts.timeoutMs ?? 60000);
-  const op = opts.shared ? "shared" : "exclusive";
-  while (!sys.flock(fd, op, false)) {
-    if (Date.now() > deadline) {
-      closeSync(fd);
-      timeout(opts.what, path);
-    }
-    await sleep(20);
+  try {
+    await flockWaiting(sys, fd, path, opts);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
   }
   let released = false;
   return {
@@ -103,11 +111,7 @@ export function keptLock(path: string): KeptLock {
         mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
         fd = openSync(path, "a", 0o600);
       }
-      const deadline = Date.now() + (opts.timeoutMs ?? 60000);
-      while (!sys.flock(fd, opts.shared ? "shared" : "exclusive", false)) {
-        if (Date.now() > deadline) timeout(opts.what, path);
-        await sleep(20);
-      }
+      await flockWaiting(sys, fd, path, opts);
       try {
         return await fn();
       } finally {
