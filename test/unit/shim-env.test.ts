@@ -3,8 +3,9 @@ import { describe, it } from "node:test";
 import { shimEnv } from "../../src/shim/launch.js";
 
 describe("a Bun shim's environment", () => {
-  it("looks at the GC every 10 s unless the user said otherwise, and keeps everything else", () => {
-    assert.deepEqual(shimEnv({ PATH: "/bin", HOME: "/root" }), { BUN_GC_TIMER_INTERVAL: "10000", PATH: "/bin", HOME: "/root" });
+  it("looks at the GC every 10 s and starts no allocator thread unless the user said otherwise, and keeps everything else", () => {
+    assert.deepEqual(shimEnv({ PATH: "/bin", HOME: "/root" }), { BUN_GC_TIMER_INTERVAL: "10000", MIMALLOC_SCAVENGER: "0", PATH: "/bin", HOME: "/root" });
     assert.equal(shimEnv({ BUN_GC_TIMER_INTERVAL: "2000" }).BUN_GC_TIMER_INTERVAL, "2000");
+    assert.equal(shimEnv({ MIMALLOC_SCAVENGER: "1" }).MIMALLOC_SCAVENGER, "1");
   });
 });
