@@ -25,23 +25,24 @@ import { runtimeOf } from "./runtime.js";
  * shim's loop writes the process file once and reuses it (a probe that builds it each time reads
  * and parses config.json, stringifies and writes a file: a third of the shim's CPU per check).
  */
-export interface PreparedProbe { argv: ProbeArgv; pidFile: string; logFile: string; lock: KeptLock; dispose(): void }
+export interface PreparedProbe { argv: ProbeArgv; pidFile: string; lock: KeptLock; dispose(): void }
 
 export function prepareProbe(p: ContainerPaths, rec: ContainerRecord, test: HealthConfig["test"], shell?: string[]): PreparedProbe {
   const dir = bundleDir(p, rec.id);
   const tag = randomHex(6);
-  const processFile = join(dir, `health-${tag}.json`), pidFile = join(dir, `health-${tag}.pid`), logFile = join(dir, `health-${tag}.log`);
+  const processFile = join(dir, `health-${tag}.json`), pidFile = join(dir, `health-${tag}.pid`);
   writeFileAtomic(processFile, JSON.stringify(execProcessFor(p, rec, { args: probeArgs(test, shell), env: [], privileged: false, tty: false })), 0o600, false);
   const rt = runtimeOf(p, rec);
   const lock = keptLock(healthLock(p, rec.id));
   return {
-    argv: (detach) => [rt.path, ...execArgs(rt, logFile, rec.id, processFile, { detach, tty: false, pidFile })],
+    // no log of the runtime's: it prints its error on stderr as well, which is the probe's output
+    // (a log was a file to create and remove each probe)
+    argv: (detach) => [rt.path, ...execArgs(rt, "/dev/null", rec.id, processFile, { detach, tty: false, pidFile })],
     pidFile,
-    logFile,
     lock,
     dispose: () => {
       lock.close();
-      for (const f of [processFile, pidFile, logFile]) rmSync(f, { force: true });
+      for (const f of [processFile, pidFile]) rmSync(f, { force: true });
     },
   };
 }
@@ -66,9 +67,8 @@ export async function probe(p: ContainerPaths, rec: ContainerRecord, cfg: Health
   } catch (err) {
     return { start, end: new Date(), exitCode: 125, output: err instanceof Error ? err.message : String(err) };
   } finally {
-    // the pid file goes before the next probe (a stale one would name a recycled pid to kill),
-    // and so does the runtime's log (it appends, and a failing check would grow it each time)
-    if (prepared) for (const f of [prepared.pidFile, prepared.logFile]) removeIfThere(f);
+    // the pid file goes before the next probe (a stale one would name a recycled pid to kill)
+    if (prepared) removeIfThere(prepared.pidFile);
     own?.dispose();
   }
 }

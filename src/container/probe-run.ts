@@ -20,6 +20,8 @@ import { underPerl } from "../shim/launch.js";
 import { madeSubreaper, reapingExecArgv } from "../sys/subreaper-exec.js";
 
 const DRAIN_MS = 250;
+/** One for every probe of the process: each a new one was 16 kB of garbage a second till the next GC (a drain copies out what it read) */
+let drainBuffer: Buffer | undefined;
 /** How long a runtime whose timed-out probe was killed may take to go before it is killed too. */
 const RUNTIME_GRACE_MS = 2000;
 
@@ -100,7 +102,7 @@ function reaped(argv: string[]): string[] {
 async function runOnPipe(spawnBun: NonNullable<ReturnType<typeof bunSpawn>>, sys: Sys, argv: ProbeArgv, timeoutMs: number, keep: (b: Buffer) => void, onTimeout: () => void, pidFile: string): Promise<number> {
   const detach = sys.isChildSubreaper();
   const [r, w] = sys.pipe();
-  const buf = Buffer.allocUnsafe(16384);
+  const buf = (drainBuffer ??= Buffer.allocUnsafe(16384));
   const drain = () => {
     for (;;) {
       let n: number;
