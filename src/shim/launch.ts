@@ -71,14 +71,23 @@ interface BunSubprocess {
 declare const Bun: { spawn(argv: string[], o: { stdin: "pipe"; stdout: "pipe"; stderr: "ignore"; detached: boolean; env: Record<string, string | undefined> }): BunSubprocess } | undefined;
 
 /**
- * A Bun shim's environment. Bun's GC timer looks at the heap every second and collects when it
- * grew, which a shim running a check each second pays each second (measured: 0.5 ms of CPU per
- * check, a sixth of the shim's part); every 10 s it still returns an idle shim's garbage. And no
- * thread of the allocator's own to return free pages: woken by each probe's frees, it was a sixth
- * of a checking shim's CPU (0.27 ms a check, measured); without it the allocator returns them
- * itself on its next call, and every shim has one thread fewer. Whatever the user set wins.
+ * A Bun shim's environment; whatever the user set wins. Bun's GC timer looks at the heap every
+ * second and collects when it grew, which a shim running a check each second pays each second
+ * (measured: 0.5 ms of CPU per check, a sixth of the shim's part); every 10 s it still returns an
+ * idle shim's garbage. And no threads the engine would start for a checking shim, each with its
+ * own allocator pages (measured, issue #14, 5+5 shims with a check every second vs none): the
+ * allocator's page scavenger, woken by each probe's frees, was a sixth of the shim's CPU (0.27 ms a
+ * check; without it mimalloc returns pages on its next call); a JIT worker and GC marking helpers
+ * held 0.3-0.35 MB of anonymous memory in each checking shim, for no CPU measured (what a probe
+ * compiles is compiled on the shim's thread instead, and its heap is marked by one).
  */
-export const shimEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => ({ BUN_GC_TIMER_INTERVAL: "10000", MIMALLOC_SCAVENGER: "0", ...env });
+export const shimEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => ({
+  BUN_GC_TIMER_INTERVAL: "10000",
+  MIMALLOC_SCAVENGER: "0",
+  BUN_JSC_useConcurrentJIT: "0",
+  BUN_JSC_numberOfGCMarkers: "1",
+  ...env,
+});
 
 async function detached(argv: string[]): Promise<ShimProcess> {
   return typeof Bun !== "undefined" && typeof Bun.spawn === "function" ? detachedBun(argv) : detachedNode(argv);
