@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { makeContext } from "../helpers/build.js";
 import { containerEnv, sk, stateOf, textRss, until } from "../helpers/containers.js";
 import { sideBySide, both, type SideBySide } from "../helpers/podman.js";
@@ -100,6 +100,16 @@ describe("health checks in the shim", { skip: isRoot ? false : "needs root (runc
     // checking one also the probes' code, which it gives back after each (sys/code-pages.ts):
     // kept, a probe's code was ~9 MB more of the program's text mapped than the plain shim's
     await until("less code mapped than a shim without checks", () => textRss(checked, BIN) < textRss(plain, BIN) - 1024, 5000);
+  });
+
+  it("a shim checking every 200 ms runs its probes on its own thread: no allocator scavenger, JIT worker or GC helper", async () => {
+    const shim = stateOf(env, run("manychecks", ["--health-cmd", "echo ran >> /tmp/probes", "--health-interval", "200ms"])).shimPid!;
+    const probes = () => Number(sk(env, ["exec", "manychecks", "sh", "-c", "wc -l < /tmp/probes"]).stdout.trim() || 0);
+    await until("35 probes", () => probes() >= 35, 60000);
+    const h = health("manychecks");
+    assert.deepEqual([h.Status, h.FailingStreak, h.Log!.map((l) => l.ExitCode)], ["healthy", 0, [0, 0, 0, 0, 0]]);
+    const threads = readdirSync(`/proc/${shim}/task`).map((t) => readFileSync(`/proc/${shim}/task/${t}/comm`, "utf8").trim());
+    assert.ok(threads.includes("skiff") && !threads.some((t) => /scaveng|JITWorker|HeapHelper/i.test(t)), `shim threads: ${threads}`);
   });
 
   it("does not count failures in the start period; kills a probe that outlives its timeout", async () => {
