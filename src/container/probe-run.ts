@@ -20,8 +20,11 @@ import { underPerl } from "../shim/launch.js";
 import { madeSubreaper, reapingExecArgv } from "../sys/subreaper-exec.js";
 
 const DRAIN_MS = 250;
-/** One for every probe of the process: each a new one was 16 kB of garbage a second till the next GC (a drain copies out what it read) */
-let drainBuffer: Buffer | undefined;
+/**
+ * What every probe of the process drains its pipe through (a drain is synchronous and its reader
+ * copies out what it read): one a probe was 16 kB of garbage a second till the next collection.
+ */
+const drainBuffer = Buffer.allocUnsafe(16384);
 /** How long a runtime whose timed-out probe was killed may take to go before it is killed too. */
 const RUNTIME_GRACE_MS = 2000;
 
@@ -102,7 +105,7 @@ function reaped(argv: string[]): string[] {
 async function runOnPipe(spawnBun: NonNullable<ReturnType<typeof bunSpawn>>, sys: Sys, argv: ProbeArgv, timeoutMs: number, keep: (b: Buffer) => void, onTimeout: () => void, pidFile: string): Promise<number> {
   const detach = sys.isChildSubreaper();
   const [r, w] = sys.pipe();
-  const buf = (drainBuffer ??= Buffer.allocUnsafe(16384));
+  const buf = drainBuffer;
   const drain = () => {
     for (;;) {
       let n: number;
