@@ -37,13 +37,13 @@ for i in $(seq 1 "$N"); do plain+=("$(shim "plain$i")"); checked+=("$(shim "chec
 node -e '
   const fs = require("fs");
   const [secs, plain, checked] = [Number(process.argv[1]), process.argv[2].split(" "), process.argv[3].split(" ")];
-  const kinds = ["Pss", "Pss_Anon", "Pss_File"];
+  const kinds = ["Pss", "Pss_Anon", "Pss_File"].map((k) => new RegExp(`^${k}:\\s+(\\d+) kB`, "m"));
   const sum = { plain: [0, 0, 0], checked: [0, 0, 0] };
   let samples = 0;
   const sample = () => {
     for (const [group, pids] of [["plain", plain], ["checked", checked]]) for (const pid of pids) {
       const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
-      kinds.forEach((k, i) => { sum[group][i] += Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(rollup)[1]) / pids.length / 1024; });
+      kinds.forEach((kind, i) => { sum[group][i] += Number(kind.exec(rollup)[1]) / pids.length / 1024; });
     }
     samples++;
   };
