@@ -102,14 +102,14 @@ describe("health checks in the shim", { skip: isRoot ? false : "needs root (runc
     await until("less code mapped than a shim without checks", () => textRss(checked, BIN) < textRss(plain, BIN) - 1024, 5000);
   });
 
-  it("a shim checking every 200 ms runs its probes on its own thread: no allocator scavenger, JIT worker or GC helper", async () => {
+  it("a shim checking every 200 ms runs its probes on its own thread: no allocator scavenger, JIT worker, GC helper or block warm-up", async () => {
     const shim = stateOf(env, run("manychecks", ["--health-cmd", "echo ran >> /tmp/probes", "--health-interval", "200ms"])).shimPid!;
     const probes = () => Number(sk(env, ["exec", "manychecks", "sh", "-c", "wc -l < /tmp/probes"]).stdout.trim() || 0);
     await until("35 probes", () => probes() >= 35, 60000);
     const h = health("manychecks");
     assert.deepEqual([h.Status, h.FailingStreak, h.Log!.map((l) => l.ExitCode)], ["healthy", 0, [0, 0, 0, 0, 0]]);
     const threads = readdirSync(`/proc/${shim}/task`).map((t) => readFileSync(`/proc/${shim}/task/${t}/comm`, "utf8").trim());
-    assert.ok(threads.includes("skiff") && !threads.some((t) => /scaveng|JITWorker|HeapHelper/i.test(t)), `shim threads: ${threads}`);
+    assert.ok(threads.includes("skiff") && !threads.some((t) => /scaveng|JITWorker|HeapHelper|WarmUp/i.test(t)), `shim threads: ${threads}`);
   });
 
   it("does not count failures in the start period; kills a probe that outlives its timeout", async () => {
