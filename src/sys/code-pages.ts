@@ -4,12 +4,18 @@
  * they stay mapped and count against every container (measured: 2.1 of a Bun shim's 6.8 MB PSS at
  * 10 containers). madvise(MADV_DONTNEED) unmaps them from this process only: they are clean file
  * pages, so a later use faults them in again from the page cache, and pages no process maps are the
- * kernel's to reclaim first. Only the text of the program file, and only where it holds no page of
- * its own (a relocated or patched text would lose its changes).
+ * kernel's to reclaim first. Its read-only data goes too (a checking shim's probes had faulted in
+ * 0.6 MB more of it than a waiting shim holds: 0.25 MB of PSS, measured, 5 + 5 shims). Only the
+ * program file's mappings that cannot be written, and only where they hold no page of their own (a
+ * relocated or patched one would lose its changes).
  */
 
-/** The [start, end) of each executable mapping of `program` in /proc/self/smaps with nothing private. Pure. */
-export function cleanCodeRanges(smaps: string, program: string): [bigint, bigint][] {
+// never a writable mapping, even one with no page of its own yet: another thread may write to it
+// between the look and the drop, and the drop would undo the write
+const READ_ONLY = new Set(["r-xp", "r--p"]);
+
+/** The [start, end) of each read-only (text or data) mapping of `program` in /proc/self/smaps with nothing private. Pure. */
+export function cleanProgramRanges(smaps: string, program: string): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
   let current: { range: [bigint, bigint]; dirty: boolean; anon: boolean } | undefined;
   const close = () => {
@@ -20,7 +26,7 @@ export function cleanCodeRanges(smaps: string, program: string): [bigint, bigint
     const head = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (head) {
       close();
-      if (head[3] === "r-xp" && head[4] === program) current = { range: [BigInt(`0x${head[1]}`), BigInt(`0x${head[2]}`)], dirty: false, anon: false };
+      if (READ_ONLY.has(head[3]) && head[4] === program) current = { range: [BigInt(`0x${head[1]}`), BigInt(`0x${head[2]}`)], dirty: false, anon: false };
       continue;
     }
     if (!current) continue;

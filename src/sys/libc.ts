@@ -4,7 +4,7 @@
  * targets Bun and Deno ship for; 32-bit devices run on Node and its fallback.
  */
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { cleanCodeRanges } from "./code-pages.js";
+import { cleanProgramRanges } from "./code-pages.js";
 import { SkiffError } from "../errors.js";
 import type { JsRuntime } from "../runtime-info.js";
 import { sysError } from "./errno.js";
@@ -49,7 +49,7 @@ export interface LibcPort {
 }
 
 const MADV_DONTNEED = 4;
-/** The program's clean text, found at the first drop: mappings of the executable do not move. */
+/** The program's clean text and read-only data, found at the first drop: mappings of the executable do not move. */
 let codeRanges: [bigint, bigint][] | undefined;
 const PR_SET_CHILD_SUBREAPER = 36;
 const PR_GET_CHILD_SUBREAPER = 37;
@@ -225,7 +225,7 @@ export function libcSys(port: LibcPort): Sys {
     },
     dropCodePages() {
       let bytes = 0;
-      codeRanges ??= cleanCodeRanges(readFileSync("/proc/self/smaps", "utf8"), process.execPath);
+      codeRanges ??= cleanProgramRanges(readFileSync("/proc/self/smaps", "utf8"), process.execPath);
       for (const [start, end] of codeRanges) {
         if (port.call("madvise", start, end - start, MADV_DONTNEED) === 0) bytes += Number(end - start);
       }

@@ -29,7 +29,7 @@ function processesNaming(word: string): string[] {
 }
 
 describe("detached containers", () => {
-  it("gives back the shim's start-up code once the container runs, and keeps running it", async (t) => {
+  it("gives back the shim's start-up code and read-only data once the container runs, and keeps running it", async (t) => {
     if (!requiresRoot(t)) return;
     const id = idOf(sk(env, ["run", "-d", "bb", "sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.1; done; echo late; exit 3"]));
     const { shimPid } = stateOf(env, id);
@@ -37,9 +37,11 @@ describe("detached containers", () => {
       assert.ok(processAlive(shimPid!), "the shim runs");
       return textRss(shimPid!, BIN);
     };
-    const started = text();
-    // two seconds after the start was recorded (shim.ts): the text's clean pages are unmapped
+    const started = text(), startedData = textRss(shimPid!, BIN, "r--p");
+    // two seconds after the start was recorded (shim.ts): the text's clean pages are unmapped, and
+    // those of the read-only data
     await until("the start-up code to go", () => text() < started / 2, 5000);
+    await until("the read-only data to go", () => textRss(shimPid!, BIN, "r--p") < startedData / 2, 5000);
     // the code it needs later faults in again: the output and the exit are still recorded
     assert.equal(sk(env, ["exec", id, "touch", "/tmp/go"]).code, 0);
     assert.equal(sk(env, ["wait", id]).stdout, "3\n");

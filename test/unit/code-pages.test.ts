@@ -1,25 +1,26 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cleanCodeRanges, dropCodePagesFrom } from "../../src/sys/code-pages.js";
+import { cleanProgramRanges, dropCodePagesFrom } from "../../src/sys/code-pages.js";
 
 const mapping = (range: string, perms: string, path: string, fields: Record<string, number> = {}) =>
   [`${range} ${perms} 00004000 fe:00 260368                     ${path}`, ...Object.entries({ Rss: 688, Private_Dirty: 0, Anonymous: 0, ...fields }).map(([k, v]) => `${k}:${" ".repeat(16 - k.length)}${v} kB`)].join("\n");
 
 describe("a shim's start-up code given back", () => {
-  it("takes the program's clean text mappings only", () => {
+  it("takes the program's clean text and read-only data mappings only", () => {
     const smaps = [
       mapping("400000-401000", "r--p", "/usr/bin/skiff"),
       mapping("401000-4ff000", "r-xp", "/usr/bin/skiff"),
       mapping("4ff000-500000", "r-xp", "/usr/bin/skiff", { Private_Dirty: 4 }), // patched: its changes would go
-      mapping("500000-510000", "rw-p", "/usr/bin/skiff"),
+      mapping("500000-510000", "rw-p", "/usr/bin/skiff"), // writable: a write may come between look and drop
+      mapping("510000-520000", "r--p", "/usr/bin/skiff", { Anonymous: 4 }), // relocated
       mapping("7f00000000-7f00001000", "r-xp", "/usr/lib/x86_64-linux-gnu/libc.so.6"),
       mapping("7f10000000-7f10002000", "r-xp", "/usr/bin/skiff", { Anonymous: 8 }),
       mapping("7f20000000-7f20004000", "r-xp", "/usr/bin/skiff (deleted)"),
       mapping("7f30000000-7f30001000", "r-xp", "/usr/bin/skiff"),
     ].join("\n");
-    assert.deepEqual(cleanCodeRanges(smaps, "/usr/bin/skiff"), [[0x401000n, 0x4ff000n], [0x7f30000000n, 0x7f30001000n]]);
-    assert.deepEqual(cleanCodeRanges(smaps, "/usr/bin/other"), []);
-    assert.deepEqual(cleanCodeRanges("", "/usr/bin/skiff"), []);
+    assert.deepEqual(cleanProgramRanges(smaps, "/usr/bin/skiff"), [[0x400000n, 0x401000n], [0x401000n, 0x4ff000n], [0x7f30000000n, 0x7f30001000n]]);
+    assert.deepEqual(cleanProgramRanges(smaps, "/usr/bin/other"), []);
+    assert.deepEqual(cleanProgramRanges("", "/usr/bin/skiff"), []);
   });
 });
 
