@@ -5,12 +5,15 @@
 #   2. The CPU time per check of a shim and everything it starts (its `runc exec`s), counted by
 #      perf, vs that of one `runc exec CTR true` run by hand (target: at most 1.1x).
 #   bench/health.sh [containers] [seconds] [warm-up seconds]
-# Measuring starts after the warm-up: a checking shim's memory grows over its first ~30 probes.
+# Measuring starts after the warm-up (90 s: a checking shim's memory grows over its first ~30
+# probes, and a waiting shim gives its code back at 2 s and every minute since, so the window of a
+# minute sees one whole cycle of that; a 30 s warm-up and a 20 s window had flattered the checking
+# shims by 0.6 MB, measured).
 source "$(dirname "$0")/lib.sh"
 need runc busybox perf
 N=${1:-5}
-SECS=${2:-20}
-WARM=${3:-30}
+SECS=${2:-60}
+WARM=${3:-90}
 cd "$REPO"
 [ -x dist/skiff ] || npm run build >/dev/null
 
