@@ -50,7 +50,7 @@ export interface LibcPort {
 
 const MADV_DONTNEED = 4;
 /** The program's clean text and read-only data, found at the first drop: mappings of the executable do not move. */
-let codeRanges: [bigint, bigint][] | undefined;
+let programRanges: [bigint, bigint][] | undefined;
 const PR_SET_CHILD_SUBREAPER = 36;
 const PR_GET_CHILD_SUBREAPER = 37;
 const AF_UNIX = 1;
@@ -225,8 +225,8 @@ export function libcSys(port: LibcPort): Sys {
     },
     dropCodePages() {
       let bytes = 0;
-      codeRanges ??= cleanProgramRanges(readFileSync("/proc/self/smaps", "utf8"), process.execPath);
-      for (const [start, end] of codeRanges) {
+      programRanges ??= cleanProgramRanges(readFileSync("/proc/self/smaps", "utf8"), process.execPath);
+      for (const [start, end] of programRanges) {
         if (port.call("madvise", start, end - start, MADV_DONTNEED) === 0) bytes += Number(end - start);
       }
       return bytes;

@@ -53,8 +53,9 @@ export interface Sys {
    */
   flock(fd: number, op: "exclusive" | "shared" | "unlock", wait: boolean): boolean;
   /**
-   * Unmaps the clean pages of this program's text from this process (sys/code-pages.ts), for a
-   * shim that has started and now waits; the bytes of the ranges given back (0 where it cannot).
+   * Unmaps the clean pages of this program's text and read-only data from this process
+   * (sys/code-pages.ts), for a shim that has started and now waits; the bytes of the ranges given
+   * back (0 where it cannot).
    */
   dropCodePages(): number;
   /** syncfs(2): writes out the dirty data of the filesystem holding `path` (one call, not one fsync per file). */

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { containerEnv, mountsUnder, processAlive, runtimeContainers, sk, stateOf, textRss, until } from "../helpers/containers.js";
+import { containerEnv, mountsUnder, processAlive, runtimeContainers, sk, stateOf, programRss, until } from "../helpers/containers.js";
 import { BIN, requiresRoot, skiffAsync } from "../helpers/skiff.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -33,15 +33,15 @@ describe("detached containers", () => {
     if (!requiresRoot(t)) return;
     const id = idOf(sk(env, ["run", "-d", "bb", "sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.1; done; echo late; exit 3"]));
     const { shimPid } = stateOf(env, id);
-    const text = () => {
+    const resident = (perms?: string) => {
       assert.ok(processAlive(shimPid!), "the shim runs");
-      return textRss(shimPid!, BIN);
+      return programRss(shimPid!, BIN, perms);
     };
-    const started = text(), startedData = textRss(shimPid!, BIN, "r--p");
+    const started = resident(), startedData = resident("r--p");
     // two seconds after the start was recorded (shim.ts): the text's clean pages are unmapped, and
     // those of the read-only data
-    await until("the start-up code to go", () => text() < started / 2, 5000);
-    await until("the read-only data to go", () => textRss(shimPid!, BIN, "r--p") < startedData / 2, 5000);
+    await until("the start-up code to go", () => resident() < started / 2, 5000);
+    await until("the read-only data to go", () => resident("r--p") < startedData / 2, 5000);
     // the code it needs later faults in again: the output and the exit are still recorded
     assert.equal(sk(env, ["exec", id, "touch", "/tmp/go"]).code, 0);
     assert.equal(sk(env, ["wait", id]).stdout, "3\n");

@@ -96,14 +96,14 @@ export function runtimeList(env: NodeJS.ProcessEnv): string {
   return execFileSync("runc", ["--root", join(env.SKIFF_RUNROOT!, "runtime"), "list", "-q"], { encoding: "utf8" });
 }
 
-/** Resident kB of the executable's text (its r-xp mappings of the program file; `perms` r--p: its read-only data) in process `pid`. */
-export function textRss(pid: number, program: string, perms = "r-xp"): number {
+/** Resident kB of the program file's mappings with `perms` (r-xp: its text, r--p: its read-only data) in process `pid`. */
+export function programRss(pid: number, program: string, perms = "r-xp"): number {
   let total = 0;
-  let inText = false;
+  let inMapping = false;
   for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
     const head = /^[0-9a-f]+-[0-9a-f]+ (\S{4}) \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (head) inText = head[1] === perms && head[2] === program;
-    else if (inText && line.startsWith("Rss:")) total += Number(line.split(/\s+/)[1]);
+    if (head) inMapping = head[1] === perms && head[2] === program;
+    else if (inMapping && line.startsWith("Rss:")) total += Number(line.split(/\s+/)[1]);
   }
   return total;
 }
