@@ -16,17 +16,31 @@ import type { PortMapping } from "./ports.js";
 export async function claimPorts(runroot: string, att: Attachment, ports: PortMapping[], place: (assigned: PortMapping[]) => void): Promise<void> {
   mkdirSync(join(runroot, "networks"), { recursive: true, mode: 0o700 });
   await withLock(join(runroot, "locks", "ports.lock"), { what: "published ports" }, async () => {
-    const assigned = await assignPorts(ports);
-    await checkPortsFree(runroot, att.id, assigned);
+    const assigned = await assignPorts(ports, freePort, (a) => firstTaken(runroot, att.id, a));
     place(assigned);
     writeAttachment(runroot, att);
   });
 }
 
-async function assignPorts(ports: PortMapping[]): Promise<PortMapping[]> {
-  const assigned: PortMapping[] = [];
-  for (const p of ports) assigned.push(p.hostPort ? p : { ...p, hostPort: await freePort(p.protocol) });
-  return assigned;
+const RANDOM_PORT_TRIES = 5;
+
+/**
+ * `ports` with a host port for each that has none. A port the kernel picked is free only when
+ * picked: another program's connect() can take it before it is checked (seen in CI), so such a port
+ * is picked again; a port the user named fails at once, as podman's does.
+ */
+export async function assignPorts(
+  ports: PortMapping[],
+  pick: (protocol: string) => Promise<number>,
+  taken: (assigned: PortMapping[]) => Promise<number | undefined>,
+): Promise<PortMapping[]> {
+  for (let attempt = 1; ; attempt++) {
+    const assigned: PortMapping[] = [];
+    for (const p of ports) assigned.push(p.hostPort ? p : { ...p, hostPort: await pick(p.protocol) });
+    const i = await taken(assigned);
+    if (i === undefined) return assigned;
+    if (ports[i].hostPort || attempt === RANDOM_PORT_TRIES) inUse(assigned[i]);
+  }
 }
 
 const sameAddress = (a: PortMapping, b: PortMapping) => a.hostPort === b.hostPort && a.protocol === b.protocol && (!a.hostIp || !b.hostIp || a.hostIp === b.hostIp || a.hostIp === "0.0.0.0" || b.hostIp === "0.0.0.0");
@@ -37,24 +51,30 @@ function inUse(p: PortMapping): never {
 }
 
 /**
- * A host port is published once (podman's rule): not twice by one container, not by two (their
- * attachments say which they hold), not when another program listens on it.
+ * The index of the first port that cannot be published, if any. A host port is published once
+ * (podman's rule): not twice by one container, not by two (their attachments say which they hold),
+ * not when another program listens on it.
  */
-async function checkPortsFree(runroot: string, id: string, ports: PortMapping[]): Promise<void> {
-  ports.forEach((p, i) => { if (ports.slice(0, i).some((q) => sameAddress(p, q))) inUse(p); });
+async function firstTaken(runroot: string, id: string, ports: PortMapping[]): Promise<number | undefined> {
+  for (let i = 0; i < ports.length; i++) if (ports.slice(0, i).some((q) => sameAddress(ports[i], q))) return i;
   for (const other of attachedContainers(runroot)) {
     if (other === id) continue;
     const held = attachedPorts(readAttachment(runroot, other));
-    for (const p of ports) if (held.some((q) => sameAddress(p, q))) inUse(p);
+    const i = ports.findIndex((p) => held.some((q) => sameAddress(p, q)));
+    if (i >= 0) return i;
   }
-  for (const p of ports.filter((x) => x.protocol === "tcp")) {
-    const { createServer } = await import("node:net");
-    await new Promise<void>((resolve, reject) => {
-      const srv = createServer();
-      srv.once("error", (err: NodeJS.ErrnoException) => (err.code === "EADDRINUSE" ? reject(new SkiffError("ALREADY_EXISTS", `cannot listen on the TCP port: listen tcp4 ${p.hostIp}:${p.hostPort}: bind: address already in use`, { exitCode: 126 })) : resolve()));
-      srv.listen(p.hostPort, p.hostIp || "0.0.0.0", () => srv.close(() => resolve()));
-    });
-  }
+  for (let i = 0; i < ports.length; i++) if (ports[i].protocol === "tcp" && !(await canListen(ports[i]))) return i;
+  return undefined;
+}
+
+async function canListen(p: PortMapping): Promise<boolean> {
+  const { createServer } = await import("node:net");
+  return new Promise<boolean>((resolve) => {
+    const srv = createServer();
+    // only a port in use counts: other errors (an address not on this host) are the plugins' to report
+    srv.once("error", (err: NodeJS.ErrnoException) => resolve(err.code !== "EADDRINUSE"));
+    srv.listen(p.hostPort, p.hostIp || "0.0.0.0", () => srv.close(() => resolve(true)));
+  });
 }
 
 /** A free port on the host for -p without a host port (the kernel picks it). */
