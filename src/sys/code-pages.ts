@@ -7,7 +7,10 @@
  * kernel's to reclaim first. Its read-only data goes too (a checking shim's probes had faulted in
  * 0.6 MB more of it than a waiting shim holds: 0.25 MB of PSS, measured, 5 + 5 shims). Only the
  * program file's mappings that cannot be written, and only where they hold no page of their own (a
- * relocated or patched one would lose its changes).
+ * relocated or patched one would lose its changes). A dirty page that is not anonymous is the page
+ * cache's, of a program written lately (a build, an install) and not yet on disk: dropping it loses
+ * nothing, and counting it had kept every shim started in the half minute after a build from ever
+ * giving its text back (the ranges are read once; measured: +6.9 MB file PSS per checking shim).
  */
 
 // never a writable mapping, even one with no page of its own yet: another thread may write to it
@@ -17,21 +20,21 @@ const READ_ONLY = new Set(["r-xp", "r--p"]);
 /** The [start, end) of each read-only (text or data) mapping of `program` in /proc/self/smaps with nothing private. Pure. */
 export function cleanProgramRanges(smaps: string, program: string): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
-  let current: { range: [bigint, bigint]; dirty: boolean; anon: boolean } | undefined;
+  let current: { range: [bigint, bigint]; anon: boolean } | undefined;
   const close = () => {
-    if (current && !current.dirty && !current.anon) out.push(current.range);
+    if (current && !current.anon) out.push(current.range);
     current = undefined;
   };
   for (const line of smaps.split("\n")) {
     const head = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (head) {
       close();
-      if (READ_ONLY.has(head[3]) && head[4] === program) current = { range: [BigInt(`0x${head[1]}`), BigInt(`0x${head[2]}`)], dirty: false, anon: false };
+      if (READ_ONLY.has(head[3]) && head[4] === program) current = { range: [BigInt(`0x${head[1]}`), BigInt(`0x${head[2]}`)], anon: false };
       continue;
     }
     if (!current) continue;
-    const field = /^(Private_Dirty|Anonymous):\s+(\d+) kB/.exec(line);
-    if (field && Number(field[2]) > 0) current[field[1] === "Anonymous" ? "anon" : "dirty"] = true;
+    const field = /^Anonymous:\s+(\d+) kB/.exec(line);
+    if (field && Number(field[1]) > 0) current.anon = true;
   }
   close();
   return out;

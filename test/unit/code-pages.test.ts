@@ -10,7 +10,8 @@ describe("a shim's start-up code given back", () => {
     const smaps = [
       mapping("400000-401000", "r--p", "/usr/bin/skiff"),
       mapping("401000-4ff000", "r-xp", "/usr/bin/skiff"),
-      mapping("4ff000-500000", "r-xp", "/usr/bin/skiff", { Private_Dirty: 4 }), // patched: its changes would go
+      mapping("4ff000-500000", "r-xp", "/usr/bin/skiff", { Private_Dirty: 4, Anonymous: 4 }), // patched: its changes would go
+      mapping("7f40000000-7f40002000", "r-xp", "/usr/bin/skiff", { Private_Dirty: 8 }), // written lately: the page cache's dirty pages
       mapping("500000-510000", "rw-p", "/usr/bin/skiff"), // writable: a write may come between look and drop
       mapping("510000-520000", "r--p", "/usr/bin/skiff", { Anonymous: 4 }), // relocated
       mapping("7f00000000-7f00001000", "r-xp", "/usr/lib/x86_64-linux-gnu/libc.so.6"),
@@ -18,7 +19,7 @@ describe("a shim's start-up code given back", () => {
       mapping("7f20000000-7f20004000", "r-xp", "/usr/bin/skiff (deleted)"),
       mapping("7f30000000-7f30001000", "r-xp", "/usr/bin/skiff"),
     ].join("\n");
-    assert.deepEqual(cleanProgramRanges(smaps, "/usr/bin/skiff"), [[0x400000n, 0x401000n], [0x401000n, 0x4ff000n], [0x7f30000000n, 0x7f30001000n]]);
+    assert.deepEqual(cleanProgramRanges(smaps, "/usr/bin/skiff"), [[0x400000n, 0x401000n], [0x401000n, 0x4ff000n], [0x7f40000000n, 0x7f40002000n], [0x7f30000000n, 0x7f30001000n]]);
     assert.deepEqual(cleanProgramRanges(smaps, "/usr/bin/other"), []);
     assert.deepEqual(cleanProgramRanges("", "/usr/bin/skiff"), []);
   });
