@@ -17,7 +17,7 @@
 // between the look and the drop, and the drop would undo the write
 const READ_ONLY = new Set(["r-xp", "r--p"]);
 
-/** The [start, end) of each read-only (text or data) mapping of `program` in /proc/self/smaps with nothing private. Pure. */
+/** The [start, end) of each read-only (text or data) mapping of `program` in /proc/self/smaps with no anonymous page. Pure. */
 export function cleanProgramRanges(smaps: string, program: string): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
   let current: { range: [bigint, bigint]; anon: boolean } | undefined;
