@@ -4,7 +4,9 @@
 #      at most per container).
 #   2. The CPU time per check of a shim and everything it starts (its `runc exec`s), counted by
 #      perf, vs that of one `runc exec CTR true` run by hand (target: at most 1.1x).
-#   bench/health.sh [containers] [seconds] [warm-up seconds]
+#   bench/health.sh [containers] [seconds] [warm-up seconds] [interval]
+# The targets are for a check every second (the interval's default); another interval (30s, the
+# default of a check) is measured the same way, for what it costs, against no target.
 # Measuring starts after the warm-up (90 s: a checking shim's memory grows over its first ~30
 # probes, and a waiting shim gives its code back at 2 s and every minute since, so the window of a
 # minute sees one whole cycle of that; a 30 s warm-up and a 20 s window had flattered the checking
@@ -14,6 +16,7 @@ need runc busybox perf
 N=${1:-5}
 SECS=${2:-60}
 WARM=${3:-90}
+INTERVAL=${4:-1s}
 cd "$REPO"
 [ -x dist/skiff ] || npm run build >/dev/null
 
@@ -27,9 +30,9 @@ dist/skiff import "$tmp/rootfs.tar" skiff-bench-health >/dev/null
 
 for i in $(seq 1 "$N"); do
   dist/skiff run -d --network none --name "plain$i" skiff-bench-health sleep 3600 >/dev/null
-  dist/skiff run -d --network none --name "checked$i" --health-cmd '["CMD", "true"]' --health-interval 1s skiff-bench-health sleep 3600 >/dev/null
+  dist/skiff run -d --network none --name "checked$i" --health-cmd '["CMD", "true"]' --health-interval "$INTERVAL" skiff-bench-health sleep 3600 >/dev/null
 done
-echo "== $N containers with a check every second, $N without; measuring for ${SECS} s after ${WARM} s"
+echo "== $N containers with a check every $INTERVAL, $N without; measuring for ${SECS} s after ${WARM} s"
 shim() { cat "$SKIFF_RUNROOT/containers/$(dist/skiff inspect --format '{{.Id}}' "$1")/shim.pid"; }
 sleep "$WARM"
 plain=() checked=()
@@ -39,7 +42,7 @@ for i in $(seq 1 "$N"); do plain+=("$(shim "plain$i")"); checked+=("$(shim "chec
 # checking shim's cycle of growth and collection (±0.2 MB between snapshots, measured)
 node -e '
   const fs = require("fs");
-  const [secs, plain, checked] = [Number(process.argv[1]), process.argv[2].split(" "), process.argv[3].split(" ")];
+  const [secs, plain, checked, every] = [Number(process.argv[1]), process.argv[2].split(" "), process.argv[3].split(" "), process.argv[4]];
   const kinds = ["Pss", "Pss_Anon", "Pss_File"].map((k) => new RegExp(`^${k}:\\s+(\\d+) kB`, "m"));
   const sum = { plain: [0, 0, 0], checked: [0, 0, 0] };
   let samples = 0;
@@ -54,11 +57,11 @@ node -e '
   setTimeout(() => {
     clearInterval(timer);
     const [p, c] = [sum.plain.map((v) => v / samples), sum.checked.map((v) => v / samples)];
-    console.log(`shim PSS over ${samples} samples: without a check ${p[0].toFixed(2)} MB (anon ${p[1].toFixed(2)}, file ${p[2].toFixed(2)}), with a check every second ${c[0].toFixed(2)} MB (anon ${c[1].toFixed(2)}, file ${c[2].toFixed(2)})`);
+    console.log(`shim PSS over ${samples} samples: without a check ${p[0].toFixed(2)} MB (anon ${p[1].toFixed(2)}, file ${p[2].toFixed(2)}), with a check every ${every} ${c[0].toFixed(2)} MB (anon ${c[1].toFixed(2)}, file ${c[2].toFixed(2)})`);
     const d = c[0] - p[0];
-    console.log(`target: a check adds ${d.toFixed(2)} MB <= 0.50 MB: ${d <= 0.5 ? "met" : "NOT met"}`);
+    console.log(every === "1s" ? `target: a check adds ${d.toFixed(2)} MB <= 0.50 MB: ${d <= 0.5 ? "met" : "NOT met"}` : `a check every ${every} adds ${d.toFixed(2)} MB (the target is for 1s)`);
   }, secs * 1000 - 500);
-' "$SECS" "${plain[*]}" "${checked[*]}" > "$tmp/pss" &
+' "$SECS" "${plain[*]}" "${checked[*]}" "$INTERVAL" > "$tmp/pss" &
 pss_pid=$!
 
 # CPU is counted by perf for a process and every task it starts, wherever those are reparented (a

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cleanProgramRanges, dropCodePagesFrom } from "../../src/sys/code-pages.js";
+import { cleanProgramRanges, dropCodePagesFrom, secondDropIn } from "../../src/sys/code-pages.js";
 
 const mapping = (range: string, perms: string, path: string, fields: Record<string, number> = {}) =>
   [`${range} ${perms} 00004000 fe:00 260368                     ${path}`, ...Object.entries({ Rss: 688, Private_Dirty: 0, Anonymous: 0, ...fields }).map(([k, v]) => `${k}:${" ".repeat(16 - k.length)}${v} kB`)].join("\n");
@@ -36,5 +36,13 @@ describe("when a waiting shim gives its code back", () => {
       t.mock.timers.tick(step);
     }
     assert.deepEqual(at, [2000, 62_000, 122_000, 182_000]);
+  });
+});
+
+describe("when a checking shim gives its code back once more", () => {
+  it("12 s after a probe whose next is at least 14 s away, never when the next comes first or soon after", () => {
+    assert.equal(secondDropIn(30_000), 12_000);
+    assert.equal(secondDropIn(14_000), 12_000);
+    for (const next of [1000, 5000, 12_000, 13_999]) assert.equal(secondDropIn(next), undefined, `next probe in ${next} ms`);
   });
 });
