@@ -51,9 +51,11 @@ export function startHealthLoop(p: ContainerPaths, rec: ContainerRecord, cfg: He
     // the code this probe ran goes back till the next (sys/code-pages.ts): kept, it was 2.1 MB of
     // PSS per container with a check every second; dropped, ~1 ms of page faults per check
     // (measured); and once more after the collection the probe brought on, when the next is far
-    sys?.dropCodePages();
-    const again = sys ? secondDropIn(delay) : undefined;
-    if (again !== undefined) (secondDrop = setTimeout(() => sys?.dropCodePages(), again)).unref?.();
+    if (sys) {
+      sys.dropCodePages();
+      const again = secondDropIn(delay);
+      if (again !== undefined) (secondDrop = setTimeout(() => sys.dropCodePages(), again)).unref?.();
+    }
     timer = setTimeout(() => void tick(), delay);
   };
   const tick = async () => {
