@@ -83,7 +83,13 @@ declare const Bun: { spawn(argv: string[], o: { stdin: "pipe"; stdout: "pipe"; s
  * engine's supply of pre-faulted heap blocks (JSCWarmUp): a probe a second is demand enough to
  * keep it full, and it was 0.5 MB of each checking shim's anonymous memory (measured, same run:
  * a check added 1.01 MB with it, 0.48 without, for the same CPU a check); an idle shim gave it
- * back after a few seconds anyway.
+ * back after a few seconds anyway. And the shim's JavaScript stays in the interpreter (no baseline
+ * JIT, so no DFG), its linked code thrown away at each collection: a probe a second made its code
+ * hot, and the machine code and profiling data of every function on the probe's path were the
+ * largest part of a checking shim's extra anonymous memory (measured, bench/health.sh 5 60 90, same
+ * machine: a check added 0.52 MB with the JIT, 0.39 without baseline code, 0.23 with old code also
+ * dropped; CPU per check 0.99x, 1.00x, 0.99x of a `runc exec` by hand; the shim's own part 2.53,
+ * 2.61, 2.78 ms). A shim's work is system calls, which the interpreter makes as fast.
  */
 export const shimEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => ({
   BUN_GC_TIMER_INTERVAL: "10000",
@@ -91,6 +97,9 @@ export const shimEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefin
   BUN_JSC_useConcurrentJIT: "0",
   BUN_JSC_numberOfGCMarkers: "1",
   BUN_JSC_useWarmUpMarkedBlocks: "0",
+  BUN_JSC_thresholdForJITAfterWarmUp: "1000000",
+  BUN_JSC_thresholdForJITSoon: "1000000",
+  BUN_JSC_forceCodeBlockToJettisonDueToOldAge: "1",
   ...env,
 });
 

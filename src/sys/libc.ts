@@ -78,6 +78,15 @@ const SIGINFO_SIZE = 128;
 const SI_PID = 16;
 const ERANGE = 34;
 
+/**
+ * Scratch for the small out-parameters of the calls a health-checking shim makes every probe
+ * (waitpid's status, pipe2's fds, waitid's siginfo, prctl's flag): each call filling its own new
+ * buffer was garbage a second for the collector, and the allocator's pages it left committed are
+ * a checking shim's memory. Calls are synchronous and copy out before returning, so one is enough.
+ */
+const scratch = new Uint8Array(SIGINFO_SIZE);
+const scratchView = new DataView(scratch.buffer);
+
 const cstr = (s: string) => new TextEncoder().encode(`${s}\0`);
 
 /** msghdr with one iovec over `data` and a control buffer for one fd (64-bit layout). */
@@ -147,31 +156,32 @@ export function libcSys(port: LibcPort): Sys {
       check("prctl PR_SET_CHILD_SUBREAPER", port.call("prctl", PR_SET_CHILD_SUBREAPER, on ? 1n : 0n, 0n, 0n, 0n));
     },
     isChildSubreaper() {
-      const out = new Uint8Array(4);
-      check("prctl PR_GET_CHILD_SUBREAPER", port.call("prctl", PR_GET_CHILD_SUBREAPER, port.address(out), 0n, 0n, 0n));
-      return new DataView(out.buffer).getInt32(0, true) !== 0;
+      scratchView.setInt32(0, 0, true);
+      check("prctl PR_GET_CHILD_SUBREAPER", port.call("prctl", PR_GET_CHILD_SUBREAPER, port.address(scratch), 0n, 0n, 0n));
+      return scratchView.getInt32(0, true) !== 0;
     },
     setsid() {
       return check("setsid", port.call("setsid"));
     },
     waitExited(pid) {
-      const st = new Uint8Array(4);
       for (;;) {
-        const rc = port.call("waitpid", pid, st, WNOHANG);
+        const rc = port.call("waitpid", pid, scratch, WNOHANG);
         if (rc === 0) return undefined;
         if (rc < 0 && port.errno() === EINTR) continue;
         check(`waitpid ${pid}`, rc);
-        return waitStatusCode(new DataView(st.buffer).getInt32(0, true));
+        return waitStatusCode(scratchView.getInt32(0, true));
       }
     },
     exitedChildPid() {
-      const info = new Uint8Array(SIGINFO_SIZE);
+      const info = scratch;
       for (;;) {
+        // si_pid stays 0 when no child has exited (WNOHANG): cleared, not the last call's
+        scratch.fill(0);
         const rc = port.call("waitid", P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT);
         if (rc < 0 && port.errno() === EINTR) continue;
         if (rc < 0 && port.errno() === ECHILD) return undefined;
         check("waitid P_ALL", rc);
-        const pid = new DataView(info.buffer).getInt32(SI_PID, true);
+        const pid = scratchView.getInt32(SI_PID, true);
         return pid > 0 ? pid : undefined;
       }
     },
@@ -182,10 +192,8 @@ export function libcSys(port: LibcPort): Sys {
       return [v.getInt32(0, true), v.getInt32(4, true)];
     },
     pipe() {
-      const fds = new Uint8Array(8);
-      check("pipe2", port.call("pipe2", fds, O_CLOEXEC));
-      const v = new DataView(fds.buffer);
-      const [r, w] = [v.getInt32(0, true), v.getInt32(4, true)];
+      check("pipe2", port.call("pipe2", scratch, O_CLOEXEC));
+      const r = scratchView.getInt32(0, true), w = scratchView.getInt32(4, true);
       // only the read end: a writer given a non-blocking pipe fails its writes with EAGAIN
       const flags = port.call("fcntl", r, F_GETFL, 0);
       if (flags < 0 || port.call("fcntl", r, F_SETFL, flags | O_NONBLOCK) < 0) {
